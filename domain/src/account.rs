@@ -1,0 +1,93 @@
+use serde::{Deserialize, Serialize};
+
+use crate::entity::{clean_name, clean_text, Entity, EntitySpec, MAX_TEXT_CHARS};
+use crate::error::DomainError;
+use crate::money::Currency;
+use crate::tron;
+
+/// The five classes of double-entry accounts. Debits are positive and credits negative, so an
+/// asset's natural balance is positive and an income account's is negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AccountType {
+    Asset,
+    Liability,
+    Equity,
+    Income,
+    Expense,
+}
+
+impl AccountType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Asset => "asset",
+            Self::Liability => "liability",
+            Self::Equity => "equity",
+            Self::Income => "income",
+            Self::Expense => "expense",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    Bank,
+    Cash,
+    Card,
+    CryptoWallet,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountSpec {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub account_type: AccountType,
+    pub kind: AccountKind,
+    pub currency: Currency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tron_address: Option<String>,
+}
+
+pub type Account = Entity<AccountSpec>;
+
+impl EntitySpec for AccountSpec {
+    const TYPE: &'static str = "account";
+    type Context = ();
+
+    fn validate(self, previous: Option<&Self>, _: &()) -> Result<Self, DomainError> {
+        if let Some(prev) = previous {
+            // Postings are recorded in the account's currency and classified by its type;
+            // changing either would silently rewrite history.
+            if prev.currency != self.currency {
+                return Err(DomainError::invalid("currency", "cannot change once the account exists"));
+            }
+            if prev.account_type != self.account_type {
+                return Err(DomainError::invalid("type", "cannot change once the account exists"));
+            }
+        }
+        let tron_address = match self.tron_address {
+            Some(a) if !a.trim().is_empty() => {
+                if self.kind != AccountKind::CryptoWallet {
+                    return Err(DomainError::invalid("tron_address", "only crypto_wallet accounts carry an address"));
+                }
+                Some(tron::validate_address("tron_address", &a)?)
+            }
+            _ => None,
+        };
+        Ok(Self {
+            name: clean_name("name", self.name)?,
+            code: clean_text("code", self.code, 50)?,
+            description: clean_text("description", self.description, MAX_TEXT_CHARS)?,
+            tron_address,
+            ..self
+        })
+    }
+}

@@ -1,0 +1,95 @@
+use serde::{Deserialize, Serialize};
+
+use crate::entity::{clean_name, clean_text, Entity, EntitySpec, MAX_TEXT_CHARS};
+use crate::error::DomainError;
+
+/// Most contacts one counterparty may list.
+pub const MAX_CONTACTS: usize = 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CounterpartyKind {
+    Customer,
+    Vendor,
+    AffiliateProgram,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Contact {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CounterpartySpec {
+    pub name: String,
+    pub kind: CounterpartyKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+pub type Counterparty = Entity<CounterpartySpec>;
+
+fn clean_email(field: &str, value: Option<String>) -> Result<Option<String>, DomainError> {
+    let value = clean_text(field, value, 254)?;
+    if let Some(v) = &value {
+        let valid = v.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !v.contains(char::is_whitespace)
+        });
+        if !valid {
+            return Err(DomainError::invalid(field, format!("`{v}` is not an email address")));
+        }
+    }
+    Ok(value)
+}
+
+impl EntitySpec for CounterpartySpec {
+    const TYPE: &'static str = "counterparty";
+    type Context = ();
+
+    fn validate(self, _: Option<&Self>, _: &()) -> Result<Self, DomainError> {
+        if self.contacts.len() > MAX_CONTACTS {
+            return Err(DomainError::invalid("contacts", format!("at most {MAX_CONTACTS} contacts")));
+        }
+        let contacts = self
+            .contacts
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                Ok(Contact {
+                    name: clean_name(&format!("contacts[{i}].name"), c.name)?,
+                    email: clean_email(&format!("contacts[{i}].email"), c.email)?,
+                    phone: clean_text(&format!("contacts[{i}].phone"), c.phone, 50)?,
+                    role: clean_text(&format!("contacts[{i}].role"), c.role, 100)?,
+                })
+            })
+            .collect::<Result<Vec<_>, DomainError>>()?;
+        Ok(Self {
+            name: clean_name("name", self.name)?,
+            kind: self.kind,
+            email: clean_email("email", self.email)?,
+            phone: clean_text("phone", self.phone, 50)?,
+            website: clean_text("website", self.website, 500)?,
+            tax_id: clean_text("tax_id", self.tax_id, 50)?,
+            contacts,
+            notes: clean_text("notes", self.notes, MAX_TEXT_CHARS)?,
+        })
+    }
+}

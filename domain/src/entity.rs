@@ -1,0 +1,175 @@
+//! Reference data (accounts, projects, categories, counterparties) shares one life cycle:
+//! created, updated, archived, restored; never deleted, because postings refer to it. The
+//! generic [`Entity`] aggregate owns that life cycle; each kind of entity brings its own
+//! validation through [`EntitySpec`].
+
+use std::fmt::Debug;
+use std::marker::PhantomData;
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+
+/// Longest name any entity may have, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest free-text field (description, notes), in characters.
+pub const MAX_TEXT_CHARS: usize = 2000;
+
+pub trait EntitySpec:
+    Clone + Debug + PartialEq + Serialize + DeserializeOwned + Send + Sync + 'static
+{
+    /// Aggregate type as stored in the log; never change it.
+    const TYPE: &'static str;
+    /// Facts from outside the aggregate that validation needs (e.g. a category's parent).
+    type Context: Send + Sync;
+
+    /// Checks a new state (`previous` is the current one for updates) and returns it normalised.
+    fn validate(self, previous: Option<&Self>, ctx: &Self::Context) -> Result<Self, DomainError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "S: EntitySpec")]
+pub enum EntityEvent<S: EntitySpec> {
+    Created(S),
+    Updated(S),
+    Archived,
+    Restored,
+}
+
+impl<S: EntitySpec> DomainEvent for EntityEvent<S> {
+    fn event_type(&self) -> String {
+        let verb = match self {
+            Self::Created(_) => "Created",
+            Self::Updated(_) => "Updated",
+            Self::Archived => "Archived",
+            Self::Restored => "Restored",
+        };
+        verb.to_string()
+    }
+    fn event_version(&self) -> String {
+        "1.0".to_string()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum EntityCommand<S: EntitySpec> {
+    Create(S),
+    Update(S),
+    Archive,
+    Restore,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "S: EntitySpec")]
+pub struct Entity<S: EntitySpec> {
+    pub spec: Option<S>,
+    pub archived: bool,
+    #[serde(skip)]
+    _kind: PhantomData<S>,
+}
+
+impl<S: EntitySpec> Default for Entity<S> {
+    fn default() -> Self {
+        Self { spec: None, archived: false, _kind: PhantomData }
+    }
+}
+
+impl<S: EntitySpec> Entity<S> {
+    pub fn exists(&self) -> bool {
+        self.spec.is_some()
+    }
+
+    fn current(&self) -> Result<&S, DomainError> {
+        self.spec.as_ref().ok_or(DomainError::NotFound { entity: S::TYPE, id: String::new() })
+    }
+}
+
+impl<S: EntitySpec> Aggregate for Entity<S> {
+    const TYPE: &'static str = S::TYPE;
+    type Command = EntityCommand<S>;
+    type Event = EntityEvent<S>;
+    type Error = DomainError;
+    type Services = S::Context;
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        ctx: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        let event = match command {
+            EntityCommand::Create(spec) => {
+                if self.exists() {
+                    return Err(DomainError::AlreadyExists { entity: S::TYPE, id: String::new() });
+                }
+                EntityEvent::Created(spec.validate(None, ctx)?)
+            }
+            EntityCommand::Update(spec) => {
+                let current = self.current()?;
+                if self.archived {
+                    return Err(DomainError::Archived { entity: S::TYPE, id: String::new() });
+                }
+                let next = spec.validate(Some(current), ctx)?;
+                if &next == current {
+                    return Ok(());
+                }
+                EntityEvent::Updated(next)
+            }
+            EntityCommand::Archive => {
+                self.current()?;
+                if self.archived {
+                    return Ok(());
+                }
+                EntityEvent::Archived
+            }
+            EntityCommand::Restore => {
+                self.current()?;
+                if !self.archived {
+                    return Ok(());
+                }
+                EntityEvent::Restored
+            }
+        };
+        sink.write(event, self).await;
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            EntityEvent::Created(spec) | EntityEvent::Updated(spec) => self.spec = Some(spec),
+            EntityEvent::Archived => self.archived = true,
+            EntityEvent::Restored => self.archived = false,
+        }
+    }
+}
+
+/// Trims a required name and checks its length.
+pub fn clean_name(field: &str, value: String) -> Result<String, DomainError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(DomainError::invalid(field, "must not be empty"));
+    }
+    if trimmed.chars().count() > MAX_NAME_CHARS {
+        return Err(DomainError::invalid(field, format!("must be at most {MAX_NAME_CHARS} characters")));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(DomainError::invalid(field, "must not contain control characters"));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Trims optional free text; empty becomes `None`.
+pub fn clean_text(field: &str, value: Option<String>, max_chars: usize) -> Result<Option<String>, DomainError> {
+    let Some(value) = value else { return Ok(None) };
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    if trimmed.chars().count() > max_chars {
+        return Err(DomainError::invalid(field, format!("must be at most {max_chars} characters")));
+    }
+    Ok(Some(trimmed.to_string()))
+}

@@ -1,0 +1,18 @@
+//! The business rules of the ledger: money, reference data, journal entries and the period lock.
+//! Commands go in, events come out; nothing here touches a database, a clock or the network.
+
+pub mod account;
+pub mod aggregate;
+pub mod category;
+pub mod counterparty;
+pub mod entity;
+pub mod error;
+pub mod money;
+pub mod period;
+pub mod project;
+pub mod transaction;
+pub mod tron;
+
+pub use cqrs_es::{Aggregate, DomainEvent};
+pub use error::DomainError;
+pub use money::{Currency, Money};

@@ -1,0 +1,28 @@
+use serde::{Deserialize, Serialize};
+
+use crate::entity::{clean_name, clean_text, Entity, EntitySpec, MAX_TEXT_CHARS};
+use crate::error::DomainError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectSpec {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+pub type Project = Entity<ProjectSpec>;
+
+impl EntitySpec for ProjectSpec {
+    const TYPE: &'static str = "project";
+    type Context = ();
+
+    fn validate(self, _: Option<&Self>, _: &()) -> Result<Self, DomainError> {
+        Ok(Self {
+            name: clean_name("name", self.name)?,
+            code: clean_text("code", self.code, 50)?,
+            description: clean_text("description", self.description, MAX_TEXT_CHARS)?,
+        })
+    }
+}

@@ -1,0 +1,460 @@
+//! The journal entry: the aggregate that owns the double-entry invariant. A transaction is a set
+//! of legs, one per account, whose amounts (or, for legs priced in another currency, whose
+//! weights) sum to exactly zero in every currency. Once posted it never changes; a reversal is a
+//! new transaction with every leg mirrored, linked both ways.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::entity::{clean_text, MAX_TEXT_CHARS};
+use crate::error::DomainError;
+use crate::money::{round_to_scale, Currency, Money};
+
+/// Most legs one transaction may have.
+pub const MAX_LEGS: usize = 200;
+/// Most tags on one transaction, and the longest tag in characters.
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 50;
+/// Longest description, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 500;
+/// Longest idempotency key, in bytes.
+pub const MAX_IDEMPOTENCY_KEY_BYTES: usize = 200;
+/// Earliest date the books accept.
+pub const MIN_DATE: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+/// How far ahead of today a posting may be dated (scheduled payments, prepaid invoices).
+pub const MAX_DAYS_AHEAD: i64 = 366;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TransactionKind {
+    Income,
+    Expense,
+    Transfer,
+    Journal,
+    Opening,
+    Reversal,
+}
+
+impl TransactionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Income => "income",
+            Self::Expense => "expense",
+            Self::Transfer => "transfer",
+            Self::Journal => "journal",
+            Self::Opening => "opening",
+            Self::Reversal => "reversal",
+        }
+    }
+}
+
+/// One side of a transaction as posted: a signed amount in the account's currency (debit
+/// positive, credit negative) and, when it is balanced against another currency, its weight in
+/// that currency (Beancount's `@@` total price).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leg {
+    pub account_id: Uuid,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    pub currency: Currency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
+}
+
+impl Leg {
+    /// What this leg contributes to the balance check: its weight if priced, else itself.
+    pub fn balance_contribution(&self) -> Money {
+        self.weight.unwrap_or(Money { amount: self.amount, currency: self.currency })
+    }
+}
+
+/// How a leg is valued in another currency, as the client sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Price {
+    /// Per unit of the leg's currency; the weight is rounded half-even to the price currency.
+    Rate { currency: Currency, rate: Decimal },
+    /// The leg's whole value (unsigned; it takes the leg's sign).
+    Total { currency: Currency, total: Decimal },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegInput {
+    pub account_id: Uuid,
+    pub amount: Decimal,
+    pub price: Option<Price>,
+    pub memo: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactionPosted {
+    pub date: NaiveDate,
+    pub kind: TransactionKind,
+    pub description: String,
+    pub legs: Vec<Leg>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counterparty_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+    /// Digest of the request that created it: a repeated idempotency key with a different
+    /// request is an error, not a silent replay.
+    pub fingerprint: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverses: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TransactionEvent {
+    Posted(TransactionPosted),
+    Reversed {
+        reversal_id: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaced_by: Option<Uuid>,
+    },
+}
+
+impl DomainEvent for TransactionEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::Posted(_) => "Posted".into(),
+            Self::Reversed { .. } => "Reversed".into(),
+        }
+    }
+    fn event_version(&self) -> String {
+        "1.0".into()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostTransaction {
+    pub date: NaiveDate,
+    pub kind: TransactionKind,
+    pub description: String,
+    pub legs: Vec<LegInput>,
+    pub project_id: Option<Uuid>,
+    pub category_id: Option<Uuid>,
+    pub counterparty_id: Option<Uuid>,
+    pub tags: Vec<String>,
+    pub idempotency_key: Option<String>,
+    pub fingerprint: String,
+    pub reverses: Option<Uuid>,
+    pub replaces: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransactionCommand {
+    Post(PostTransaction),
+    MarkReversed { reversal_id: Uuid, replaced_by: Option<Uuid> },
+}
+
+/// What an account looks like to the posting rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountFacts {
+    pub currency: Currency,
+    pub archived: bool,
+}
+
+/// What a referenced project, category or counterparty looks like to the posting rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceFacts {
+    pub archived: bool,
+}
+
+/// Facts from outside the transaction that the posting rules need; the caller loads them from
+/// the log inside the same database transaction that appends the result.
+#[derive(Debug, Clone, Default)]
+pub struct PostingContext {
+    pub today: Option<NaiveDate>,
+    pub closed_through: Option<NaiveDate>,
+    pub accounts: HashMap<Uuid, AccountFacts>,
+    pub projects: HashMap<Uuid, ReferenceFacts>,
+    pub categories: HashMap<Uuid, ReferenceFacts>,
+    pub counterparties: HashMap<Uuid, ReferenceFacts>,
+}
+
+impl PostingContext {
+    /// Refuses dates in a closed period.
+    pub fn check_open(&self, date: NaiveDate) -> Result<(), DomainError> {
+        match self.closed_through {
+            Some(closed_through) if date <= closed_through => Err(DomainError::PeriodClosed { closed_through, date }),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Transaction {
+    pub posted: Option<TransactionPosted>,
+    pub reversed_by: Option<Uuid>,
+    pub replaced_by: Option<Uuid>,
+}
+
+impl Transaction {
+    /// The mirror of this transaction: every leg and weight negated, linked to the original.
+    pub fn reversal(&self, original_id: Uuid, date: NaiveDate, fingerprint: String) -> Result<PostTransaction, DomainError> {
+        let posted = self.posted.as_ref().ok_or(DomainError::NotFound {
+            entity: "transaction",
+            id: original_id.to_string(),
+        })?;
+        let legs = posted
+            .legs
+            .iter()
+            .map(|leg| LegInput {
+                account_id: leg.account_id,
+                amount: -leg.amount,
+                price: leg.weight.map(|w| Price::Total { currency: w.currency, total: w.amount.abs() }),
+                memo: leg.memo.clone(),
+            })
+            .collect();
+        let mut description = format!("Reversal of: {}", posted.description);
+        if description.chars().count() > MAX_DESCRIPTION_CHARS {
+            description = description.chars().take(MAX_DESCRIPTION_CHARS).collect();
+        }
+        Ok(PostTransaction {
+            date,
+            kind: TransactionKind::Reversal,
+            description,
+            legs,
+            project_id: posted.project_id,
+            category_id: posted.category_id,
+            counterparty_id: posted.counterparty_id,
+            tags: posted.tags.clone(),
+            idempotency_key: None,
+            fingerprint,
+            reverses: Some(original_id),
+            replaces: None,
+        })
+    }
+}
+
+fn validate_leg(index: usize, input: LegInput, ctx: &PostingContext) -> Result<Leg, DomainError> {
+    let field = |name: &str| format!("entries[{index}].{name}");
+    let account = ctx.accounts.get(&input.account_id).ok_or_else(|| DomainError::NotFound {
+        entity: "account",
+        id: input.account_id.to_string(),
+    })?;
+    if account.archived {
+        return Err(DomainError::Archived { entity: "account", id: input.account_id.to_string() });
+    }
+    let amount = account.currency.check_amount(input.amount)?;
+    if amount.is_zero() {
+        return Err(DomainError::invalid(field("amount"), "must not be zero"));
+    }
+    let weight = match input.price {
+        None => None,
+        Some(price) => {
+            let (currency, magnitude) = match price {
+                Price::Rate { currency, rate } => {
+                    if rate <= Decimal::ZERO {
+                        return Err(DomainError::invalid(field("price.rate"), "must be positive"));
+                    }
+                    let product = amount
+                        .abs()
+                        .checked_mul(rate)
+                        .ok_or_else(|| DomainError::AmountTooLarge(format!("{amount} × {rate}")))?;
+                    (currency, round_to_scale(product, currency))
+                }
+                Price::Total { currency, total } => {
+                    if total <= Decimal::ZERO {
+                        return Err(DomainError::invalid(field("price.total"), "must be positive"));
+                    }
+                    (currency, total)
+                }
+            };
+            if currency == account.currency {
+                return Err(DomainError::invalid(field("price.currency"), "must differ from the account's currency"));
+            }
+            let magnitude = currency.check_amount(magnitude)?;
+            if magnitude.is_zero() {
+                return Err(DomainError::invalid(field("price"), "values the leg at zero"));
+            }
+            let signed = if amount.is_sign_negative() { -magnitude } else { magnitude };
+            Some(Money { amount: signed, currency })
+        }
+    };
+    Ok(Leg {
+        account_id: input.account_id,
+        amount,
+        currency: account.currency,
+        weight,
+        memo: clean_text(&field("memo"), input.memo, MAX_TEXT_CHARS)?,
+    })
+}
+
+/// The residual per currency; empty when the legs balance.
+pub fn imbalance(legs: &[Leg]) -> BTreeMap<Currency, Decimal> {
+    let mut sums: BTreeMap<Currency, Decimal> = BTreeMap::new();
+    for leg in legs {
+        let c = leg.balance_contribution();
+        *sums.entry(c.currency).or_default() += c.amount;
+    }
+    sums.retain(|_, v| !v.is_zero());
+    sums
+}
+
+fn check_reference(
+    map: &HashMap<Uuid, ReferenceFacts>,
+    entity: &'static str,
+    id: Option<Uuid>,
+) -> Result<(), DomainError> {
+    let Some(id) = id else { return Ok(()) };
+    match map.get(&id) {
+        None => Err(DomainError::NotFound { entity, id: id.to_string() }),
+        Some(f) if f.archived => Err(DomainError::Archived { entity, id: id.to_string() }),
+        Some(_) => Ok(()),
+    }
+}
+
+fn clean_tags(tags: Vec<String>) -> Result<Vec<String>, DomainError> {
+    if tags.len() > MAX_TAGS {
+        return Err(DomainError::invalid("tags", format!("at most {MAX_TAGS} tags")));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(tags.len());
+    for tag in tags {
+        let tag = tag.trim().to_lowercase();
+        if tag.is_empty() || tag.chars().count() > MAX_TAG_CHARS || tag.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(DomainError::invalid(
+                "tags",
+                format!("`{tag}`: a tag is 1 to {MAX_TAG_CHARS} characters without spaces"),
+            ));
+        }
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    Ok(out)
+}
+
+fn validate_post(cmd: PostTransaction, ctx: &PostingContext) -> Result<TransactionPosted, DomainError> {
+    if cmd.date < MIN_DATE {
+        return Err(DomainError::invalid("date", format!("must not be before {MIN_DATE}")));
+    }
+    if let Some(today) = ctx.today
+        && (cmd.date - today).num_days() > MAX_DAYS_AHEAD
+    {
+        return Err(DomainError::invalid("date", format!("must be at most {MAX_DAYS_AHEAD} days ahead")));
+    }
+    ctx.check_open(cmd.date)?;
+    let description = cmd.description.trim().to_string();
+    if description.is_empty() {
+        return Err(DomainError::invalid("description", "must not be empty"));
+    }
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(DomainError::invalid("description", format!("must be at most {MAX_DESCRIPTION_CHARS} characters")));
+    }
+    if let Some(key) = &cmd.idempotency_key
+        && (key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_BYTES)
+    {
+        return Err(DomainError::invalid(
+            "idempotency_key",
+            format!("must be 1 to {MAX_IDEMPOTENCY_KEY_BYTES} bytes"),
+        ));
+    }
+    if cmd.legs.len() < 2 {
+        return Err(DomainError::invalid("entries", "a transaction needs at least two entries"));
+    }
+    if cmd.legs.len() > MAX_LEGS {
+        return Err(DomainError::invalid("entries", format!("at most {MAX_LEGS} entries")));
+    }
+    check_reference(&ctx.projects, "project", cmd.project_id)?;
+    check_reference(&ctx.categories, "category", cmd.category_id)?;
+    check_reference(&ctx.counterparties, "counterparty", cmd.counterparty_id)?;
+    let legs = cmd
+        .legs
+        .into_iter()
+        .enumerate()
+        .map(|(i, leg)| validate_leg(i, leg, ctx))
+        .collect::<Result<Vec<_>, _>>()?;
+    let residual = imbalance(&legs);
+    if !residual.is_empty() {
+        let detail = residual
+            .iter()
+            .map(|(c, v)| format!("{v} {c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(DomainError::Unbalanced(format!("entries sum to {detail} instead of zero")));
+    }
+    Ok(TransactionPosted {
+        date: cmd.date,
+        kind: cmd.kind,
+        description,
+        legs,
+        project_id: cmd.project_id,
+        category_id: cmd.category_id,
+        counterparty_id: cmd.counterparty_id,
+        tags: clean_tags(cmd.tags)?,
+        idempotency_key: cmd.idempotency_key,
+        fingerprint: cmd.fingerprint,
+        reverses: cmd.reverses,
+        replaces: cmd.replaces,
+    })
+}
+
+impl Aggregate for Transaction {
+    const TYPE: &'static str = "transaction";
+    type Command = TransactionCommand;
+    type Event = TransactionEvent;
+    type Error = DomainError;
+    type Services = PostingContext;
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        ctx: &PostingContext,
+        sink: &EventSink<Self>,
+    ) -> Result<(), DomainError> {
+        let event = match command {
+            TransactionCommand::Post(cmd) => {
+                if self.posted.is_some() {
+                    return Err(DomainError::AlreadyExists { entity: "transaction", id: String::new() });
+                }
+                TransactionEvent::Posted(validate_post(cmd, ctx)?)
+            }
+            TransactionCommand::MarkReversed { reversal_id, replaced_by } => {
+                let posted = self.posted.as_ref().ok_or(DomainError::NotFound {
+                    entity: "transaction",
+                    id: String::new(),
+                })?;
+                if self.reversed_by.is_some() {
+                    return Err(DomainError::Conflict("the transaction is already reversed".into()));
+                }
+                if posted.kind == TransactionKind::Reversal {
+                    return Err(DomainError::Conflict(
+                        "a reversal cannot be reversed; post a new transaction instead".into(),
+                    ));
+                }
+                // The reversal lands in its own (open) period; the original's may be closed,
+                // which is exactly why corrections are new postings.
+                TransactionEvent::Reversed { reversal_id, replaced_by }
+            }
+        };
+        sink.write(event, self).await;
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            TransactionEvent::Posted(p) => self.posted = Some(p),
+            TransactionEvent::Reversed { reversal_id, replaced_by } => {
+                self.reversed_by = Some(reversal_id);
+                self.replaced_by = replaced_by;
+            }
+        }
+    }
+}
