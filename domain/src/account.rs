@@ -42,11 +42,13 @@ pub enum AccountKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountSpec {
     pub name: String,
     #[serde(rename = "type")]
     pub account_type: AccountType,
     pub kind: AccountKind,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "USD"))]
     pub currency: Currency,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,

@@ -16,6 +16,7 @@ pub enum CategoryKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategorySpec {
     pub name: String,
     pub kind: CategoryKind,

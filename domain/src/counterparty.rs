@@ -28,6 +28,7 @@ pub struct Contact {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CounterpartySpec {
     pub name: String,
     pub kind: CounterpartyKind,

@@ -4,6 +4,7 @@ use crate::entity::{clean_name, clean_text, Entity, EntitySpec, MAX_TEXT_CHARS};
 use crate::error::DomainError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectSpec {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -127,7 +127,8 @@ mod tests {
 
     #[test]
     fn highest_version_wins_and_incomplete_dirs_are_skipped() {
-        let root = std::env::temp_dir().join(format!("embedded-pg-discovery-{}", std::process::id()));
+        let root =
+            std::env::temp_dir().join(format!("embedded-pg-discovery-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         for (version, tools) in [
             ("9.6", &REQUIRED_TOOLS[..]),
@@ -142,7 +143,10 @@ mod tests {
                 std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
             }
         }
-        assert_eq!(highest_versioned_bindir(&root), Some(root.join("15").join("bin")));
+        assert_eq!(
+            highest_versioned_bindir(&root),
+            Some(root.join("15").join("bin"))
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

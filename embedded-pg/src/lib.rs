@@ -66,7 +66,9 @@ pub enum EmbeddedPgError {
     },
     #[error("`{command}` did not finish within {seconds}s")]
     Timeout { command: String, seconds: u64 },
-    #[error("PostgreSQL failed to start on 127.0.0.1:{port}: {reason}\n--- last lines of {log} ---\n{log_tail}")]
+    #[error(
+        "PostgreSQL failed to start on 127.0.0.1:{port}: {reason}\n--- last lines of {log} ---\n{log_tail}"
+    )]
     StartFailed {
         port: u16,
         reason: String,
@@ -139,10 +141,14 @@ impl EmbeddedPostgres {
         let bin_dir = Self::find_binaries()?;
         let runner = Runner::detect().await?;
 
-        std::fs::create_dir_all(&opts.data_dir)
-            .map_err(io_err(format!("creating data dir {}", opts.data_dir.display())))?;
-        let data_dir = std::fs::canonicalize(&opts.data_dir)
-            .map_err(io_err(format!("resolving data dir {}", opts.data_dir.display())))?;
+        std::fs::create_dir_all(&opts.data_dir).map_err(io_err(format!(
+            "creating data dir {}",
+            opts.data_dir.display()
+        )))?;
+        let data_dir = std::fs::canonicalize(&opts.data_dir).map_err(io_err(format!(
+            "resolving data dir {}",
+            opts.data_dir.display()
+        )))?;
         utf8(&data_dir)?;
         let cluster_dir = data_dir.join(CLUSTER_SUBDIR);
         let log_file = data_dir.join(LOG_FILE);
@@ -280,17 +286,20 @@ impl EmbeddedPostgres {
             self.port,
             quote_conninfo(database)
         );
-        let args = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", &conninfo, "-c", sql]
-            .map(String::from)
-            .to_vec();
+        let args = [
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            &conninfo,
+            "-c",
+            sql,
+        ]
+        .map(String::from)
+        .to_vec();
         // psql is a client: it runs as the current user, even root.
-        run(
-            &Runner::direct(),
-            &self.psql_path(),
-            &args,
-            PSQL_TIMEOUT,
-        )
-        .await
+        run(&Runner::direct(), &self.psql_path(), &args, PSQL_TIMEOUT).await
     }
 
     fn pg_ctl_stop_args(&self, mode: &str, timeout_secs: u64) -> Vec<String> {
@@ -402,7 +411,10 @@ impl EmbeddedPostgres {
         };
         let text = String::from_utf8_lossy(&out.stdout);
         // "postgres (PostgreSQL) 15.14 (Debian 15.14-0+deb12u1)"
-        let Some(full) = text.split(") ").nth(1).and_then(|s| s.split_whitespace().next())
+        let Some(full) = text
+            .split(") ")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
         else {
             return Ok(());
         };
@@ -447,7 +459,13 @@ impl EmbeddedPostgres {
             args.extend(["-a", "-w"].map(String::from));
             args.push(path_str(&self.log_file));
         }
-        let out = run(&self.runner, Path::new("test"), &args, Duration::from_secs(30)).await?;
+        let out = run(
+            &self.runner,
+            Path::new("test"),
+            &args,
+            Duration::from_secs(30),
+        )
+        .await?;
         if out.status.success() {
             return Ok(());
         }
@@ -474,11 +492,20 @@ impl EmbeddedPostgres {
             Some(pid) if Path::new("/proc/self").exists() => is_postgres_process(pid),
             // No /proc: let pg_ctl decide (exit code 0 = running).
             _ => {
-                let args = vec!["-D".to_string(), path_str(&self.cluster_dir), "status".to_string()];
-                run(&self.runner, &self.tool("pg_ctl"), &args, Duration::from_secs(30))
-                    .await
-                    .map(|o| o.status.success())
-                    .unwrap_or(false)
+                let args = vec![
+                    "-D".to_string(),
+                    path_str(&self.cluster_dir),
+                    "status".to_string(),
+                ];
+                run(
+                    &self.runner,
+                    &self.tool("pg_ctl"),
+                    &args,
+                    Duration::from_secs(30),
+                )
+                .await
+                .map(|o| o.status.success())
+                .unwrap_or(false)
             }
         };
         if alive_postgres {
@@ -503,14 +530,20 @@ impl EmbeddedPostgres {
     }
 
     async fn start_server(&mut self, requested_port: Option<u16>) -> Result<(), EmbeddedPgError> {
-        let attempts = if requested_port.is_some() { 1 } else { AUTO_PORT_ATTEMPTS };
+        let attempts = if requested_port.is_some() {
+            1
+        } else {
+            AUTO_PORT_ATTEMPTS
+        };
         let mut last_err = None;
         for _ in 0..attempts {
             let port = match requested_port {
                 Some(p) => p,
                 None => free_port()?,
             };
-            let log_offset = std::fs::metadata(&self.log_file).map(|m| m.len()).unwrap_or(0);
+            let log_offset = std::fs::metadata(&self.log_file)
+                .map(|m| m.len())
+                .unwrap_or(0);
             let server_opts = format!(
                 "-p {port} -c listen_addresses=127.0.0.1 -k {}",
                 shell_quote(&path_str(&self.socket_dir))
@@ -539,11 +572,16 @@ impl EmbeddedPostgres {
                     self.port = port;
                     return Ok(());
                 }
-                Ok(out) => format!("pg_ctl start failed ({}): {}", out.status, combined_output(&out).trim()),
+                Ok(out) => format!(
+                    "pg_ctl start failed ({}): {}",
+                    out.status,
+                    combined_output(&out).trim()
+                ),
                 Err(e) => e.to_string(),
             };
             let new_log = read_from(&self.log_file, log_offset);
-            let port_taken = new_log.contains("could not bind") || new_log.contains("Address already in use");
+            let port_taken =
+                new_log.contains("could not bind") || new_log.contains("Address already in use");
             last_err = Some(EmbeddedPgError::StartFailed {
                 port,
                 reason,
@@ -650,9 +688,16 @@ impl Runner {
                 let useradd = discovery::which("useradd".as_ref())
                     .or_else(|| Some(PathBuf::from("/usr/sbin/useradd")).filter(|p| p.exists()))
                     .ok_or_else(|| EmbeddedPgError::PostgresUser("useradd not found".into()))?;
-                let args = ["--system", "--user-group", "--no-create-home", "--shell", "/bin/sh", OS_USER]
-                    .map(String::from)
-                    .to_vec();
+                let args = [
+                    "--system",
+                    "--user-group",
+                    "--no-create-home",
+                    "--shell",
+                    "/bin/sh",
+                    OS_USER,
+                ]
+                .map(String::from)
+                .to_vec();
                 let out = run(&Self::direct(), &useradd, &args, Duration::from_secs(30))
                     .await
                     .map_err(|e| EmbeddedPgError::PostgresUser(e.to_string()))?;
@@ -725,7 +770,13 @@ impl Runner {
             format!("{}:{}", ids.uid, ids.gid),
             path_str(path),
         ];
-        let out = run(&Self::direct(), Path::new("chown"), &args, Duration::from_secs(300)).await?;
+        let out = run(
+            &Self::direct(),
+            Path::new("chown"),
+            &args,
+            Duration::from_secs(300),
+        )
+        .await?;
         if !out.status.success() {
             return Err(EmbeddedPgError::CommandFailed {
                 command: display_command(Path::new("chown"), &args),
@@ -749,7 +800,11 @@ async fn lookup_user_ids(user: &str) -> Option<ServerIds> {
         if !out.status.success() {
             return None;
         }
-        String::from_utf8(out.stdout).ok()?.trim().parse::<u32>().ok()
+        String::from_utf8(out.stdout)
+            .ok()?
+            .trim()
+            .parse::<u32>()
+            .ok()
     };
     Some(ServerIds {
         uid: id("-u").await?,
@@ -824,19 +879,24 @@ async fn make_socket_dir(runner: &Runner) -> Result<PathBuf, EmbeddedPgError> {
     })
 }
 
-
 /// A detached shell that waits for this process to disappear, then stops the
 /// server (and removes an ephemeral data dir). Own process group, so a
 /// terminal Ctrl-C that kills us does not kill it too.
 fn spawn_watchdog(pg: &EmbeddedPostgres) -> Option<std::process::Child> {
-    let stop = shell_join(&pg.runner.argv(&pg.tool("pg_ctl"), &pg.pg_ctl_stop_args("immediate", 30)));
+    let stop = shell_join(
+        &pg.runner
+            .argv(&pg.tool("pg_ctl"), &pg.pg_ctl_stop_args("immediate", 30)),
+    );
     let mut script = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 1; done\n{stop} >/dev/null 2>&1\nrm -rf -- {sock}\n",
         pid = std::process::id(),
         sock = shell_quote(&path_str(&pg.socket_dir)),
     );
     if pg.ephemeral {
-        script.push_str(&format!("rm -rf -- {}\n", shell_quote(&path_str(&pg.data_dir))));
+        script.push_str(&format!(
+            "rm -rf -- {}\n",
+            shell_quote(&path_str(&pg.data_dir))
+        ));
     }
     let result = std::process::Command::new("/bin/sh")
         .arg("-c")
@@ -894,18 +954,22 @@ fn is_postgres_process(pid: u32) -> bool {
 
 /// The deepest existing ancestor of `path` (inclusive) that `ids` cannot traverse.
 fn first_blocking_ancestor(path: &Path, ids: &ServerIds) -> Option<(PathBuf, u32)> {
-    path.ancestors().collect::<Vec<_>>().into_iter().rev().find_map(|dir| {
-        let meta = std::fs::metadata(dir).ok()?;
-        let mode = meta.mode();
-        let ok = if meta.uid() == ids.uid {
-            mode & 0o100 != 0
-        } else if meta.gid() == ids.gid {
-            mode & 0o010 != 0
-        } else {
-            mode & 0o001 != 0
-        };
-        (!ok).then(|| (dir.to_path_buf(), mode))
-    })
+    path.ancestors()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .find_map(|dir| {
+            let meta = std::fs::metadata(dir).ok()?;
+            let mode = meta.mode();
+            let ok = if meta.uid() == ids.uid {
+                mode & 0o100 != 0
+            } else if meta.gid() == ids.gid {
+                mode & 0o010 != 0
+            } else {
+                mode & 0o001 != 0
+            };
+            (!ok).then(|| (dir.to_path_buf(), mode))
+        })
 }
 
 fn free_port() -> Result<u16, EmbeddedPgError> {
@@ -948,8 +1012,7 @@ fn display_command(program: &Path, args: &[String]) -> String {
 
 fn shell_quote(s: &str) -> String {
     if !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"/._-=:,+@%".contains(&b))
     {
         s.to_string()
@@ -993,7 +1056,10 @@ mod tests {
     fn quoting() {
         assert_eq!(shell_quote("/tmp/a b"), "'/tmp/a b'");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote("/usr/lib/postgresql/15/bin/pg_ctl"), "/usr/lib/postgresql/15/bin/pg_ctl");
+        assert_eq!(
+            shell_quote("/usr/lib/postgresql/15/bin/pg_ctl"),
+            "/usr/lib/postgresql/15/bin/pg_ctl"
+        );
         assert_eq!(quote_ident(r#"a"b"#), r#""a""b""#);
         assert_eq!(percent_encode("ledger_test-1"), "ledger_test-1");
         assert_eq!(percent_encode("a b/c"), "a%20b%2Fc");

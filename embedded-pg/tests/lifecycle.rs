@@ -94,8 +94,18 @@ async fn restart_reuses_cluster() {
 
     let pg = EmbeddedPostgres::start(opts.clone()).await.unwrap();
     pg.create_database("keep").await.unwrap();
-    psql(&pg, "keep", "CREATE TABLE t (v int); INSERT INTO t VALUES (42)").await;
-    let system_id = psql(&pg, "keep", "SELECT system_identifier FROM pg_control_system()").await;
+    psql(
+        &pg,
+        "keep",
+        "CREATE TABLE t (v int); INSERT INTO t VALUES (42)",
+    )
+    .await;
+    let system_id = psql(
+        &pg,
+        "keep",
+        "SELECT system_identifier FROM pg_control_system()",
+    )
+    .await;
     pg.stop().await.unwrap();
     assert!(dir.join("pg").join("PG_VERSION").exists());
 
@@ -114,14 +124,22 @@ async fn restart_reuses_cluster() {
 
     let pg = EmbeddedPostgres::start(opts).await.unwrap();
     assert_eq!(
-        psql(&pg, "keep", "SELECT system_identifier FROM pg_control_system()").await,
+        psql(
+            &pg,
+            "keep",
+            "SELECT system_identifier FROM pg_control_system()"
+        )
+        .await,
         system_id,
         "same cluster, not a fresh initdb"
     );
     assert_eq!(psql(&pg, "keep", "SELECT v FROM t").await, "42");
     pg.create_database("keep").await.unwrap();
     pg.stop().await.unwrap();
-    assert_eq!(std::fs::read_to_string(dir.join("app-file.txt")).unwrap(), "kept");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("app-file.txt")).unwrap(),
+        "kept"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

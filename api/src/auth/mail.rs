@@ -1,0 +1,248 @@
+//! Outgoing mail: through an SMTP server when `LEDGER_SMTP_URL` is set, otherwise written to
+//! the log (so someone running the ledger locally can follow the link) and kept in a small
+//! in-memory outbox that tests can read with [`logged_mails`].
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::Settings;
+use crate::error::ApiError;
+
+/// How long one SMTP delivery may take.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How many logged mails the in-memory outbox keeps.
+const OUTBOX_CAPACITY: usize = 256;
+
+/// A mail as written to the log instead of being sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// What a cached mailer depends on: the SMTP URL and the sender.
+type CacheKey = (Option<String>, String);
+
+#[derive(Clone)]
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Log,
+}
+
+/// Sends mail; cheap to clone.
+#[derive(Clone)]
+pub struct Mailer {
+    from: Mailbox,
+    transport: Transport,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let transport = match self.transport {
+            Transport::Smtp(_) => "smtp",
+            Transport::Log => "log",
+        };
+        f.debug_struct("Mailer").field("from", &self.from.to_string()).field("transport", &transport).finish()
+    }
+}
+
+impl Mailer {
+    /// Builds a mailer from the settings (no connection is made yet).
+    pub fn from_settings(settings: &Settings) -> Result<Self, ApiError> {
+        let from: Mailbox = settings
+            .mail_from
+            .parse()
+            .map_err(|e| ApiError::internal(format!("LEDGER_MAIL_FROM is not a valid address: {e}")))?;
+        let transport = match settings.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            // The URL holds credentials: never put it in an error message.
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| ApiError::internal(format!("LEDGER_SMTP_URL is not usable: {e}")))?
+                    .timeout(Some(SMTP_TIMEOUT))
+                    .build(),
+            ),
+            None => Transport::Log,
+        };
+        Ok(Self { from, transport })
+    }
+
+    /// The mailer for these settings, built once per distinct (SMTP URL, sender) and reused.
+    pub fn shared(settings: &Settings) -> Result<Self, ApiError> {
+        static CACHE: OnceLock<Mutex<HashMap<CacheKey, Mailer>>> = OnceLock::new();
+        let key = (settings.smtp_url.clone(), settings.mail_from.clone());
+        let cache = CACHE.get_or_init(Default::default);
+        if let Some(m) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(m.clone());
+        }
+        let mailer = Self::from_settings(settings)?;
+        cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, mailer.clone());
+        Ok(mailer)
+    }
+
+    /// Whether mails only go to the log.
+    pub fn logs_only(&self) -> bool {
+        matches!(self.transport, Transport::Log)
+    }
+
+    /// Sends a plain-text mail and waits for the server to accept it.
+    pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), ApiError> {
+        match &self.transport {
+            Transport::Log => {
+                tracing::info!(
+                    to,
+                    subject,
+                    body,
+                    "mail not sent: no SMTP server is configured (LEDGER_SMTP_URL); its text follows"
+                );
+                record(LoggedMail { to: to.to_string(), subject: subject.to_string(), body: body.to_string() });
+                Ok(())
+            }
+            Transport::Smtp(smtp) => {
+                let recipient: Mailbox = to
+                    .parse()
+                    .map_err(|e| ApiError::invalid("email", format!("cannot send mail to this address: {e}")))?;
+                let message = Message::builder()
+                    .from(self.from.clone())
+                    .to(recipient)
+                    .subject(subject)
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(body.to_string())
+                    .map_err(ApiError::internal)?;
+                smtp.send(message).await.map_err(|e| ApiError::internal(format!("sending mail: {e}")))?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Sends without making the caller wait for an SMTP server (whose speed would otherwise
+    /// reveal whether an account exists); failures are logged. Logged mails are written before
+    /// this returns.
+    pub async fn dispatch(&self, to: String, subject: String, body: String) {
+        match self.transport {
+            Transport::Log => {
+                let _ = self.send(&to, &subject, &body).await;
+            }
+            Transport::Smtp(_) => {
+                let mailer = self.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = mailer.send(&to, &subject, &body).await {
+                        tracing::error!(error = %e, subject, "a mail could not be sent");
+                    }
+                });
+            }
+        }
+    }
+}
+
+fn outbox() -> &'static Mutex<VecDeque<LoggedMail>> {
+    static OUTBOX: OnceLock<Mutex<VecDeque<LoggedMail>>> = OnceLock::new();
+    OUTBOX.get_or_init(|| Mutex::new(VecDeque::with_capacity(OUTBOX_CAPACITY)))
+}
+
+fn record(mail: LoggedMail) {
+    let mut outbox = outbox().lock().unwrap_or_else(|e| e.into_inner());
+    if outbox.len() == OUTBOX_CAPACITY {
+        outbox.pop_front();
+    }
+    outbox.push_back(mail);
+}
+
+/// The most recent mails written to the log (oldest first), for tests and local use.
+pub fn logged_mails() -> Vec<LoggedMail> {
+    outbox().lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect()
+}
+
+/// The most recent logged mail to `to` (compared case-insensitively), if any.
+pub fn last_logged_mail_to(to: &str) -> Option<LoggedMail> {
+    outbox().lock().unwrap_or_else(|e| e.into_inner()).iter().rev().find(|m| m.to.eq_ignore_ascii_case(to)).cloned()
+}
+
+/// The value of the `token` query parameter of the first link in `body` containing `path`
+/// (e.g. `/confirm-email`), for following mailed links.
+pub fn token_from_link(body: &str, path: &str) -> Option<String> {
+    let start = body.find(path)?;
+    let rest = &body[start..];
+    let query = &rest[rest.find("?token=")? + "?token=".len()..];
+    let token: String = query.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    (!token.is_empty()).then_some(token)
+}
+
+/// Joins the public base URL and a path with exactly one slash between them.
+pub fn link(public_url: &str, path: &str, token: &str) -> String {
+    format!("{}/{}?token={}", public_url.trim_end_matches('/'), path.trim_start_matches('/'), token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings::for_database("postgres://localhost/none", std::path::PathBuf::from("/tmp"))
+    }
+
+    #[test]
+    fn links_have_one_slash_and_the_token() {
+        assert_eq!(link("http://h:8080/", "/confirm-email", "abc"), "http://h:8080/confirm-email?token=abc");
+        assert_eq!(link("http://h", "reset-password", "x-_y"), "http://h/reset-password?token=x-_y");
+    }
+
+    #[test]
+    fn tokens_are_found_in_mailed_links() {
+        let body = "Hello,\n\nconfirm: http://h/confirm-email?token=Ab-_9z\n\nThanks";
+        assert_eq!(token_from_link(body, "/confirm-email").as_deref(), Some("Ab-_9z"));
+        assert_eq!(token_from_link(body, "/reset-password"), None);
+        assert_eq!(token_from_link("http://h/confirm-email?token=", "/confirm-email"), None);
+    }
+
+    #[test]
+    fn without_smtp_mails_go_to_the_log() {
+        let mailer = Mailer::from_settings(&settings()).unwrap();
+        assert!(mailer.logs_only());
+        assert!(format!("{mailer:?}").contains("log"));
+    }
+
+    #[test]
+    fn an_smtp_url_selects_smtp() {
+        let mut s = settings();
+        s.smtp_url = Some("smtp://user:secret@127.0.0.1:2525".into());
+        let mailer = Mailer::from_settings(&s).unwrap();
+        assert!(!mailer.logs_only());
+        assert!(!format!("{mailer:?}").contains("secret"));
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        let mut s = settings();
+        s.mail_from = "not an address".into();
+        assert!(Mailer::from_settings(&s).is_err());
+        let mut s = settings();
+        s.smtp_url = Some("ftp://nope".into());
+        let e = Mailer::from_settings(&s).unwrap_err();
+        assert!(!e.to_string().contains("ftp://nope"));
+    }
+
+    #[test]
+    fn shared_mailers_are_reused() {
+        let s = settings();
+        let a = Mailer::shared(&s).unwrap();
+        let b = Mailer::shared(&s).unwrap();
+        assert!(a.logs_only() && b.logs_only());
+    }
+
+    #[tokio::test]
+    async fn logged_mails_are_kept_for_reading() {
+        let mailer = Mailer::from_settings(&settings()).unwrap();
+        let to = format!("{}@example.test", uuid::Uuid::new_v4());
+        mailer.dispatch(to.clone(), "Subject".into(), "see http://h/confirm-email?token=T0k".into()).await;
+        let mail = last_logged_mail_to(&to.to_uppercase()).unwrap();
+        assert_eq!(mail.subject, "Subject");
+        assert_eq!(token_from_link(&mail.body, "/confirm-email").as_deref(), Some("T0k"));
+        assert!(logged_mails().contains(&mail));
+    }
+}

@@ -1,0 +1,188 @@
+//! Password rules and Argon2id hashing (PHC strings, the argon2 crate's default parameters).
+//! Hashing and verification are slow on purpose, so the async entry points run them on the
+//! blocking thread pool.
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::RngCore;
+
+use crate::error::ApiError;
+
+/// Shortest password accepted, in characters.
+pub const MIN_CHARS: usize = 10;
+/// Longest password accepted, in characters (bounds the hashing work per request).
+pub const MAX_CHARS: usize = 200;
+
+/// Checks the password rules; the error names `field` (e.g. `password`).
+pub fn validate(field: &str, password: &str) -> Result<(), ApiError> {
+    let chars = password.chars().count();
+    if chars < MIN_CHARS {
+        return Err(ApiError::invalid(
+            field,
+            format!("the password must have at least {MIN_CHARS} characters"),
+        ));
+    }
+    if chars > MAX_CHARS {
+        return Err(ApiError::invalid(
+            field,
+            format!("the password must have at most {MAX_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Hashes `password` with Argon2id and a fresh random salt; returns the PHC string.
+/// Slow: call [`hash`] from async code.
+pub fn hash_blocking(password: &str) -> Result<String, ApiError> {
+    let mut salt = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(ApiError::internal)?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(ApiError::internal)
+}
+
+/// Checks `password` against a PHC string. A malformed stored hash is an internal error, not a
+/// wrong password. Slow: call [`verify`] from async code.
+pub fn verify_blocking(password: &str, phc: &str) -> Result<bool, ApiError> {
+    let parsed = PasswordHash::new(phc).map_err(|e| ApiError::internal(format!("stored password hash: {e}")))?;
+    match Argon2::default().verify_password(password.as_bytes(), &parsed) {
+        Ok(()) => Ok(true),
+        Err(argon2::password_hash::Error::Password) => Ok(false),
+        Err(e) => Err(ApiError::internal(format!("password verification: {e}"))),
+    }
+}
+
+/// A hash of a random password, made once, verified against when the account does not exist so
+/// that an unknown email costs as much time as a wrong password.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let mut secret = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut secret);
+        hash_blocking(&hex::encode(secret)).expect("hashing a random password cannot fail")
+    })
+}
+
+/// Runs the full verification work against the dummy hash and answers `false`.
+pub fn dummy_verify_blocking(password: &str) -> bool {
+    let _ = verify_blocking(password, dummy_hash());
+    false
+}
+
+/// Hashes on the blocking thread pool.
+pub async fn hash(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(ApiError::internal)?
+}
+
+/// Verifies on the blocking thread pool. `phc` is the stored hash, or `None` when there is no
+/// such account: then the same work is done against a dummy hash and the answer is `false`.
+pub async fn verify(password: String, phc: Option<String>) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || match phc {
+        Some(phc) => verify_blocking(&password, &phc),
+        None => Ok(dummy_verify_blocking(&password)),
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
+/// Makes the dummy hash now (e.g. at start-up) so the first unknown-email sign-in does not pay
+/// for it and stand out by its timing.
+pub fn warm_up() {
+    let _ = dummy_hash();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(e: ApiError) -> Option<String> {
+        e.to_problem().field
+    }
+
+    #[test]
+    fn rules_bound_the_length_in_characters() {
+        assert!(validate("password", "123456789").is_err());
+        assert!(validate("password", "1234567890").is_ok());
+        assert!(validate("password", &"x".repeat(MAX_CHARS)).is_ok());
+        assert!(validate("password", &"x".repeat(MAX_CHARS + 1)).is_err());
+        // Characters, not bytes: ten two-byte characters are enough, 9 are not.
+        assert!(validate("password", &"é".repeat(10)).is_ok());
+        assert!(validate("password", &"é".repeat(9)).is_err());
+        // 200 four-byte characters are 800 bytes but still allowed.
+        assert!(validate("password", &"🔑".repeat(MAX_CHARS)).is_ok());
+        assert!(validate("password", "").is_err());
+    }
+
+    #[test]
+    fn rule_errors_are_validation_failures_naming_the_field() {
+        let e = validate("new_password", "short").unwrap_err();
+        let problem = e.to_problem();
+        assert_eq!(problem.status, 422);
+        assert_eq!(problem.code, "validation_failed");
+        assert_eq!(field_of(validate("new_password", "short").unwrap_err()).as_deref(), Some("new_password"));
+        assert!(problem.detail.contains("at least 10"));
+        let long = validate("password", &"x".repeat(201)).unwrap_err().to_problem();
+        assert!(long.detail.contains("at most 200"));
+    }
+
+    #[test]
+    fn hashes_are_argon2id_phc_strings_with_random_salts() {
+        let a = hash_blocking("correct horse battery").unwrap();
+        let b = hash_blocking("correct horse battery").unwrap();
+        assert!(a.starts_with("$argon2id$v=19$"), "{a}");
+        assert_ne!(a, b, "each hash has its own salt");
+        let parsed = PasswordHash::new(&a).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert!(parsed.salt.is_some());
+    }
+
+    #[test]
+    fn verification_accepts_only_the_right_password() {
+        let phc = hash_blocking("correct horse battery").unwrap();
+        assert!(verify_blocking("correct horse battery", &phc).unwrap());
+        assert!(!verify_blocking("correct horse batterY", &phc).unwrap());
+        assert!(!verify_blocking("", &phc).unwrap());
+    }
+
+    #[test]
+    fn unicode_passwords_round_trip() {
+        let phc = hash_blocking("pässwörd-🔑-密码").unwrap();
+        assert!(verify_blocking("pässwörd-🔑-密码", &phc).unwrap());
+        assert!(!verify_blocking("passwort-🔑-密码", &phc).unwrap());
+    }
+
+    #[test]
+    fn a_malformed_stored_hash_is_an_internal_error() {
+        let e = verify_blocking("whatever-password", "not a phc string").unwrap_err();
+        assert_eq!(e.to_problem().status, 500);
+    }
+
+    #[test]
+    fn hashes_made_elsewhere_with_other_parameters_still_verify() {
+        // Parameters live in the PHC string, so raising the defaults later keeps old hashes valid.
+        let params = argon2::Params::new(8 * 1024, 1, 1, None).unwrap();
+        let weak = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let phc = weak.hash_password(b"legacy-password", &salt).unwrap().to_string();
+        assert!(verify_blocking("legacy-password", &phc).unwrap());
+        assert!(!verify_blocking("legacy-passw0rd", &phc).unwrap());
+    }
+
+    #[test]
+    fn the_dummy_verification_always_fails() {
+        assert!(!dummy_verify_blocking("anything-at-all"));
+        assert!(!dummy_verify_blocking(""));
+    }
+
+    #[tokio::test]
+    async fn async_entry_points_run_off_the_runtime() {
+        let phc = hash("another good password".to_string()).await.unwrap();
+        assert!(verify("another good password".to_string(), Some(phc.clone())).await.unwrap());
+        assert!(!verify("another bad password".to_string(), Some(phc)).await.unwrap());
+        assert!(!verify("another good password".to_string(), None).await.unwrap());
+    }
+}

@@ -1,0 +1,66 @@
+//! Configuration from environment variables, each with a matching command-line flag.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// PostgreSQL URL. Absent: start a private cluster in the data folder.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Address to serve HTTP on.
+    #[arg(long, env = "LEDGER_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Folder for the embedded cluster and generated secrets.
+    #[arg(long, env = "LEDGER_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Secret for signing access tokens. Absent: generated once and kept in the data folder.
+    #[arg(long, env = "LEDGER_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Lifetime of access tokens, in seconds.
+    #[arg(long, env = "LEDGER_ACCESS_TOKEN_SECONDS", default_value_t = 900)]
+    pub access_token_seconds: u64,
+    /// Lifetime of refresh tokens, in days.
+    #[arg(long, env = "LEDGER_REFRESH_TOKEN_DAYS", default_value_t = 30)]
+    pub refresh_token_days: u64,
+    /// Public base URL used in links sent by mail.
+    #[arg(long, env = "LEDGER_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+    /// SMTP server URL (e.g. smtps://user:pass@smtp.example.com). Absent: mails go to the log.
+    #[arg(long, env = "LEDGER_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender address of mails.
+    #[arg(long, env = "LEDGER_MAIL_FROM", default_value = "Ledger <ledger@localhost>")]
+    pub mail_from: String,
+    /// Folder with the built web UI (web/dist).
+    #[arg(long, env = "LEDGER_WEB_DIR", default_value = "web/dist")]
+    pub web_dir: PathBuf,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "LEDGER_MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Database connections in the pool.
+    #[arg(long, env = "LEDGER_DB_POOL", default_value_t = 40)]
+    pub db_pool_size: u32,
+}
+
+impl Settings {
+    /// Settings for tests and tools: everything default except the database URL.
+    pub fn for_database(url: &str, data_dir: PathBuf) -> Self {
+        Self {
+            database_url: Some(url.to_string()),
+            listen: "127.0.0.1:0".parse().expect("valid address"),
+            data_dir,
+            jwt_secret: Some("test-secret-test-secret-test-secret".into()),
+            access_token_seconds: 900,
+            refresh_token_days: 30,
+            public_url: "http://127.0.0.1".into(),
+            smtp_url: None,
+            mail_from: "Ledger <ledger@localhost>".into(),
+            web_dir: PathBuf::from("web/dist"),
+            max_body_bytes: 16 * 1024 * 1024,
+            db_pool_size: 20,
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! The one error shape of the HTTP API: RFC 9457 problem+json with a stable `code`.
+//! Every error of every crate is mapped to it here, once.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use domain::DomainError;
+use projections::ProjectionError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem kind (`about:blank` plus `code` is enough for clients).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code, e.g. `transaction_unbalanced`.
+    pub code: String,
+    /// Where in the input the problem is, when known (e.g. `entries[1].amount`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("{detail}")]
+    Status { status: StatusCode, code: &'static str, detail: String, field: Option<String> },
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("projection: {0}")]
+    Projection(#[from] ProjectionError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Status { status, code, detail: detail.into(), field: None }
+    }
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::status(StatusCode::BAD_REQUEST, code, detail)
+    }
+    pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::Status {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "validation_failed",
+            detail: detail.into(),
+            field: Some(field.into()),
+        }
+    }
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::status(StatusCode::NOT_FOUND, "not_found", format!("{} not found", what.into()))
+    }
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::status(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+    }
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::status(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::status(StatusCode::CONFLICT, code, detail)
+    }
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        Self::Internal(e.to_string())
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        let (status, code, detail, field) = match self {
+            ApiError::Domain(e) => {
+                let status = match e {
+                    DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
+                    DomainError::AlreadyExists { .. } | DomainError::Conflict(_) => StatusCode::CONFLICT,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                let field = match e {
+                    DomainError::Invalid { field, .. } => Some(field.clone()),
+                    _ => None,
+                };
+                (status, e.code(), e.to_string(), field)
+            }
+            ApiError::Status { status, code, detail, field } => (*status, *code, detail.clone(), field.clone()),
+            ApiError::Db(e) if is_unavailable(e) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                "the database is not reachable; try again shortly".to_string(),
+                None,
+            ),
+            ApiError::Db(_) | ApiError::Projection(_) | ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "an internal error occurred; it has been logged".to_string(),
+                None,
+            ),
+        };
+        Problem {
+            kind: format!("https://ledger.invalid/problems/{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_string(),
+            field,
+        }
+    }
+}
+
+fn is_unavailable(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_))
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let problem = self.to_problem();
+        if problem.status >= 500 {
+            tracing::error!(error = %self, code = %problem.code, "request failed");
+        }
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, axum::Json(problem)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

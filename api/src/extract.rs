@@ -1,0 +1,113 @@
+//! Extractors that answer malformed input with the API's problem+json shape instead of axum's
+//! plain-text rejections, and refuse unknown fields in every JSON body.
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// JSON body. Unknown fields are an error (a typo must not silently drop data).
+pub struct Json<T>(pub T);
+
+pub fn is_json_content_type(value: Option<&str>) -> bool {
+    value.is_some_and(|ct| {
+        let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+    })
+}
+
+/// Parses `bytes` as `T`, naming the first unknown field or the path of the first bad value.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut unknown = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: Result<T, _> = serde_ignored::deserialize(&mut de, |path| unknown.push(path.to_string()));
+    match value {
+        Ok(v) => {
+            if let Some(field) = unknown.into_iter().next() {
+                return Err(ApiError::Status {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    code: "unknown_field",
+                    detail: format!("unknown field `{field}`"),
+                    field: Some(field),
+                });
+            }
+            de.end().map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
+            Ok(v)
+        }
+        Err(e) if e.is_syntax() || e.is_eof() => Err(ApiError::bad_request("malformed_json", e.to_string())),
+        Err(e) => {
+            // Re-run with path tracking to tell the client where the bad value is.
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let field = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(pe) => Some(pe.path().to_string()).filter(|p| p != "."),
+                Ok(_) => None,
+            };
+            Err(ApiError::Status { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid_body", detail: e.to_string(), field })
+        }
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json_content_type(req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok())) {
+            return Err(ApiError::status(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with `Content-Type: application/json`",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::status(e.status(), "body_unreadable", e.body_text()))?;
+        parse_json(&bytes).map(Json)
+    }
+}
+
+/// Query string parameters.
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(ApiError::bad_request("invalid_query", e.body_text()))
+            }
+            Err(e) => Err(ApiError::bad_request("invalid_query", e.body_text())),
+        }
+    }
+}
+
+/// A JSON body that may be absent (empty body: `None`).
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json_content_type(req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::status(e.status(), "body_unreadable", e.body_text()))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(None));
+        }
+        if !json {
+            return Err(ApiError::status(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with `Content-Type: application/json`",
+            ));
+        }
+        parse_json(&bytes).map(|v| OptionalJson(Some(v)))
+    }
+}

@@ -1,0 +1,253 @@
+//! Posting, reversing and editing transactions.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, Utc};
+use domain::account::Account;
+use domain::aggregate::decide;
+use domain::entity::{Entity, EntitySpec};
+use domain::period::{Periods, BOOKS_ID};
+use domain::transaction::{
+    AccountFacts, PostTransaction, PostingContext, ReferenceFacts, Transaction, TransactionCommand, TransactionPosted,
+};
+use domain::{Aggregate, DomainError};
+use sqlx::{Connection, PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::Actor;
+use crate::error::ApiError;
+use crate::store::{self, AppendError, NewEvent};
+
+/// Most transactions one batch may post.
+pub const MAX_BATCH: usize = 10_000;
+
+/// Namespace for transaction ids derived from idempotency keys.
+const IDEMPOTENCY_NAMESPACE: Uuid = Uuid::from_u128(0x6c65_6467_6572_2d69_6465_6d70_6f74_656e);
+
+/// The id a transaction gets: derived from its idempotency key when there is one, so a repeated
+/// key lands on the same stream and cannot post twice.
+pub fn transaction_id(idempotency_key: Option<&str>) -> Uuid {
+    match idempotency_key {
+        Some(key) => Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, key.as_bytes()),
+        None => Uuid::now_v7(),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PostRequest {
+    pub id: Uuid,
+    pub command: PostTransaction,
+}
+
+#[derive(Debug, Clone)]
+pub struct Posted {
+    pub id: Uuid,
+    pub posted: TransactionPosted,
+    pub position: i64,
+    /// True when an earlier request with the same idempotency key had already posted it.
+    pub replayed: bool,
+}
+
+async fn facts<S: EntitySpec>(conn: &mut PgConnection, ids: &HashSet<Uuid>) -> Result<HashMap<Uuid, Entity<S>>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let keys: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let loaded = store::load_many::<Entity<S>>(conn, &keys).await?;
+    Ok(loaded
+        .into_iter()
+        .filter(|(_, (e, _))| e.exists())
+        .filter_map(|(k, (e, _))| Uuid::parse_str(&k).ok().map(|id| (id, e)))
+        .collect())
+}
+
+fn reference_facts<S: EntitySpec>(m: HashMap<Uuid, Entity<S>>) -> HashMap<Uuid, ReferenceFacts> {
+    m.into_iter().map(|(id, e)| (id, ReferenceFacts { archived: e.archived })).collect()
+}
+
+/// Loads from the log everything the posting rules need for `commands`.
+pub async fn posting_context<'a>(
+    conn: &mut PgConnection,
+    commands: impl Iterator<Item = &'a PostTransaction> + Clone,
+) -> Result<PostingContext, ApiError> {
+    let accounts: HashSet<Uuid> = commands.clone().flat_map(|c| c.legs.iter().map(|l| l.account_id)).collect();
+    let projects: HashSet<Uuid> = commands.clone().filter_map(|c| c.project_id).collect();
+    let categories: HashSet<Uuid> = commands.clone().filter_map(|c| c.category_id).collect();
+    let counterparties: HashSet<Uuid> = commands.filter_map(|c| c.counterparty_id).collect();
+    let (periods, _) = store::load::<Periods>(conn, BOOKS_ID).await?;
+    Ok(PostingContext {
+        today: Some(Utc::now().date_naive()),
+        closed_through: periods.closed_through,
+        accounts: facts::<domain::account::AccountSpec>(conn, &accounts)
+            .await?
+            .into_iter()
+            .map(|(id, a): (Uuid, Account)| {
+                let spec = a.spec.expect("filtered to existing");
+                (id, AccountFacts { currency: spec.currency, archived: a.archived })
+            })
+            .collect(),
+        projects: reference_facts(facts::<domain::project::ProjectSpec>(conn, &projects).await?),
+        categories: reference_facts(facts::<domain::category::CategorySpec>(conn, &categories).await?),
+        counterparties: reference_facts(facts::<domain::counterparty::CounterpartySpec>(conn, &counterparties).await?),
+    })
+}
+
+async fn position_of(conn: &mut PgConnection, id: Uuid) -> Result<i64, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT position FROM events WHERE aggregate_type = 'transaction' AND aggregate_id = $1 AND sequence = 1",
+    )
+    .bind(id.to_string())
+    .fetch_one(conn)
+    .await?)
+}
+
+/// In a batch, names the failing transaction in the problem.
+fn entry_error(index: Option<usize>, e: DomainError) -> ApiError {
+    let Some(i) = index else { return e.into() };
+    let status = ApiError::from(e.clone()).to_problem().status;
+    ApiError::Status {
+        status: axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY),
+        code: e.code(),
+        detail: format!("transactions[{i}]: {e}"),
+        field: Some(match &e {
+            DomainError::Invalid { field, .. } => format!("transactions[{i}].{field}"),
+            _ => format!("transactions[{i}]"),
+        }),
+    }
+}
+
+/// Posts `requests` all-or-nothing. Requests whose idempotency key already posted are answered
+/// with the earlier result; a key reused with a different request is refused.
+pub async fn post_many(pool: &PgPool, actor: &Actor, requests: Vec<PostRequest>) -> Result<Vec<Posted>, ApiError> {
+    if requests.len() > MAX_BATCH {
+        return Err(ApiError::invalid("transactions", format!("at most {MAX_BATCH} transactions per batch")));
+    }
+    let batch = requests.len() > 1;
+    let mut seen = HashSet::with_capacity(requests.len());
+    for (i, r) in requests.iter().enumerate() {
+        if !seen.insert(r.id) {
+            return Err(ApiError::invalid(format!("transactions[{i}].idempotency_key"), "repeats an earlier key of this batch"));
+        }
+    }
+    let mut conn = pool.acquire().await?;
+    // One retry covers the race where an identical request commits between our check and append.
+    for attempt in 0..2 {
+        let mut tx = conn.begin().await?;
+        store::lock_posting_facts_shared(&mut tx).await?;
+        let keys: Vec<String> = requests.iter().map(|r| r.id.to_string()).collect();
+        let existing = store::load_many::<Transaction>(&mut tx, &keys).await?;
+        let ctx = posting_context(&mut tx, requests.iter().map(|r| &r.command)).await?;
+        let mut events = Vec::with_capacity(requests.len());
+        let mut results = Vec::with_capacity(requests.len());
+        for (i, r) in requests.iter().enumerate() {
+            let (state, _) = &existing[&r.id.to_string()];
+            if let Some(earlier) = &state.posted {
+                if earlier.fingerprint != r.command.fingerprint {
+                    return Err(ApiError::conflict(
+                        "idempotency_key_reused",
+                        format!("idempotency key {:?} was used for a different request", r.command.idempotency_key),
+                    ));
+                }
+                let position = position_of(&mut tx, r.id).await?;
+                results.push(Posted { id: r.id, posted: earlier.clone(), position, replayed: true });
+                continue;
+            }
+            let mut t = Transaction::default();
+            let produced = decide(&mut t, TransactionCommand::Post(r.command.clone()), &ctx)
+                .await
+                .map_err(|e| entry_error(batch.then_some(i), e))?;
+            events.extend(NewEvent::from_domain::<Transaction>(&r.id.to_string(), 0, produced)?);
+            results.push(Posted { id: r.id, posted: t.posted.expect("just posted"), position: 0, replayed: false });
+        }
+        match store::append(&mut tx, &events, &actor.metadata()).await {
+            Ok(position) => {
+                tx.commit().await?;
+                for r in results.iter_mut().filter(|r| !r.replayed) {
+                    r.position = position;
+                }
+                return Ok(results);
+            }
+            Err(AppendError::Conflict) if attempt == 0 => continue,
+            Err(AppendError::Conflict) => {
+                return Err(ApiError::conflict("concurrent_update", "a transaction with the same id was posted meanwhile"));
+            }
+            Err(AppendError::Db(e)) => return Err(e.into()),
+        }
+    }
+    unreachable!("the loop returns on its second attempt")
+}
+
+#[derive(Debug, Clone)]
+pub struct Reversed {
+    pub reversal: Posted,
+    pub replacement: Option<Posted>,
+    pub position: i64,
+}
+
+/// Reverses transaction `id` (dated `date`, default today) and, for an edit, posts its
+/// replacement, linking all three. One database transaction: all or nothing.
+pub async fn reverse(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    date: Option<NaiveDate>,
+    replacement: Option<PostRequest>,
+) -> Result<Reversed, ApiError> {
+    let mut conn = pool.acquire().await?;
+    let mut tx = conn.begin().await?;
+    store::lock_posting_facts_shared(&mut tx).await?;
+    let key = id.to_string();
+    let (mut original, version) = store::load::<Transaction>(&mut tx, &key).await?;
+    if original.posted.is_none() {
+        return Err(DomainError::NotFound { entity: "transaction", id: key }.into());
+    }
+    let date = date.unwrap_or_else(|| Utc::now().date_naive());
+    let reversal_id = Uuid::now_v7();
+    let reversal_cmd = original.reversal(id, date, format!("reversal:{id}"))?;
+    let mut commands = vec![&reversal_cmd];
+    let mut replacement_cmd = replacement.map(|mut r| {
+        r.command.replaces = Some(id);
+        r
+    });
+    if let Some(r) = &replacement_cmd {
+        commands.push(&r.command);
+    }
+    let ctx = posting_context(&mut tx, commands.into_iter()).await?;
+
+    let mut events = Vec::new();
+    let mark = TransactionCommand::MarkReversed { reversal_id, replaced_by: replacement_cmd.as_ref().map(|r| r.id) };
+    events.extend(NewEvent::from_domain::<Transaction>(&key, version, decide(&mut original, mark, &ctx).await?)?);
+
+    let mut reversal = Transaction::default();
+    let produced = decide(&mut reversal, TransactionCommand::Post(reversal_cmd), &ctx).await?;
+    events.extend(NewEvent::from_domain::<Transaction>(&reversal_id.to_string(), 0, produced)?);
+
+    let mut replaced = None;
+    if let Some(r) = replacement_cmd.take() {
+        let mut t = Transaction::default();
+        let produced = decide(&mut t, TransactionCommand::Post(r.command), &ctx).await?;
+        events.extend(NewEvent::from_domain::<Transaction>(&r.id.to_string(), 0, produced)?);
+        replaced = Some((r.id, t.posted.expect("just posted")));
+    }
+    let position = store::append(&mut tx, &events, &actor.metadata()).await.map_err(|e| match e {
+        AppendError::Conflict => ApiError::conflict("concurrent_update", format!("transaction {id} changed meanwhile; retry")),
+        AppendError::Db(e) => e.into(),
+    })?;
+    tx.commit().await?;
+    Ok(Reversed {
+        reversal: Posted { id: reversal_id, posted: reversal.posted.expect("just posted"), position, replayed: false },
+        replacement: replaced.map(|(id, posted)| Posted { id, posted, position, replayed: false }),
+        position,
+    })
+}
+
+/// The transaction as stored, for GET and idempotent answers.
+pub async fn load(pool: &PgPool, id: Uuid) -> Result<(Transaction, i64), ApiError> {
+    let mut conn = pool.acquire().await?;
+    let (t, _) = store::load::<Transaction>(&mut conn, &id.to_string()).await?;
+    if t.posted.is_none() {
+        return Err(DomainError::NotFound { entity: Transaction::TYPE, id: id.to_string() }.into());
+    }
+    let position = position_of(&mut conn, id).await?;
+    Ok((t, position))
+}

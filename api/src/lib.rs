@@ -1,0 +1,12 @@
+//! The ledger server: configuration, database, command handling, HTTP routes and startup.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod ledger;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod store;

@@ -1,0 +1,91 @@
+//! The HTTP surface: every router, the OpenAPI document and docs page, health and metrics,
+//! the web UI's static files, and the middleware stack.
+
+pub mod audit;
+pub mod common;
+pub mod entities;
+pub mod health;
+pub mod periods;
+pub mod reports;
+pub mod transactions;
+
+use axum::Router;
+use axum::http::{HeaderName, Request};
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{Flow, OAuth2, Password, Scopes, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Ledger API", description = "Event-sourced double-entry ledger with traffic analytics. \
+        Amounts are decimal strings; errors are application/problem+json with a stable `code`."),
+    modifiers(&Security),
+    security(("bearer" = [])),
+    tags(
+        (name = "auth"), (name = "users"), (name = "accounts"), (name = "projects"), (name = "categories"),
+        (name = "counterparties"), (name = "transactions"), (name = "periods"), (name = "reports"), (name = "audit"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::OAuth2(OAuth2::new([Flow::Password(Password::new("/api/auth/login", Scopes::new()))])),
+        );
+    }
+}
+
+/// The API routers with their OpenAPI document.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::auth::routes::router())
+        .merge(crate::auth::users::router())
+        .merge(entities::router())
+        .merge(transactions::router())
+        .merge(periods::router())
+        .merge(reports::router())
+        .merge(audit::router())
+        .split_for_parts()
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
+pub fn app(state: AppState) -> Router {
+    let (api, doc) = api();
+    let request_id = HeaderName::from_static("x-request-id");
+    let web_dir = state.settings.web_dir.clone();
+    let index = web_dir.join("index.html");
+    let max_body = state.settings.max_body_bytes;
+    Router::new()
+        .merge(api)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+        .merge(health::router())
+        .fallback_service(ServeDir::new(web_dir).fallback(ServeFile::new(index)))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(axum::middleware::from_fn(health::track_metrics))
+                .layer(RequestBodyLimitLayer::new(max_body)),
+        )
+        .with_state(state)
+}

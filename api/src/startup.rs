@@ -1,0 +1,54 @@
+//! Building and running the server.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+
+use crate::auth::tokens::{load_or_create_secret, JwtKeys};
+use crate::config::Settings;
+use crate::state::AppState;
+
+/// The process-wide metrics recorder (installing it twice would fail, e.g. in tests).
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new().install_recorder().unwrap_or_else(|_| PrometheusBuilder::new().build_recorder().handle())
+        })
+        .clone()
+}
+
+/// Application state over a migrated database; starts the projector.
+pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<AppState> {
+    let secret = load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data_dir)?;
+    let jwt = JwtKeys::new(&secret, settings.access_token_seconds)?;
+    let projector = projections::projector::spawn(pool.clone());
+    Ok(AppState { pool, jwt, settings: Arc::new(settings), projector, metrics: metrics_handle() })
+}
+
+/// A bound, not yet running server (tests read its address before serving).
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    pub async fn bind(state: AppState) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(state.settings.listen).await?;
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let app = crate::routes::app(self.state);
+        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}

@@ -1,0 +1,56 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use projections::projector::ProjectorHandle;
+use sqlx::PgPool;
+
+use crate::auth::tokens::JwtKeys;
+use crate::config::Settings;
+use crate::error::ApiError;
+
+/// Shared by every request handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub jwt: JwtKeys,
+    pub settings: Arc<Settings>,
+    pub projector: ProjectorHandle,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+/// Longest a query waits for the projector to reach a requested position.
+pub const MAX_CONSISTENCY_WAIT: Duration = Duration::from_secs(10);
+
+impl AppState {
+    /// Read-your-writes: waits until the event at `position` is projected (no-op for None).
+    pub async fn wait_for_position(&self, position: Option<i64>) -> Result<(), ApiError> {
+        let Some(position) = position.filter(|p| *p > 0) else { return Ok(()) };
+        let mut progress = self.projector.progress.clone();
+        let deadline = tokio::time::Instant::now() + MAX_CONSISTENCY_WAIT;
+        loop {
+            // Sealing follows (transaction id, position) order, not position order, so a larger
+            // projected position proves nothing: ask the chain itself.
+            progress.borrow_and_update();
+            if self.is_sealed(position).await? {
+                return Ok(());
+            }
+            self.projector.nudge();
+            // Other instances' projectors publish nothing here; poll as a fallback.
+            let wait = tokio::time::timeout(Duration::from_millis(25), progress.changed());
+            if tokio::time::timeout_at(deadline, wait).await.is_err() {
+                return Err(ApiError::status(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    "projection_lagging",
+                    format!("the read side has not reached position {position} yet; retry shortly"),
+                ));
+            }
+        }
+    }
+
+    async fn is_sealed(&self, position: i64) -> Result<bool, ApiError> {
+        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM event_chain WHERE event_position = $1)")
+            .bind(position)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}

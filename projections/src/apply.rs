@@ -1,0 +1,356 @@
+//! Applies sealed events to the read tables of one schema, a batch at a time. The result must
+//! not depend on where batch boundaries fall: the live projector (small batches) and a rebuild
+//! (large ones) must produce byte-for-byte equal tables.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use chrono::{Datelike, NaiveDate};
+use domain::period::PeriodEvent;
+use futures::future::BoxFuture;
+use domain::transaction::{TransactionEvent, TransactionPosted};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::Value;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::log::{EventMetadata, SealedEvent};
+use crate::upcast::upcast;
+use crate::ProjectionError;
+
+/// Reference-data events, read without their concrete spec type: the read table keeps the
+/// spec as JSON and pulls out the name.
+#[derive(Deserialize)]
+enum EntityEventRaw {
+    Created(Value),
+    Updated(Value),
+    Archived,
+    Restored,
+}
+
+pub const ENTITY_TYPES: &[&str] = &["account", "project", "category", "counterparty"];
+
+#[derive(Default)]
+struct BalanceDelta {
+    currency: String,
+    debit: Decimal,
+    credit: Decimal,
+    postings: i64,
+}
+
+#[derive(Default)]
+struct Batch {
+    transactions_csv: String,
+    postings_csv: String,
+    reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
+    daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
+    monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
+}
+
+fn csv_field(out: &mut String, value: &str) {
+    out.push('"');
+    for c in value.chars() {
+        if c == '"' {
+            out.push('"');
+        }
+        out.push(c);
+    }
+    out.push('"');
+}
+
+fn csv_opt<T: ToString>(out: &mut String, value: Option<T>) {
+    if let Some(v) = value {
+        csv_field(out, &v.to_string());
+    }
+}
+
+/// A PostgreSQL array literal of text elements, each quoted and escaped.
+fn pg_text_array(items: &[String]) -> String {
+    let mut s = String::from("{");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push('"');
+        for c in item.chars() {
+            if c == '"' || c == '\\' {
+                s.push('\\');
+            }
+            s.push(c);
+        }
+        s.push('"');
+    }
+    s.push('}');
+    s
+}
+
+fn month_start(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).expect("day 1 exists")
+}
+
+impl Batch {
+    fn add_posted(&mut self, id: Uuid, p: &TransactionPosted, meta: &EventMetadata, ev: &SealedEvent) {
+        let t = &mut self.transactions_csv;
+        let _ = write!(t, "{id},{},{},", p.date, p.kind.as_str());
+        csv_field(t, &p.description);
+        t.push(',');
+        csv_opt(t, p.project_id);
+        t.push(',');
+        csv_opt(t, p.category_id);
+        t.push(',');
+        csv_opt(t, p.counterparty_id);
+        t.push(',');
+        csv_field(t, &pg_text_array(&p.tags));
+        t.push(',');
+        csv_opt(t, p.idempotency_key.as_deref());
+        t.push(',');
+        csv_opt(t, p.reverses);
+        t.push(',');
+        csv_opt(t, p.replaces);
+        t.push_str(",,,");
+        csv_opt(t, meta.user_id);
+        let _ = writeln!(t, ",{},{},{}", ev.event.recorded_at.to_rfc3339(), ev.event.position, ev.seq);
+
+        for (leg_no, leg) in p.legs.iter().enumerate() {
+            let s = &mut self.postings_csv;
+            let _ = write!(s, "{id},{leg_no},{},{},{},{},", leg.account_id, p.date, leg.currency, leg.amount);
+            csv_opt(s, leg.weight.map(|w| w.currency));
+            s.push(',');
+            csv_opt(s, leg.weight.map(|w| w.amount));
+            s.push(',');
+            csv_opt(s, leg.memo.as_deref());
+            s.push('\n');
+
+            let (debit, credit) = if leg.amount.is_sign_positive() {
+                (leg.amount, Decimal::ZERO)
+            } else {
+                (Decimal::ZERO, -leg.amount)
+            };
+            for (map, day) in [(&mut self.daily, p.date), (&mut self.monthly, month_start(p.date))] {
+                let d = map.entry((leg.account_id, day)).or_default();
+                d.currency = leg.currency.code().to_string();
+                d.debit += debit;
+                d.credit += credit;
+                d.postings += 1;
+            }
+        }
+    }
+
+    async fn flush(self, conn: &mut PgConnection, schema: &str) -> Result<(), ProjectionError> {
+        if !self.transactions_csv.is_empty() {
+            copy_csv(
+                conn,
+                &format!(
+                    "COPY {schema}.transactions (id, date, kind, description, project_id, category_id, counterparty_id, tags, \
+                     idempotency_key, reverses, replaces, reversed_by, replaced_by, created_by, recorded_at, position, seq) \
+                     FROM STDIN WITH (FORMAT csv)"
+                ),
+                self.transactions_csv,
+            )
+            .await?;
+            copy_csv(
+                conn,
+                &format!(
+                    "COPY {schema}.postings (transaction_id, leg, account_id, date, currency, amount, weight_currency, \
+                     weight_amount, memo) FROM STDIN WITH (FORMAT csv)"
+                ),
+                self.postings_csv,
+            )
+            .await?;
+        }
+        for (id, reversal_id, replaced_by) in self.reversals {
+            sqlx::query(&format!("UPDATE {schema}.transactions SET reversed_by = $2, replaced_by = $3 WHERE id = $1"))
+                .bind(id)
+                .bind(reversal_id)
+                .bind(replaced_by)
+                .execute(&mut *conn)
+                .await?;
+        }
+        upsert_balances(conn, schema, "daily_balances", "date", self.daily).await?;
+        upsert_balances(conn, schema, "monthly_balances", "month", self.monthly).await?;
+        Ok(())
+    }
+}
+
+async fn copy_csv(conn: &mut PgConnection, statement: &str, data: String) -> Result<(), ProjectionError> {
+    let mut copy = conn.copy_in_raw(statement).await?;
+    copy.send(data.into_bytes()).await?;
+    copy.finish().await?;
+    Ok(())
+}
+
+async fn upsert_balances(
+    conn: &mut PgConnection,
+    schema: &str,
+    table: &str,
+    date_column: &str,
+    deltas: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
+) -> Result<(), ProjectionError> {
+    if deltas.is_empty() {
+        return Ok(());
+    }
+    let n = deltas.len();
+    let (mut accounts, mut dates, mut currencies) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut debits, mut credits, mut counts) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    for ((account, date), d) in deltas {
+        accounts.push(account);
+        dates.push(date);
+        currencies.push(d.currency);
+        debits.push(d.debit);
+        credits.push(d.credit);
+        counts.push(d.postings);
+    }
+    let sql = format!(
+        "INSERT INTO {schema}.{table} (account_id, {date_column}, currency, debit, credit, postings) \
+         SELECT * FROM UNNEST($1::uuid[], $2::date[], $3::text[], $4::numeric[], $5::numeric[], $6::bigint[]) \
+         ON CONFLICT (account_id, {date_column}) DO UPDATE SET \
+           debit = {table}.debit + excluded.debit, credit = {table}.credit + excluded.credit, \
+           postings = {table}.postings + excluded.postings"
+    );
+    sqlx::query(&sql)
+        .bind(accounts)
+        .bind(dates)
+        .bind(currencies)
+        .bind(debits)
+        .bind(credits)
+        .bind(counts)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn parse_uuid(ev: &SealedEvent) -> Result<Uuid, ProjectionError> {
+    Uuid::parse_str(&ev.event.aggregate_id).map_err(|e| ProjectionError::corrupt(ev, e))
+}
+
+async fn apply_entity(conn: &mut PgConnection, schema: &str, ev: &SealedEvent, raw: EntityEventRaw) -> Result<(), ProjectionError> {
+    let id = parse_uuid(ev)?;
+    let e = &ev.event;
+    let at = e.recorded_at;
+    match raw {
+        EntityEventRaw::Created(data) => {
+            let name = data.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            sqlx::query(&format!(
+                "INSERT INTO {schema}.entities (entity_type, id, name, archived, data, created_at, updated_at, version) \
+                 VALUES ($1, $2, $3, false, $4, $5, $5, $6)"
+            ))
+            .bind(&e.aggregate_type)
+            .bind(id)
+            .bind(name)
+            .bind(data)
+            .bind(at)
+            .bind(e.sequence)
+            .execute(conn)
+            .await?;
+        }
+        EntityEventRaw::Updated(data) => {
+            let name = data.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            sqlx::query(&format!(
+                "UPDATE {schema}.entities SET name = $3, data = $4, updated_at = $5, version = $6 \
+                 WHERE entity_type = $1 AND id = $2"
+            ))
+            .bind(&e.aggregate_type)
+            .bind(id)
+            .bind(name)
+            .bind(data)
+            .bind(at)
+            .bind(e.sequence)
+            .execute(conn)
+            .await?;
+        }
+        EntityEventRaw::Archived | EntityEventRaw::Restored => {
+            let archived = matches!(raw, EntityEventRaw::Archived);
+            sqlx::query(&format!(
+                "UPDATE {schema}.entities SET archived = $3, updated_at = $4, version = $5 \
+                 WHERE entity_type = $1 AND id = $2"
+            ))
+            .bind(&e.aggregate_type)
+            .bind(id)
+            .bind(archived)
+            .bind(at)
+            .bind(e.sequence)
+            .execute(conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies `events` (consecutive in the sealed order) to `schema` and advances its checkpoint.
+/// The caller owns the database transaction.
+pub fn apply_events<'a>(
+    conn: &'a mut PgConnection,
+    schema: &'a str,
+    events: &'a [SealedEvent],
+) -> BoxFuture<'a, Result<(), ProjectionError>> {
+    // Boxed as `Send` so callers can run it in spawned tasks (rust-lang/rust#102211).
+    Box::pin(apply_events_inner(conn, schema, events))
+}
+
+async fn apply_events_inner(conn: &mut PgConnection, schema: &str, events: &[SealedEvent]) -> Result<(), ProjectionError> {
+    let Some(last_seq) = events.last().map(|e| e.seq) else { return Ok(()) };
+    let mut batch = Batch::default();
+    for ev in events {
+        let e = &ev.event;
+        let payload = upcast(e)?;
+        match e.aggregate_type.as_str() {
+            t if ENTITY_TYPES.contains(&t) => {
+                let raw: EntityEventRaw = serde_json::from_value(payload).map_err(|err| ProjectionError::corrupt(ev, err))?;
+                apply_entity(conn, schema, ev, raw).await?;
+            }
+            "transaction" => {
+                let id = parse_uuid(ev)?;
+                let event: TransactionEvent = serde_json::from_value(payload).map_err(|err| ProjectionError::corrupt(ev, err))?;
+                match event {
+                    TransactionEvent::Posted(p) => {
+                        let meta: EventMetadata =
+                            serde_json::from_str(&e.metadata).map_err(|err| ProjectionError::corrupt(ev, err))?;
+                        batch.add_posted(id, &p, &meta, ev);
+                    }
+                    TransactionEvent::Reversed { reversal_id, replaced_by } => {
+                        batch.reversals.push((id, reversal_id, replaced_by));
+                    }
+                }
+            }
+            "periods" => {
+                let event: PeriodEvent = serde_json::from_value(payload).map_err(|err| ProjectionError::corrupt(ev, err))?;
+                let through = match event {
+                    PeriodEvent::Closed { through } => Some(through),
+                    PeriodEvent::Reopened { through } => through,
+                };
+                sqlx::query(&format!("UPDATE {schema}.books SET closed_through = $1"))
+                    .bind(through)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            other => {
+                tracing::debug!(aggregate_type = other, "no read model for this aggregate type");
+            }
+        }
+    }
+    batch.flush(conn, schema).await?;
+    sqlx::query(&format!("UPDATE {schema}.checkpoint SET last_seq = $1"))
+        .bind(last_seq)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn array_literals_escape_quotes_and_backslashes() {
+        assert_eq!(pg_text_array(&[]), "{}");
+        assert_eq!(pg_text_array(&["a".into(), "b\"c".into(), "d\\e".into()]), r#"{"a","b\"c","d\\e"}"#);
+    }
+
+    #[test]
+    fn csv_fields_double_quotes() {
+        let mut s = String::new();
+        csv_field(&mut s, "say \"hi\", ok");
+        assert_eq!(s, "\"say \"\"hi\"\", ok\"");
+    }
+}

@@ -1,0 +1,141 @@
+//! Reading the event log in its one global order.
+//!
+//! Events are sealed in (writing transaction id, position) order, and only below the oldest
+//! transaction still in flight (`pg_snapshot_xmin`). A transaction that took an early position
+//! but commits late therefore cannot be skipped: while it is open, nothing at or above its id
+//! is read. Ordering by position alone would be wrong, because two writers can take their ids
+//! and positions in opposite orders.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
+
+/// Who caused an event, when, under which request, from which part of the system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// `api`, `import:<id>`, `scheduler`, `cli`, `seed`.
+    pub source: String,
+    pub time: DateTime<Utc>,
+}
+
+/// An event as stored. `payload` and `metadata` are kept as PostgreSQL's own jsonb text, which is
+/// what the hash chain covers.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub position: i64,
+    pub tx_id: i64,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: i64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: String,
+    pub metadata: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A sealed event: its place in the gapless global order and its chain hash.
+#[derive(Debug, Clone)]
+pub struct SealedEvent {
+    pub seq: i64,
+    pub hash: [u8; 32],
+    pub event: StoredEvent,
+}
+
+const EVENT_COLUMNS: &str = "e.position, e.tx_id::text::bigint AS tx_id, e.aggregate_type, e.aggregate_id, e.sequence, \
+     e.event_type, e.event_version, e.payload::text AS payload, e.metadata::text AS metadata, e.recorded_at";
+
+fn stored_event(row: &sqlx::postgres::PgRow) -> Result<StoredEvent, sqlx::Error> {
+    Ok(StoredEvent {
+        position: row.try_get("position")?,
+        tx_id: row.try_get("tx_id")?,
+        aggregate_type: row.try_get("aggregate_type")?,
+        aggregate_id: row.try_get("aggregate_id")?,
+        sequence: row.try_get("sequence")?,
+        event_type: row.try_get("event_type")?,
+        event_version: row.try_get("event_version")?,
+        payload: row.try_get("payload")?,
+        metadata: row.try_get("metadata")?,
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
+/// Committed events after `(tx_id, position)` that no in-flight transaction can still precede.
+pub async fn fetch_unsealed(
+    conn: &mut PgConnection,
+    after_tx_id: i64,
+    after_position: i64,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events e \
+         WHERE (e.tx_id, e.position) > ($1::text::xid8, $2) \
+           AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot()) \
+         ORDER BY e.tx_id, e.position LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(after_tx_id.to_string())
+        .bind(after_position)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(stored_event).collect()
+}
+
+/// Sealed events with `seq` in `(after_seq, up_to_seq]`, in order.
+pub async fn fetch_sealed(
+    conn: &mut PgConnection,
+    after_seq: i64,
+    up_to_seq: i64,
+    limit: i64,
+) -> Result<Vec<SealedEvent>, sqlx::Error> {
+    let sql = format!(
+        "SELECT c.seq, c.hash, {EVENT_COLUMNS} FROM event_chain c JOIN events e ON e.position = c.event_position \
+         WHERE c.seq > $1 AND c.seq <= $2 ORDER BY c.seq LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(after_seq)
+        .bind(up_to_seq)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let hash: Vec<u8> = row.try_get("hash")?;
+            Ok(SealedEvent {
+                seq: row.try_get("seq")?,
+                hash: hash.try_into().map_err(|_| sqlx::Error::Decode("chain hash is not 32 bytes".into()))?,
+                event: stored_event(row)?,
+            })
+        })
+        .collect()
+}
+
+/// The chain's head: last sealed sequence number and its hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainHead {
+    pub last_tx_id: i64,
+    pub last_position: i64,
+    pub last_seq: i64,
+    pub head_hash: [u8; 32],
+}
+
+pub async fn chain_head(conn: &mut PgConnection, for_update: bool) -> Result<ChainHead, sqlx::Error> {
+    let sql = format!(
+        "SELECT last_tx_id::text::bigint AS last_tx_id, last_position, last_seq, head_hash FROM chain_head{}",
+        if for_update { " FOR UPDATE" } else { "" }
+    );
+    let row = sqlx::query(&sql).fetch_one(conn).await?;
+    let hash: Vec<u8> = row.try_get("head_hash")?;
+    Ok(ChainHead {
+        last_tx_id: row.try_get("last_tx_id")?,
+        last_position: row.try_get("last_position")?,
+        last_seq: row.try_get("last_seq")?,
+        head_hash: hash.try_into().map_err(|_| sqlx::Error::Decode("head hash is not 32 bytes".into()))?,
+    })
+}

@@ -1,0 +1,169 @@
+//! The projector: the one process that seals new events into the hash chain and projects them
+//! into the live read tables, both in the same database transaction. Exactly one runs at a time
+//! (a session-level advisory lock); others wait to take over if it dies.
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Connection, PgConnection, PgPool, Postgres};
+use tokio::sync::{watch, Notify};
+use std::sync::Arc;
+
+use crate::apply::apply_events;
+use crate::chain;
+use crate::log::{chain_head, fetch_unsealed, SealedEvent};
+use crate::read_model::{self, LIVE_SCHEMA, MODEL_VERSION};
+use crate::{rebuild, ProjectionError};
+
+/// Advisory lock key held by the projector leader ("LEDGPROJ").
+pub const PROJECTOR_LOCK: i64 = 0x4c45_4447_5052_4f4a;
+/// Most events sealed and projected in one database transaction.
+pub const LIVE_BATCH_EVENTS: i64 = 2_000;
+/// How often an idle projector looks for events written by other server instances.
+pub const IDLE_POLL: Duration = Duration::from_millis(20);
+
+/// Where the projector stands; published after every committed batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub last_seq: i64,
+    pub last_position: i64,
+}
+
+pub async fn try_lock(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(PROJECTOR_LOCK).fetch_one(conn).await
+}
+
+pub async fn unlock(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_unlock($1)").bind(PROJECTOR_LOCK).execute(conn).await?;
+    Ok(())
+}
+
+/// Seals and projects at most one batch. Returns the number of events handled.
+pub fn step(conn: &mut PgConnection) -> BoxFuture<'_, Result<(usize, Progress), ProjectionError>> {
+    // Boxed as `Send` so the projector task can be spawned (works around rust-lang/rust#102211).
+    Box::pin(step_inner(conn))
+}
+
+async fn step_inner(conn: &mut PgConnection) -> Result<(usize, Progress), ProjectionError> {
+    let mut tx = conn.begin().await?;
+    let head = chain_head(&mut tx, true).await?;
+    let events = fetch_unsealed(&mut tx, head.last_tx_id, head.last_position, LIVE_BATCH_EVENTS).await?;
+    if events.is_empty() {
+        tx.commit().await?;
+        return Ok((0, Progress { last_seq: head.last_seq, last_position: head.last_position }));
+    }
+    let mut previous = head.head_hash;
+    let mut sealed = Vec::with_capacity(events.len());
+    for (i, event) in events.into_iter().enumerate() {
+        let seq = head.last_seq + 1 + i as i64;
+        let hash = chain::link(&previous, seq, &event);
+        previous = hash;
+        sealed.push(SealedEvent { seq, hash, event });
+    }
+    let seqs: Vec<i64> = sealed.iter().map(|s| s.seq).collect();
+    let positions: Vec<i64> = sealed.iter().map(|s| s.event.position).collect();
+    let hashes: Vec<Vec<u8>> = sealed.iter().map(|s| s.hash.to_vec()).collect();
+    sqlx::query("INSERT INTO event_chain (seq, event_position, hash) SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[])")
+        .bind(&seqs)
+        .bind(&positions)
+        .bind(&hashes)
+        .execute(&mut *tx)
+        .await?;
+    apply_events(&mut tx, LIVE_SCHEMA, &sealed).await?;
+    let last = sealed.last().expect("non-empty batch");
+    sqlx::query("UPDATE chain_head SET last_tx_id = $1::text::xid8, last_position = $2, last_seq = $3, head_hash = $4")
+        .bind(last.event.tx_id.to_string())
+        .bind(last.event.position)
+        .bind(last.seq)
+        .bind(last.hash.to_vec())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok((sealed.len(), Progress { last_seq: last.seq, last_position: last.event.position }))
+}
+
+/// Makes sure the live read schema exists, matches this build's model version and has
+/// projected everything sealed so far (rebuilding it from the log if not).
+pub fn prepare_live_schema(conn: &mut PgConnection) -> BoxFuture<'_, Result<(), ProjectionError>> {
+    Box::pin(prepare_live_schema_inner(conn))
+}
+
+async fn prepare_live_schema_inner(conn: &mut PgConnection) -> Result<(), ProjectionError> {
+    let head = chain_head(conn, false).await?;
+    match read_model::checkpoint(conn, LIVE_SCHEMA).await? {
+        Some((seq, version)) if version == MODEL_VERSION && seq == head.last_seq => Ok(()),
+        found => {
+            tracing::info!(?found, head = head.last_seq, "rebuilding read tables from the log");
+            rebuild::replace_live(conn).await?;
+            Ok(())
+        }
+    }
+}
+
+/// Handle to the running projector.
+#[derive(Clone)]
+pub struct ProjectorHandle {
+    pub progress: watch::Receiver<Progress>,
+    pub wake: Arc<Notify>,
+}
+
+impl ProjectorHandle {
+    /// Tell the projector new events were committed (saves it a poll interval).
+    pub fn nudge(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Spawns the projector loop: wait for leadership, prepare the schema, then seal and project
+/// forever. Errors are logged and retried after a pause; a lost connection releases the lock
+/// so another instance can take over.
+pub fn spawn(pool: PgPool) -> ProjectorHandle {
+    let (tx, rx) = watch::channel(Progress::default());
+    let wake = Arc::new(Notify::new());
+    let handle = ProjectorHandle { progress: rx, wake: wake.clone() };
+    tokio::spawn(async move {
+        loop {
+            match run_leader(&pool, &tx, &wake).await {
+                Ok(()) => return,
+                Err(e) => {
+                    tracing::error!(error = %e, "projector failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+    handle
+}
+
+async fn acquire(pool: &PgPool) -> Result<PoolConnection<Postgres>, ProjectionError> {
+    loop {
+        let mut conn = pool.acquire().await?;
+        if try_lock(&mut conn).await? {
+            return Ok(conn);
+        }
+        drop(conn);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+async fn run_leader(pool: &PgPool, progress: &watch::Sender<Progress>, wake: &Notify) -> Result<(), ProjectionError> {
+    // A pooled connection returns to the pool with its session lock; detach it so the lock
+    // lives and dies with this task's connection.
+    let mut conn = acquire(pool).await?.detach();
+    let result = lead(&mut conn, progress, wake).await;
+    let _ = conn.close().await;
+    result
+}
+
+async fn lead(conn: &mut PgConnection, progress: &watch::Sender<Progress>, wake: &Notify) -> Result<(), ProjectionError> {
+    prepare_live_schema(conn).await?;
+    loop {
+        let (n, p) = step(conn).await?;
+        progress.send_replace(p);
+        if n == 0 {
+            let _ = tokio::time::timeout(IDLE_POLL, wake.notified()).await;
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! The read tables, all inside one schema so a rebuild can happen beside the live tables and be
+//! swapped in (or compared) as a whole. The DDL lives here, not in migrations, because read
+//! tables are disposable: a change bumps [`MODEL_VERSION`] and the projector rebuilds them.
+
+use sha2::{Digest, Sha256};
+use sqlx::{Connection, Executor, PgConnection, Row};
+
+/// The live read schema.
+pub const LIVE_SCHEMA: &str = "read";
+/// Bump whenever a table, column or projection rule changes: the projector then rebuilds.
+pub const MODEL_VERSION: i32 = 1;
+
+/// Every read table with the columns that order its rows uniquely (for digests and dumps).
+pub const TABLES: &[(&str, &str)] = &[
+    ("checkpoint", "id"),
+    ("books", "id"),
+    ("entities", "entity_type, id"),
+    ("transactions", "id"),
+    ("postings", "transaction_id, leg"),
+    ("daily_balances", "account_id, date"),
+    ("monthly_balances", "account_id, month"),
+];
+
+const TABLES_DDL: &str = r#"
+CREATE TABLE {s}.checkpoint (
+    id            boolean PRIMARY KEY DEFAULT true CHECK (id),
+    last_seq      bigint  NOT NULL,
+    model_version integer NOT NULL
+);
+CREATE TABLE {s}.books (
+    id             boolean PRIMARY KEY DEFAULT true CHECK (id),
+    closed_through date
+);
+CREATE TABLE {s}.entities (
+    entity_type text        NOT NULL,
+    id          uuid        NOT NULL,
+    name        text        NOT NULL,
+    archived    boolean     NOT NULL,
+    data        jsonb       NOT NULL,
+    created_at  timestamptz NOT NULL,
+    updated_at  timestamptz NOT NULL,
+    version     bigint      NOT NULL,
+    PRIMARY KEY (entity_type, id)
+);
+CREATE TABLE {s}.transactions (
+    id              uuid        NOT NULL,
+    date            date        NOT NULL,
+    kind            text        NOT NULL,
+    description     text        NOT NULL,
+    project_id      uuid,
+    category_id     uuid,
+    counterparty_id uuid,
+    tags            text[]      NOT NULL,
+    idempotency_key text,
+    reverses        uuid,
+    replaces        uuid,
+    reversed_by     uuid,
+    replaced_by     uuid,
+    created_by      uuid,
+    recorded_at     timestamptz NOT NULL,
+    position        bigint      NOT NULL,
+    seq             bigint      NOT NULL
+);
+CREATE TABLE {s}.postings (
+    transaction_id  uuid     NOT NULL,
+    leg             smallint NOT NULL,
+    account_id      uuid     NOT NULL,
+    date            date     NOT NULL,
+    currency        text     NOT NULL,
+    amount          numeric  NOT NULL,
+    weight_currency text,
+    weight_amount   numeric,
+    memo            text
+);
+CREATE TABLE {s}.daily_balances (
+    account_id uuid    NOT NULL,
+    date       date    NOT NULL,
+    currency   text    NOT NULL,
+    debit      numeric NOT NULL,
+    credit     numeric NOT NULL,
+    postings   bigint  NOT NULL,
+    PRIMARY KEY (account_id, date)
+);
+CREATE TABLE {s}.monthly_balances (
+    account_id uuid    NOT NULL,
+    month      date    NOT NULL,
+    currency   text    NOT NULL,
+    debit      numeric NOT NULL,
+    credit     numeric NOT NULL,
+    postings   bigint  NOT NULL,
+    PRIMARY KEY (account_id, month)
+);
+"#;
+
+/// Secondary indexes, built after a bulk rebuild rather than maintained row by row during it.
+const INDEXES_DDL: &str = r#"
+ALTER TABLE {s}.transactions ADD PRIMARY KEY (id);
+ALTER TABLE {s}.postings ADD PRIMARY KEY (transaction_id, leg);
+CREATE INDEX ON {s}.transactions (date DESC, seq DESC);
+CREATE INDEX ON {s}.transactions (seq);
+CREATE INDEX ON {s}.postings (account_id, date);
+CREATE INDEX ON {s}.entities (entity_type, lower(name));
+"#;
+
+fn check_schema_name(schema: &str) {
+    assert!(
+        !schema.is_empty() && schema.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+        "schema names are fixed identifiers, got {schema:?}"
+    );
+}
+
+/// Drops `schema` if present and creates empty read tables in it (indexes deferred).
+pub async fn create_tables(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
+    check_schema_name(schema);
+    let mut tx = conn.begin().await?;
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut *tx).await?;
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut *tx).await?;
+    let ddl = TABLES_DDL.replace("{s}", schema);
+    tx.execute(ddl.as_str()).await?;
+    sqlx::query(&format!("INSERT INTO {schema}.checkpoint VALUES (true, 0, $1)"))
+        .bind(MODEL_VERSION)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(&format!("INSERT INTO {schema}.books VALUES (true, NULL)")).execute(&mut *tx).await?;
+    tx.commit().await
+}
+
+pub async fn create_indexes(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
+    check_schema_name(schema);
+    let ddl = INDEXES_DDL.replace("{s}", schema);
+    // `Executor::execute` with a plain string runs a multi-statement script; `sqlx::raw_sql`
+    // would do the same but its future is not `Send` in spawned tasks.
+    conn.execute(ddl.as_str()).await?;
+    Ok(())
+}
+
+/// The read schema's checkpoint and model version, or None if it does not exist.
+pub async fn checkpoint(conn: &mut PgConnection, schema: &str) -> Result<Option<(i64, i32)>, sqlx::Error> {
+    check_schema_name(schema);
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)")
+        .bind(schema)
+        .fetch_one(&mut *conn)
+        .await?;
+    if !exists {
+        return Ok(None);
+    }
+    let row = sqlx::query(&format!("SELECT last_seq, model_version FROM {schema}.checkpoint"))
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| (r.get("last_seq"), r.get("model_version"))))
+}
+
+/// Atomically replaces the live schema with `schema`.
+pub async fn swap_in(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
+    check_schema_name(schema);
+    let mut tx = conn.begin().await?;
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {LIVE_SCHEMA} CASCADE")).execute(&mut *tx).await?;
+    sqlx::query(&format!("ALTER SCHEMA {schema} RENAME TO {LIVE_SCHEMA}")).execute(&mut *tx).await?;
+    tx.commit().await
+}
+
+pub async fn drop_schema(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
+    check_schema_name(schema);
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(conn).await?;
+    Ok(())
+}
+
+/// SHA-256 over every row of every read table (as PostgreSQL prints it), in key order: two
+/// schemas with equal digests hold byte-for-byte equal tables.
+pub async fn digests(conn: &mut PgConnection, schema: &str) -> Result<Vec<(String, u64, String)>, sqlx::Error> {
+    use futures::TryStreamExt;
+    check_schema_name(schema);
+    let mut out = Vec::with_capacity(TABLES.len());
+    for (table, order) in TABLES {
+        let sql = format!("SELECT t::text FROM {schema}.{table} t ORDER BY {order}");
+        let mut rows = sqlx::query_scalar::<_, String>(&sql).fetch(&mut *conn);
+        let mut hasher = Sha256::new();
+        let mut count = 0u64;
+        while let Some(row) = rows.try_next().await? {
+            hasher.update(row.as_bytes());
+            hasher.update(b"\n");
+            count += 1;
+        }
+        out.push((table.to_string(), count, hex::encode(hasher.finalize())));
+    }
+    Ok(out)
+}
