@@ -62,9 +62,21 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ledger_app') THEN
         CREATE ROLE ledger_app NOLOGIN;
     END IF;
-    EXECUTE format('GRANT ledger_app TO %I', current_user);
+EXCEPTION
+    -- Roles are cluster-wide: a migration of another database may create it at the same moment.
+    WHEN unique_violation OR duplicate_object THEN NULL;
+    WHEN insufficient_privilege THEN
+        RAISE NOTICE 'cannot create role ledger_app; privileges are left to the administrator';
+END
+$$;
+
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ledger_app') THEN
+        EXECUTE format('GRANT ledger_app TO %I', current_user);
+    END IF;
 EXCEPTION WHEN insufficient_privilege THEN
-    RAISE NOTICE 'cannot create role ledger_app; privileges are left to the administrator';
+    RAISE NOTICE 'cannot grant ledger_app to %', current_user;
 END
 $$;
 

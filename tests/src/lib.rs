@@ -1,0 +1,150 @@
+//! The end-to-end test harness: one private PostgreSQL cluster per test process, a fresh
+//! database per test, and the real server on a real TCP port.
+
+use std::path::PathBuf;
+
+use api::config::Settings;
+use api::startup::{build_state, Server};
+use embedded_pg::{EmbeddedPostgres, Options};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+use tokio::sync::OnceCell;
+
+static CLUSTER: OnceCell<EmbeddedPostgres> = OnceCell::const_new();
+
+/// The cluster all tests of this process share, started on first use.
+pub async fn cluster() -> &'static EmbeddedPostgres {
+    CLUSTER
+        .get_or_init(|| async {
+            let dir = std::env::temp_dir().join(format!("ledger-test-{}", uuid::Uuid::new_v4().simple()));
+            EmbeddedPostgres::start(Options { data_dir: dir, port: None, ephemeral: true })
+                .await
+                .expect("start the test PostgreSQL cluster (are the PostgreSQL server binaries installed?)")
+        })
+        .await
+}
+
+/// A migrated, empty database of its own.
+pub async fn fresh_database() -> String {
+    let pg = cluster().await;
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    pg.create_database(&name).await.expect("create database");
+    let url = pg.url(&name);
+    api::db::migrate(&url).await.expect("migrate");
+    url
+}
+
+fn tmp_data_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ledger-data-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("data dir");
+    dir
+}
+
+/// A running server over its own database.
+pub struct TestApp {
+    pub base: String,
+    pub url: String,
+    pub client: Client,
+    pub pool: sqlx::PgPool,
+    pub token: Option<String>,
+}
+
+/// An answer: status and JSON body (Null when the body is not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+    pub content_type: String,
+}
+
+impl Answer {
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(self.status.as_u16(), status, "unexpected answer: {}", self.body);
+        self.body
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let url = fresh_database().await;
+        Self::spawn_on(url).await
+    }
+
+    pub async fn spawn_on(url: String) -> TestApp {
+        let settings = Settings::for_database(&url, tmp_data_dir());
+        let pool = api::db::pool(&url, 20).await.expect("pool");
+        let state = build_state(settings, pool.clone()).await.expect("state");
+        let server = Server::bind(state).await.expect("bind");
+        let addr = server.local_addr().expect("addr");
+        tokio::spawn(server.run(std::future::pending()));
+        let app = TestApp { base: format!("http://{addr}"), url, client: Client::new(), pool, token: None };
+        app.wait_ready().await;
+        app
+    }
+
+    async fn wait_ready(&self) {
+        for _ in 0..200 {
+            if let Ok(r) = self.client.get(format!("{}/readyz", self.base)).send().await
+                && r.status() == StatusCode::OK
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("server did not become ready");
+    }
+
+    pub async fn request(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let content_type =
+            res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let text = res.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer { status, body, content_type }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.request(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.request(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Answer {
+        self.request(Method::PUT, path, Some(body)).await
+    }
+
+    /// Registers and signs in; the first user of a database becomes admin.
+    pub async fn sign_in_as(&mut self, email: &str) -> Value {
+        let password = "correct horse battery staple";
+        self.token = None;
+        let reg = self.post("/api/auth/register", json!({"email": email, "password": password})).await;
+        assert!(reg.status == 201 || reg.status == 409, "register: {:?}", reg);
+        let login = self.post("/api/auth/login", json!({"email": email, "password": password})).await.expect(200);
+        self.token = Some(login["access_token"].as_str().expect("access token").to_string());
+        login
+    }
+
+    pub async fn admin(mut self) -> Self {
+        self.sign_in_as("admin@example.com").await;
+        self
+    }
+
+    /// Creates an account and returns its id.
+    pub async fn account(&self, name: &str, account_type: &str, currency: &str) -> String {
+        let kind = if account_type == "asset" { "bank" } else { "other" };
+        let body = json!({"name": name, "type": account_type, "kind": kind, "currency": currency});
+        let a = self.post("/api/accounts", body).await.expect(201);
+        a["id"].as_str().expect("id").to_string()
+    }
+}
