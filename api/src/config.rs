@@ -26,13 +26,21 @@ pub struct Settings {
     #[arg(long, env = "LEDGER_REFRESH_TOKEN_DAYS", default_value_t = 30)]
     pub refresh_token_days: u64,
     /// Public base URL used in links sent by mail.
-    #[arg(long, env = "LEDGER_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "LEDGER_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
     pub public_url: String,
     /// SMTP server URL (e.g. smtps://user:pass@smtp.example.com). Absent: mails go to the log.
     #[arg(long, env = "LEDGER_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// Sender address of mails.
-    #[arg(long, env = "LEDGER_MAIL_FROM", default_value = "Ledger <ledger@localhost>")]
+    #[arg(
+        long,
+        env = "LEDGER_MAIL_FROM",
+        default_value = "Ledger <ledger@localhost>"
+    )]
     pub mail_from: String,
     /// Folder with the built web UI (web/dist).
     #[arg(long, env = "LEDGER_WEB_DIR", default_value = "web/dist")]

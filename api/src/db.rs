@@ -21,14 +21,25 @@ impl Database {
     /// Uses `url` if given, otherwise starts (creating if needed) the cluster in `data_dir`.
     pub async fn open(url: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
         if let Some(url) = url {
-            return Ok(Self { url: url.to_string(), embedded: None });
+            return Ok(Self {
+                url: url.to_string(),
+                embedded: None,
+            });
         }
         std::fs::create_dir_all(data_dir)?;
         let data_dir = std::fs::canonicalize(data_dir)?;
         tracing::info!(dir = %data_dir.display(), "starting the embedded PostgreSQL cluster");
-        let pg = EmbeddedPostgres::start(Options { data_dir, port: None, ephemeral: false }).await?;
+        let pg = EmbeddedPostgres::start(Options {
+            data_dir,
+            port: None,
+            ephemeral: false,
+        })
+        .await?;
         pg.create_database("ledger").await?;
-        Ok(Self { url: pg.url("ledger"), embedded: Some(pg) })
+        Ok(Self {
+            url: pg.url("ledger"),
+            embedded: Some(pg),
+        })
     }
 
     pub async fn close(self) {

@@ -1,7 +1,7 @@
 //! The one error shape of the HTTP API: RFC 9457 problem+json with a stable `code`.
 //! Every error of every crate is mapped to it here, once.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::DomainError;
 use projections::ProjectionError;
@@ -28,7 +28,12 @@ pub enum ApiError {
     #[error(transparent)]
     Domain(#[from] DomainError),
     #[error("{detail}")]
-    Status { status: StatusCode, code: &'static str, detail: String, field: Option<String> },
+    Status {
+        status: StatusCode,
+        code: &'static str,
+        detail: String,
+        field: Option<String>,
+    },
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("projection: {0}")]
@@ -39,7 +44,12 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn status(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Status { status, code, detail: detail.into(), field: None }
+        Self::Status {
+            status,
+            code,
+            detail: detail.into(),
+            field: None,
+        }
     }
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
         Self::status(StatusCode::BAD_REQUEST, code, detail)
@@ -53,7 +63,11 @@ impl ApiError {
         }
     }
     pub fn not_found(what: impl Into<String>) -> Self {
-        Self::status(StatusCode::NOT_FOUND, "not_found", format!("{} not found", what.into()))
+        Self::status(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{} not found", what.into()),
+        )
     }
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::status(StatusCode::UNAUTHORIZED, "unauthorized", detail)
@@ -73,7 +87,9 @@ impl ApiError {
             ApiError::Domain(e) => {
                 let status = match e {
                     DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
-                    DomainError::AlreadyExists { .. } | DomainError::Conflict(_) => StatusCode::CONFLICT,
+                    DomainError::AlreadyExists { .. } | DomainError::Conflict(_) => {
+                        StatusCode::CONFLICT
+                    }
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 let field = match e {
@@ -82,7 +98,12 @@ impl ApiError {
                 };
                 (status, e.code(), e.to_string(), field)
             }
-            ApiError::Status { status, code, detail, field } => (*status, *code, detail.clone(), field.clone()),
+            ApiError::Status {
+                status,
+                code,
+                detail,
+                field,
+            } => (*status, *code, detail.clone(), field.clone()),
             ApiError::Db(e) if is_unavailable(e) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "database_unavailable",
@@ -108,7 +129,10 @@ impl ApiError {
 }
 
 fn is_unavailable(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_))
+    matches!(
+        e,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+    )
 }
 
 impl IntoResponse for ApiError {
@@ -117,11 +141,13 @@ impl IntoResponse for ApiError {
         if problem.status >= 500 {
             tracing::error!(error = %self, code = %problem.code, "request failed");
         }
-        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(problem)).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         response
     }
 }

@@ -4,9 +4,9 @@
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -16,7 +16,12 @@ pub struct Json<T>(pub T);
 
 pub fn is_json_content_type(value: Option<&str>) -> bool {
     value.is_some_and(|ct| {
-        let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let mime = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
     })
 }
@@ -25,7 +30,8 @@ pub fn is_json_content_type(value: Option<&str>) -> bool {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut unknown = Vec::new();
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: Result<T, _> = serde_ignored::deserialize(&mut de, |path| unknown.push(path.to_string()));
+    let value: Result<T, _> =
+        serde_ignored::deserialize(&mut de, |path| unknown.push(path.to_string()));
     match value {
         Ok(v) => {
             if let Some(field) = unknown.into_iter().next() {
@@ -36,10 +42,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     field: Some(field),
                 });
             }
-            de.end().map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
+            de.end()
+                .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
             Ok(v)
         }
-        Err(e) if e.is_syntax() || e.is_eof() => Err(ApiError::bad_request("malformed_json", e.to_string())),
+        Err(e) if e.is_syntax() || e.is_eof() => {
+            Err(ApiError::bad_request("malformed_json", e.to_string()))
+        }
         Err(e) => {
             // Re-run with path tracking to tell the client where the bad value is.
             let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -47,7 +56,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 Err(pe) => Some(pe.path().to_string()).filter(|p| p != "."),
                 Ok(_) => None,
             };
-            Err(ApiError::Status { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid_body", detail: e.to_string(), field })
+            Err(ApiError::Status {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "invalid_body",
+                detail: e.to_string(),
+                field,
+            })
         }
     }
 }
@@ -56,7 +70,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !is_json_content_type(req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok())) {
+        if !is_json_content_type(
+            req.headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+        ) {
             return Err(ApiError::status(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
@@ -94,7 +112,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let json = is_json_content_type(req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
+        let json = is_json_content_type(
+            req.headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+        );
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError::status(e.status(), "body_unreadable", e.body_text()))?;

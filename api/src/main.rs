@@ -5,13 +5,17 @@ use std::time::Duration;
 
 use api::config::Settings;
 use api::db::{self, Database};
-use api::startup::{build_state, Server};
+use api::startup::{Server, build_state};
 use clap::{Parser, Subcommand};
 use sqlx::Connection;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "ledger", version, about = "Event-sourced double-entry ledger with traffic analytics")]
+#[command(
+    name = "ledger",
+    version,
+    about = "Event-sourced double-entry ledger with traffic analytics"
+)]
 struct Cli {
     #[command(flatten)]
     settings: Settings,
@@ -35,7 +39,8 @@ enum Command {
 }
 
 fn init_tracing(json: bool) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if json {
         builder.json().init();
@@ -50,7 +55,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -81,16 +87,22 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
             let server = Server::bind(state).await?;
             let addr = server.local_addr()?;
             tracing::info!(%addr, "serving; API docs at http://{addr}/api/docs");
-            println!("Ledger is running at http://{addr} (API docs: http://{addr}/api/docs). Press Ctrl-C to stop.");
+            println!(
+                "Ledger is running at http://{addr} (API docs: http://{addr}/api/docs). Press Ctrl-C to stop."
+            );
             server.run(shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Replay => {
             let pool = db::pool(url, 2).await?;
             let mut conn = pool.acquire().await?.detach();
-            projections::rebuild::wait_for_lock(&mut conn, Duration::from_secs(10)).await.map_err(|e| {
-                anyhow::anyhow!("{e}: stop `ledger serve` first, the running projector owns the read tables")
-            })?;
+            projections::rebuild::wait_for_lock(&mut conn, Duration::from_secs(10))
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "{e}: stop `ledger serve` first, the running projector owns the read tables"
+                    )
+                })?;
             let stats = projections::rebuild::replace_live(&mut conn).await?;
             let _ = conn.close().await;
             println!(
@@ -106,10 +118,16 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
             let report = projections::rebuild::verify(&mut a, &mut b).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             if report.ok() {
-                println!("OK: {} events, chain head {}; read tables match a fresh rebuild", report.events_checked, report.head_hash);
+                println!(
+                    "OK: {} events, chain head {}; read tables match a fresh rebuild",
+                    report.events_checked, report.head_hash
+                );
                 Ok(ExitCode::SUCCESS)
             } else {
-                eprintln!("FAILED: chain ok = {}, tables ok = {}", report.chain_ok, report.tables_ok);
+                eprintln!(
+                    "FAILED: chain ok = {}, tables ok = {}",
+                    report.chain_ok, report.tables_ok
+                );
                 Ok(ExitCode::from(2))
             }
         }

@@ -7,7 +7,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 
-use crate::auth::tokens::{load_or_create_secret, JwtKeys};
+use crate::auth::tokens::{JwtKeys, load_or_create_secret};
 use crate::config::Settings;
 use crate::state::AppState;
 
@@ -16,7 +16,9 @@ fn metrics_handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            PrometheusBuilder::new().install_recorder().unwrap_or_else(|_| PrometheusBuilder::new().build_recorder().handle())
+            PrometheusBuilder::new()
+                .install_recorder()
+                .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder().handle())
         })
         .clone()
 }
@@ -26,7 +28,13 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
     let secret = load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data_dir)?;
     let jwt = JwtKeys::new(&secret, settings.access_token_seconds)?;
     let projector = projections::projector::spawn(pool.clone());
-    Ok(AppState { pool, jwt, settings: Arc::new(settings), projector, metrics: metrics_handle() })
+    Ok(AppState {
+        pool,
+        jwt,
+        settings: Arc::new(settings),
+        projector,
+        metrics: metrics_handle(),
+    })
 }
 
 /// A bound, not yet running server (tests read its address before serving).
@@ -45,10 +53,16 @@ impl Server {
         self.listener.local_addr()
     }
 
-    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let app = crate::routes::app(self.state);
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }

@@ -24,7 +24,9 @@ pub const MAX_CONSISTENCY_WAIT: Duration = Duration::from_secs(10);
 impl AppState {
     /// Read-your-writes: waits until the event at `position` is projected (no-op for None).
     pub async fn wait_for_position(&self, position: Option<i64>) -> Result<(), ApiError> {
-        let Some(position) = position.filter(|p| *p > 0) else { return Ok(()) };
+        let Some(position) = position.filter(|p| *p > 0) else {
+            return Ok(());
+        };
         let mut progress = self.projector.progress.clone();
         let deadline = tokio::time::Instant::now() + MAX_CONSISTENCY_WAIT;
         loop {
@@ -48,9 +50,11 @@ impl AppState {
     }
 
     async fn is_sealed(&self, position: i64) -> Result<bool, ApiError> {
-        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM event_chain WHERE event_position = $1)")
-            .bind(position)
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM event_chain WHERE event_position = $1)",
+        )
+        .bind(position)
+        .fetch_one(&self.pool)
+        .await?)
     }
 }

@@ -18,12 +18,18 @@ use crate::error::ApiError;
 pub const POSTING_FACTS_LOCK: i64 = 0x4c45_4447_4641_4354;
 
 pub async fn lock_posting_facts_shared(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock_shared($1)").bind(POSTING_FACTS_LOCK).execute(conn).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
+        .bind(POSTING_FACTS_LOCK)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 pub async fn lock_posting_facts_exclusive(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(POSTING_FACTS_LOCK).execute(conn).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(POSTING_FACTS_LOCK)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -41,7 +47,11 @@ pub struct NewEvent {
 impl NewEvent {
     /// Wraps the events a command produced for aggregate `A` at stream `id`, which stood at
     /// `version` (its last sequence number) when loaded.
-    pub fn from_domain<A: Aggregate>(id: &str, version: i64, events: Vec<A::Event>) -> Result<Vec<NewEvent>, ApiError> {
+    pub fn from_domain<A: Aggregate>(
+        id: &str,
+        version: i64,
+        events: Vec<A::Event>,
+    ) -> Result<Vec<NewEvent>, ApiError> {
         events
             .into_iter()
             .enumerate()
@@ -69,14 +79,26 @@ pub enum AppendError {
 
 /// Appends `events` within the caller's transaction; returns the highest position written
 /// (0 when there was nothing to write). Readers see the events once the transaction commits.
-pub async fn append(conn: &mut PgConnection, events: &[NewEvent], meta: &EventMetadata) -> Result<i64, AppendError> {
+pub async fn append(
+    conn: &mut PgConnection,
+    events: &[NewEvent],
+    meta: &EventMetadata,
+) -> Result<i64, AppendError> {
     if events.is_empty() {
         return Ok(0);
     }
     let metadata = serde_json::to_value(meta).expect("metadata serialises");
     let n = events.len();
-    let (mut types, mut ids, mut seqs) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut kinds, mut versions, mut payloads) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut types, mut ids, mut seqs) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut kinds, mut versions, mut payloads) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
     for e in events {
         types.push(e.aggregate_type);
         ids.push(e.aggregate_id.as_str());
@@ -104,14 +126,19 @@ pub async fn append(conn: &mut PgConnection, events: &[NewEvent], meta: &EventMe
     .await;
     match result {
         Ok(max) => Ok(max.unwrap_or(0)),
-        Err(sqlx::Error::Database(e)) if e.constraint() == Some("events_pkey") => Err(AppendError::Conflict),
+        Err(sqlx::Error::Database(e)) if e.constraint() == Some("events_pkey") => {
+            Err(AppendError::Conflict)
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 /// Loads aggregates of type `A` by id from their event streams. Missing ids load as the
 /// default (empty) aggregate with version 0.
-pub async fn load_many<A: Aggregate>(conn: &mut PgConnection, ids: &[String]) -> Result<HashMap<String, (A, i64)>, ApiError> {
+pub async fn load_many<A: Aggregate>(
+    conn: &mut PgConnection,
+    ids: &[String],
+) -> Result<HashMap<String, (A, i64)>, ApiError> {
     let rows = sqlx::query(
         "SELECT aggregate_id, sequence, event_type, event_version, payload::text AS payload FROM events \
          WHERE aggregate_type = $1 AND aggregate_id = ANY($2) ORDER BY aggregate_id, sequence",
@@ -120,7 +147,10 @@ pub async fn load_many<A: Aggregate>(conn: &mut PgConnection, ids: &[String]) ->
     .bind(ids)
     .fetch_all(conn)
     .await?;
-    let mut out: HashMap<String, (A, i64)> = ids.iter().map(|id| (id.clone(), (A::default(), 0))).collect();
+    let mut out: HashMap<String, (A, i64)> = ids
+        .iter()
+        .map(|id| (id.clone(), (A::default(), 0)))
+        .collect();
     for row in rows {
         let id: String = row.get("aggregate_id");
         let sequence: i64 = row.get("sequence");
@@ -129,8 +159,12 @@ pub async fn load_many<A: Aggregate>(conn: &mut PgConnection, ids: &[String]) ->
         let payload: String = row.get("payload");
         let value: Value = serde_json::from_str(&payload).map_err(ApiError::internal)?;
         let value = projections::upcast::upcast_value(A::TYPE, &event_type, &version, value);
-        let event: A::Event = serde_json::from_value(value)
-            .map_err(|e| ApiError::internal(format!("event {}/{id}#{sequence} does not load: {e}", A::TYPE)))?;
+        let event: A::Event = serde_json::from_value(value).map_err(|e| {
+            ApiError::internal(format!(
+                "event {}/{id}#{sequence} does not load: {e}",
+                A::TYPE
+            ))
+        })?;
         let entry = out.entry(id).or_insert_with(|| (A::default(), 0));
         entry.0.apply(event);
         entry.1 = sequence;

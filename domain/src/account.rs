@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::entity::{clean_name, clean_text, Entity, EntitySpec, MAX_TEXT_CHARS};
+use crate::entity::{Entity, EntitySpec, MAX_TEXT_CHARS, clean_name, clean_text};
 use crate::error::DomainError;
 use crate::money::Currency;
 use crate::tron;
@@ -69,16 +69,25 @@ impl EntitySpec for AccountSpec {
             // Postings are recorded in the account's currency and classified by its type;
             // changing either would silently rewrite history.
             if prev.currency != self.currency {
-                return Err(DomainError::invalid("currency", "cannot change once the account exists"));
+                return Err(DomainError::invalid(
+                    "currency",
+                    "cannot change once the account exists",
+                ));
             }
             if prev.account_type != self.account_type {
-                return Err(DomainError::invalid("type", "cannot change once the account exists"));
+                return Err(DomainError::invalid(
+                    "type",
+                    "cannot change once the account exists",
+                ));
             }
         }
         let tron_address = match self.tron_address {
             Some(a) if !a.trim().is_empty() => {
                 if self.kind != AccountKind::CryptoWallet {
-                    return Err(DomainError::invalid("tron_address", "only crypto_wallet accounts carry an address"));
+                    return Err(DomainError::invalid(
+                        "tron_address",
+                        "only crypto_wallet accounts carry an address",
+                    ));
                 }
                 Some(tron::validate_address("tron_address", &a)?)
             }

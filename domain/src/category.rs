@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entity::{clean_name, clean_text, Entity, EntitySpec, MAX_TEXT_CHARS};
+use crate::entity::{Entity, EntitySpec, MAX_TEXT_CHARS, clean_name, clean_text};
 use crate::error::DomainError;
 
 /// How deep categories may nest; deeper trees are a data-entry mistake, not a need.
@@ -53,7 +53,10 @@ impl EntitySpec for CategorySpec {
         if let Some(prev) = previous
             && prev.kind != self.kind
         {
-            return Err(DomainError::invalid("kind", "cannot change once the category exists"));
+            return Err(DomainError::invalid(
+                "kind",
+                "cannot change once the category exists",
+            ));
         }
         if let Some(parent_id) = self.parent_id {
             let parent = ctx.parent.as_ref().ok_or(DomainError::NotFound {
@@ -61,15 +64,24 @@ impl EntitySpec for CategorySpec {
                 id: parent_id.to_string(),
             })?;
             if parent.kind != self.kind {
-                return Err(DomainError::invalid("parent_id", "parent must be of the same kind"));
+                return Err(DomainError::invalid(
+                    "parent_id",
+                    "parent must be of the same kind",
+                ));
             }
             if parent.archived {
-                return Err(DomainError::Archived { entity: "category", id: parent_id.to_string() });
+                return Err(DomainError::Archived {
+                    entity: "category",
+                    id: parent_id.to_string(),
+                });
             }
             if let Some(id) = ctx.id
                 && (id == parent_id || parent.ancestor_ids.contains(&id))
             {
-                return Err(DomainError::invalid("parent_id", "a category cannot be its own ancestor"));
+                return Err(DomainError::invalid(
+                    "parent_id",
+                    "a category cannot be its own ancestor",
+                ));
             }
             if parent.ancestor_ids.len() + 2 > MAX_CATEGORY_DEPTH {
                 return Err(DomainError::invalid(

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::entity::{clean_name, clean_text, Entity, EntitySpec, MAX_TEXT_CHARS};
+use crate::entity::{Entity, EntitySpec, MAX_TEXT_CHARS, clean_name, clean_text};
 use crate::error::DomainError;
 
 /// Most contacts one counterparty may list.
@@ -52,10 +52,16 @@ fn clean_email(field: &str, value: Option<String>) -> Result<Option<String>, Dom
     let value = clean_text(field, value, 254)?;
     if let Some(v) = &value {
         let valid = v.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !v.contains(char::is_whitespace)
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !v.contains(char::is_whitespace)
         });
         if !valid {
-            return Err(DomainError::invalid(field, format!("`{v}` is not an email address")));
+            return Err(DomainError::invalid(
+                field,
+                format!("`{v}` is not an email address"),
+            ));
         }
     }
     Ok(value)
@@ -67,7 +73,10 @@ impl EntitySpec for CounterpartySpec {
 
     fn validate(self, _: Option<&Self>, _: &()) -> Result<Self, DomainError> {
         if self.contacts.len() > MAX_CONTACTS {
-            return Err(DomainError::invalid("contacts", format!("at most {MAX_CONTACTS} contacts")));
+            return Err(DomainError::invalid(
+                "contacts",
+                format!("at most {MAX_CONTACTS} contacts"),
+            ));
         }
         let contacts = self
             .contacts

@@ -73,7 +73,11 @@ pub struct Entity<S: EntitySpec> {
 
 impl<S: EntitySpec> Default for Entity<S> {
     fn default() -> Self {
-        Self { spec: None, archived: false, _kind: PhantomData }
+        Self {
+            spec: None,
+            archived: false,
+            _kind: PhantomData,
+        }
     }
 }
 
@@ -83,7 +87,10 @@ impl<S: EntitySpec> Entity<S> {
     }
 
     fn current(&self) -> Result<&S, DomainError> {
-        self.spec.as_ref().ok_or(DomainError::NotFound { entity: S::TYPE, id: String::new() })
+        self.spec.as_ref().ok_or(DomainError::NotFound {
+            entity: S::TYPE,
+            id: String::new(),
+        })
     }
 }
 
@@ -103,14 +110,20 @@ impl<S: EntitySpec> Aggregate for Entity<S> {
         let event = match command {
             EntityCommand::Create(spec) => {
                 if self.exists() {
-                    return Err(DomainError::AlreadyExists { entity: S::TYPE, id: String::new() });
+                    return Err(DomainError::AlreadyExists {
+                        entity: S::TYPE,
+                        id: String::new(),
+                    });
                 }
                 EntityEvent::Created(spec.validate(None, ctx)?)
             }
             EntityCommand::Update(spec) => {
                 let current = self.current()?;
                 if self.archived {
-                    return Err(DomainError::Archived { entity: S::TYPE, id: String::new() });
+                    return Err(DomainError::Archived {
+                        entity: S::TYPE,
+                        id: String::new(),
+                    });
                 }
                 let next = spec.validate(Some(current), ctx)?;
                 if &next == current {
@@ -153,23 +166,36 @@ pub fn clean_name(field: &str, value: String) -> Result<String, DomainError> {
         return Err(DomainError::invalid(field, "must not be empty"));
     }
     if trimmed.chars().count() > MAX_NAME_CHARS {
-        return Err(DomainError::invalid(field, format!("must be at most {MAX_NAME_CHARS} characters")));
+        return Err(DomainError::invalid(
+            field,
+            format!("must be at most {MAX_NAME_CHARS} characters"),
+        ));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(DomainError::invalid(field, "must not contain control characters"));
+        return Err(DomainError::invalid(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(trimmed.to_string())
 }
 
 /// Trims optional free text; empty becomes `None`.
-pub fn clean_text(field: &str, value: Option<String>, max_chars: usize) -> Result<Option<String>, DomainError> {
+pub fn clean_text(
+    field: &str,
+    value: Option<String>,
+    max_chars: usize,
+) -> Result<Option<String>, DomainError> {
     let Some(value) = value else { return Ok(None) };
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Ok(None);
     }
     if trimmed.chars().count() > max_chars {
-        return Err(DomainError::invalid(field, format!("must be at most {max_chars} characters")));
+        return Err(DomainError::invalid(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
     }
     Ok(Some(trimmed.to_string()))
 }

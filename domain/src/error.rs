@@ -7,7 +7,11 @@ pub enum DomainError {
     #[error("unknown currency `{0}`")]
     UnknownCurrency(String),
     #[error("amount {amount} has more decimals than {currency} allows ({scale})")]
-    TooPrecise { amount: String, currency: String, scale: u32 },
+    TooPrecise {
+        amount: String,
+        currency: String,
+        scale: u32,
+    },
     #[error("amount {0} is too large")]
     AmountTooLarge(String),
     #[error("{field}: {reason}")]
@@ -21,14 +25,20 @@ pub enum DomainError {
     #[error("{entity} {id} already exists")]
     AlreadyExists { entity: &'static str, id: String },
     #[error("the period up to {closed_through} is closed; date {date} cannot take postings")]
-    PeriodClosed { closed_through: chrono::NaiveDate, date: chrono::NaiveDate },
+    PeriodClosed {
+        closed_through: chrono::NaiveDate,
+        date: chrono::NaiveDate,
+    },
     #[error("{0}")]
     Conflict(String),
 }
 
 impl DomainError {
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::Invalid { field: field.into(), reason: reason.into() }
+        Self::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 
     /// Stable code for clients; never change an existing one.

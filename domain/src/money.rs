@@ -103,7 +103,8 @@ impl Currency {
 /// Rounds `value` to `currency`'s scale with banker's rounding (half to even), the convention of
 /// accounting software, so repeated conversions do not drift in one direction.
 pub fn round_to_scale(value: Decimal, currency: Currency) -> Decimal {
-    let mut out = value.round_dp_with_strategy(currency.scale, RoundingStrategy::MidpointNearestEven);
+    let mut out =
+        value.round_dp_with_strategy(currency.scale, RoundingStrategy::MidpointNearestEven);
     out.rescale(currency.scale);
     out
 }
@@ -150,7 +151,10 @@ pub struct Money {
 
 impl Money {
     pub fn new(amount: Decimal, currency: Currency) -> Result<Self, DomainError> {
-        Ok(Self { amount: currency.check_amount(amount)?, currency })
+        Ok(Self {
+            amount: currency.check_amount(amount)?,
+            currency,
+        })
     }
 }
 
@@ -177,7 +181,10 @@ mod tests {
 
     #[test]
     fn max_amount_constant_is_one_e18() {
-        assert_eq!(MAX_AMOUNT_ABS, Decimal::from_str_exact("1000000000000000000").unwrap());
+        assert_eq!(
+            MAX_AMOUNT_ABS,
+            Decimal::from_str_exact("1000000000000000000").unwrap()
+        );
     }
 
     #[test]
@@ -185,19 +192,31 @@ mod tests {
         let usd = Currency::parse("usd").unwrap();
         assert_eq!(usd.check_amount(dec!(10.5)).unwrap().to_string(), "10.50");
         assert_eq!(usd.check_amount(dec!(10.010)).unwrap().to_string(), "10.01");
-        assert!(matches!(usd.check_amount(dec!(10.001)), Err(DomainError::TooPrecise { .. })));
+        assert!(matches!(
+            usd.check_amount(dec!(10.001)),
+            Err(DomainError::TooPrecise { .. })
+        ));
         let jpy = Currency::parse("JPY").unwrap();
         assert!(jpy.check_amount(dec!(1.5)).is_err());
         let usdt = Currency::parse("USDT").unwrap();
-        assert_eq!(usdt.check_amount(dec!(0.000001)).unwrap().to_string(), "0.000001");
+        assert_eq!(
+            usdt.check_amount(dec!(0.000001)).unwrap().to_string(),
+            "0.000001"
+        );
         assert!(usdt.check_amount(dec!(0.0000001)).is_err());
     }
 
     #[test]
     fn unknown_currency_is_refused() {
-        assert!(matches!(Currency::parse("XYZ"), Err(DomainError::UnknownCurrency(_))));
+        assert!(matches!(
+            Currency::parse("XYZ"),
+            Err(DomainError::UnknownCurrency(_))
+        ));
         assert!(serde_json::from_str::<Currency>("\"ABC\"").is_err());
-        assert_eq!(serde_json::from_str::<Currency>("\"trx\"").unwrap().code(), "TRX");
+        assert_eq!(
+            serde_json::from_str::<Currency>("\"trx\"").unwrap().code(),
+            "TRX"
+        );
     }
 
     #[test]

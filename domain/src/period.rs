@@ -48,8 +48,15 @@ pub struct Periods {
 }
 
 pub fn month_end(date: NaiveDate) -> NaiveDate {
-    let (y, m) = if date.month() == 12 { (date.year() + 1, 1) } else { (date.year(), date.month() + 1) };
-    NaiveDate::from_ymd_opt(y, m, 1).expect("first of a month exists").pred_opt().expect("day before exists")
+    let (y, m) = if date.month() == 12 {
+        (date.year() + 1, 1)
+    } else {
+        (date.year(), date.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)
+        .expect("first of a month exists")
+        .pred_opt()
+        .expect("day before exists")
 }
 
 impl Aggregate for Periods {
@@ -59,17 +66,28 @@ impl Aggregate for Periods {
     type Error = DomainError;
     type Services = PeriodContext;
 
-    async fn handle(&mut self, command: PeriodCommand, ctx: &PeriodContext, sink: &EventSink<Self>) -> Result<(), DomainError> {
+    async fn handle(
+        &mut self,
+        command: PeriodCommand,
+        ctx: &PeriodContext,
+        sink: &EventSink<Self>,
+    ) -> Result<(), DomainError> {
         let event = match command {
             PeriodCommand::Close { through } => {
                 let through = month_end(through);
                 if let Some(today) = ctx.today
                     && through >= today
                 {
-                    return Err(DomainError::invalid("through", "only months that have ended can be closed"));
+                    return Err(DomainError::invalid(
+                        "through",
+                        "only months that have ended can be closed",
+                    ));
                 }
                 if self.closed_through.is_some_and(|c| c >= through) {
-                    return Err(DomainError::Conflict(format!("the books are already closed through {}", self.closed_through.unwrap())));
+                    return Err(DomainError::Conflict(format!(
+                        "the books are already closed through {}",
+                        self.closed_through.unwrap()
+                    )));
                 }
                 PeriodEvent::Closed { through }
             }
@@ -79,7 +97,10 @@ impl Aggregate for Periods {
                 };
                 let to = to.map(month_end);
                 if to.is_some_and(|t| t >= current) {
-                    return Err(DomainError::invalid("to", format!("must be before {current}")));
+                    return Err(DomainError::invalid(
+                        "to",
+                        format!("must be before {current}"),
+                    ));
                 }
                 PeriodEvent::Reopened { through: to }
             }

@@ -12,9 +12,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entity::{clean_text, MAX_TEXT_CHARS};
+use crate::entity::{MAX_TEXT_CHARS, clean_text};
 use crate::error::DomainError;
-use crate::money::{round_to_scale, Currency, Money};
+use crate::money::{Currency, Money, round_to_scale};
 
 /// Most legs one transaction may have.
 pub const MAX_LEGS: usize = 200;
@@ -73,7 +73,10 @@ pub struct Leg {
 impl Leg {
     /// What this leg contributes to the balance check: its weight if priced, else itself.
     pub fn balance_contribution(&self) -> Money {
-        self.weight.unwrap_or(Money { amount: self.amount, currency: self.currency })
+        self.weight.unwrap_or(Money {
+            amount: self.amount,
+            currency: self.currency,
+        })
     }
 }
 
@@ -160,7 +163,10 @@ pub struct PostTransaction {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransactionCommand {
     Post(PostTransaction),
-    MarkReversed { reversal_id: Uuid, replaced_by: Option<Uuid> },
+    MarkReversed {
+        reversal_id: Uuid,
+        replaced_by: Option<Uuid>,
+    },
 }
 
 /// What an account looks like to the posting rules.
@@ -192,7 +198,10 @@ impl PostingContext {
     /// Refuses dates in a closed period.
     pub fn check_open(&self, date: NaiveDate) -> Result<(), DomainError> {
         match self.closed_through {
-            Some(closed_through) if date <= closed_through => Err(DomainError::PeriodClosed { closed_through, date }),
+            Some(closed_through) if date <= closed_through => Err(DomainError::PeriodClosed {
+                closed_through,
+                date,
+            }),
             _ => Ok(()),
         }
     }
@@ -207,7 +216,12 @@ pub struct Transaction {
 
 impl Transaction {
     /// The mirror of this transaction: every leg and weight negated, linked to the original.
-    pub fn reversal(&self, original_id: Uuid, date: NaiveDate, fingerprint: String) -> Result<PostTransaction, DomainError> {
+    pub fn reversal(
+        &self,
+        original_id: Uuid,
+        date: NaiveDate,
+        fingerprint: String,
+    ) -> Result<PostTransaction, DomainError> {
         let posted = self.posted.as_ref().ok_or(DomainError::NotFound {
             entity: "transaction",
             id: original_id.to_string(),
@@ -218,7 +232,10 @@ impl Transaction {
             .map(|leg| LegInput {
                 account_id: leg.account_id,
                 amount: -leg.amount,
-                price: leg.weight.map(|w| Price::Total { currency: w.currency, total: w.amount.abs() }),
+                price: leg.weight.map(|w| Price::Total {
+                    currency: w.currency,
+                    total: w.amount.abs(),
+                }),
                 memo: leg.memo.clone(),
             })
             .collect();
@@ -245,12 +262,18 @@ impl Transaction {
 
 fn validate_leg(index: usize, input: LegInput, ctx: &PostingContext) -> Result<Leg, DomainError> {
     let field = |name: &str| format!("entries[{index}].{name}");
-    let account = ctx.accounts.get(&input.account_id).ok_or_else(|| DomainError::NotFound {
-        entity: "account",
-        id: input.account_id.to_string(),
-    })?;
+    let account = ctx
+        .accounts
+        .get(&input.account_id)
+        .ok_or_else(|| DomainError::NotFound {
+            entity: "account",
+            id: input.account_id.to_string(),
+        })?;
     if account.archived {
-        return Err(DomainError::Archived { entity: "account", id: input.account_id.to_string() });
+        return Err(DomainError::Archived {
+            entity: "account",
+            id: input.account_id.to_string(),
+        });
     }
     let amount = account.currency.check_amount(input.amount)?;
     if amount.is_zero() {
@@ -262,7 +285,10 @@ fn validate_leg(index: usize, input: LegInput, ctx: &PostingContext) -> Result<L
             let (currency, magnitude) = match price {
                 Price::Rate { currency, rate } => {
                     if rate <= Decimal::ZERO {
-                        return Err(DomainError::invalid(field("price.rate"), "must be positive"));
+                        return Err(DomainError::invalid(
+                            field("price.rate"),
+                            "must be positive",
+                        ));
                     }
                     let product = amount
                         .abs()
@@ -272,20 +298,36 @@ fn validate_leg(index: usize, input: LegInput, ctx: &PostingContext) -> Result<L
                 }
                 Price::Total { currency, total } => {
                     if total <= Decimal::ZERO {
-                        return Err(DomainError::invalid(field("price.total"), "must be positive"));
+                        return Err(DomainError::invalid(
+                            field("price.total"),
+                            "must be positive",
+                        ));
                     }
                     (currency, total)
                 }
             };
             if currency == account.currency {
-                return Err(DomainError::invalid(field("price.currency"), "must differ from the account's currency"));
+                return Err(DomainError::invalid(
+                    field("price.currency"),
+                    "must differ from the account's currency",
+                ));
             }
             let magnitude = currency.check_amount(magnitude)?;
             if magnitude.is_zero() {
-                return Err(DomainError::invalid(field("price"), "values the leg at zero"));
+                return Err(DomainError::invalid(
+                    field("price"),
+                    "values the leg at zero",
+                ));
             }
-            let signed = if amount.is_sign_negative() { -magnitude } else { magnitude };
-            Some(Money { amount: signed, currency })
+            let signed = if amount.is_sign_negative() {
+                -magnitude
+            } else {
+                magnitude
+            };
+            Some(Money {
+                amount: signed,
+                currency,
+            })
         }
     };
     Ok(Leg {
@@ -315,20 +357,32 @@ fn check_reference(
 ) -> Result<(), DomainError> {
     let Some(id) = id else { return Ok(()) };
     match map.get(&id) {
-        None => Err(DomainError::NotFound { entity, id: id.to_string() }),
-        Some(f) if f.archived => Err(DomainError::Archived { entity, id: id.to_string() }),
+        None => Err(DomainError::NotFound {
+            entity,
+            id: id.to_string(),
+        }),
+        Some(f) if f.archived => Err(DomainError::Archived {
+            entity,
+            id: id.to_string(),
+        }),
         Some(_) => Ok(()),
     }
 }
 
 fn clean_tags(tags: Vec<String>) -> Result<Vec<String>, DomainError> {
     if tags.len() > MAX_TAGS {
-        return Err(DomainError::invalid("tags", format!("at most {MAX_TAGS} tags")));
+        return Err(DomainError::invalid(
+            "tags",
+            format!("at most {MAX_TAGS} tags"),
+        ));
     }
     let mut out: Vec<String> = Vec::with_capacity(tags.len());
     for tag in tags {
         let tag = tag.trim().to_lowercase();
-        if tag.is_empty() || tag.chars().count() > MAX_TAG_CHARS || tag.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if tag.is_empty()
+            || tag.chars().count() > MAX_TAG_CHARS
+            || tag.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(DomainError::invalid(
                 "tags",
                 format!("`{tag}`: a tag is 1 to {MAX_TAG_CHARS} characters without spaces"),
@@ -341,14 +395,23 @@ fn clean_tags(tags: Vec<String>) -> Result<Vec<String>, DomainError> {
     Ok(out)
 }
 
-fn validate_post(cmd: PostTransaction, ctx: &PostingContext) -> Result<TransactionPosted, DomainError> {
+fn validate_post(
+    cmd: PostTransaction,
+    ctx: &PostingContext,
+) -> Result<TransactionPosted, DomainError> {
     if cmd.date < MIN_DATE {
-        return Err(DomainError::invalid("date", format!("must not be before {MIN_DATE}")));
+        return Err(DomainError::invalid(
+            "date",
+            format!("must not be before {MIN_DATE}"),
+        ));
     }
     if let Some(today) = ctx.today
         && (cmd.date - today).num_days() > MAX_DAYS_AHEAD
     {
-        return Err(DomainError::invalid("date", format!("must be at most {MAX_DAYS_AHEAD} days ahead")));
+        return Err(DomainError::invalid(
+            "date",
+            format!("must be at most {MAX_DAYS_AHEAD} days ahead"),
+        ));
     }
     ctx.check_open(cmd.date)?;
     let description = cmd.description.trim().to_string();
@@ -356,7 +419,10 @@ fn validate_post(cmd: PostTransaction, ctx: &PostingContext) -> Result<Transacti
         return Err(DomainError::invalid("description", "must not be empty"));
     }
     if description.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err(DomainError::invalid("description", format!("must be at most {MAX_DESCRIPTION_CHARS} characters")));
+        return Err(DomainError::invalid(
+            "description",
+            format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
+        ));
     }
     if let Some(key) = &cmd.idempotency_key
         && (key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_BYTES)
@@ -367,10 +433,16 @@ fn validate_post(cmd: PostTransaction, ctx: &PostingContext) -> Result<Transacti
         ));
     }
     if cmd.legs.len() < 2 {
-        return Err(DomainError::invalid("entries", "a transaction needs at least two entries"));
+        return Err(DomainError::invalid(
+            "entries",
+            "a transaction needs at least two entries",
+        ));
     }
     if cmd.legs.len() > MAX_LEGS {
-        return Err(DomainError::invalid("entries", format!("at most {MAX_LEGS} entries")));
+        return Err(DomainError::invalid(
+            "entries",
+            format!("at most {MAX_LEGS} entries"),
+        ));
     }
     check_reference(&ctx.projects, "project", cmd.project_id)?;
     check_reference(&ctx.categories, "category", cmd.category_id)?;
@@ -388,7 +460,9 @@ fn validate_post(cmd: PostTransaction, ctx: &PostingContext) -> Result<Transacti
             .map(|(c, v)| format!("{v} {c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        return Err(DomainError::Unbalanced(format!("entries sum to {detail} instead of zero")));
+        return Err(DomainError::Unbalanced(format!(
+            "entries sum to {detail} instead of zero"
+        )));
     }
     Ok(TransactionPosted {
         date: cmd.date,
@@ -422,17 +496,25 @@ impl Aggregate for Transaction {
         let event = match command {
             TransactionCommand::Post(cmd) => {
                 if self.posted.is_some() {
-                    return Err(DomainError::AlreadyExists { entity: "transaction", id: String::new() });
+                    return Err(DomainError::AlreadyExists {
+                        entity: "transaction",
+                        id: String::new(),
+                    });
                 }
                 TransactionEvent::Posted(validate_post(cmd, ctx)?)
             }
-            TransactionCommand::MarkReversed { reversal_id, replaced_by } => {
+            TransactionCommand::MarkReversed {
+                reversal_id,
+                replaced_by,
+            } => {
                 let posted = self.posted.as_ref().ok_or(DomainError::NotFound {
                     entity: "transaction",
                     id: String::new(),
                 })?;
                 if self.reversed_by.is_some() {
-                    return Err(DomainError::Conflict("the transaction is already reversed".into()));
+                    return Err(DomainError::Conflict(
+                        "the transaction is already reversed".into(),
+                    ));
                 }
                 if posted.kind == TransactionKind::Reversal {
                     return Err(DomainError::Conflict(
@@ -441,7 +523,10 @@ impl Aggregate for Transaction {
                 }
                 // The reversal lands in its own (open) period; the original's may be closed,
                 // which is exactly why corrections are new postings.
-                TransactionEvent::Reversed { reversal_id, replaced_by }
+                TransactionEvent::Reversed {
+                    reversal_id,
+                    replaced_by,
+                }
             }
         };
         sink.write(event, self).await;
@@ -451,7 +536,10 @@ impl Aggregate for Transaction {
     fn apply(&mut self, event: Self::Event) {
         match event {
             TransactionEvent::Posted(p) => self.posted = Some(p),
-            TransactionEvent::Reversed { reversal_id, replaced_by } => {
+            TransactionEvent::Reversed {
+                reversal_id,
+                replaced_by,
+            } => {
                 self.reversed_by = Some(reversal_id);
                 self.replaced_by = replaced_by;
             }

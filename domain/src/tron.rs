@@ -15,12 +15,18 @@ pub fn validate_address(field: &str, address: &str) -> Result<String, DomainErro
         .into_vec()
         .map_err(|_| DomainError::invalid(field, format!("`{address}` is not base58")))?;
     if bytes.len() != PAYLOAD_BYTES + CHECKSUM_BYTES || bytes[0] != ADDRESS_PREFIX {
-        return Err(DomainError::invalid(field, format!("`{address}` is not a Tron address")));
+        return Err(DomainError::invalid(
+            field,
+            format!("`{address}` is not a Tron address"),
+        ));
     }
     let (payload, checksum) = bytes.split_at(PAYLOAD_BYTES);
     let digest = Sha256::digest(Sha256::digest(payload));
     if &digest[..CHECKSUM_BYTES] != checksum {
-        return Err(DomainError::invalid(field, format!("`{address}` has a wrong checksum")));
+        return Err(DomainError::invalid(
+            field,
+            format!("`{address}` has a wrong checksum"),
+        ));
     }
     Ok(address.to_string())
 }

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use domain::DomainError;
 use domain::aggregate::{decide, replay};
 use domain::money::Currency;
 use domain::transaction::*;
-use domain::DomainError;
 use futures::executor::block_on;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -28,7 +28,10 @@ struct Books {
 
 fn books() -> Books {
     let mut ids = HashMap::new();
-    let mut ctx = PostingContext { today: NaiveDate::from_ymd_opt(2026, 11, 26), ..Default::default() };
+    let mut ctx = PostingContext {
+        today: NaiveDate::from_ymd_opt(2026, 11, 26),
+        ..Default::default()
+    };
     for (name, code, archived) in [
         ("bank_usd", "USD", false),
         ("sales_usd", "USD", false),
@@ -39,13 +42,24 @@ fn books() -> Books {
     ] {
         let id = Uuid::new_v4();
         ids.insert(name, id);
-        ctx.accounts.insert(id, AccountFacts { currency: cur(code), archived });
+        ctx.accounts.insert(
+            id,
+            AccountFacts {
+                currency: cur(code),
+                archived,
+            },
+        );
     }
     Books { ctx, ids }
 }
 
 fn leg(id: Uuid, amount: &str) -> LegInput {
-    LegInput { account_id: id, amount: d(amount), price: None, memo: None }
+    LegInput {
+        account_id: id,
+        amount: d(amount),
+        price: None,
+        memo: None,
+    }
 }
 
 fn post(date: NaiveDate, legs: Vec<LegInput>) -> TransactionCommand {
@@ -69,7 +83,10 @@ fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 10, 5).unwrap()
 }
 
-fn run(cmd: TransactionCommand, ctx: &PostingContext) -> Result<Vec<TransactionEvent>, DomainError> {
+fn run(
+    cmd: TransactionCommand,
+    ctx: &PostingContext,
+) -> Result<Vec<TransactionEvent>, DomainError> {
     let mut t = Transaction::default();
     block_on(decide(&mut t, cmd, ctx))
 }
@@ -77,9 +94,21 @@ fn run(cmd: TransactionCommand, ctx: &PostingContext) -> Result<Vec<TransactionE
 #[test]
 fn balanced_two_leg_posts_one_event() {
     let b = books();
-    let events = run(post(day(), vec![leg(b.ids["bank_usd"], "100.5"), leg(b.ids["sales_usd"], "-100.50")]), &b.ctx).unwrap();
+    let events = run(
+        post(
+            day(),
+            vec![
+                leg(b.ids["bank_usd"], "100.5"),
+                leg(b.ids["sales_usd"], "-100.50"),
+            ],
+        ),
+        &b.ctx,
+    )
+    .unwrap();
     assert_eq!(events.len(), 1);
-    let TransactionEvent::Posted(p) = &events[0] else { panic!() };
+    let TransactionEvent::Posted(p) = &events[0] else {
+        panic!()
+    };
     assert_eq!(p.legs[0].amount.to_string(), "100.50");
     assert!(imbalance(&p.legs).is_empty());
 }
@@ -87,19 +116,47 @@ fn balanced_two_leg_posts_one_event() {
 #[test]
 fn unbalanced_is_refused() {
     let b = books();
-    let err = run(post(day(), vec![leg(b.ids["bank_usd"], "100"), leg(b.ids["sales_usd"], "-99.99")]), &b.ctx).unwrap_err();
+    let err = run(
+        post(
+            day(),
+            vec![
+                leg(b.ids["bank_usd"], "100"),
+                leg(b.ids["sales_usd"], "-99.99"),
+            ],
+        ),
+        &b.ctx,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "transaction_unbalanced");
 }
 
 #[test]
 fn cross_currency_needs_a_price() {
     let b = books();
-    let unpriced = run(post(day(), vec![leg(b.ids["bank_eur"], "-100"), leg(b.ids["bank_usd"], "108.73")]), &b.ctx);
+    let unpriced = run(
+        post(
+            day(),
+            vec![
+                leg(b.ids["bank_eur"], "-100"),
+                leg(b.ids["bank_usd"], "108.73"),
+            ],
+        ),
+        &b.ctx,
+    );
     assert_eq!(unpriced.unwrap_err().code(), "transaction_unbalanced");
     let mut eur = leg(b.ids["bank_eur"], "-100");
-    eur.price = Some(Price::Rate { currency: cur("USD"), rate: d("1.0873") });
-    let events = run(post(day(), vec![eur, leg(b.ids["bank_usd"], "108.73")]), &b.ctx).unwrap();
-    let TransactionEvent::Posted(p) = &events[0] else { panic!() };
+    eur.price = Some(Price::Rate {
+        currency: cur("USD"),
+        rate: d("1.0873"),
+    });
+    let events = run(
+        post(day(), vec![eur, leg(b.ids["bank_usd"], "108.73")]),
+        &b.ctx,
+    )
+    .unwrap();
+    let TransactionEvent::Posted(p) = &events[0] else {
+        panic!()
+    };
     assert_eq!(p.legs[0].weight.unwrap().amount.to_string(), "-108.73");
 }
 
@@ -108,30 +165,74 @@ fn rate_rounding_is_half_even_and_must_then_balance() {
     let b = books();
     // 100 EUR × 1.08735 = 108.735 USD, rounds half-even to 108.74 (4 is even).
     let mut eur = leg(b.ids["bank_eur"], "-100");
-    eur.price = Some(Price::Rate { currency: cur("USD"), rate: d("1.08735") });
-    assert!(run(post(day(), vec![eur.clone(), leg(b.ids["bank_usd"], "108.74")]), &b.ctx).is_ok());
-    assert!(run(post(day(), vec![eur, leg(b.ids["bank_usd"], "108.73")]), &b.ctx).is_err());
+    eur.price = Some(Price::Rate {
+        currency: cur("USD"),
+        rate: d("1.08735"),
+    });
+    assert!(
+        run(
+            post(day(), vec![eur.clone(), leg(b.ids["bank_usd"], "108.74")]),
+            &b.ctx
+        )
+        .is_ok()
+    );
+    assert!(
+        run(
+            post(day(), vec![eur, leg(b.ids["bank_usd"], "108.73")]),
+            &b.ctx
+        )
+        .is_err()
+    );
 }
 
 #[test]
 fn total_price_takes_the_leg_sign() {
     let b = books();
     let mut usdt = leg(b.ids["wallet_usdt"], "250.123456");
-    usdt.price = Some(Price::Total { currency: cur("USD"), total: d("250.12") });
-    let ok = run(post(day(), vec![usdt, leg(b.ids["sales_usd"], "-250.12")]), &b.ctx);
+    usdt.price = Some(Price::Total {
+        currency: cur("USD"),
+        total: d("250.12"),
+    });
+    let ok = run(
+        post(day(), vec![usdt, leg(b.ids["sales_usd"], "-250.12")]),
+        &b.ctx,
+    );
     assert!(ok.is_ok(), "{ok:?}");
 }
 
 #[test]
 fn archived_account_and_closed_period_are_refused() {
     let mut b = books();
-    let err = run(post(day(), vec![leg(b.ids["old"], "1"), leg(b.ids["sales_usd"], "-1")]), &b.ctx).unwrap_err();
+    let err = run(
+        post(
+            day(),
+            vec![leg(b.ids["old"], "1"), leg(b.ids["sales_usd"], "-1")],
+        ),
+        &b.ctx,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "archived");
     b.ctx.closed_through = NaiveDate::from_ymd_opt(2026, 10, 31);
-    let err = run(post(day(), vec![leg(b.ids["bank_usd"], "1"), leg(b.ids["sales_usd"], "-1")]), &b.ctx).unwrap_err();
+    let err = run(
+        post(
+            day(),
+            vec![leg(b.ids["bank_usd"], "1"), leg(b.ids["sales_usd"], "-1")],
+        ),
+        &b.ctx,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "period_closed");
     let nov = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-    assert!(run(post(nov, vec![leg(b.ids["bank_usd"], "1"), leg(b.ids["sales_usd"], "-1")]), &b.ctx).is_ok());
+    assert!(
+        run(
+            post(
+                nov,
+                vec![leg(b.ids["bank_usd"], "1"), leg(b.ids["sales_usd"], "-1")]
+            ),
+            &b.ctx
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -139,14 +240,38 @@ fn malformed_postings_are_refused() {
     let b = books();
     let one_leg = run(post(day(), vec![leg(b.ids["bank_usd"], "0")]), &b.ctx);
     assert!(one_leg.is_err());
-    let zero = run(post(day(), vec![leg(b.ids["bank_usd"], "0"), leg(b.ids["sales_usd"], "0")]), &b.ctx);
+    let zero = run(
+        post(
+            day(),
+            vec![leg(b.ids["bank_usd"], "0"), leg(b.ids["sales_usd"], "0")],
+        ),
+        &b.ctx,
+    );
     assert_eq!(zero.unwrap_err().code(), "validation_failed");
-    let unknown = run(post(day(), vec![leg(Uuid::new_v4(), "1"), leg(b.ids["sales_usd"], "-1")]), &b.ctx);
+    let unknown = run(
+        post(
+            day(),
+            vec![leg(Uuid::new_v4(), "1"), leg(b.ids["sales_usd"], "-1")],
+        ),
+        &b.ctx,
+    );
     assert_eq!(unknown.unwrap_err().code(), "not_found");
     let far = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
-    let future = run(post(far, vec![leg(b.ids["bank_usd"], "1"), leg(b.ids["sales_usd"], "-1")]), &b.ctx);
+    let future = run(
+        post(
+            far,
+            vec![leg(b.ids["bank_usd"], "1"), leg(b.ids["sales_usd"], "-1")],
+        ),
+        &b.ctx,
+    );
     assert_eq!(future.unwrap_err().code(), "validation_failed");
-    let yen = run(post(day(), vec![leg(b.ids["yen"], "1.5"), leg(b.ids["yen"], "-1.5")]), &b.ctx);
+    let yen = run(
+        post(
+            day(),
+            vec![leg(b.ids["yen"], "1.5"), leg(b.ids["yen"], "-1.5")],
+        ),
+        &b.ctx,
+    );
     assert_eq!(yen.unwrap_err().code(), "amount_too_precise");
 }
 
@@ -154,21 +279,35 @@ fn malformed_postings_are_refused() {
 fn posting_twice_and_reversing_twice_are_refused() {
     let b = books();
     let id = Uuid::new_v4();
-    let cmd = post(day(), vec![leg(b.ids["bank_usd"], "5"), leg(b.ids["sales_usd"], "-5")]);
+    let cmd = post(
+        day(),
+        vec![leg(b.ids["bank_usd"], "5"), leg(b.ids["sales_usd"], "-5")],
+    );
     let mut t = Transaction::default();
     block_on(decide(&mut t, cmd.clone(), &b.ctx)).unwrap();
-    assert_eq!(block_on(decide(&mut t, cmd, &b.ctx)).unwrap_err().code(), "already_exists");
+    assert_eq!(
+        block_on(decide(&mut t, cmd, &b.ctx)).unwrap_err().code(),
+        "already_exists"
+    );
 
     let rev = t.reversal(id, day(), "r".into()).unwrap();
     let events = run(TransactionCommand::Post(rev), &b.ctx).unwrap();
-    let TransactionEvent::Posted(r) = &events[0] else { panic!() };
+    let TransactionEvent::Posted(r) = &events[0] else {
+        panic!()
+    };
     let original = t.posted.clone().unwrap();
     for (a, b) in original.legs.iter().zip(&r.legs) {
         assert_eq!(a.amount, -b.amount);
     }
-    let mark = TransactionCommand::MarkReversed { reversal_id: Uuid::new_v4(), replaced_by: None };
+    let mark = TransactionCommand::MarkReversed {
+        reversal_id: Uuid::new_v4(),
+        replaced_by: None,
+    };
     block_on(decide(&mut t, mark.clone(), &b.ctx)).unwrap();
-    assert_eq!(block_on(decide(&mut t, mark, &b.ctx)).unwrap_err().code(), "conflict");
+    assert_eq!(
+        block_on(decide(&mut t, mark, &b.ctx)).unwrap_err().code(),
+        "conflict"
+    );
 }
 
 #[test]
@@ -176,15 +315,34 @@ fn events_replay_to_the_same_state_once() {
     // A double-applied event would show as a second Posted overwriting or a doubled leg list.
     let b = books();
     let mut t = Transaction::default();
-    let mut events = block_on(decide(&mut t, post(day(), vec![leg(b.ids["bank_usd"], "3"), leg(b.ids["sales_usd"], "-3")]), &b.ctx)).unwrap();
-    events.extend(block_on(decide(&mut t, TransactionCommand::MarkReversed { reversal_id: Uuid::nil(), replaced_by: None }, &b.ctx)).unwrap());
+    let mut events = block_on(decide(
+        &mut t,
+        post(
+            day(),
+            vec![leg(b.ids["bank_usd"], "3"), leg(b.ids["sales_usd"], "-3")],
+        ),
+        &b.ctx,
+    ))
+    .unwrap();
+    events.extend(
+        block_on(decide(
+            &mut t,
+            TransactionCommand::MarkReversed {
+                reversal_id: Uuid::nil(),
+                replaced_by: None,
+            },
+            &b.ctx,
+        ))
+        .unwrap(),
+    );
     let rebuilt: Transaction = replay(events);
     assert_eq!(rebuilt, t);
     assert_eq!(rebuilt.posted.unwrap().legs.len(), 2);
 }
 
 fn amount_strategy() -> impl Strategy<Value = Decimal> {
-    (-1_000_000_000i64..1_000_000_000i64, 0u32..9).prop_map(|(units, scale)| Decimal::new(units, scale))
+    (-1_000_000_000i64..1_000_000_000i64, 0u32..9)
+        .prop_map(|(units, scale)| Decimal::new(units, scale))
 }
 
 proptest! {

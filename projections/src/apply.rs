@@ -7,17 +7,17 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 use domain::period::PeriodEvent;
-use futures::future::BoxFuture;
 use domain::transaction::{TransactionEvent, TransactionPosted};
+use futures::future::BoxFuture;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::ProjectionError;
 use crate::log::{EventMetadata, SealedEvent};
 use crate::upcast::upcast;
-use crate::ProjectionError;
 
 /// Reference-data events, read without their concrete spec type: the read table keeps the
 /// spec as JSON and pulls out the name.
@@ -90,7 +90,13 @@ fn month_start(d: NaiveDate) -> NaiveDate {
 }
 
 impl Batch {
-    fn add_posted(&mut self, id: Uuid, p: &TransactionPosted, meta: &EventMetadata, ev: &SealedEvent) {
+    fn add_posted(
+        &mut self,
+        id: Uuid,
+        p: &TransactionPosted,
+        meta: &EventMetadata,
+        ev: &SealedEvent,
+    ) {
         let t = &mut self.transactions_csv;
         let _ = write!(t, "{id},{},{},", p.date, p.kind.as_str());
         csv_field(t, &p.description);
@@ -110,11 +116,21 @@ impl Batch {
         csv_opt(t, p.replaces);
         t.push_str(",,,");
         csv_opt(t, meta.user_id);
-        let _ = writeln!(t, ",{},{},{}", ev.event.recorded_at.to_rfc3339(), ev.event.position, ev.seq);
+        let _ = writeln!(
+            t,
+            ",{},{},{}",
+            ev.event.recorded_at.to_rfc3339(),
+            ev.event.position,
+            ev.seq
+        );
 
         for (leg_no, leg) in p.legs.iter().enumerate() {
             let s = &mut self.postings_csv;
-            let _ = write!(s, "{id},{leg_no},{},{},{},{},", leg.account_id, p.date, leg.currency, leg.amount);
+            let _ = write!(
+                s,
+                "{id},{leg_no},{},{},{},{},",
+                leg.account_id, p.date, leg.currency, leg.amount
+            );
             csv_opt(s, leg.weight.map(|w| w.currency));
             s.push(',');
             csv_opt(s, leg.weight.map(|w| w.amount));
@@ -127,7 +143,10 @@ impl Batch {
             } else {
                 (Decimal::ZERO, -leg.amount)
             };
-            for (map, day) in [(&mut self.daily, p.date), (&mut self.monthly, month_start(p.date))] {
+            for (map, day) in [
+                (&mut self.daily, p.date),
+                (&mut self.monthly, month_start(p.date)),
+            ] {
                 let d = map.entry((leg.account_id, day)).or_default();
                 d.currency = leg.currency.code().to_string();
                 d.debit += debit;
@@ -160,12 +179,14 @@ impl Batch {
             .await?;
         }
         for (id, reversal_id, replaced_by) in self.reversals {
-            sqlx::query(&format!("UPDATE {schema}.transactions SET reversed_by = $2, replaced_by = $3 WHERE id = $1"))
-                .bind(id)
-                .bind(reversal_id)
-                .bind(replaced_by)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(&format!(
+                "UPDATE {schema}.transactions SET reversed_by = $2, replaced_by = $3 WHERE id = $1"
+            ))
+            .bind(id)
+            .bind(reversal_id)
+            .bind(replaced_by)
+            .execute(&mut *conn)
+            .await?;
         }
         upsert_balances(conn, schema, "daily_balances", "date", self.daily).await?;
         upsert_balances(conn, schema, "monthly_balances", "month", self.monthly).await?;
@@ -173,7 +194,11 @@ impl Batch {
     }
 }
 
-async fn copy_csv(conn: &mut PgConnection, statement: &str, data: String) -> Result<(), ProjectionError> {
+async fn copy_csv(
+    conn: &mut PgConnection,
+    statement: &str,
+    data: String,
+) -> Result<(), ProjectionError> {
     let mut copy = conn.copy_in_raw(statement).await?;
     copy.send(data.into_bytes()).await?;
     copy.finish().await?;
@@ -191,8 +216,16 @@ async fn upsert_balances(
         return Ok(());
     }
     let n = deltas.len();
-    let (mut accounts, mut dates, mut currencies) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut debits, mut credits, mut counts) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut accounts, mut dates, mut currencies) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut debits, mut credits, mut counts) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
     for ((account, date), d) in deltas {
         accounts.push(account);
         dates.push(date);
@@ -224,13 +257,22 @@ fn parse_uuid(ev: &SealedEvent) -> Result<Uuid, ProjectionError> {
     Uuid::parse_str(&ev.event.aggregate_id).map_err(|e| ProjectionError::corrupt(ev, e))
 }
 
-async fn apply_entity(conn: &mut PgConnection, schema: &str, ev: &SealedEvent, raw: EntityEventRaw) -> Result<(), ProjectionError> {
+async fn apply_entity(
+    conn: &mut PgConnection,
+    schema: &str,
+    ev: &SealedEvent,
+    raw: EntityEventRaw,
+) -> Result<(), ProjectionError> {
     let id = parse_uuid(ev)?;
     let e = &ev.event;
     let at = e.recorded_at;
     match raw {
         EntityEventRaw::Created(data) => {
-            let name = data.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            let name = data
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             sqlx::query(&format!(
                 "INSERT INTO {schema}.entities (entity_type, id, name, archived, data, created_at, updated_at, version) \
                  VALUES ($1, $2, $3, false, $4, $5, $5, $6)"
@@ -245,7 +287,11 @@ async fn apply_entity(conn: &mut PgConnection, schema: &str, ev: &SealedEvent, r
             .await?;
         }
         EntityEventRaw::Updated(data) => {
-            let name = data.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            let name = data
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             sqlx::query(&format!(
                 "UPDATE {schema}.entities SET name = $3, data = $4, updated_at = $5, version = $6 \
                  WHERE entity_type = $1 AND id = $2"
@@ -288,33 +334,45 @@ pub fn apply_events<'a>(
     Box::pin(apply_events_inner(conn, schema, events))
 }
 
-async fn apply_events_inner(conn: &mut PgConnection, schema: &str, events: &[SealedEvent]) -> Result<(), ProjectionError> {
-    let Some(last_seq) = events.last().map(|e| e.seq) else { return Ok(()) };
+async fn apply_events_inner(
+    conn: &mut PgConnection,
+    schema: &str,
+    events: &[SealedEvent],
+) -> Result<(), ProjectionError> {
+    let Some(last_seq) = events.last().map(|e| e.seq) else {
+        return Ok(());
+    };
     let mut batch = Batch::default();
     for ev in events {
         let e = &ev.event;
         let payload = upcast(e)?;
         match e.aggregate_type.as_str() {
             t if ENTITY_TYPES.contains(&t) => {
-                let raw: EntityEventRaw = serde_json::from_value(payload).map_err(|err| ProjectionError::corrupt(ev, err))?;
+                let raw: EntityEventRaw = serde_json::from_value(payload)
+                    .map_err(|err| ProjectionError::corrupt(ev, err))?;
                 apply_entity(conn, schema, ev, raw).await?;
             }
             "transaction" => {
                 let id = parse_uuid(ev)?;
-                let event: TransactionEvent = serde_json::from_value(payload).map_err(|err| ProjectionError::corrupt(ev, err))?;
+                let event: TransactionEvent = serde_json::from_value(payload)
+                    .map_err(|err| ProjectionError::corrupt(ev, err))?;
                 match event {
                     TransactionEvent::Posted(p) => {
-                        let meta: EventMetadata =
-                            serde_json::from_str(&e.metadata).map_err(|err| ProjectionError::corrupt(ev, err))?;
+                        let meta: EventMetadata = serde_json::from_str(&e.metadata)
+                            .map_err(|err| ProjectionError::corrupt(ev, err))?;
                         batch.add_posted(id, &p, &meta, ev);
                     }
-                    TransactionEvent::Reversed { reversal_id, replaced_by } => {
+                    TransactionEvent::Reversed {
+                        reversal_id,
+                        replaced_by,
+                    } => {
                         batch.reversals.push((id, reversal_id, replaced_by));
                     }
                 }
             }
             "periods" => {
-                let event: PeriodEvent = serde_json::from_value(payload).map_err(|err| ProjectionError::corrupt(ev, err))?;
+                let event: PeriodEvent = serde_json::from_value(payload)
+                    .map_err(|err| ProjectionError::corrupt(ev, err))?;
                 let through = match event {
                     PeriodEvent::Closed { through } => Some(through),
                     PeriodEvent::Reopened { through } => through,
@@ -325,7 +383,10 @@ async fn apply_events_inner(conn: &mut PgConnection, schema: &str, events: &[Sea
                     .await?;
             }
             other => {
-                tracing::debug!(aggregate_type = other, "no read model for this aggregate type");
+                tracing::debug!(
+                    aggregate_type = other,
+                    "no read model for this aggregate type"
+                );
             }
         }
     }
@@ -344,7 +405,10 @@ mod tests {
     #[test]
     fn array_literals_escape_quotes_and_backslashes() {
         assert_eq!(pg_text_array(&[]), "{}");
-        assert_eq!(pg_text_array(&["a".into(), "b\"c".into(), "d\\e".into()]), r#"{"a","b\"c","d\\e"}"#);
+        assert_eq!(
+            pg_text_array(&["a".into(), "b\"c".into(), "d\\e".into()]),
+            r#"{"a","b\"c","d\\e"}"#
+        );
     }
 
     #[test]

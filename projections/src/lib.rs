@@ -24,6 +24,9 @@ pub enum ProjectionError {
 
 impl ProjectionError {
     pub fn corrupt(ev: &log::SealedEvent, reason: impl std::fmt::Display) -> Self {
-        Self::Corrupt { position: ev.event.position, reason: reason.to_string() }
+        Self::Corrupt {
+            position: ev.event.position,
+            reason: reason.to_string(),
+        }
     }
 }

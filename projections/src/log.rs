@@ -109,7 +109,9 @@ pub async fn fetch_sealed(
             let hash: Vec<u8> = row.try_get("hash")?;
             Ok(SealedEvent {
                 seq: row.try_get("seq")?,
-                hash: hash.try_into().map_err(|_| sqlx::Error::Decode("chain hash is not 32 bytes".into()))?,
+                hash: hash
+                    .try_into()
+                    .map_err(|_| sqlx::Error::Decode("chain hash is not 32 bytes".into()))?,
                 event: stored_event(row)?,
             })
         })
@@ -125,7 +127,10 @@ pub struct ChainHead {
     pub head_hash: [u8; 32],
 }
 
-pub async fn chain_head(conn: &mut PgConnection, for_update: bool) -> Result<ChainHead, sqlx::Error> {
+pub async fn chain_head(
+    conn: &mut PgConnection,
+    for_update: bool,
+) -> Result<ChainHead, sqlx::Error> {
     let sql = format!(
         "SELECT last_tx_id::text::bigint AS last_tx_id, last_position, last_seq, head_hash FROM chain_head{}",
         if for_update { " FOR UPDATE" } else { "" }
@@ -136,6 +141,8 @@ pub async fn chain_head(conn: &mut PgConnection, for_update: bool) -> Result<Cha
         last_tx_id: row.try_get("last_tx_id")?,
         last_position: row.try_get("last_position")?,
         last_seq: row.try_get("last_seq")?,
-        head_hash: hash.try_into().map_err(|_| sqlx::Error::Decode("head hash is not 32 bytes".into()))?,
+        head_hash: hash
+            .try_into()
+            .map_err(|_| sqlx::Error::Decode("head hash is not 32 bytes".into()))?,
     })
 }

@@ -8,14 +8,14 @@ use futures::future::BoxFuture;
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, PgConnection, PgPool, Postgres};
-use tokio::sync::{watch, Notify};
 use std::sync::Arc;
+use tokio::sync::{Notify, watch};
 
 use crate::apply::apply_events;
 use crate::chain;
-use crate::log::{chain_head, fetch_unsealed, SealedEvent};
+use crate::log::{SealedEvent, chain_head, fetch_unsealed};
 use crate::read_model::{self, LIVE_SCHEMA, MODEL_VERSION};
-use crate::{rebuild, ProjectionError};
+use crate::{ProjectionError, rebuild};
 
 /// Advisory lock key held by the projector leader ("LEDGPROJ").
 pub const PROJECTOR_LOCK: i64 = 0x4c45_4447_5052_4f4a;
@@ -32,11 +32,17 @@ pub struct Progress {
 }
 
 pub async fn try_lock(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(PROJECTOR_LOCK).fetch_one(conn).await
+    sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(PROJECTOR_LOCK)
+        .fetch_one(conn)
+        .await
 }
 
 pub async fn unlock(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_unlock($1)").bind(PROJECTOR_LOCK).execute(conn).await?;
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(PROJECTOR_LOCK)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -49,10 +55,22 @@ pub fn step(conn: &mut PgConnection) -> BoxFuture<'_, Result<(usize, Progress), 
 async fn step_inner(conn: &mut PgConnection) -> Result<(usize, Progress), ProjectionError> {
     let mut tx = conn.begin().await?;
     let head = chain_head(&mut tx, true).await?;
-    let events = fetch_unsealed(&mut tx, head.last_tx_id, head.last_position, LIVE_BATCH_EVENTS).await?;
+    let events = fetch_unsealed(
+        &mut tx,
+        head.last_tx_id,
+        head.last_position,
+        LIVE_BATCH_EVENTS,
+    )
+    .await?;
     if events.is_empty() {
         tx.commit().await?;
-        return Ok((0, Progress { last_seq: head.last_seq, last_position: head.last_position }));
+        return Ok((
+            0,
+            Progress {
+                last_seq: head.last_seq,
+                last_position: head.last_position,
+            },
+        ));
     }
     let mut previous = head.head_hash;
     let mut sealed = Vec::with_capacity(events.len());
@@ -81,7 +99,13 @@ async fn step_inner(conn: &mut PgConnection) -> Result<(usize, Progress), Projec
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok((sealed.len(), Progress { last_seq: last.seq, last_position: last.event.position }))
+    Ok((
+        sealed.len(),
+        Progress {
+            last_seq: last.seq,
+            last_position: last.event.position,
+        },
+    ))
 }
 
 /// Makes sure the live read schema exists, matches this build's model version and has
@@ -95,7 +119,11 @@ async fn prepare_live_schema_inner(conn: &mut PgConnection) -> Result<(), Projec
     match read_model::checkpoint(conn, LIVE_SCHEMA).await? {
         Some((seq, version)) if version == MODEL_VERSION && seq == head.last_seq => Ok(()),
         found => {
-            tracing::info!(?found, head = head.last_seq, "rebuilding read tables from the log");
+            tracing::info!(
+                ?found,
+                head = head.last_seq,
+                "rebuilding read tables from the log"
+            );
             rebuild::replace_live(conn).await?;
             Ok(())
         }
@@ -122,7 +150,10 @@ impl ProjectorHandle {
 pub fn spawn(pool: PgPool) -> ProjectorHandle {
     let (tx, rx) = watch::channel(Progress::default());
     let wake = Arc::new(Notify::new());
-    let handle = ProjectorHandle { progress: rx, wake: wake.clone() };
+    let handle = ProjectorHandle {
+        progress: rx,
+        wake: wake.clone(),
+    };
     tokio::spawn(async move {
         loop {
             match run_leader(&pool, &tx, &wake).await {
@@ -148,7 +179,11 @@ async fn acquire(pool: &PgPool) -> Result<PoolConnection<Postgres>, ProjectionEr
     }
 }
 
-async fn run_leader(pool: &PgPool, progress: &watch::Sender<Progress>, wake: &Notify) -> Result<(), ProjectionError> {
+async fn run_leader(
+    pool: &PgPool,
+    progress: &watch::Sender<Progress>,
+    wake: &Notify,
+) -> Result<(), ProjectionError> {
     // A pooled connection returns to the pool with its session lock; detach it so the lock
     // lives and dies with this task's connection.
     let mut conn = acquire(pool).await?.detach();
@@ -157,7 +192,11 @@ async fn run_leader(pool: &PgPool, progress: &watch::Sender<Progress>, wake: &No
     result
 }
 
-async fn lead(conn: &mut PgConnection, progress: &watch::Sender<Progress>, wake: &Notify) -> Result<(), ProjectionError> {
+async fn lead(
+    conn: &mut PgConnection,
+    progress: &watch::Sender<Progress>,
+    wake: &Notify,
+) -> Result<(), ProjectionError> {
     prepare_live_schema(conn).await?;
     loop {
         let (n, p) = step(conn).await?;

@@ -51,25 +51,37 @@ fn entity_row(r: &sqlx::postgres::PgRow) -> EntityRow {
     }
 }
 
-fn push_entity_filters<'a>(qb: &mut QueryBuilder<'a, Postgres>, entity_type: &'a str, f: &'a EntityFilter) {
+fn push_entity_filters<'a>(
+    qb: &mut QueryBuilder<'a, Postgres>,
+    entity_type: &'a str,
+    f: &'a EntityFilter,
+) {
     qb.push(" WHERE entity_type = ").push_bind(entity_type);
     if let Some(q) = &f.q {
-        qb.push(" AND (name ILIKE ").push_bind(format!("%{}%", escape_like(q))).push(" OR data::text ILIKE ");
+        qb.push(" AND (name ILIKE ")
+            .push_bind(format!("%{}%", escape_like(q)))
+            .push(" OR data::text ILIKE ");
         qb.push_bind(format!("%{}%", escape_like(q))).push(")");
     }
     if let Some(a) = f.archived {
         qb.push(" AND archived = ").push_bind(a);
     }
     for (field, value) in &f.fields {
-        qb.push(" AND data->>").push_bind(*field).push(" = ").push_bind(value.as_str());
+        qb.push(" AND data->>")
+            .push_bind(*field)
+            .push(" = ")
+            .push_bind(value.as_str());
     }
     if let Some(p) = f.parent_id {
-        qb.push(" AND data->>'parent_id' = ").push_bind(p.to_string());
+        qb.push(" AND data->>'parent_id' = ")
+            .push_bind(p.to_string());
     }
 }
 
 pub fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 pub async fn list_entities(
@@ -86,12 +98,19 @@ pub async fn list_entities(
     let mut qb = QueryBuilder::new("SELECT * FROM read.entities");
     push_entity_filters(&mut qb, entity_type, filter);
     qb.push(" ORDER BY ").push(sort_sql);
-    qb.push(" LIMIT ").push_bind(limit.clamp(1, MAX_PAGE)).push(" OFFSET ").push_bind(offset.max(0));
+    qb.push(" LIMIT ")
+        .push_bind(limit.clamp(1, MAX_PAGE))
+        .push(" OFFSET ")
+        .push_bind(offset.max(0));
     let rows = qb.build().fetch_all(pool).await?;
     Ok((rows.iter().map(entity_row).collect(), total))
 }
 
-pub async fn get_entity(pool: &PgPool, entity_type: &str, id: Uuid) -> Result<Option<EntityRow>, sqlx::Error> {
+pub async fn get_entity(
+    pool: &PgPool,
+    entity_type: &str,
+    id: Uuid,
+) -> Result<Option<EntityRow>, sqlx::Error> {
     let row = sqlx::query("SELECT * FROM read.entities WHERE entity_type = $1 AND id = $2")
         .bind(entity_type)
         .bind(id)
@@ -119,7 +138,11 @@ impl BalanceRow {
 /// Balances of every account with postings, as of the end of `as_of` (None: everything).
 /// Reads whole months from the monthly table and only the last partial month day by day, so
 /// the cost grows with accounts × months, not with postings.
-pub async fn balances(pool: &PgPool, as_of: Option<NaiveDate>, account: Option<Uuid>) -> Result<Vec<BalanceRow>, sqlx::Error> {
+pub async fn balances(
+    pool: &PgPool,
+    as_of: Option<NaiveDate>,
+    account: Option<Uuid>,
+) -> Result<Vec<BalanceRow>, sqlx::Error> {
     let rows = sqlx::query(
         "WITH parts AS ( \
            SELECT account_id, currency, debit, credit, postings FROM read.monthly_balances \
@@ -215,10 +238,13 @@ fn push_tx_filters<'a>(qb: &mut QueryBuilder<'a, Postgres>, f: &'a TransactionFi
         qb.push(" AND t.counterparty_id = ").push_bind(c);
     }
     if let Some(tag) = &f.tag {
-        qb.push(" AND ").push_bind(tag.to_lowercase()).push(" = ANY(t.tags)");
+        qb.push(" AND ")
+            .push_bind(tag.to_lowercase())
+            .push(" = ANY(t.tags)");
     }
     if let Some(q) = &f.q {
-        qb.push(" AND t.description ILIKE ").push_bind(format!("%{}%", escape_like(q)));
+        qb.push(" AND t.description ILIKE ")
+            .push_bind(format!("%{}%", escape_like(q)));
     }
     if let Some(k) = &f.kind {
         qb.push(" AND t.kind = ").push_bind(k.as_str());
@@ -250,16 +276,20 @@ pub async fn list_transactions(
     .bind(&ids)
     .fetch_all(pool)
     .await?;
-    let mut by_tx: std::collections::HashMap<Uuid, Vec<PostingRow>> = std::collections::HashMap::new();
+    let mut by_tx: std::collections::HashMap<Uuid, Vec<PostingRow>> =
+        std::collections::HashMap::new();
     for p in &postings {
-        by_tx.entry(p.get("transaction_id")).or_default().push(PostingRow {
-            account_id: p.get("account_id"),
-            currency: p.get("currency"),
-            amount: p.get("amount"),
-            weight_currency: p.get("weight_currency"),
-            weight_amount: p.get("weight_amount"),
-            memo: p.get("memo"),
-        });
+        by_tx
+            .entry(p.get("transaction_id"))
+            .or_default()
+            .push(PostingRow {
+                account_id: p.get("account_id"),
+                currency: p.get("currency"),
+                amount: p.get("amount"),
+                weight_currency: p.get("weight_currency"),
+                weight_amount: p.get("weight_amount"),
+                memo: p.get("memo"),
+            });
     }
     let items = rows
         .iter()
@@ -290,14 +320,17 @@ pub async fn list_transactions(
 
 /// The closed-through date as projected.
 pub async fn closed_through(pool: &PgPool) -> Result<Option<NaiveDate>, sqlx::Error> {
-    sqlx::query_scalar("SELECT closed_through FROM read.books").fetch_one(pool).await
+    sqlx::query_scalar("SELECT closed_through FROM read.books")
+        .fetch_one(pool)
+        .await
 }
 
 /// Every entity of a kind, by name (for reports that join them to balances).
 pub async fn all_entities(pool: &PgPool, entity_type: &str) -> Result<Vec<EntityRow>, sqlx::Error> {
-    let rows = sqlx::query("SELECT * FROM read.entities WHERE entity_type = $1 ORDER BY lower(name), id")
-        .bind(entity_type)
-        .fetch_all(pool)
-        .await?;
+    let rows =
+        sqlx::query("SELECT * FROM read.entities WHERE entity_type = $1 ORDER BY lower(name), id")
+            .bind(entity_type)
+            .fetch_all(pool)
+            .await?;
     Ok(rows.iter().map(entity_row).collect())
 }

@@ -113,15 +113,23 @@ fn check_schema_name(schema: &str) {
 pub async fn create_tables(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
     check_schema_name(schema);
     let mut tx = conn.begin().await?;
-    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut *tx).await?;
-    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut *tx).await?;
-    let ddl = TABLES_DDL.replace("{s}", schema);
-    tx.execute(ddl.as_str()).await?;
-    sqlx::query(&format!("INSERT INTO {schema}.checkpoint VALUES (true, 0, $1)"))
-        .bind(MODEL_VERSION)
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
         .execute(&mut *tx)
         .await?;
-    sqlx::query(&format!("INSERT INTO {schema}.books VALUES (true, NULL)")).execute(&mut *tx).await?;
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut *tx)
+        .await?;
+    let ddl = TABLES_DDL.replace("{s}", schema);
+    tx.execute(ddl.as_str()).await?;
+    sqlx::query(&format!(
+        "INSERT INTO {schema}.checkpoint VALUES (true, 0, $1)"
+    ))
+    .bind(MODEL_VERSION)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(&format!("INSERT INTO {schema}.books VALUES (true, NULL)"))
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await
 }
 
@@ -135,18 +143,24 @@ pub async fn create_indexes(conn: &mut PgConnection, schema: &str) -> Result<(),
 }
 
 /// The read schema's checkpoint and model version, or None if it does not exist.
-pub async fn checkpoint(conn: &mut PgConnection, schema: &str) -> Result<Option<(i64, i32)>, sqlx::Error> {
+pub async fn checkpoint(
+    conn: &mut PgConnection,
+    schema: &str,
+) -> Result<Option<(i64, i32)>, sqlx::Error> {
     check_schema_name(schema);
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)")
-        .bind(schema)
-        .fetch_one(&mut *conn)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)")
+            .bind(schema)
+            .fetch_one(&mut *conn)
+            .await?;
     if !exists {
         return Ok(None);
     }
-    let row = sqlx::query(&format!("SELECT last_seq, model_version FROM {schema}.checkpoint"))
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT last_seq, model_version FROM {schema}.checkpoint"
+    ))
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(row.map(|r| (r.get("last_seq"), r.get("model_version"))))
 }
 
@@ -154,20 +168,29 @@ pub async fn checkpoint(conn: &mut PgConnection, schema: &str) -> Result<Option<
 pub async fn swap_in(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
     check_schema_name(schema);
     let mut tx = conn.begin().await?;
-    sqlx::query(&format!("DROP SCHEMA IF EXISTS {LIVE_SCHEMA} CASCADE")).execute(&mut *tx).await?;
-    sqlx::query(&format!("ALTER SCHEMA {schema} RENAME TO {LIVE_SCHEMA}")).execute(&mut *tx).await?;
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {LIVE_SCHEMA} CASCADE"))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(&format!("ALTER SCHEMA {schema} RENAME TO {LIVE_SCHEMA}"))
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await
 }
 
 pub async fn drop_schema(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
     check_schema_name(schema);
-    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(conn).await?;
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// SHA-256 over every row of every read table (as PostgreSQL prints it), in key order: two
 /// schemas with equal digests hold byte-for-byte equal tables.
-pub async fn digests(conn: &mut PgConnection, schema: &str) -> Result<Vec<(String, u64, String)>, sqlx::Error> {
+pub async fn digests(
+    conn: &mut PgConnection,
+    schema: &str,
+) -> Result<Vec<(String, u64, String)>, sqlx::Error> {
     use futures::TryStreamExt;
     check_schema_name(schema);
     let mut out = Vec::with_capacity(TABLES.len());

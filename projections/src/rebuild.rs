@@ -7,11 +7,11 @@ use futures::future::BoxFuture;
 use serde::Serialize;
 use sqlx::{Connection, PgConnection};
 
+use crate::ProjectionError;
 use crate::apply::apply_events;
 use crate::chain;
 use crate::log::{chain_head, fetch_sealed};
 use crate::read_model::{self, LIVE_SCHEMA};
-use crate::ProjectionError;
 
 /// Events read and applied per database transaction during a rebuild.
 pub const REBUILD_BATCH_EVENTS: i64 = 20_000;
@@ -35,7 +35,11 @@ pub fn rebuild_into<'a>(
     Box::pin(rebuild_into_inner(conn, schema, up_to_seq))
 }
 
-async fn rebuild_into_inner(conn: &mut PgConnection, schema: &str, up_to_seq: i64) -> Result<RebuildStats, ProjectionError> {
+async fn rebuild_into_inner(
+    conn: &mut PgConnection,
+    schema: &str,
+    up_to_seq: i64,
+) -> Result<RebuildStats, ProjectionError> {
     let started = Instant::now();
     read_model::create_tables(conn, schema).await?;
     let mut after = 0i64;
@@ -43,7 +47,9 @@ async fn rebuild_into_inner(conn: &mut PgConnection, schema: &str, up_to_seq: i6
     while after < up_to_seq {
         let mut tx = conn.begin().await?;
         let batch = fetch_sealed(&mut tx, after, up_to_seq, REBUILD_BATCH_EVENTS).await?;
-        let Some(last_seq) = batch.last().map(|e| e.seq) else { break };
+        let Some(last_seq) = batch.last().map(|e| e.seq) else {
+            break;
+        };
         after = last_seq;
         events += batch.len() as u64;
         apply_events(&mut tx, schema, &batch).await?;
@@ -51,7 +57,15 @@ async fn rebuild_into_inner(conn: &mut PgConnection, schema: &str, up_to_seq: i6
     }
     read_model::create_indexes(conn, schema).await?;
     let seconds = started.elapsed().as_secs_f64();
-    Ok(RebuildStats { events, seconds, events_per_second: if seconds > 0.0 { events as f64 / seconds } else { 0.0 } })
+    Ok(RebuildStats {
+        events,
+        seconds,
+        events_per_second: if seconds > 0.0 {
+            events as f64 / seconds
+        } else {
+            0.0
+        },
+    })
 }
 
 /// Rebuilds the live read tables from the whole sealed log and swaps them in. The caller must
@@ -92,7 +106,9 @@ impl VerifyReport {
 }
 
 /// Recomputes the hash chain from genesis and compares it with every stored link and the head.
-pub async fn verify_chain(conn: &mut PgConnection) -> Result<(u64, i64, [u8; 32], Option<i64>), ProjectionError> {
+pub async fn verify_chain(
+    conn: &mut PgConnection,
+) -> Result<(u64, i64, [u8; 32], Option<i64>), ProjectionError> {
     let head = chain_head(conn, false).await?;
     let mut previous = chain::GENESIS;
     let mut after = 0i64;
@@ -120,13 +136,20 @@ pub async fn verify_chain(conn: &mut PgConnection) -> Result<(u64, i64, [u8; 32]
 /// Checks the chain, then rebuilds the read tables beside the live ones at the live checkpoint
 /// and compares them byte for byte. Needs two connections: one holds a snapshot of the live
 /// tables while the other rebuilds; the live projector may keep running.
-pub async fn verify(snapshot_conn: &mut PgConnection, work_conn: &mut PgConnection) -> Result<VerifyReport, ProjectionError> {
+pub async fn verify(
+    snapshot_conn: &mut PgConnection,
+    work_conn: &mut PgConnection,
+) -> Result<VerifyReport, ProjectionError> {
     let started = Instant::now();
     let (events_checked, head_seq, head_hash, first_broken_seq) = verify_chain(work_conn).await?;
 
     let mut snapshot = snapshot_conn.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *snapshot).await?;
-    let (live_seq, _) = read_model::checkpoint(&mut snapshot, LIVE_SCHEMA).await?.unwrap_or((0, 0));
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *snapshot)
+        .await?;
+    let (live_seq, _) = read_model::checkpoint(&mut snapshot, LIVE_SCHEMA)
+        .await?
+        .unwrap_or((0, 0));
     let live = read_model::digests(&mut snapshot, LIVE_SCHEMA).await?;
     snapshot.commit().await?;
 
@@ -137,12 +160,14 @@ pub async fn verify(snapshot_conn: &mut PgConnection, work_conn: &mut PgConnecti
     let tables: Vec<TableCheck> = live
         .iter()
         .zip(&rebuilt)
-        .map(|((table, live_rows, live_digest), (_, rebuilt_rows, rebuilt_digest))| TableCheck {
-            table: table.clone(),
-            live_rows: *live_rows,
-            rebuilt_rows: *rebuilt_rows,
-            equal: live_digest == rebuilt_digest,
-        })
+        .map(
+            |((table, live_rows, live_digest), (_, rebuilt_rows, rebuilt_digest))| TableCheck {
+                table: table.clone(),
+                live_rows: *live_rows,
+                rebuilt_rows: *rebuilt_rows,
+                equal: live_digest == rebuilt_digest,
+            },
+        )
         .collect();
     let tables_ok = tables.iter().all(|t| t.equal);
     Ok(VerifyReport {
@@ -159,7 +184,10 @@ pub async fn verify(snapshot_conn: &mut PgConnection, work_conn: &mut PgConnecti
 }
 
 /// Waits up to `timeout` for the projector lock (a running server holds it).
-pub async fn wait_for_lock(conn: &mut PgConnection, timeout: Duration) -> Result<(), ProjectionError> {
+pub async fn wait_for_lock(
+    conn: &mut PgConnection,
+    timeout: Duration,
+) -> Result<(), ProjectionError> {
     let deadline = Instant::now() + timeout;
     while !crate::projector::try_lock(conn).await? {
         if Instant::now() >= deadline {

@@ -3,25 +3,38 @@
 
 use serde_json::Value;
 
-use crate::log::StoredEvent;
 use crate::ProjectionError;
+use crate::log::StoredEvent;
 
 /// Returns the payload of `e` in the current schema of its event type.
 pub fn upcast(e: &StoredEvent) -> Result<Value, ProjectionError> {
-    let value: Value = serde_json::from_str(&e.payload).map_err(|err| ProjectionError::Corrupt {
-        position: e.position,
-        reason: err.to_string(),
-    })?;
-    Ok(upcast_value(&e.aggregate_type, &e.event_type, &e.event_version, value))
+    let value: Value =
+        serde_json::from_str(&e.payload).map_err(|err| ProjectionError::Corrupt {
+            position: e.position,
+            reason: err.to_string(),
+        })?;
+    Ok(upcast_value(
+        &e.aggregate_type,
+        &e.event_type,
+        &e.event_version,
+        value,
+    ))
 }
 
 /// The upcasters, oldest first. Version 0.9 of `transaction/Posted` (the first prototype's)
 /// had no request fingerprint; it loads as if its fingerprint were empty.
-pub fn upcast_value(aggregate_type: &str, event_type: &str, version: &str, mut value: Value) -> Value {
+pub fn upcast_value(
+    aggregate_type: &str,
+    event_type: &str,
+    version: &str,
+    mut value: Value,
+) -> Value {
     if (aggregate_type, event_type, version) == ("transaction", "Posted", "0.9")
         && let Some(posted) = value.get_mut("Posted").and_then(Value::as_object_mut)
     {
-        posted.entry("fingerprint").or_insert(Value::String(String::new()));
+        posted
+            .entry("fingerprint")
+            .or_insert(Value::String(String::new()));
     }
     value
 }

@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 
 use api::config::Settings;
-use api::startup::{build_state, Server};
+use api::startup::{Server, build_state};
 use embedded_pg::{EmbeddedPostgres, Options};
 use reqwest::{Client, Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
 static CLUSTER: OnceCell<EmbeddedPostgres> = OnceCell::const_new();
@@ -16,10 +16,17 @@ static CLUSTER: OnceCell<EmbeddedPostgres> = OnceCell::const_new();
 pub async fn cluster() -> &'static EmbeddedPostgres {
     CLUSTER
         .get_or_init(|| async {
-            let dir = std::env::temp_dir().join(format!("ledger-test-{}", uuid::Uuid::new_v4().simple()));
-            EmbeddedPostgres::start(Options { data_dir: dir, port: None, ephemeral: true })
-                .await
-                .expect("start the test PostgreSQL cluster (are the PostgreSQL server binaries installed?)")
+            let dir =
+                std::env::temp_dir().join(format!("ledger-test-{}", uuid::Uuid::new_v4().simple()));
+            EmbeddedPostgres::start(Options {
+                data_dir: dir,
+                port: None,
+                ephemeral: true,
+            })
+            .await
+            .expect(
+                "start the test PostgreSQL cluster (are the PostgreSQL server binaries installed?)",
+            )
         })
         .await
 }
@@ -60,7 +67,12 @@ pub struct Answer {
 impl Answer {
     #[track_caller]
     pub fn expect(self, status: u16) -> Value {
-        assert_eq!(self.status.as_u16(), status, "unexpected answer: {}", self.body);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected answer: {}",
+            self.body
+        );
         self.body
     }
 }
@@ -78,14 +90,24 @@ impl TestApp {
         let server = Server::bind(state).await.expect("bind");
         let addr = server.local_addr().expect("addr");
         tokio::spawn(server.run(std::future::pending()));
-        let app = TestApp { base: format!("http://{addr}"), url, client: Client::new(), pool, token: None };
+        let app = TestApp {
+            base: format!("http://{addr}"),
+            url,
+            client: Client::new(),
+            pool,
+            token: None,
+        };
         app.wait_ready().await;
         app
     }
 
     async fn wait_ready(&self) {
         for _ in 0..200 {
-            if let Ok(r) = self.client.get(format!("{}/readyz", self.base)).send().await
+            if let Ok(r) = self
+                .client
+                .get(format!("{}/readyz", self.base))
+                .send()
+                .await
                 && r.status() == StatusCode::OK
             {
                 return;
@@ -105,11 +127,19 @@ impl TestApp {
         }
         let res = req.send().await.expect("request");
         let status = res.status();
-        let content_type =
-            res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
         let text = res.text().await.expect("body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, body, content_type }
+        Answer {
+            status,
+            body,
+            content_type,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Answer {
@@ -128,10 +158,30 @@ impl TestApp {
     pub async fn sign_in_as(&mut self, email: &str) -> Value {
         let password = "correct horse battery staple";
         self.token = None;
-        let reg = self.post("/api/auth/register", json!({"email": email, "password": password})).await;
-        assert!(reg.status == 201 || reg.status == 409, "register: {:?}", reg);
-        let login = self.post("/api/auth/login", json!({"email": email, "password": password})).await.expect(200);
-        self.token = Some(login["access_token"].as_str().expect("access token").to_string());
+        let reg = self
+            .post(
+                "/api/auth/register",
+                json!({"email": email, "password": password}),
+            )
+            .await;
+        assert!(
+            reg.status == 201 || reg.status == 409,
+            "register: {:?}",
+            reg
+        );
+        let login = self
+            .post(
+                "/api/auth/login",
+                json!({"email": email, "password": password}),
+            )
+            .await
+            .expect(200);
+        self.token = Some(
+            login["access_token"]
+                .as_str()
+                .expect("access token")
+                .to_string(),
+        );
         login
     }
 
@@ -142,7 +192,11 @@ impl TestApp {
 
     /// Creates an account and returns its id.
     pub async fn account(&self, name: &str, account_type: &str, currency: &str) -> String {
-        let kind = if account_type == "asset" { "bank" } else { "other" };
+        let kind = if account_type == "asset" {
+            "bank"
+        } else {
+            "other"
+        };
         let body = json!({"name": name, "type": account_type, "kind": kind, "currency": currency});
         let a = self.post("/api/accounts", body).await.expect(201);
         a["id"].as_str().expect("id").to_string()

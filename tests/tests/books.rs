@@ -2,14 +2,21 @@
 //! idempotency, reversal, period close and input validation.
 
 use e2e::TestApp;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn amount(v: &Value) -> String {
-    v.as_str().unwrap_or_else(|| panic!("not a string amount: {v}")).to_string()
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a string amount: {v}"))
+        .to_string()
 }
 
 async fn balance_of(app: &TestApp, id: &str, position: i64) -> String {
-    let b = app.get(&format!("/api/balances?account_id={id}&min_position={position}")).await.expect(200);
+    let b = app
+        .get(&format!(
+            "/api/balances?account_id={id}&min_position={position}"
+        ))
+        .await
+        .expect(200);
     amount(&b["items"][0]["balance"])
 }
 
@@ -22,15 +29,21 @@ async fn income_expense_transfer_journal_and_balances() {
     let ads = app.account("Ad spend", "expense", "USD").await;
 
     let inc = app
-        .post("/api/transactions", json!({"date": "2026-10-01", "description": "Payout", "idempotency_key": "inc-1",
-            "income": {"account_id": bank, "income_account_id": sales, "amount": "1000.50"}}))
+        .post(
+            "/api/transactions",
+            json!({"date": "2026-10-01", "description": "Payout", "idempotency_key": "inc-1",
+            "income": {"account_id": bank, "income_account_id": sales, "amount": "1000.50"}}),
+        )
         .await
         .expect(201);
     assert_eq!(inc["kind"], "income");
-    app.post("/api/transactions", json!({"date": "2026-10-02", "description": "Moloco", "tags": ["Moloco", "UA"],
-        "expense": {"account_id": bank, "expense_account_id": ads, "amount": "200.25"}}))
-        .await
-        .expect(201);
+    app.post(
+        "/api/transactions",
+        json!({"date": "2026-10-02", "description": "Moloco", "tags": ["Moloco", "UA"],
+        "expense": {"account_id": bank, "expense_account_id": ads, "amount": "200.25"}}),
+    )
+    .await
+    .expect(201);
     // 100 USD to the wallet at 1 USD = 0.999 USDT.
     let tr = app
         .post("/api/transactions", json!({"date": "2026-10-03", "description": "To wallet",
@@ -39,9 +52,12 @@ async fn income_expense_transfer_journal_and_balances() {
         .expect(201);
     assert_eq!(tr["entries"][1]["amount"], "99.900000");
     let journal = app
-        .post("/api/transactions", json!({"date": "2026-10-04", "description": "Split", "entries": [
+        .post(
+            "/api/transactions",
+            json!({"date": "2026-10-04", "description": "Split", "entries": [
             {"account_id": ads, "amount": "10.00"}, {"account_id": ads, "amount": "5"},
-            {"account_id": bank, "amount": "-15"}]}))
+            {"account_id": bank, "amount": "-15"}]}),
+        )
         .await
         .expect(201);
     let position = journal["position"].as_i64().unwrap();
@@ -52,19 +68,33 @@ async fn income_expense_transfer_journal_and_balances() {
     assert_eq!(balance_of(&app, &ads, position).await, "215.25");
 
     // As of a date, only earlier postings count.
-    let b = app.get(&format!("/api/balances?account_id={bank}&as_of=2026-10-01")).await.expect(200);
+    let b = app
+        .get(&format!("/api/balances?account_id={bank}&as_of=2026-10-01"))
+        .await
+        .expect(200);
     assert_eq!(b["items"][0]["balance"], "1000.50");
 
-    let tb = app.get(&format!("/api/reports/trial-balance?min_position={position}")).await.expect(200);
+    let tb = app
+        .get(&format!(
+            "/api/reports/trial-balance?min_position={position}"
+        ))
+        .await
+        .expect(200);
     for total in tb["totals"].as_array().unwrap() {
         assert_eq!(total["balanced"], true, "{tb}");
     }
 
     let list = app.get("/api/transactions?tag=moloco").await.expect(200);
     assert_eq!(list["total"], 1);
-    let list = app.get(&format!("/api/transactions?account_id={wallet}")).await.expect(200);
+    let list = app
+        .get(&format!("/api/transactions?account_id={wallet}"))
+        .await
+        .expect(200);
     assert_eq!(list["total"], 1);
-    let list = app.get("/api/transactions?q=payout&from=2026-10-01&to=2026-10-01").await.expect(200);
+    let list = app
+        .get("/api/transactions?q=payout&from=2026-10-01&to=2026-10-01")
+        .await
+        .expect(200);
     assert_eq!(list["items"][0]["id"], inc["id"]);
     let list = app.get("/api/transactions?limit=2").await.expect(200);
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
@@ -77,31 +107,55 @@ async fn unbalanced_and_overprecise_postings_change_nothing() {
     let bank = app.account("Bank", "asset", "USD").await;
     let sales = app.account("Sales", "income", "USD").await;
     let unbalanced = app
-        .post("/api/transactions", json!({"date": "2026-10-01", "description": "x", "entries": [
-            {"account_id": bank, "amount": "10.00"}, {"account_id": sales, "amount": "-9.99"}]}))
+        .post(
+            "/api/transactions",
+            json!({"date": "2026-10-01", "description": "x", "entries": [
+            {"account_id": bank, "amount": "10.00"}, {"account_id": sales, "amount": "-9.99"}]}),
+        )
         .await;
     assert_eq!(unbalanced.status, 422);
     assert_eq!(unbalanced.body["code"], "transaction_unbalanced");
-    assert!(unbalanced.content_type.starts_with("application/problem+json"));
+    assert!(
+        unbalanced
+            .content_type
+            .starts_with("application/problem+json")
+    );
     let precise = app
-        .post("/api/transactions", json!({"date": "2026-10-01", "description": "x", "entries": [
-            {"account_id": bank, "amount": "10.001"}, {"account_id": sales, "amount": "-10.001"}]}))
+        .post(
+            "/api/transactions",
+            json!({"date": "2026-10-01", "description": "x", "entries": [
+            {"account_id": bank, "amount": "10.001"}, {"account_id": sales, "amount": "-10.001"}]}),
+        )
         .await;
     assert_eq!(precise.body["code"], "amount_too_precise");
     let unknown = app
-        .post("/api/transactions", json!({"date": "2026-10-01", "description": "x", "amout": "1", "entries": [
-            {"account_id": bank, "amount": "1"}, {"account_id": sales, "amount": "-1"}]}))
+        .post(
+            "/api/transactions",
+            json!({"date": "2026-10-01", "description": "x", "amout": "1", "entries": [
+            {"account_id": bank, "amount": "1"}, {"account_id": sales, "amount": "-1"}]}),
+        )
         .await;
     assert_eq!(unknown.status, 422);
     assert_eq!(unknown.body["code"], "unknown_field");
-    let wrong_type = app.post("/api/transactions", json!({"date": "yesterday", "description": "x"})).await;
+    let wrong_type = app
+        .post(
+            "/api/transactions",
+            json!({"date": "yesterday", "description": "x"}),
+        )
+        .await;
     assert_eq!(wrong_type.status, 422);
-    let bad_currency = app.post("/api/accounts", json!({"name": "X", "type": "asset", "kind": "bank", "currency": "ABC"})).await;
+    let bad_currency = app
+        .post(
+            "/api/accounts",
+            json!({"name": "X", "type": "asset", "kind": "bank", "currency": "ABC"}),
+        )
+        .await;
     assert_eq!(bad_currency.status, 422);
-    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = 'transaction'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let events: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = 'transaction'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert_eq!(events, 0, "refused postings must write nothing");
 }
 
@@ -112,13 +166,19 @@ async fn idempotency_key_returns_the_first_result() {
     let sales = app.account("Sales", "income", "EUR").await;
     let body = json!({"date": "2026-10-01", "description": "once", "idempotency_key": "k-1",
         "income": {"account_id": bank, "income_account_id": sales, "amount": "5"}});
-    let first = app.post("/api/transactions", body.clone()).await.expect(201);
+    let first = app
+        .post("/api/transactions", body.clone())
+        .await
+        .expect(201);
     let again = app.post("/api/transactions", body).await.expect(200);
     assert_eq!(first["id"], again["id"]);
     assert_eq!(first["position"], again["position"]);
     let different = app
-        .post("/api/transactions", json!({"date": "2026-10-01", "description": "other", "idempotency_key": "k-1",
-            "income": {"account_id": bank, "income_account_id": sales, "amount": "6"}}))
+        .post(
+            "/api/transactions",
+            json!({"date": "2026-10-01", "description": "other", "idempotency_key": "k-1",
+            "income": {"account_id": bank, "income_account_id": sales, "amount": "6"}}),
+        )
         .await;
     assert_eq!(different.status, 409);
     assert_eq!(different.body["code"], "idempotency_key_reused");
@@ -132,47 +192,83 @@ async fn reversal_edit_archive_and_closed_periods() {
     let bank = app.account("Bank", "asset", "USD").await;
     let sales = app.account("Sales", "income", "USD").await;
     let t = app
-        .post("/api/transactions", json!({"date": "2026-09-10", "description": "sale",
-            "income": {"account_id": bank, "income_account_id": sales, "amount": "40"}}))
+        .post(
+            "/api/transactions",
+            json!({"date": "2026-09-10", "description": "sale",
+            "income": {"account_id": bank, "income_account_id": sales, "amount": "40"}}),
+        )
         .await
         .expect(201);
     let id = t["id"].as_str().unwrap();
-    let r = app.post(&format!("/api/transactions/{id}/reverse"), json!({"date": "2026-09-11"})).await.expect(201);
+    let r = app
+        .post(
+            &format!("/api/transactions/{id}/reverse"),
+            json!({"date": "2026-09-11"}),
+        )
+        .await
+        .expect(201);
     assert_eq!(r["reversal"]["entries"][0]["amount"], "-40.00");
-    assert_eq!(balance_of(&app, &bank, r["position"].as_i64().unwrap()).await, "0.00");
-    let twice = app.post(&format!("/api/transactions/{id}/reverse"), json!({})).await;
+    assert_eq!(
+        balance_of(&app, &bank, r["position"].as_i64().unwrap()).await,
+        "0.00"
+    );
+    let twice = app
+        .post(&format!("/api/transactions/{id}/reverse"), json!({}))
+        .await;
     assert_eq!(twice.status, 409);
-    let original = app.get(&format!("/api/transactions/{id}")).await.expect(200);
+    let original = app
+        .get(&format!("/api/transactions/{id}"))
+        .await
+        .expect(200);
     assert_eq!(original["reversed_by"], r["reversal"]["id"]);
 
     // An edit is a reversal plus a new posting, linked.
     let t2 = app
-        .post("/api/transactions", json!({"date": "2026-10-10", "description": "sale 2",
-            "income": {"account_id": bank, "income_account_id": sales, "amount": "10"}}))
+        .post(
+            "/api/transactions",
+            json!({"date": "2026-10-10", "description": "sale 2",
+            "income": {"account_id": bank, "income_account_id": sales, "amount": "10"}}),
+        )
         .await
         .expect(201);
     let id2 = t2["id"].as_str().unwrap();
     let edit = app
-        .put(&format!("/api/transactions/{id2}"), json!({"date": "2026-10-10", "description": "sale 2 fixed",
-            "income": {"account_id": bank, "income_account_id": sales, "amount": "12"}}))
+        .put(
+            &format!("/api/transactions/{id2}"),
+            json!({"date": "2026-10-10", "description": "sale 2 fixed",
+            "income": {"account_id": bank, "income_account_id": sales, "amount": "12"}}),
+        )
         .await
         .expect(201);
     assert_eq!(edit["replacement"]["replaces"], id2);
-    assert_eq!(balance_of(&app, &bank, edit["position"].as_i64().unwrap()).await, "12.00");
+    assert_eq!(
+        balance_of(&app, &bank, edit["position"].as_i64().unwrap()).await,
+        "12.00"
+    );
 
     // Closing September refuses postings dated in it.
-    app.post("/api/periods/close", json!({"through": "2026-09-01"})).await.expect(200);
+    app.post("/api/periods/close", json!({"through": "2026-09-01"}))
+        .await
+        .expect(200);
     let late = app
-        .post("/api/transactions", json!({"date": "2026-09-30", "description": "late",
-            "income": {"account_id": bank, "income_account_id": sales, "amount": "1"}}))
+        .post(
+            "/api/transactions",
+            json!({"date": "2026-09-30", "description": "late",
+            "income": {"account_id": bank, "income_account_id": sales, "amount": "1"}}),
+        )
         .await;
     assert_eq!(late.body["code"], "period_closed");
 
     // Archived accounts take no postings.
-    app.post(&format!("/api/accounts/{sales}/archive"), json!({})).await.expect(200);
+    app.post(&format!("/api/accounts/{sales}/archive"), json!({}))
+        .await
+        .expect(200);
     let archived = app
-        .post("/api/transactions", json!({"date": "2026-10-30", "description": "x",
-            "income": {"account_id": bank, "income_account_id": sales, "amount": "1"}}))
+        .post(
+            "/api/transactions",
+            json!({"date": "2026-10-30", "description": "x",
+            "income": {"account_id": bank, "income_account_id": sales, "amount": "1"}}),
+        )
         .await;
     assert_eq!(archived.body["code"], "archived");
 }
@@ -181,25 +277,61 @@ async fn reversal_edit_archive_and_closed_periods() {
 async fn reference_data_lists_filter_sort_and_page() {
     let app = TestApp::spawn().await.admin().await;
     for name in ["Zeta", "Alpha", "Mid"] {
-        app.post("/api/projects", json!({"name": name})).await.expect(201);
+        app.post("/api/projects", json!({"name": name}))
+            .await
+            .expect(201);
     }
-    let p = app.post("/api/projects", json!({"name": "Old"})).await.expect(201);
-    let archived = app.post(&format!("/api/projects/{}/archive", p["id"].as_str().unwrap()), json!({})).await.expect(200);
+    let p = app
+        .post("/api/projects", json!({"name": "Old"}))
+        .await
+        .expect(201);
+    let archived = app
+        .post(
+            &format!("/api/projects/{}/archive", p["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await
+        .expect(200);
     let pos = archived["position"].as_i64().unwrap();
-    let page = app.get(&format!("/api/projects?sort=name&limit=2&archived=false&min_position={pos}")).await.expect(200);
+    let page = app
+        .get(&format!(
+            "/api/projects?sort=name&limit=2&archived=false&min_position={pos}"
+        ))
+        .await
+        .expect(200);
     assert_eq!(page["total"], 3);
     assert_eq!(page["items"][0]["name"], "Alpha");
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let bad_sort = app.get("/api/projects?sort=bogus").await;
     assert_eq!(bad_sort.status, 422);
 
-    let parent = app.post("/api/categories", json!({"name": "Marketing", "kind": "expense"})).await.expect(201);
+    let parent = app
+        .post(
+            "/api/categories",
+            json!({"name": "Marketing", "kind": "expense"}),
+        )
+        .await
+        .expect(201);
     let pid = parent["id"].as_str().unwrap();
-    let child = app.post("/api/categories", json!({"name": "Ads", "kind": "expense", "parent_id": pid})).await.expect(201);
-    let wrong_kind = app.post("/api/categories", json!({"name": "Bad", "kind": "income", "parent_id": pid})).await;
+    let child = app
+        .post(
+            "/api/categories",
+            json!({"name": "Ads", "kind": "expense", "parent_id": pid}),
+        )
+        .await
+        .expect(201);
+    let wrong_kind = app
+        .post(
+            "/api/categories",
+            json!({"name": "Bad", "kind": "income", "parent_id": pid}),
+        )
+        .await;
     assert_eq!(wrong_kind.status, 422);
     let cycle = app
-        .put(&format!("/api/categories/{pid}"), json!({"name": "Marketing", "kind": "expense", "parent_id": child["id"]}))
+        .put(
+            &format!("/api/categories/{pid}"),
+            json!({"name": "Marketing", "kind": "expense", "parent_id": child["id"]}),
+        )
         .await;
     assert_eq!(cycle.status, 422);
 
@@ -208,11 +340,19 @@ async fn reference_data_lists_filter_sort_and_page() {
         .await
         .expect(201);
     let list = app
-        .get(&format!("/api/counterparties?kind=affiliate_program&min_position={}", cp["position"]))
+        .get(&format!(
+            "/api/counterparties?kind=affiliate_program&min_position={}",
+            cp["position"]
+        ))
         .await
         .expect(200);
     assert_eq!(list["total"], 1);
-    let bad_email = app.post("/api/counterparties", json!({"name": "X", "kind": "vendor", "email": "nope"})).await;
+    let bad_email = app
+        .post(
+            "/api/counterparties",
+            json!({"name": "X", "kind": "vendor", "email": "nope"}),
+        )
+        .await;
     assert_eq!(bad_email.status, 422);
 }
 
@@ -227,7 +367,12 @@ async fn roles_are_enforced() {
     let me = app.get("/api/auth/me").await.expect(200);
     assert_eq!(me["role"], "viewer");
     app.get("/api/accounts").await.expect(200);
-    let denied = app.post("/api/accounts", json!({"name": "X", "type": "asset", "kind": "bank", "currency": "USD"})).await;
+    let denied = app
+        .post(
+            "/api/accounts",
+            json!({"name": "X", "type": "asset", "kind": "bank", "currency": "USD"}),
+        )
+        .await;
     assert_eq!(denied.status, 403);
     assert_eq!(app.get("/api/audit/head").await.status, 403);
 }
@@ -240,8 +385,21 @@ async fn api_surface_health_docs_metrics() {
     let doc = app.get("/api/openapi.json").await.expect(200);
     assert!(doc["paths"]["/api/transactions"].is_object());
     assert!(doc["paths"]["/api/auth/login"].is_object());
-    let docs = app.client.get(format!("{}/api/docs/", app.base)).send().await.unwrap();
+    let docs = app
+        .client
+        .get(format!("{}/api/docs/", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(docs.status(), 200);
-    let metrics = app.client.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("http_requests_total"), "{metrics}");
 }

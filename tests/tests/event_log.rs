@@ -15,7 +15,10 @@ async fn superuser(app: &TestApp) -> PgConnection {
 }
 
 async fn sealed(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT last_seq FROM chain_head").fetch_one(&app.pool).await.unwrap()
+    sqlx::query_scalar("SELECT last_seq FROM chain_head")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
 }
 
 async fn wait_sealed(app: &TestApp, n: i64) {
@@ -25,21 +28,36 @@ async fn wait_sealed(app: &TestApp, n: i64) {
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    panic!("the projector did not seal {n} events (sealed {})", sealed(app).await);
+    panic!(
+        "the projector did not seal {n} events (sealed {})",
+        sealed(app).await
+    );
 }
 
 async fn event_count(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&app.pool).await.unwrap()
+    sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn the_database_refuses_to_change_the_log() {
     let app = TestApp::spawn().await.admin().await;
     app.account("Bank", "asset", "USD").await;
-    for sql in ["UPDATE events SET payload = '{}'", "DELETE FROM events", "TRUNCATE events CASCADE", "UPDATE event_chain SET seq = seq"] {
+    for sql in [
+        "UPDATE events SET payload = '{}'",
+        "DELETE FROM events",
+        "TRUNCATE events CASCADE",
+        "UPDATE event_chain SET seq = seq",
+    ] {
         // As the application role (the pool) ...
         let err = sqlx::query(sql).execute(&app.pool).await.expect_err(sql);
-        assert!(err.to_string().contains("append-only") || err.to_string().contains("permission denied"), "{sql}: {err}");
+        assert!(
+            err.to_string().contains("append-only")
+                || err.to_string().contains("permission denied"),
+            "{sql}: {err}"
+        );
         // ... and even as the database owner, the trigger refuses.
         let mut su = superuser(&app).await;
         let err = sqlx::query(sql).execute(&mut su).await.expect_err(sql);
@@ -66,17 +84,26 @@ async fn a_late_commit_is_never_skipped() {
         event_version: "1.0".into(),
         payload: json!({"Created": {"name": "Late"}}),
     };
-    store::append(&mut tx, &[event], &Actor::system("test").metadata()).await.unwrap();
+    store::append(&mut tx, &[event], &Actor::system("test").metadata())
+        .await
+        .unwrap();
 
     // Others commit meanwhile, at higher positions.
     for i in 0..5 {
-        app.post("/api/transactions", json!({"date": "2026-10-01", "description": format!("t{i}"),
-            "income": {"account_id": bank, "income_account_id": sales, "amount": "1"}}))
-            .await
-            .expect(201);
+        app.post(
+            "/api/transactions",
+            json!({"date": "2026-10-01", "description": format!("t{i}"),
+            "income": {"account_id": bank, "income_account_id": sales, "amount": "1"}}),
+        )
+        .await
+        .expect(201);
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(sealed(&app).await, before, "nothing may be sealed past an open writer");
+    assert_eq!(
+        sealed(&app).await,
+        before,
+        "nothing may be sealed past an open writer"
+    );
 
     tx.commit().await.unwrap();
     wait_sealed(&app, before + 6).await;
@@ -89,10 +116,11 @@ async fn a_late_commit_is_never_skipped() {
     .await
     .unwrap();
     assert_eq!(gaps, 0);
-    let projects: i64 = sqlx::query_scalar("SELECT count(*) FROM read.entities WHERE name = 'Late'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let projects: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM read.entities WHERE name = 'Late'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert_eq!(projects, 1);
 }
 
@@ -129,26 +157,40 @@ async fn concurrent_clients_then_balances_equal_postings_and_replay_matches() {
     // Read-your-writes: the last posting's position is enough to see every earlier one too,
     // since all of them had committed before it was answered... only for this client, so
     // also wait for the whole log to be sealed.
-    app.get(&format!("/api/balances?min_position={max_position}")).await.expect(200);
+    app.get(&format!("/api/balances?min_position={max_position}"))
+        .await
+        .expect(200);
     wait_sealed(&app, event_count(&app).await).await;
     let b = app.get("/api/balances").await.expect(200);
     let get = |id: &str| {
-        b["items"].as_array().unwrap().iter().find(|i| i["account_id"] == id).unwrap()["balance"].as_str().unwrap().to_string()
+        b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["account_id"] == id)
+            .unwrap()["balance"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
     assert_eq!(get(&bank), format!("{:.2}", 10.01 * n as f64));
     assert_eq!(get(&fees), format!("{:.2}", 0.99 * n as f64));
     assert_eq!(get(&sales), format!("-{:.2}", 11.0 * n as f64));
-    let sum: rust_decimal::Decimal = sqlx::query_scalar("SELECT sum(amount) FROM read.postings WHERE account_id = $1::uuid")
-        .bind(&bank)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let sum: rust_decimal::Decimal =
+        sqlx::query_scalar("SELECT sum(amount) FROM read.postings WHERE account_id = $1::uuid")
+            .bind(&bank)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert_eq!(sum.to_string(), get(&bank));
 
     // The projector saw every event, in one gapless chain.
     let total = event_count(&app).await;
     assert_eq!(sealed(&app).await, total);
-    let max_seq: i64 = sqlx::query_scalar("SELECT max(seq) FROM event_chain").fetch_one(&app.pool).await.unwrap();
+    let max_seq: i64 = sqlx::query_scalar("SELECT max(seq) FROM event_chain")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(max_seq, total);
 
     // A rebuild from the log gives byte-for-byte the live tables.
@@ -157,14 +199,24 @@ async fn concurrent_clients_then_balances_equal_postings_and_replay_matches() {
     let report = projections::rebuild::verify(&mut a, &mut c).await.unwrap();
     assert!(report.ok(), "{report:?}");
     assert_eq!(report.events_checked as i64, total);
-    let before = projections::read_model::digests(&mut a, "read").await.unwrap();
-    assert!(before.iter().any(|(t, rows, _)| t == "postings" && *rows == (n * 3) as u64));
+    let before = projections::read_model::digests(&mut a, "read")
+        .await
+        .unwrap();
+    assert!(
+        before
+            .iter()
+            .any(|(t, rows, _)| t == "postings" && *rows == (n * 3) as u64)
+    );
 
     // `ledger replay`'s own function, run here while the server's projector holds the lock
     // would wait; compare digests of a rebuilt schema instead.
-    let stats = projections::rebuild::rebuild_into(&mut c, "read_copy", max_seq).await.unwrap();
+    let stats = projections::rebuild::rebuild_into(&mut c, "read_copy", max_seq)
+        .await
+        .unwrap();
     assert_eq!(stats.events as i64, max_seq);
-    let rebuilt = projections::read_model::digests(&mut c, "read_copy").await.unwrap();
+    let rebuilt = projections::read_model::digests(&mut c, "read_copy")
+        .await
+        .unwrap();
     assert_eq!(before, rebuilt);
 }
 
@@ -174,40 +226,66 @@ async fn tampering_behind_the_applications_back_is_reported() {
     let bank = app.account("Bank", "asset", "USD").await;
     let sales = app.account("Sales", "income", "USD").await;
     let t = app
-        .post("/api/transactions", json!({"date": "2026-10-01", "description": "honest",
-            "income": {"account_id": bank, "income_account_id": sales, "amount": "100"}}))
+        .post(
+            "/api/transactions",
+            json!({"date": "2026-10-01", "description": "honest",
+            "income": {"account_id": bank, "income_account_id": sales, "amount": "100"}}),
+        )
         .await
         .expect(201);
     wait_sealed(&app, event_count(&app).await).await;
     let mut a = app.pool.acquire().await.unwrap();
     let mut b = app.pool.acquire().await.unwrap();
-    assert!(projections::rebuild::verify(&mut a, &mut b).await.unwrap().ok());
+    assert!(
+        projections::rebuild::verify(&mut a, &mut b)
+            .await
+            .unwrap()
+            .ok()
+    );
 
     // A superuser switches the trigger off and rewrites an amount.
     let mut su = superuser(&app).await;
-    sqlx::query("ALTER TABLE events DISABLE TRIGGER events_append_only").execute(&mut su).await.unwrap();
+    sqlx::query("ALTER TABLE events DISABLE TRIGGER events_append_only")
+        .execute(&mut su)
+        .await
+        .unwrap();
     sqlx::query("UPDATE events SET payload = replace(payload::text, '100.00', '1.00')::jsonb WHERE position = $1")
         .bind(t["position"].as_i64().unwrap())
         .execute(&mut su)
         .await
         .unwrap();
-    sqlx::query("ALTER TABLE events ENABLE TRIGGER events_append_only").execute(&mut su).await.unwrap();
+    sqlx::query("ALTER TABLE events ENABLE TRIGGER events_append_only")
+        .execute(&mut su)
+        .await
+        .unwrap();
 
     let report = projections::rebuild::verify(&mut a, &mut b).await.unwrap();
     assert!(!report.chain_ok, "{report:?}");
     assert!(report.first_broken_seq.is_some());
-    assert!(!report.tables_ok, "the rebuilt balances differ from the live ones: {report:?}");
+    assert!(
+        !report.tables_ok,
+        "the rebuilt balances differ from the live ones: {report:?}"
+    );
 
     let head = app.get("/api/audit/head").await.expect(200);
     assert_eq!(head["hash"].as_str().unwrap().len(), 64);
-    let stream = app.client.get(format!("{}/api/audit/events?after=0&limit=2", app.base))
-        .bearer_auth(app.token.as_ref().unwrap()).send().await.unwrap();
+    let stream = app
+        .client
+        .get(format!("{}/api/audit/events?after=0&limit=2", app.base))
+        .bearer_auth(app.token.as_ref().unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stream.headers()["content-type"], "application/x-ndjson");
     let text = stream.text().await.unwrap();
     assert_eq!(text.lines().count(), 2);
     let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
     assert_eq!(first["seq"], 1);
-    let meta: serde_json::Value = serde_json::from_str(first["metadata"].as_str().unwrap()).unwrap();
+    let meta: serde_json::Value =
+        serde_json::from_str(first["metadata"].as_str().unwrap()).unwrap();
     assert_eq!(meta["source"], "api");
-    assert!(meta["user_id"].is_string() && meta["request_id"].is_string() && meta["time"].is_string(), "{meta}");
+    assert!(
+        meta["user_id"].is_string() && meta["request_id"].is_string() && meta["time"].is_string(),
+        "{meta}"
+    );
 }

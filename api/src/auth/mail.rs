@@ -6,8 +6,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Settings;
@@ -48,18 +48,25 @@ impl std::fmt::Debug for Mailer {
             Transport::Smtp(_) => "smtp",
             Transport::Log => "log",
         };
-        f.debug_struct("Mailer").field("from", &self.from.to_string()).field("transport", &transport).finish()
+        f.debug_struct("Mailer")
+            .field("from", &self.from.to_string())
+            .field("transport", &transport)
+            .finish()
     }
 }
 
 impl Mailer {
     /// Builds a mailer from the settings (no connection is made yet).
     pub fn from_settings(settings: &Settings) -> Result<Self, ApiError> {
-        let from: Mailbox = settings
-            .mail_from
-            .parse()
-            .map_err(|e| ApiError::internal(format!("LEDGER_MAIL_FROM is not a valid address: {e}")))?;
-        let transport = match settings.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        let from: Mailbox = settings.mail_from.parse().map_err(|e| {
+            ApiError::internal(format!("LEDGER_MAIL_FROM is not a valid address: {e}"))
+        })?;
+        let transport = match settings
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
             // The URL holds credentials: never put it in an error message.
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -81,7 +88,10 @@ impl Mailer {
             return Ok(m.clone());
         }
         let mailer = Self::from_settings(settings)?;
-        cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, mailer.clone());
+        cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, mailer.clone());
         Ok(mailer)
     }
 
@@ -100,13 +110,17 @@ impl Mailer {
                     body,
                     "mail not sent: no SMTP server is configured (LEDGER_SMTP_URL); its text follows"
                 );
-                record(LoggedMail { to: to.to_string(), subject: subject.to_string(), body: body.to_string() });
+                record(LoggedMail {
+                    to: to.to_string(),
+                    subject: subject.to_string(),
+                    body: body.to_string(),
+                });
                 Ok(())
             }
             Transport::Smtp(smtp) => {
-                let recipient: Mailbox = to
-                    .parse()
-                    .map_err(|e| ApiError::invalid("email", format!("cannot send mail to this address: {e}")))?;
+                let recipient: Mailbox = to.parse().map_err(|e| {
+                    ApiError::invalid("email", format!("cannot send mail to this address: {e}"))
+                })?;
                 let message = Message::builder()
                     .from(self.from.clone())
                     .to(recipient)
@@ -114,7 +128,9 @@ impl Mailer {
                     .header(ContentType::TEXT_PLAIN)
                     .body(body.to_string())
                     .map_err(ApiError::internal)?;
-                smtp.send(message).await.map_err(|e| ApiError::internal(format!("sending mail: {e}")))?;
+                smtp.send(message)
+                    .await
+                    .map_err(|e| ApiError::internal(format!("sending mail: {e}")))?;
                 Ok(())
             }
         }
@@ -155,12 +171,23 @@ fn record(mail: LoggedMail) {
 
 /// The most recent mails written to the log (oldest first), for tests and local use.
 pub fn logged_mails() -> Vec<LoggedMail> {
-    outbox().lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect()
+    outbox()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .cloned()
+        .collect()
 }
 
 /// The most recent logged mail to `to` (compared case-insensitively), if any.
 pub fn last_logged_mail_to(to: &str) -> Option<LoggedMail> {
-    outbox().lock().unwrap_or_else(|e| e.into_inner()).iter().rev().find(|m| m.to.eq_ignore_ascii_case(to)).cloned()
+    outbox()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .rev()
+        .find(|m| m.to.eq_ignore_ascii_case(to))
+        .cloned()
 }
 
 /// The value of the `token` query parameter of the first link in `body` containing `path`
@@ -169,13 +196,21 @@ pub fn token_from_link(body: &str, path: &str) -> Option<String> {
     let start = body.find(path)?;
     let rest = &body[start..];
     let query = &rest[rest.find("?token=")? + "?token=".len()..];
-    let token: String = query.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let token: String = query
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
     (!token.is_empty()).then_some(token)
 }
 
 /// Joins the public base URL and a path with exactly one slash between them.
 pub fn link(public_url: &str, path: &str, token: &str) -> String {
-    format!("{}/{}?token={}", public_url.trim_end_matches('/'), path.trim_start_matches('/'), token)
+    format!(
+        "{}/{}?token={}",
+        public_url.trim_end_matches('/'),
+        path.trim_start_matches('/'),
+        token
+    )
 }
 
 #[cfg(test)]
@@ -183,21 +218,36 @@ mod tests {
     use super::*;
 
     fn settings() -> Settings {
-        Settings::for_database("postgres://localhost/none", std::path::PathBuf::from("/tmp"))
+        Settings::for_database(
+            "postgres://localhost/none",
+            std::path::PathBuf::from("/tmp"),
+        )
     }
 
     #[test]
     fn links_have_one_slash_and_the_token() {
-        assert_eq!(link("http://h:8080/", "/confirm-email", "abc"), "http://h:8080/confirm-email?token=abc");
-        assert_eq!(link("http://h", "reset-password", "x-_y"), "http://h/reset-password?token=x-_y");
+        assert_eq!(
+            link("http://h:8080/", "/confirm-email", "abc"),
+            "http://h:8080/confirm-email?token=abc"
+        );
+        assert_eq!(
+            link("http://h", "reset-password", "x-_y"),
+            "http://h/reset-password?token=x-_y"
+        );
     }
 
     #[test]
     fn tokens_are_found_in_mailed_links() {
         let body = "Hello,\n\nconfirm: http://h/confirm-email?token=Ab-_9z\n\nThanks";
-        assert_eq!(token_from_link(body, "/confirm-email").as_deref(), Some("Ab-_9z"));
+        assert_eq!(
+            token_from_link(body, "/confirm-email").as_deref(),
+            Some("Ab-_9z")
+        );
         assert_eq!(token_from_link(body, "/reset-password"), None);
-        assert_eq!(token_from_link("http://h/confirm-email?token=", "/confirm-email"), None);
+        assert_eq!(
+            token_from_link("http://h/confirm-email?token=", "/confirm-email"),
+            None
+        );
     }
 
     #[test]
@@ -239,10 +289,19 @@ mod tests {
     async fn logged_mails_are_kept_for_reading() {
         let mailer = Mailer::from_settings(&settings()).unwrap();
         let to = format!("{}@example.test", uuid::Uuid::new_v4());
-        mailer.dispatch(to.clone(), "Subject".into(), "see http://h/confirm-email?token=T0k".into()).await;
+        mailer
+            .dispatch(
+                to.clone(),
+                "Subject".into(),
+                "see http://h/confirm-email?token=T0k".into(),
+            )
+            .await;
         let mail = last_logged_mail_to(&to.to_uppercase()).unwrap();
         assert_eq!(mail.subject, "Subject");
-        assert_eq!(token_from_link(&mail.body, "/confirm-email").as_deref(), Some("T0k"));
+        assert_eq!(
+            token_from_link(&mail.body, "/confirm-email").as_deref(),
+            Some("T0k")
+        );
         assert!(logged_mails().contains(&mail));
     }
 }

@@ -41,9 +41,15 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Admin, Role::Accountant, Role::Analyst, Role::Viewer, Role::Auditor]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            Role::Admin,
+            Role::Accountant,
+            Role::Analyst,
+            Role::Viewer,
+            Role::Auditor,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 }
 
@@ -84,7 +90,10 @@ impl AuthUser {
         if allowed.contains(&self.role) {
             Ok(())
         } else {
-            Err(ApiError::forbidden(format!("the {} role may not do this", self.role.as_str())))
+            Err(ApiError::forbidden(format!(
+                "the {} role may not do this",
+                self.role.as_str()
+            )))
         }
     }
 }
@@ -92,17 +101,27 @@ impl AuthUser {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| ApiError::unauthorized("sign in: send `Authorization: Bearer <access token>`"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("sign in: send `Authorization: Bearer <access token>`")
+            })?;
         let token = header
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
-            .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <access token>`"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("the Authorization header must be `Bearer <access token>`")
+            })?;
         let claims = state.jwt.verify(token.trim())?;
-        Ok(AuthUser { id: claims.sub, role: claims.role })
+        Ok(AuthUser {
+            id: claims.sub,
+            role: claims.role,
+        })
     }
 }

@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::RngCore;
 
 use crate::error::ApiError;
@@ -48,7 +48,8 @@ pub fn hash_blocking(password: &str) -> Result<String, ApiError> {
 /// Checks `password` against a PHC string. A malformed stored hash is an internal error, not a
 /// wrong password. Slow: call [`verify`] from async code.
 pub fn verify_blocking(password: &str, phc: &str) -> Result<bool, ApiError> {
-    let parsed = PasswordHash::new(phc).map_err(|e| ApiError::internal(format!("stored password hash: {e}")))?;
+    let parsed = PasswordHash::new(phc)
+        .map_err(|e| ApiError::internal(format!("stored password hash: {e}")))?;
     match Argon2::default().verify_password(password.as_bytes(), &parsed) {
         Ok(()) => Ok(true),
         Err(argon2::password_hash::Error::Password) => Ok(false),
@@ -75,7 +76,9 @@ pub fn dummy_verify_blocking(password: &str) -> bool {
 
 /// Hashes on the blocking thread pool.
 pub async fn hash(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(ApiError::internal)?
+    tokio::task::spawn_blocking(move || hash_blocking(&password))
+        .await
+        .map_err(ApiError::internal)?
 }
 
 /// Verifies on the blocking thread pool. `phc` is the stored hash, or `None` when there is no
@@ -123,9 +126,14 @@ mod tests {
         let problem = e.to_problem();
         assert_eq!(problem.status, 422);
         assert_eq!(problem.code, "validation_failed");
-        assert_eq!(field_of(validate("new_password", "short").unwrap_err()).as_deref(), Some("new_password"));
+        assert_eq!(
+            field_of(validate("new_password", "short").unwrap_err()).as_deref(),
+            Some("new_password")
+        );
         assert!(problem.detail.contains("at least 10"));
-        let long = validate("password", &"x".repeat(201)).unwrap_err().to_problem();
+        let long = validate("password", &"x".repeat(201))
+            .unwrap_err()
+            .to_problem();
         assert!(long.detail.contains("at most 200"));
     }
 
@@ -167,7 +175,10 @@ mod tests {
         let params = argon2::Params::new(8 * 1024, 1, 1, None).unwrap();
         let weak = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
         let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
-        let phc = weak.hash_password(b"legacy-password", &salt).unwrap().to_string();
+        let phc = weak
+            .hash_password(b"legacy-password", &salt)
+            .unwrap()
+            .to_string();
         assert!(verify_blocking("legacy-password", &phc).unwrap());
         assert!(!verify_blocking("legacy-passw0rd", &phc).unwrap());
     }
@@ -181,8 +192,20 @@ mod tests {
     #[tokio::test]
     async fn async_entry_points_run_off_the_runtime() {
         let phc = hash("another good password".to_string()).await.unwrap();
-        assert!(verify("another good password".to_string(), Some(phc.clone())).await.unwrap());
-        assert!(!verify("another bad password".to_string(), Some(phc)).await.unwrap());
-        assert!(!verify("another good password".to_string(), None).await.unwrap());
+        assert!(
+            verify("another good password".to_string(), Some(phc.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify("another bad password".to_string(), Some(phc))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify("another good password".to_string(), None)
+                .await
+                .unwrap()
+        );
     }
 }

@@ -53,7 +53,10 @@ pub fn digest(token: &str) -> Vec<u8> {
 /// Whether `token` has the shape [`generate`] produces; anything else is refused without a
 /// database round trip.
 pub fn well_formed(token: &str) -> bool {
-    token.len() == 43 && URL_SAFE_NO_PAD.decode(token).is_ok_and(|b| b.len() == TOKEN_BYTES)
+    token.len() == 43
+        && URL_SAFE_NO_PAD
+            .decode(token)
+            .is_ok_and(|b| b.len() == TOKEN_BYTES)
 }
 
 fn invalid() -> ApiError {
@@ -101,16 +104,22 @@ pub async fn issue(
     .bind(days(ttl_days))
     .fetch_one(&mut *conn)
     .await?;
-    Ok(Issued { id, family_id, token, expires_at })
+    Ok(Issued {
+        id,
+        family_id,
+        token,
+        expires_at,
+    })
 }
 
 /// Locks every row of the token's family (in id order) and answers the family, or `None` for
 /// an unknown token.
 async fn lock_family_of(conn: &mut PgConnection, hash: &[u8]) -> Result<Option<Uuid>, ApiError> {
-    let family: Option<Uuid> = sqlx::query_scalar("SELECT family_id FROM refresh_tokens WHERE token_hash = $1")
-        .bind(hash)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let family: Option<Uuid> =
+        sqlx::query_scalar("SELECT family_id FROM refresh_tokens WHERE token_hash = $1")
+            .bind(hash)
+            .fetch_optional(&mut *conn)
+            .await?;
     if let Some(family) = family {
         sqlx::query("SELECT id FROM refresh_tokens WHERE family_id = $1 ORDER BY id FOR UPDATE")
             .bind(family)
@@ -187,7 +196,8 @@ pub async fn rotate(pool: &PgPool, token: &str, ttl_days: u64) -> Result<Rotated
         return Err(super::routes::account_disabled());
     }
     let role_text: String = row.try_get("role")?;
-    let role = Role::parse(&role_text).ok_or_else(|| ApiError::internal(format!("unknown role {role_text:?}")))?;
+    let role = Role::parse(&role_text)
+        .ok_or_else(|| ApiError::internal(format!("unknown role {role_text:?}")))?;
 
     let issued = issue(&mut tx, user_id, Some(family_id), ttl_days).await?;
     sqlx::query("UPDATE refresh_tokens SET rotated_at = now(), replaced_by = $2 WHERE id = $1")
@@ -196,7 +206,11 @@ pub async fn rotate(pool: &PgPool, token: &str, ttl_days: u64) -> Result<Rotated
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Rotated { user_id, role, issued })
+    Ok(Rotated {
+        user_id,
+        role,
+        issued,
+    })
 }
 
 /// Signs out: revokes the token's whole family. Answers whether the token was known; unknown
@@ -224,7 +238,11 @@ mod tests {
         let b = generate();
         assert_eq!(a.len(), 43);
         assert_ne!(a, b);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{a}");
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "{a}"
+        );
         assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), TOKEN_BYTES);
         assert!(well_formed(&a));
     }
@@ -238,13 +256,18 @@ mod tests {
         assert!(!well_formed(&format!("{}+", "a".repeat(42))));
         assert!(!well_formed(&format!("{}=", "a".repeat(42))));
         // A JWT is not a refresh token.
-        assert!(!well_formed("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"));
+        assert!(!well_formed(
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+        ));
     }
 
     #[test]
     fn the_digest_is_sha256_of_the_token_text() {
         let d = digest("abc");
-        assert_eq!(hex::encode(&d), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hex::encode(&d),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert_eq!(d.len(), 32);
         assert_ne!(digest("abd"), d);
     }

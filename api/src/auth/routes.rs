@@ -5,8 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::mail::{self, Mailer};
 use super::throttle::{self, LoginError};
-use super::{passwords, refresh, AuthUser, Role};
+use super::{AuthUser, Role, passwords, refresh};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -134,7 +134,8 @@ pub struct UserView {
 }
 
 /// Columns read by [`UserView::from_row`].
-pub const USER_VIEW_COLUMNS: &str = "id, email, name, role, email_confirmed_at IS NOT NULL AS email_confirmed";
+pub const USER_VIEW_COLUMNS: &str =
+    "id, email, name, role, email_confirmed_at IS NOT NULL AS email_confirmed";
 
 impl UserView {
     pub fn from_row(row: &PgRow) -> Result<Self, ApiError> {
@@ -156,15 +157,26 @@ pub fn parse_role(text: &str) -> Result<Role, ApiError> {
 }
 
 pub fn account_disabled() -> ApiError {
-    ApiError::status(StatusCode::FORBIDDEN, "account_disabled", "this account is disabled; ask an administrator")
+    ApiError::status(
+        StatusCode::FORBIDDEN,
+        "account_disabled",
+        "this account is disabled; ask an administrator",
+    )
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::status(StatusCode::UNAUTHORIZED, "invalid_credentials", "the email or the password is wrong")
+    ApiError::status(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "the email or the password is wrong",
+    )
 }
 
 fn invalid_link_token() -> ApiError {
-    ApiError::bad_request("invalid_token", "the link is not valid, has expired or was already used")
+    ApiError::bad_request(
+        "invalid_token",
+        "the link is not valid, has expired or was already used",
+    )
 }
 
 /// Checks the shape of an email address and returns it trimmed (case kept; uniqueness and
@@ -178,8 +190,13 @@ pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
     if email.len() > MAX_EMAIL_LEN {
         return Err(bad("it is too long"));
     }
-    if email.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c)) {
-        return Err(bad("it contains spaces or characters not allowed in an address"));
+    if email
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c))
+    {
+        return Err(bad(
+            "it contains spaces or characters not allowed in an address",
+        ));
     }
     let Some((local, domain)) = email.split_once('@') else {
         return Err(bad("it has no @"));
@@ -197,7 +214,10 @@ pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
     if labels.len() < 2 {
         return Err(bad("the domain needs a dot, as in example.com"));
     }
-    if labels.iter().any(|l| l.is_empty() || l.len() > 63 || l.starts_with('-') || l.ends_with('-')) {
+    if labels
+        .iter()
+        .any(|l| l.is_empty() || l.len() > 63 || l.starts_with('-') || l.ends_with('-'))
+    {
         return Err(bad("the domain is malformed"));
     }
     Ok(email.to_string())
@@ -205,29 +225,43 @@ pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
 
 /// Trims a display name; blank means none.
 pub fn normalize_name(raw: Option<&str>) -> Result<Option<String>, ApiError> {
-    let Some(name) = raw.map(str::trim).filter(|n| !n.is_empty()) else { return Ok(None) };
+    let Some(name) = raw.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
     if name.chars().count() > MAX_NAME_CHARS {
-        return Err(ApiError::invalid("name", format!("the name must have at most {MAX_NAME_CHARS} characters")));
+        return Err(ApiError::invalid(
+            "name",
+            format!("the name must have at most {MAX_NAME_CHARS} characters"),
+        ));
     }
     if name.chars().any(char::is_control) {
-        return Err(ApiError::invalid("name", "the name must not contain control characters"));
+        return Err(ApiError::invalid(
+            "name",
+            "the name must not contain control characters",
+        ));
     }
     Ok(Some(name.to_string()))
 }
 
 /// Whether a Content-Type names an urlencoded form (parameters and case ignored).
 pub fn is_form_content_type(content_type: &str) -> bool {
-    content_type
-        .split(';')
-        .next()
-        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+    content_type.split(';').next().is_some_and(|essence| {
+        essence
+            .trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    })
 }
 
 fn form_rejection(r: FormRejection) -> ApiError {
     ApiError::status(r.status(), "invalid_body", r.body_text())
 }
 
-fn token_response(state: &AppState, user_id: Uuid, role: Role, refresh_token: String) -> ApiResult<TokenResponse> {
+fn token_response(
+    state: &AppState,
+    user_id: Uuid,
+    role: Role,
+    refresh_token: String,
+) -> ApiResult<TokenResponse> {
     Ok(TokenResponse {
         access_token: state.jwt.issue(user_id, role)?,
         refresh_token,
@@ -237,7 +271,12 @@ fn token_response(state: &AppState, user_id: Uuid, role: Role, refresh_token: St
 }
 
 /// Stores a one-time mail token and returns it.
-async fn create_email_token(conn: &mut PgConnection, user_id: Uuid, purpose: &str, hours: i32) -> ApiResult<String> {
+async fn create_email_token(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    purpose: &str,
+    hours: i32,
+) -> ApiResult<String> {
     let token = refresh::generate();
     sqlx::query(
         "INSERT INTO email_tokens (token_hash, user_id, purpose, expires_at)
@@ -254,7 +293,11 @@ async fn create_email_token(conn: &mut PgConnection, user_id: Uuid, purpose: &st
 
 /// Marks a one-time mail token used and answers its user; 400 `invalid_token` if it is
 /// unknown, of another purpose, expired or used.
-async fn consume_email_token(conn: &mut PgConnection, token: &str, purpose: &str) -> ApiResult<Uuid> {
+async fn consume_email_token(
+    conn: &mut PgConnection,
+    token: &str,
+    purpose: &str,
+) -> ApiResult<Uuid> {
     if !refresh::well_formed(token.trim()) {
         return Err(invalid_link_token());
     }
@@ -266,7 +309,9 @@ async fn consume_email_token(conn: &mut PgConnection, token: &str, purpose: &str
     .bind(purpose)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(row) = row else { return Err(invalid_link_token()) };
+    let Some(row) = row else {
+        return Err(invalid_link_token());
+    };
     if !row.try_get::<bool, _>("usable")? {
         return Err(invalid_link_token());
     }
@@ -323,15 +368,21 @@ async fn register(
     let password_hash = passwords::hash(body.password).await?;
 
     let mut tx = state.pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(REGISTRATION_LOCK).execute(&mut *tx).await?;
-    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email_key = lower($1))")
-        .bind(&email)
-        .fetch_one(&mut *tx)
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(REGISTRATION_LOCK)
+        .execute(&mut *tx)
         .await?;
+    let taken: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email_key = lower($1))")
+            .bind(&email)
+            .fetch_one(&mut *tx)
+            .await?;
     if taken {
         return Err(email_taken());
     }
-    let first: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM users)").fetch_one(&mut *tx).await?;
+    let first: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM users)")
+        .fetch_one(&mut *tx)
+        .await?;
     let role = if first { Role::Admin } else { Role::Viewer };
     let row = sqlx::query(&format!(
         "INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5)
@@ -355,13 +406,20 @@ async fn register(
 
     let link = mail::link(&state.settings.public_url, "/confirm-email", &token);
     mailer
-        .dispatch(user.email.clone(), "Confirm your email address".into(), confirm_mail_body(name.as_deref(), &link))
+        .dispatch(
+            user.email.clone(),
+            "Confirm your email address".into(),
+            confirm_mail_body(name.as_deref(), &link),
+        )
         .await;
     Ok((StatusCode::CREATED, axum::Json(user)))
 }
 
 fn email_taken() -> ApiError {
-    ApiError::conflict("email_taken", "an account with this email address already exists")
+    ApiError::conflict(
+        "email_taken",
+        "an account with this email address already exists",
+    )
 }
 
 /// Signs in with email and password, as JSON or as an OAuth2 password grant form
@@ -378,14 +436,29 @@ fn email_taken() -> ApiError {
         (status = 403, description = "`account_disabled`", body = Problem),
         (status = 429, description = "`too_many_attempts`; see the `Retry-After` header", body = Problem),
     ))]
-async fn login(State(state): State<AppState>, request: Request) -> Result<axum::Json<TokenResponse>, LoginError> {
-    let ip: Option<IpAddr> = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let content_type = request.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+async fn login(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<axum::Json<TokenResponse>, LoginError> {
+    let ip: Option<IpAddr> = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let (email, password) = if is_form_content_type(content_type) {
-        let axum::Form(form) =
-            axum::Form::<PasswordGrant>::from_request(request, &state).await.map_err(form_rejection)?;
+        let axum::Form(form) = axum::Form::<PasswordGrant>::from_request(request, &state)
+            .await
+            .map_err(form_rejection)?;
         if form.grant_type.as_deref().is_some_and(|g| g != "password") {
-            return Err(ApiError::bad_request("unsupported_grant_type", "only grant_type=password is supported").into());
+            return Err(ApiError::bad_request(
+                "unsupported_grant_type",
+                "only grant_type=password is supported",
+            )
+            .into());
         }
         (form.username, form.password)
     } else {
@@ -404,7 +477,10 @@ async fn login(State(state): State<AppState>, request: Request) -> Result<axum::
     .bind(&email)
     .fetch_optional(&state.pool)
     .await?;
-    let stored_hash = user.as_ref().map(|u| u.try_get::<String, _>("password_hash")).transpose()?;
+    let stored_hash = user
+        .as_ref()
+        .map(|u| u.try_get::<String, _>("password_hash"))
+        .transpose()?;
     let verified = passwords::verify(password, stored_hash).await?;
     let Some(user) = user.filter(|_| verified) else {
         throttle::record_failure(&state.pool, &email, ip).await?;
@@ -417,8 +493,14 @@ async fn login(State(state): State<AppState>, request: Request) -> Result<axum::
     let user_id: Uuid = user.try_get("id")?;
     let role = parse_role(user.try_get("role")?)?;
     let mut conn = state.pool.acquire().await?;
-    let issued = refresh::issue(&mut conn, user_id, None, state.settings.refresh_token_days).await?;
-    Ok(axum::Json(token_response(&state, user_id, role, issued.token)?))
+    let issued =
+        refresh::issue(&mut conn, user_id, None, state.settings.refresh_token_days).await?;
+    Ok(axum::Json(token_response(
+        &state,
+        user_id,
+        role,
+        issued.token,
+    )?))
 }
 
 /// Exchanges a refresh token for new tokens. The presented token is used up; presenting it
@@ -433,15 +515,28 @@ async fn refresh_tokens(
     State(state): State<AppState>,
     Json(body): Json<RefreshRequest>,
 ) -> ApiResult<axum::Json<TokenResponse>> {
-    let rotated = refresh::rotate(&state.pool, body.refresh_token.trim(), state.settings.refresh_token_days).await?;
-    Ok(axum::Json(token_response(&state, rotated.user_id, rotated.role, rotated.issued.token)?))
+    let rotated = refresh::rotate(
+        &state.pool,
+        body.refresh_token.trim(),
+        state.settings.refresh_token_days,
+    )
+    .await?;
+    Ok(axum::Json(token_response(
+        &state,
+        rotated.user_id,
+        rotated.role,
+        rotated.issued.token,
+    )?))
 }
 
 /// Signs out: revokes the refresh token and every token rotated from the same sign-in.
 /// Unknown tokens are accepted too.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", request_body = RefreshRequest,
     responses((status = 204, description = "signed out")))]
-async fn logout(State(state): State<AppState>, Json(body): Json<RefreshRequest>) -> ApiResult<StatusCode> {
+async fn logout(
+    State(state): State<AppState>,
+    Json(body): Json<RefreshRequest>,
+) -> ApiResult<StatusCode> {
     refresh::revoke(&state.pool, body.refresh_token.trim()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -473,7 +568,10 @@ async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Js
         (status = 204, description = "email confirmed"),
         (status = 400, description = "`invalid_token`", body = Problem),
     ))]
-async fn confirm_email(State(state): State<AppState>, Json(body): Json<TokenRequest>) -> ApiResult<StatusCode> {
+async fn confirm_email(
+    State(state): State<AppState>,
+    Json(body): Json<TokenRequest>,
+) -> ApiResult<StatusCode> {
     let mut tx = state.pool.begin().await?;
     let user_id = consume_email_token(&mut tx, &body.token, "confirm_email").await?;
     sqlx::query(
@@ -495,7 +593,9 @@ async fn forgot_password(
     Json(body): Json<ForgotPasswordRequest>,
 ) -> ApiResult<StatusCode> {
     let mailer = Mailer::shared(&state.settings)?;
-    let Ok(email) = normalize_email(&body.email) else { return Ok(StatusCode::ACCEPTED) };
+    let Ok(email) = normalize_email(&body.email) else {
+        return Ok(StatusCode::ACCEPTED);
+    };
     let mut tx = state.pool.begin().await?;
     let user = sqlx::query(
         "SELECT id, email, name FROM users WHERE email_key = lower($1) AND disabled_at IS NULL FOR UPDATE",
@@ -503,7 +603,9 @@ async fn forgot_password(
     .bind(&email)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(user) = user else { return Ok(StatusCode::ACCEPTED) };
+    let Some(user) = user else {
+        return Ok(StatusCode::ACCEPTED);
+    };
     let user_id: Uuid = user.try_get("id")?;
     // Do not let the endpoint flood someone's mailbox.
     let recent: bool = sqlx::query_scalar(
@@ -517,12 +619,19 @@ async fn forgot_password(
     if recent {
         return Ok(StatusCode::ACCEPTED);
     }
-    let token = create_email_token(&mut tx, user_id, "reset_password", RESET_PASSWORD_HOURS).await?;
+    let token =
+        create_email_token(&mut tx, user_id, "reset_password", RESET_PASSWORD_HOURS).await?;
     tx.commit().await?;
     let to: String = user.try_get("email")?;
     let name: Option<String> = user.try_get("name")?;
     let link = mail::link(&state.settings.public_url, "/reset-password", &token);
-    mailer.dispatch(to, "Reset your password".into(), reset_mail_body(name.as_deref(), &link)).await;
+    mailer
+        .dispatch(
+            to,
+            "Reset your password".into(),
+            reset_mail_body(name.as_deref(), &link),
+        )
+        .await;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -534,7 +643,10 @@ async fn forgot_password(
         (status = 400, description = "`invalid_token`", body = Problem),
         (status = 422, description = "`validation_failed` (field `password`)", body = Problem),
     ))]
-async fn reset_password(State(state): State<AppState>, Json(body): Json<ResetPasswordRequest>) -> ApiResult<StatusCode> {
+async fn reset_password(
+    State(state): State<AppState>,
+    Json(body): Json<ResetPasswordRequest>,
+) -> ApiResult<StatusCode> {
     passwords::validate("password", &body.password)?;
     let mut tx = state.pool.begin().await?;
     let user_id = consume_email_token(&mut tx, &body.token, "reset_password").await?;
@@ -572,8 +684,16 @@ mod tests {
 
     #[test]
     fn valid_emails_are_trimmed_and_keep_their_case() {
-        assert_eq!(normalize_email("  Alice@Example.com ").unwrap(), "Alice@Example.com");
-        for ok in ["a@b.co", "first.last+tag@sub.example.org", "x_y-z@exa-mple.io", "ü@bücher.de"] {
+        assert_eq!(
+            normalize_email("  Alice@Example.com ").unwrap(),
+            "Alice@Example.com"
+        );
+        for ok in [
+            "a@b.co",
+            "first.last+tag@sub.example.org",
+            "x_y-z@exa-mple.io",
+            "ü@bücher.de",
+        ] {
             assert!(normalize_email(ok).is_ok(), "{ok}");
         }
     }
@@ -615,7 +735,10 @@ mod tests {
     fn names_are_trimmed_blank_is_none_and_length_is_bounded() {
         assert_eq!(normalize_name(None).unwrap(), None);
         assert_eq!(normalize_name(Some("   ")).unwrap(), None);
-        assert_eq!(normalize_name(Some(" Alice Smith ")).unwrap().as_deref(), Some("Alice Smith"));
+        assert_eq!(
+            normalize_name(Some(" Alice Smith ")).unwrap().as_deref(),
+            Some("Alice Smith")
+        );
         assert!(normalize_name(Some(&"n".repeat(MAX_NAME_CHARS))).is_ok());
         let e = normalize_name(Some(&"n".repeat(MAX_NAME_CHARS + 1))).unwrap_err();
         assert_eq!(field(e).as_deref(), Some("name"));
@@ -625,7 +748,9 @@ mod tests {
     #[test]
     fn form_content_types_are_recognised() {
         assert!(is_form_content_type("application/x-www-form-urlencoded"));
-        assert!(is_form_content_type("application/x-www-form-urlencoded; charset=UTF-8"));
+        assert!(is_form_content_type(
+            "application/x-www-form-urlencoded; charset=UTF-8"
+        ));
         assert!(is_form_content_type("Application/X-WWW-Form-Urlencoded"));
         assert!(!is_form_content_type("application/json"));
         assert!(!is_form_content_type("multipart/form-data; boundary=x"));
@@ -634,8 +759,9 @@ mod tests {
 
     #[test]
     fn the_password_grant_form_parses_with_swagger_extras() {
-        let form: PasswordGrant =
-            serde_urlencoded_like("grant_type=password&username=a%40b.co&password=p%26ss+word&scope=&client_id=ui");
+        let form: PasswordGrant = serde_urlencoded_like(
+            "grant_type=password&username=a%40b.co&password=p%26ss+word&scope=&client_id=ui",
+        );
         assert_eq!(form.grant_type.as_deref(), Some("password"));
         assert_eq!(form.username, "a@b.co");
         assert_eq!(form.password, "p&ss word");
@@ -648,15 +774,31 @@ mod tests {
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(axum::body::Body::from(body.to_string()))
             .unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        rt.block_on(async { axum::Form::<PasswordGrant>::from_request(req, &()).await.unwrap().0 })
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            axum::Form::<PasswordGrant>::from_request(req, &())
+                .await
+                .unwrap()
+                .0
+        })
     }
 
     #[test]
     fn json_dtos_refuse_unknown_fields() {
-        assert!(serde_json::from_str::<LoginRequest>(r#"{"email":"a@b.co","password":"x","extra":1}"#).is_err());
-        assert!(serde_json::from_str::<RegisterRequest>(r#"{"email":"a@b.co","password":"x","role":"admin"}"#).is_err());
-        let r: RegisterRequest = serde_json::from_str(r#"{"email":"a@b.co","password":"x"}"#).unwrap();
+        assert!(
+            serde_json::from_str::<LoginRequest>(r#"{"email":"a@b.co","password":"x","extra":1}"#)
+                .is_err()
+        );
+        assert!(
+            serde_json::from_str::<RegisterRequest>(
+                r#"{"email":"a@b.co","password":"x","role":"admin"}"#
+            )
+            .is_err()
+        );
+        let r: RegisterRequest =
+            serde_json::from_str(r#"{"email":"a@b.co","password":"x"}"#).unwrap();
         assert_eq!(r.name, None);
     }
 
@@ -664,10 +806,16 @@ mod tests {
     fn mail_bodies_carry_the_link() {
         let body = confirm_mail_body(Some("Alice"), "http://h/confirm-email?token=abc");
         assert!(body.starts_with("Hello Alice,"));
-        assert_eq!(mail::token_from_link(&body, "/confirm-email").as_deref(), Some("abc"));
+        assert_eq!(
+            mail::token_from_link(&body, "/confirm-email").as_deref(),
+            Some("abc")
+        );
         let body = reset_mail_body(None, "http://h/reset-password?token=xyz");
         assert!(body.starts_with("Hello,"));
-        assert_eq!(mail::token_from_link(&body, "/reset-password").as_deref(), Some("xyz"));
+        assert_eq!(
+            mail::token_from_link(&body, "/reset-password").as_deref(),
+            Some("xyz")
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use std::net::IpAddr;
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rand::Rng;
 use sqlx::PgPool;
@@ -44,13 +44,21 @@ pub fn ip_key(ip: Option<IpAddr>) -> String {
 
 /// Seconds to announce in `Retry-After` for a wait of `seconds` (whole seconds, at least 1).
 pub fn retry_after_secs(seconds: f64) -> u64 {
-    if seconds.is_finite() && seconds > 1.0 { seconds.ceil() as u64 } else { 1 }
+    if seconds.is_finite() && seconds > 1.0 {
+        seconds.ceil() as u64
+    } else {
+        1
+    }
 }
 
 /// The wait in words for the problem's detail ("1 minute", "3 minutes").
 pub fn wait_text(retry_after: u64) -> String {
     let minutes = retry_after.div_ceil(60).max(1);
-    if minutes == 1 { "1 minute".to_string() } else { format!("{minutes} minutes") }
+    if minutes == 1 {
+        "1 minute".to_string()
+    } else {
+        format!("{minutes} minutes")
+    }
 }
 
 /// The error of the sign-in endpoint: any API error, or throttled (429 with `Retry-After`).
@@ -77,7 +85,10 @@ pub fn too_many_attempts(retry_after: u64) -> ApiError {
     ApiError::status(
         StatusCode::TOO_MANY_REQUESTS,
         "too_many_attempts",
-        format!("too many failed sign-in attempts; try again in {}", wait_text(retry_after)),
+        format!(
+            "too many failed sign-in attempts; try again in {}",
+            wait_text(retry_after)
+        ),
     )
 }
 
@@ -87,7 +98,9 @@ impl IntoResponse for LoginError {
             LoginError::Api(e) => e.into_response(),
             LoginError::Throttled { retry_after } => {
                 let mut response = too_many_attempts(retry_after).into_response();
-                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
                 response
             }
         }
@@ -117,13 +130,19 @@ pub async fn check(pool: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<(),
     let by_ip = wait_for(pool, &ip_key(ip), IP_LIMIT).await?;
     match (by_email, by_ip) {
         (None, None) => Ok(()),
-        (a, b) => Err(LoginError::Throttled { retry_after: retry_after_secs(a.unwrap_or(0.0).max(b.unwrap_or(0.0))) }),
+        (a, b) => Err(LoginError::Throttled {
+            retry_after: retry_after_secs(a.unwrap_or(0.0).max(b.unwrap_or(0.0))),
+        }),
     }
 }
 
 /// Counts a failed attempt against the email and the address; now and then deletes failures
 /// older than a day.
-pub async fn record_failure(pool: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<(), ApiError> {
+pub async fn record_failure(
+    pool: &PgPool,
+    email: &str,
+    ip: Option<IpAddr>,
+) -> Result<(), ApiError> {
     sqlx::query("INSERT INTO login_failures (key) VALUES ($1), ($2)")
         .bind(email_key(email))
         .bind(ip_key(ip))
@@ -137,16 +156,21 @@ pub async fn record_failure(pool: &PgPool, email: &str, ip: Option<IpAddr>) -> R
 
 /// Forgets the failures of an email (after a successful sign-in or a password reset).
 pub async fn clear_email(pool: &PgPool, email: &str) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(email_key(email)).execute(pool).await?;
+    sqlx::query("DELETE FROM login_failures WHERE key = $1")
+        .bind(email_key(email))
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 /// Deletes failures older than [`KEEP_HOURS`].
 pub async fn prune(pool: &PgPool) -> Result<u64, ApiError> {
-    let done = sqlx::query("DELETE FROM login_failures WHERE failed_at < now() - make_interval(hours => $1)")
-        .bind(KEEP_HOURS as i32)
-        .execute(pool)
-        .await?;
+    let done = sqlx::query(
+        "DELETE FROM login_failures WHERE failed_at < now() - make_interval(hours => $1)",
+    )
+    .bind(KEEP_HOURS as i32)
+    .execute(pool)
+    .await?;
     Ok(done.rows_affected())
 }
 
@@ -162,8 +186,14 @@ mod tests {
     #[test]
     fn ip_keys() {
         assert_eq!(ip_key(Some("192.0.2.7".parse().unwrap())), "ip:192.0.2.7");
-        assert_eq!(ip_key(Some("::ffff:192.0.2.7".parse().unwrap())), "ip:192.0.2.7");
-        assert_eq!(ip_key(Some("2001:db8:1:2:3:4:5:6".parse().unwrap())), "ip:2001:db8:1:2::/64");
+        assert_eq!(
+            ip_key(Some("::ffff:192.0.2.7".parse().unwrap())),
+            "ip:192.0.2.7"
+        );
+        assert_eq!(
+            ip_key(Some("2001:db8:1:2:3:4:5:6".parse().unwrap())),
+            "ip:2001:db8:1:2::/64"
+        );
         assert_eq!(
             ip_key(Some("2001:db8:1:2:ffff::1".parse().unwrap())),
             ip_key(Some("2001:db8:1:2::9".parse().unwrap()))
@@ -193,7 +223,10 @@ mod tests {
         let response = LoginError::Throttled { retry_after: 120 }.into_response();
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers()[header::RETRY_AFTER], "120");
-        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/problem+json");
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
         let problem = too_many_attempts(120).to_problem();
         assert_eq!(problem.code, "too_many_attempts");
         assert!(problem.detail.contains("2 minutes"), "{}", problem.detail);

@@ -2,7 +2,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use uuid::Uuid;
 
 use super::{Claims, Role};
@@ -32,8 +32,16 @@ impl JwtKeys {
     }
 
     pub fn issue(&self, user: Uuid, role: Role) -> Result<String, ApiError> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(ApiError::internal)?.as_secs();
-        let claims = Claims { sub: user, role, iat: now, exp: now + self.access_ttl_seconds };
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_err(ApiError::internal)?
+            .as_secs();
+        let claims = Claims {
+            sub: user,
+            role,
+            iat: now,
+            exp: now + self.access_ttl_seconds,
+        };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)
     }
 
@@ -53,7 +61,10 @@ impl JwtKeys {
 
 /// Reads the signing secret: from the setting, else from `<data_dir>/jwt-secret`, generating
 /// and saving a random one on first start (mode 0600).
-pub fn load_or_create_secret(setting: Option<&str>, data_dir: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+pub fn load_or_create_secret(
+    setting: Option<&str>,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<Vec<u8>> {
     if let Some(s) = setting {
         return Ok(s.as_bytes().to_vec());
     }

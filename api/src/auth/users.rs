@@ -4,15 +4,15 @@
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::postgres::PgRow;
 use sqlx::Row;
+use sqlx::postgres::PgRow;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::routes::{normalize_name, parse_role};
-use super::{policy, refresh, AuthUser, Role};
+use super::{AuthUser, Role, policy, refresh};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Json, Query};
 use crate::state::AppState;
@@ -27,7 +27,9 @@ const ADMIN_CHANGES_LOCK: i64 = 0x4c45_4447_4144_4d31;
 
 /// All routes of this module, under `/api/users`.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_users)).routes(routes!(get_user, update_user))
+    OpenApiRouter::new()
+        .routes(routes!(list_users))
+        .routes(routes!(get_user, update_user))
 }
 
 /// A user as administrators see them.
@@ -101,7 +103,10 @@ pub struct UserUpdate {
 pub fn resolve_paging(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), ApiError> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("must be 1 to {MAX_LIMIT}")));
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_LIMIT}"),
+        ));
     }
     let offset = offset.unwrap_or(0);
     if offset < 0 {
@@ -128,7 +133,12 @@ pub fn search_pattern(q: Option<&str>) -> Option<String> {
 
 /// Whether a change from (`role`, `disabled`) to (`new_role`, `new_disabled`) takes away an
 /// active admin.
-pub fn removes_active_admin(role: Role, disabled: bool, new_role: Role, new_disabled: bool) -> bool {
+pub fn removes_active_admin(
+    role: Role,
+    disabled: bool,
+    new_role: Role,
+    new_disabled: bool,
+) -> bool {
     let active_admin = |r: Role, d: bool| r == Role::Admin && !d;
     active_admin(role, disabled) && !active_admin(new_role, new_disabled)
 }
@@ -149,7 +159,8 @@ async fn list_users(
     let (limit, offset) = resolve_paging(query.limit, query.offset)?;
     let pattern = search_pattern(query.q.as_deref());
     let role = query.role.map(Role::as_str);
-    const FILTER: &str = "($1::text IS NULL OR email ILIKE $1 OR name ILIKE $1) AND ($2::text IS NULL OR role = $2)";
+    const FILTER: &str =
+        "($1::text IS NULL OR email ILIKE $1 OR name ILIKE $1) AND ($2::text IS NULL OR role = $2)";
 
     let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM users WHERE {FILTER}"))
         .bind(&pattern)
@@ -165,8 +176,16 @@ async fn list_users(
     .bind(offset)
     .fetch_all(&state.pool)
     .await?;
-    let items = rows.iter().map(UserDetail::from_row).collect::<Result<Vec<_>, _>>()?;
-    Ok(axum::Json(UserPage { items, total, limit, offset }))
+    let items = rows
+        .iter()
+        .map(UserDetail::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(axum::Json(UserPage {
+        items,
+        total,
+        limit,
+        offset,
+    }))
 }
 
 /// One user.
@@ -209,15 +228,24 @@ async fn update_user(
 ) -> ApiResult<axum::Json<UserDetail>> {
     user.require(policy::ADMIN)?;
     // `Some(None)`: remove the name.
-    let name = body.name.as_deref().map(|n| normalize_name(Some(n))).transpose()?;
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| normalize_name(Some(n)))
+        .transpose()?;
 
     let mut tx = state.pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(ADMIN_CHANGES_LOCK).execute(&mut *tx).await?;
-    let current = sqlx::query("SELECT role, disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("user {id}")))?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(ADMIN_CHANGES_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    let current = sqlx::query(
+        "SELECT role, disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| ApiError::not_found(format!("user {id}")))?;
     let role = parse_role(current.try_get("role")?)?;
     let disabled: bool = current.try_get("disabled")?;
     let new_role = body.role.unwrap_or(role);
@@ -285,7 +313,10 @@ mod tests {
         assert_eq!(search_pattern(None), None);
         assert_eq!(search_pattern(Some("  ")), None);
         assert_eq!(search_pattern(Some(" alice ")).as_deref(), Some("%alice%"));
-        assert_eq!(search_pattern(Some("50%_a\\b")).as_deref(), Some("%50\\%\\_a\\\\b%"));
+        assert_eq!(
+            search_pattern(Some("50%_a\\b")).as_deref(),
+            Some("%50\\%\\_a\\\\b%")
+        );
     }
 
     #[test]
@@ -295,14 +326,18 @@ mod tests {
         assert!(removes_active_admin(Admin, false, Admin, true));
         assert!(removes_active_admin(Admin, false, Auditor, true));
         assert!(!removes_active_admin(Admin, false, Admin, false));
-        assert!(!removes_active_admin(Admin, true, Viewer, true), "a disabled admin is not active");
+        assert!(
+            !removes_active_admin(Admin, true, Viewer, true),
+            "a disabled admin is not active"
+        );
         assert!(!removes_active_admin(Viewer, false, Admin, false));
         assert!(!removes_active_admin(Accountant, false, Viewer, true));
     }
 
     #[test]
     fn updates_refuse_unknown_fields_and_parse_roles() {
-        let u: UserUpdate = serde_json::from_str(r#"{"role":"accountant","disabled":true}"#).unwrap();
+        let u: UserUpdate =
+            serde_json::from_str(r#"{"role":"accountant","disabled":true}"#).unwrap();
         assert_eq!(u.role, Some(Role::Accountant));
         assert_eq!(u.disabled, Some(true));
         assert!(u.name.is_none());

@@ -5,7 +5,9 @@ use domain::account::{Account, AccountKind, AccountSpec, AccountType};
 use domain::aggregate::decide;
 use domain::entity::EntityCommand;
 use domain::money::Currency;
-use domain::transaction::{LegInput, PostTransaction, Transaction, TransactionCommand, TransactionKind};
+use domain::transaction::{
+    LegInput, PostTransaction, Transaction, TransactionCommand, TransactionKind,
+};
 use rust_decimal::Decimal;
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
@@ -24,11 +26,19 @@ pub fn opening_equity_id(currency: Currency) -> Uuid {
     Uuid::new_v5(&OPENING_NAMESPACE, currency.code().as_bytes())
 }
 
-async fn append(conn: &mut PgConnection, events: &[store::NewEvent], actor: &Actor) -> Result<i64, ApiError> {
-    store::append(conn, events, &actor.metadata()).await.map_err(|e| match e {
-        AppendError::Conflict => ApiError::conflict("concurrent_update", "the account changed meanwhile; retry"),
-        AppendError::Db(e) => e.into(),
-    })
+async fn append(
+    conn: &mut PgConnection,
+    events: &[store::NewEvent],
+    actor: &Actor,
+) -> Result<i64, ApiError> {
+    store::append(conn, events, &actor.metadata())
+        .await
+        .map_err(|e| match e {
+            AppendError::Conflict => {
+                ApiError::conflict("concurrent_update", "the account changed meanwhile; retry")
+            }
+            AppendError::Db(e) => e.into(),
+        })
 }
 
 pub async fn create(
@@ -42,7 +52,8 @@ pub async fn create(
     let currency = spec.currency;
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    let events = decide_entity::<AccountSpec>(&mut tx, id, EntityCommand::Create(spec), &()).await?;
+    let events =
+        decide_entity::<AccountSpec>(&mut tx, id, EntityCommand::Create(spec), &()).await?;
     let mut position = append(&mut tx, &events, actor).await?;
 
     if let Some(amount) = opening_balance.filter(|a| !a.is_zero()) {
@@ -58,7 +69,13 @@ pub async fn create(
                 description: Some("Counterpart of opening balances".into()),
                 tron_address: None,
             };
-            let events = decide_entity::<AccountSpec>(&mut tx, equity, EntityCommand::Create(equity_spec), &()).await?;
+            let events = decide_entity::<AccountSpec>(
+                &mut tx,
+                equity,
+                EntityCommand::Create(equity_spec),
+                &(),
+            )
+            .await?;
             append(&mut tx, &events, actor).await?;
         }
         store::lock_posting_facts_shared(&mut tx).await?;
@@ -67,8 +84,18 @@ pub async fn create(
             kind: TransactionKind::Opening,
             description: "Opening balance".into(),
             legs: vec![
-                LegInput { account_id: id, amount, price: None, memo: None },
-                LegInput { account_id: equity, amount: -amount, price: None, memo: None },
+                LegInput {
+                    account_id: id,
+                    amount,
+                    price: None,
+                    memo: None,
+                },
+                LegInput {
+                    account_id: equity,
+                    amount: -amount,
+                    price: None,
+                    memo: None,
+                },
             ],
             project_id: None,
             category_id: None,
@@ -81,13 +108,19 @@ pub async fn create(
         };
         let ctx = posting_context(&mut tx, std::iter::once(&command)).await?;
         let mut t = Transaction::default();
-        let produced = decide(&mut t, TransactionCommand::Post(command), &ctx).await.map_err(|e| match e {
-            domain::DomainError::Invalid { field, reason } if field.starts_with("entries") => {
-                domain::DomainError::invalid("opening_balance", reason)
-            }
-            other => other,
-        })?;
-        let events = store::NewEvent::from_domain::<Transaction>(&Uuid::new_v5(&OPENING_NAMESPACE, id.as_bytes()).to_string(), 0, produced)?;
+        let produced = decide(&mut t, TransactionCommand::Post(command), &ctx)
+            .await
+            .map_err(|e| match e {
+                domain::DomainError::Invalid { field, reason } if field.starts_with("entries") => {
+                    domain::DomainError::invalid("opening_balance", reason)
+                }
+                other => other,
+            })?;
+        let events = store::NewEvent::from_domain::<Transaction>(
+            &Uuid::new_v5(&OPENING_NAMESPACE, id.as_bytes()).to_string(),
+            0,
+            produced,
+        )?;
         position = append(&mut tx, &events, actor).await?;
     }
     let (account, _) = store::load::<Account>(&mut tx, &id.to_string()).await?;

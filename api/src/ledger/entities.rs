@@ -1,8 +1,8 @@
 //! Create, update, archive and restore reference data of any kind.
 
+use domain::DomainError;
 use domain::aggregate::decide;
 use domain::entity::{Entity, EntityCommand, EntitySpec};
-use domain::DomainError;
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -21,19 +21,34 @@ pub async fn decide_entity<S: EntitySpec>(
     let key = id.to_string();
     let (mut entity, version) = store::load::<Entity<S>>(conn, &key).await?;
     if !entity.exists() && !matches!(command, EntityCommand::Create(_)) {
-        return Err(DomainError::NotFound { entity: S::TYPE, id: key }.into());
+        return Err(DomainError::NotFound {
+            entity: S::TYPE,
+            id: key,
+        }
+        .into());
     }
-    let events = decide(&mut entity, command, ctx).await.map_err(|e| with_id(e, id))?;
+    let events = decide(&mut entity, command, ctx)
+        .await
+        .map_err(|e| with_id(e, id))?;
     NewEvent::from_domain::<Entity<S>>(&key, version, events)
 }
 
 /// The domain does not know ids; put them into its errors for the client.
 fn with_id(e: DomainError, id: Uuid) -> DomainError {
     match e {
-        DomainError::NotFound { entity, id: i } if i.is_empty() => DomainError::NotFound { entity, id: id.to_string() },
-        DomainError::Archived { entity, id: i } if i.is_empty() => DomainError::Archived { entity, id: id.to_string() },
+        DomainError::NotFound { entity, id: i } if i.is_empty() => DomainError::NotFound {
+            entity,
+            id: id.to_string(),
+        },
+        DomainError::Archived { entity, id: i } if i.is_empty() => DomainError::Archived {
+            entity,
+            id: id.to_string(),
+        },
         DomainError::AlreadyExists { entity, id: i } if i.is_empty() => {
-            DomainError::AlreadyExists { entity, id: id.to_string() }
+            DomainError::AlreadyExists {
+                entity,
+                id: id.to_string(),
+            }
         }
         other => other,
     }
@@ -57,7 +72,10 @@ pub async fn execute<S: EntitySpec>(
     let position = match store::append(&mut tx, &events, &actor.metadata()).await {
         Ok(p) => p,
         Err(AppendError::Conflict) => {
-            return Err(ApiError::conflict("concurrent_update", format!("{} {id} changed meanwhile; retry", S::TYPE)));
+            return Err(ApiError::conflict(
+                "concurrent_update",
+                format!("{} {id} changed meanwhile; retry", S::TYPE),
+            ));
         }
         Err(AppendError::Db(e)) => return Err(e.into()),
     };

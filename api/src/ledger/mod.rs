@@ -20,11 +20,19 @@ pub struct Actor {
 
 impl Actor {
     pub fn api(user_id: Uuid, request_id: Option<String>) -> Self {
-        Self { user_id: Some(user_id), request_id, source: "api".into() }
+        Self {
+            user_id: Some(user_id),
+            request_id,
+            source: "api".into(),
+        }
     }
 
     pub fn system(source: &str) -> Self {
-        Self { user_id: None, request_id: None, source: source.into() }
+        Self {
+            user_id: None,
+            request_id: None,
+            source: source.into(),
+        }
     }
 
     pub fn metadata(&self) -> EventMetadata {

@@ -6,9 +6,10 @@ use chrono::{NaiveDate, Utc};
 use domain::account::Account;
 use domain::aggregate::decide;
 use domain::entity::{Entity, EntitySpec};
-use domain::period::{Periods, BOOKS_ID};
+use domain::period::{BOOKS_ID, Periods};
 use domain::transaction::{
-    AccountFacts, PostTransaction, PostingContext, ReferenceFacts, Transaction, TransactionCommand, TransactionPosted,
+    AccountFacts, PostTransaction, PostingContext, ReferenceFacts, Transaction, TransactionCommand,
+    TransactionPosted,
 };
 use domain::{Aggregate, DomainError};
 use sqlx::{Connection, PgConnection, PgPool};
@@ -48,7 +49,10 @@ pub struct Posted {
     pub replayed: bool,
 }
 
-async fn facts<S: EntitySpec>(conn: &mut PgConnection, ids: &HashSet<Uuid>) -> Result<HashMap<Uuid, Entity<S>>, ApiError> {
+async fn facts<S: EntitySpec>(
+    conn: &mut PgConnection,
+    ids: &HashSet<Uuid>,
+) -> Result<HashMap<Uuid, Entity<S>>, ApiError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -62,7 +66,16 @@ async fn facts<S: EntitySpec>(conn: &mut PgConnection, ids: &HashSet<Uuid>) -> R
 }
 
 fn reference_facts<S: EntitySpec>(m: HashMap<Uuid, Entity<S>>) -> HashMap<Uuid, ReferenceFacts> {
-    m.into_iter().map(|(id, e)| (id, ReferenceFacts { archived: e.archived })).collect()
+    m.into_iter()
+        .map(|(id, e)| {
+            (
+                id,
+                ReferenceFacts {
+                    archived: e.archived,
+                },
+            )
+        })
+        .collect()
 }
 
 /// Loads from the log everything the posting rules need for `commands`.
@@ -70,7 +83,10 @@ pub async fn posting_context<'a>(
     conn: &mut PgConnection,
     commands: impl Iterator<Item = &'a PostTransaction> + Clone,
 ) -> Result<PostingContext, ApiError> {
-    let accounts: HashSet<Uuid> = commands.clone().flat_map(|c| c.legs.iter().map(|l| l.account_id)).collect();
+    let accounts: HashSet<Uuid> = commands
+        .clone()
+        .flat_map(|c| c.legs.iter().map(|l| l.account_id))
+        .collect();
     let projects: HashSet<Uuid> = commands.clone().filter_map(|c| c.project_id).collect();
     let categories: HashSet<Uuid> = commands.clone().filter_map(|c| c.category_id).collect();
     let counterparties: HashSet<Uuid> = commands.filter_map(|c| c.counterparty_id).collect();
@@ -83,12 +99,22 @@ pub async fn posting_context<'a>(
             .into_iter()
             .map(|(id, a): (Uuid, Account)| {
                 let spec = a.spec.expect("filtered to existing");
-                (id, AccountFacts { currency: spec.currency, archived: a.archived })
+                (
+                    id,
+                    AccountFacts {
+                        currency: spec.currency,
+                        archived: a.archived,
+                    },
+                )
             })
             .collect(),
         projects: reference_facts(facts::<domain::project::ProjectSpec>(conn, &projects).await?),
-        categories: reference_facts(facts::<domain::category::CategorySpec>(conn, &categories).await?),
-        counterparties: reference_facts(facts::<domain::counterparty::CounterpartySpec>(conn, &counterparties).await?),
+        categories: reference_facts(
+            facts::<domain::category::CategorySpec>(conn, &categories).await?,
+        ),
+        counterparties: reference_facts(
+            facts::<domain::counterparty::CounterpartySpec>(conn, &counterparties).await?,
+        ),
     })
 }
 
@@ -106,7 +132,8 @@ fn entry_error(index: Option<usize>, e: DomainError) -> ApiError {
     let Some(i) = index else { return e.into() };
     let status = ApiError::from(e.clone()).to_problem().status;
     ApiError::Status {
-        status: axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY),
+        status: axum::http::StatusCode::from_u16(status)
+            .unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY),
         code: e.code(),
         detail: format!("transactions[{i}]: {e}"),
         field: Some(match &e {
@@ -118,15 +145,25 @@ fn entry_error(index: Option<usize>, e: DomainError) -> ApiError {
 
 /// Posts `requests` all-or-nothing. Requests whose idempotency key already posted are answered
 /// with the earlier result; a key reused with a different request is refused.
-pub async fn post_many(pool: &PgPool, actor: &Actor, requests: Vec<PostRequest>) -> Result<Vec<Posted>, ApiError> {
+pub async fn post_many(
+    pool: &PgPool,
+    actor: &Actor,
+    requests: Vec<PostRequest>,
+) -> Result<Vec<Posted>, ApiError> {
     if requests.len() > MAX_BATCH {
-        return Err(ApiError::invalid("transactions", format!("at most {MAX_BATCH} transactions per batch")));
+        return Err(ApiError::invalid(
+            "transactions",
+            format!("at most {MAX_BATCH} transactions per batch"),
+        ));
     }
     let batch = requests.len() > 1;
     let mut seen = HashSet::with_capacity(requests.len());
     for (i, r) in requests.iter().enumerate() {
         if !seen.insert(r.id) {
-            return Err(ApiError::invalid(format!("transactions[{i}].idempotency_key"), "repeats an earlier key of this batch"));
+            return Err(ApiError::invalid(
+                format!("transactions[{i}].idempotency_key"),
+                "repeats an earlier key of this batch",
+            ));
         }
     }
     let mut conn = pool.acquire().await?;
@@ -145,19 +182,36 @@ pub async fn post_many(pool: &PgPool, actor: &Actor, requests: Vec<PostRequest>)
                 if earlier.fingerprint != r.command.fingerprint {
                     return Err(ApiError::conflict(
                         "idempotency_key_reused",
-                        format!("idempotency key {:?} was used for a different request", r.command.idempotency_key),
+                        format!(
+                            "idempotency key {:?} was used for a different request",
+                            r.command.idempotency_key
+                        ),
                     ));
                 }
                 let position = position_of(&mut tx, r.id).await?;
-                results.push(Posted { id: r.id, posted: earlier.clone(), position, replayed: true });
+                results.push(Posted {
+                    id: r.id,
+                    posted: earlier.clone(),
+                    position,
+                    replayed: true,
+                });
                 continue;
             }
             let mut t = Transaction::default();
             let produced = decide(&mut t, TransactionCommand::Post(r.command.clone()), &ctx)
                 .await
                 .map_err(|e| entry_error(batch.then_some(i), e))?;
-            events.extend(NewEvent::from_domain::<Transaction>(&r.id.to_string(), 0, produced)?);
-            results.push(Posted { id: r.id, posted: t.posted.expect("just posted"), position: 0, replayed: false });
+            events.extend(NewEvent::from_domain::<Transaction>(
+                &r.id.to_string(),
+                0,
+                produced,
+            )?);
+            results.push(Posted {
+                id: r.id,
+                posted: t.posted.expect("just posted"),
+                position: 0,
+                replayed: false,
+            });
         }
         match store::append(&mut tx, &events, &actor.metadata()).await {
             Ok(position) => {
@@ -169,7 +223,10 @@ pub async fn post_many(pool: &PgPool, actor: &Actor, requests: Vec<PostRequest>)
             }
             Err(AppendError::Conflict) if attempt == 0 => continue,
             Err(AppendError::Conflict) => {
-                return Err(ApiError::conflict("concurrent_update", "a transaction with the same id was posted meanwhile"));
+                return Err(ApiError::conflict(
+                    "concurrent_update",
+                    "a transaction with the same id was posted meanwhile",
+                ));
             }
             Err(AppendError::Db(e)) => return Err(e.into()),
         }
@@ -199,7 +256,11 @@ pub async fn reverse(
     let key = id.to_string();
     let (mut original, version) = store::load::<Transaction>(&mut tx, &key).await?;
     if original.posted.is_none() {
-        return Err(DomainError::NotFound { entity: "transaction", id: key }.into());
+        return Err(DomainError::NotFound {
+            entity: "transaction",
+            id: key,
+        }
+        .into());
     }
     let date = date.unwrap_or_else(|| Utc::now().date_naive());
     let reversal_id = Uuid::now_v7();
@@ -215,28 +276,58 @@ pub async fn reverse(
     let ctx = posting_context(&mut tx, commands.into_iter()).await?;
 
     let mut events = Vec::new();
-    let mark = TransactionCommand::MarkReversed { reversal_id, replaced_by: replacement_cmd.as_ref().map(|r| r.id) };
-    events.extend(NewEvent::from_domain::<Transaction>(&key, version, decide(&mut original, mark, &ctx).await?)?);
+    let mark = TransactionCommand::MarkReversed {
+        reversal_id,
+        replaced_by: replacement_cmd.as_ref().map(|r| r.id),
+    };
+    events.extend(NewEvent::from_domain::<Transaction>(
+        &key,
+        version,
+        decide(&mut original, mark, &ctx).await?,
+    )?);
 
     let mut reversal = Transaction::default();
     let produced = decide(&mut reversal, TransactionCommand::Post(reversal_cmd), &ctx).await?;
-    events.extend(NewEvent::from_domain::<Transaction>(&reversal_id.to_string(), 0, produced)?);
+    events.extend(NewEvent::from_domain::<Transaction>(
+        &reversal_id.to_string(),
+        0,
+        produced,
+    )?);
 
     let mut replaced = None;
     if let Some(r) = replacement_cmd.take() {
         let mut t = Transaction::default();
         let produced = decide(&mut t, TransactionCommand::Post(r.command), &ctx).await?;
-        events.extend(NewEvent::from_domain::<Transaction>(&r.id.to_string(), 0, produced)?);
+        events.extend(NewEvent::from_domain::<Transaction>(
+            &r.id.to_string(),
+            0,
+            produced,
+        )?);
         replaced = Some((r.id, t.posted.expect("just posted")));
     }
-    let position = store::append(&mut tx, &events, &actor.metadata()).await.map_err(|e| match e {
-        AppendError::Conflict => ApiError::conflict("concurrent_update", format!("transaction {id} changed meanwhile; retry")),
-        AppendError::Db(e) => e.into(),
-    })?;
+    let position = store::append(&mut tx, &events, &actor.metadata())
+        .await
+        .map_err(|e| match e {
+            AppendError::Conflict => ApiError::conflict(
+                "concurrent_update",
+                format!("transaction {id} changed meanwhile; retry"),
+            ),
+            AppendError::Db(e) => e.into(),
+        })?;
     tx.commit().await?;
     Ok(Reversed {
-        reversal: Posted { id: reversal_id, posted: reversal.posted.expect("just posted"), position, replayed: false },
-        replacement: replaced.map(|(id, posted)| Posted { id, posted, position, replayed: false }),
+        reversal: Posted {
+            id: reversal_id,
+            posted: reversal.posted.expect("just posted"),
+            position,
+            replayed: false,
+        },
+        replacement: replaced.map(|(id, posted)| Posted {
+            id,
+            posted,
+            position,
+            replayed: false,
+        }),
         position,
     })
 }
@@ -246,7 +337,11 @@ pub async fn load(pool: &PgPool, id: Uuid) -> Result<(Transaction, i64), ApiErro
     let mut conn = pool.acquire().await?;
     let (t, _) = store::load::<Transaction>(&mut conn, &id.to_string()).await?;
     if t.posted.is_none() {
-        return Err(DomainError::NotFound { entity: Transaction::TYPE, id: id.to_string() }.into());
+        return Err(DomainError::NotFound {
+            entity: Transaction::TYPE,
+            id: id.to_string(),
+        }
+        .into());
     }
     let position = position_of(&mut conn, id).await?;
     Ok((t, position))

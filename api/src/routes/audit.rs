@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{policy, AuthUser};
+use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Query;
 use crate::state::AppState;
@@ -47,11 +47,18 @@ pub struct AuditEvent {
 /// One JSON object per line, in sealed order.
 #[utoipa::path(get, path = "/api/audit/events", tag = "audit", params(AuditQuery),
     responses((status = 200, description = "application/x-ndjson, one AuditEvent per line", content_type = "application/x-ndjson")))]
-async fn events(State(state): State<AppState>, user: AuthUser, Query(q): Query<AuditQuery>) -> ApiResult<Response> {
+async fn events(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Response> {
     user.require(policy::AUDIT)?;
     let limit = q.limit.unwrap_or(1000);
     if !(1..=MAX_AUDIT_PAGE).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("must be 1 to {MAX_AUDIT_PAGE}")));
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_AUDIT_PAGE}"),
+        ));
     }
     let after = q.after.unwrap_or(0);
     if after < 0 {
@@ -97,19 +104,31 @@ async fn head(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::
     user.require(policy::AUDIT)?;
     let mut conn = state.pool.acquire().await?;
     let h = chain_head(&mut conn, false).await?;
-    Ok(axum::Json(HeadOut { seq: h.last_seq, position: h.last_position, hash: hex::encode(h.head_hash) }))
+    Ok(axum::Json(HeadOut {
+        seq: h.last_seq,
+        position: h.last_position,
+        hash: hex::encode(h.head_hash),
+    }))
 }
 
 /// Recomputes the chain and compares a fresh rebuild of the read tables with the live ones.
 #[utoipa::path(post, path = "/api/audit/verify", tag = "audit", responses((status = 200, description = "verification report")))]
-async fn verify(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<serde_json::Value>> {
+async fn verify(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<axum::Json<serde_json::Value>> {
     user.require(policy::AUDIT)?;
     let mut a = state.pool.acquire().await?;
     let mut b = state.pool.acquire().await?;
     let report = projections::rebuild::verify(&mut a, &mut b).await?;
-    Ok(axum::Json(serde_json::to_value(report).map_err(ApiError::internal)?))
+    Ok(axum::Json(
+        serde_json::to_value(report).map_err(ApiError::internal)?,
+    ))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(events)).routes(routes!(head)).routes(routes!(verify))
+    OpenApiRouter::new()
+        .routes(routes!(events))
+        .routes(routes!(head))
+        .routes(routes!(verify))
 }

@@ -30,7 +30,10 @@ impl Paging {
     pub fn resolve(&self) -> Result<(i64, i64), ApiError> {
         let limit = self.limit.unwrap_or(DEFAULT_PAGE);
         if !(1..=projections::queries::MAX_PAGE).contains(&limit) {
-            return Err(ApiError::invalid("limit", format!("must be 1 to {}", projections::queries::MAX_PAGE)));
+            return Err(ApiError::invalid(
+                "limit",
+                format!("must be 1 to {}", projections::queries::MAX_PAGE),
+            ));
         }
         let offset = self.offset.unwrap_or(0);
         if offset < 0 {
@@ -49,14 +52,24 @@ pub struct Consistency {
 }
 
 pub fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string)
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// Refuses a sort key that is not in `allowed`.
-pub fn sort_sql(sort: Option<&str>, allowed: &[(&str, &'static str)]) -> Result<&'static str, ApiError> {
+pub fn sort_sql(
+    sort: Option<&str>,
+    allowed: &[(&str, &'static str)],
+) -> Result<&'static str, ApiError> {
     let key = sort.unwrap_or(allowed[0].0);
-    allowed.iter().find(|(k, _)| *k == key).map(|(_, sql)| *sql).ok_or_else(|| {
-        let keys: Vec<&str> = allowed.iter().map(|(k, _)| *k).collect();
-        ApiError::invalid("sort", format!("must be one of {}", keys.join(", ")))
-    })
+    allowed
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, sql)| *sql)
+        .ok_or_else(|| {
+            let keys: Vec<&str> = allowed.iter().map(|(k, _)| *k).collect();
+            ApiError::invalid("sort", format!("must be one of {}", keys.join(", ")))
+        })
 }

@@ -4,13 +4,13 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::DomainError;
 use domain::account::{AccountKind, AccountSpec, AccountType};
 use domain::category::{CategoryContext, CategorySpec, ParentFacts};
 use domain::counterparty::CounterpartySpec;
 use domain::entity::{Entity, EntityCommand, EntitySpec};
 use domain::project::ProjectSpec;
-use domain::DomainError;
-use projections::queries::{self, EntityFilter, EntityRow, ENTITY_SORTS};
+use projections::queries::{self, ENTITY_SORTS, EntityFilter, EntityRow};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -19,11 +19,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::common::{request_id, sort_sql, Consistency, Page, Paging};
-use crate::auth::{policy, AuthUser};
+use super::common::{Consistency, Page, Paging, request_id, sort_sql};
+use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
-use crate::ledger::{entities, Actor};
+use crate::ledger::{Actor, entities};
 use crate::state::AppState;
 use crate::store;
 
@@ -80,17 +80,28 @@ async fn run<S: EntitySpec>(
     let (entity, _) = store::load::<Entity<S>>(&mut conn, &id.to_string()).await?;
     Ok(Written {
         id,
-        spec: entity.spec.ok_or_else(|| ApiError::not_found(format!("{} {id}", S::TYPE)))?,
+        spec: entity
+            .spec
+            .ok_or_else(|| ApiError::not_found(format!("{} {id}", S::TYPE)))?,
         archived: entity.archived,
         position: written.position,
     })
 }
 
-async fn fetch<S: EntitySpec>(state: &AppState, id: Uuid, consistency: &Consistency) -> ApiResult<EntityOut<S>> {
+async fn fetch<S: EntitySpec>(
+    state: &AppState,
+    id: Uuid,
+    consistency: &Consistency,
+) -> ApiResult<EntityOut<S>> {
     state.wait_for_position(consistency.min_position).await?;
     let row = queries::get_entity(&state.pool, S::TYPE, id)
         .await?
-        .ok_or_else(|| ApiError::from(DomainError::NotFound { entity: S::TYPE, id: id.to_string() }))?;
+        .ok_or_else(|| {
+            ApiError::from(DomainError::NotFound {
+                entity: S::TYPE,
+                id: id.to_string(),
+            })
+        })?;
     out(row)
 }
 
@@ -104,9 +115,18 @@ async fn list<S: EntitySpec>(
     state.wait_for_position(consistency.min_position).await?;
     let (limit, offset) = paging.resolve()?;
     let sort = sort_sql(sort, ENTITY_SORTS)?;
-    let (rows, total) = queries::list_entities(&state.pool, S::TYPE, &filter, sort, limit, offset).await?;
-    let items = rows.into_iter().map(out::<S>).collect::<ApiResult<Vec<_>>>()?;
-    Ok(Page { items, total, limit, offset })
+    let (rows, total) =
+        queries::list_entities(&state.pool, S::TYPE, &filter, sort, limit, offset).await?;
+    let items = rows
+        .into_iter()
+        .map(out::<S>)
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(Page {
+        items,
+        total,
+        limit,
+        offset,
+    })
 }
 
 /// Filters shared by every entity list.
@@ -122,7 +142,11 @@ pub struct CommonFilter {
 }
 
 fn base_filter(c: &CommonFilter) -> EntityFilter {
-    EntityFilter { q: c.q.clone().filter(|q| !q.trim().is_empty()), archived: c.archived, ..Default::default() }
+    EntityFilter {
+        q: c.q.clone().filter(|q| !q.trim().is_empty()),
+        archived: c.archived,
+        ..Default::default()
+    }
 }
 
 fn enum_str<T: Serialize>(v: &T) -> String {
@@ -166,11 +190,27 @@ async fn create_account(
     user.require(policy::WRITE_BOOKS)?;
     let actor = Actor::api(user.id, request_id(&headers));
     let id = Uuid::now_v7();
-    let (written, account) =
-        crate::ledger::accounts::create(&state.pool, &actor, id, body.spec, body.opening_balance, body.opening_date)
-            .await?;
-    let spec = account.spec.ok_or_else(|| ApiError::internal("account vanished"))?;
-    Ok((StatusCode::CREATED, axum::Json(Written { id, spec, archived: account.archived, position: written.position })))
+    let (written, account) = crate::ledger::accounts::create(
+        &state.pool,
+        &actor,
+        id,
+        body.spec,
+        body.opening_balance,
+        body.opening_date,
+    )
+    .await?;
+    let spec = account
+        .spec
+        .ok_or_else(|| ApiError::internal("account vanished"))?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(Written {
+            id,
+            spec,
+            archived: account.archived,
+            position: written.position,
+        }),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/accounts", tag = "accounts",
@@ -193,12 +233,25 @@ async fn list_accounts(
         filter.fields.push(("kind", enum_str(&k)));
     }
     if let Some(c) = f.currency {
-        filter.fields.push(("currency", domain::Currency::parse(&c)?.code().to_string()));
+        filter
+            .fields
+            .push(("currency", domain::Currency::parse(&c)?.code().to_string()));
     }
-    let mut page = list::<AccountSpec>(&state, filter, common.sort.as_deref(), &paging, &consistency).await?;
+    let mut page = list::<AccountSpec>(
+        &state,
+        filter,
+        common.sort.as_deref(),
+        &paging,
+        &consistency,
+    )
+    .await?;
     let balances = queries::balances(&state.pool, None, None).await?;
     for item in &mut page.items {
-        let b = balances.iter().find(|b| b.account_id == item.id).map(|b| b.balance()).unwrap_or(Decimal::ZERO);
+        let b = balances
+            .iter()
+            .find(|b| b.account_id == item.id)
+            .map(|b| b.balance())
+            .unwrap_or(Decimal::ZERO);
         let mut b = b;
         b.rescale(item.spec.currency.scale());
         item.balance = Some(b);
@@ -216,7 +269,11 @@ async fn get_account(
 ) -> ApiResult<axum::Json<EntityOut<AccountSpec>>> {
     user.require(policy::READ_BOOKS)?;
     let mut account = fetch::<AccountSpec>(&state, id, &consistency).await?;
-    let mut b = queries::balances(&state.pool, None, Some(id)).await?.first().map(|b| b.balance()).unwrap_or_default();
+    let mut b = queries::balances(&state.pool, None, Some(id))
+        .await?
+        .first()
+        .map(|b| b.balance())
+        .unwrap_or_default();
     b.rescale(account.spec.currency.scale());
     account.balance = Some(b);
     Ok(axum::Json(account))
@@ -224,12 +281,27 @@ async fn get_account(
 
 // ---------- categories: parents must exist, match in kind, and never form a cycle ----------
 
-async fn category_context(state: &AppState, id: Uuid, parent_id: Option<Uuid>) -> ApiResult<CategoryContext> {
-    let Some(parent_id) = parent_id else { return Ok(CategoryContext { id: Some(id), parent: None }) };
+async fn category_context(
+    state: &AppState,
+    id: Uuid,
+    parent_id: Option<Uuid>,
+) -> ApiResult<CategoryContext> {
+    let Some(parent_id) = parent_id else {
+        return Ok(CategoryContext {
+            id: Some(id),
+            parent: None,
+        });
+    };
     let mut conn = state.pool.acquire().await?;
     let mut ancestors = Vec::new();
-    let (parent, _) = store::load::<Entity<CategorySpec>>(&mut conn, &parent_id.to_string()).await?;
-    let Some(spec) = parent.spec.clone() else { return Ok(CategoryContext { id: Some(id), parent: None }) };
+    let (parent, _) =
+        store::load::<Entity<CategorySpec>>(&mut conn, &parent_id.to_string()).await?;
+    let Some(spec) = parent.spec.clone() else {
+        return Ok(CategoryContext {
+            id: Some(id),
+            parent: None,
+        });
+    };
     let mut next = spec.parent_id;
     while let Some(ancestor) = next {
         if ancestors.contains(&ancestor) || ancestors.len() > domain::category::MAX_CATEGORY_DEPTH {
@@ -241,7 +313,11 @@ async fn category_context(state: &AppState, id: Uuid, parent_id: Option<Uuid>) -
     }
     Ok(CategoryContext {
         id: Some(id),
-        parent: Some(ParentFacts { kind: spec.kind, archived: parent.archived, ancestor_ids: ancestors }),
+        parent: Some(ParentFacts {
+            kind: spec.kind,
+            archived: parent.archived,
+            ancestor_ids: ancestors,
+        }),
     })
 }
 
@@ -358,34 +434,95 @@ async fn no_context<S>(_: &AppState, _: Uuid, _: &S) -> ApiResult<()> {
     Ok(())
 }
 
-async fn category_ctx(state: &AppState, id: Uuid, spec: &CategorySpec) -> ApiResult<CategoryContext> {
+async fn category_ctx(
+    state: &AppState,
+    id: Uuid,
+    spec: &CategorySpec,
+) -> ApiResult<CategoryContext> {
     category_context(state, id, spec.parent_id).await
 }
 
-entity_routes!(AccountSpec, "/api/accounts", "accounts", no_context,
-    update = update_account, archive = archive_account, restore = restore_account);
+entity_routes!(
+    AccountSpec,
+    "/api/accounts",
+    "accounts",
+    no_context,
+    update = update_account,
+    archive = archive_account,
+    restore = restore_account
+);
 
-entity_routes!(ProjectSpec, "/api/projects", "projects", no_context,
-    update = update_project, archive = archive_project, restore = restore_project);
-simple_entity_routes!(ProjectSpec, "/api/projects", "projects", no_context, NoFilter, |_: &mut EntityFilter, _: NoFilter| {},
-    create = create_project, list = list_projects, get = get_project);
+entity_routes!(
+    ProjectSpec,
+    "/api/projects",
+    "projects",
+    no_context,
+    update = update_project,
+    archive = archive_project,
+    restore = restore_project
+);
+simple_entity_routes!(
+    ProjectSpec,
+    "/api/projects",
+    "projects",
+    no_context,
+    NoFilter,
+    |_: &mut EntityFilter, _: NoFilter| {},
+    create = create_project,
+    list = list_projects,
+    get = get_project
+);
 
-entity_routes!(CategorySpec, "/api/categories", "categories", category_ctx,
-    update = update_category, archive = archive_category, restore = restore_category);
-simple_entity_routes!(CategorySpec, "/api/categories", "categories", category_ctx, CategoryFilter,
+entity_routes!(
+    CategorySpec,
+    "/api/categories",
+    "categories",
+    category_ctx,
+    update = update_category,
+    archive = archive_category,
+    restore = restore_category
+);
+simple_entity_routes!(
+    CategorySpec,
+    "/api/categories",
+    "categories",
+    category_ctx,
+    CategoryFilter,
     |filter: &mut EntityFilter, f: CategoryFilter| {
-        if let Some(k) = f.kind { filter.fields.push(("kind", enum_str(&k))); }
+        if let Some(k) = f.kind {
+            filter.fields.push(("kind", enum_str(&k)));
+        }
         filter.parent_id = f.parent_id;
     },
-    create = create_category, list = list_categories, get = get_category);
+    create = create_category,
+    list = list_categories,
+    get = get_category
+);
 
-entity_routes!(CounterpartySpec, "/api/counterparties", "counterparties", no_context,
-    update = update_counterparty, archive = archive_counterparty, restore = restore_counterparty);
-simple_entity_routes!(CounterpartySpec, "/api/counterparties", "counterparties", no_context, CounterpartyFilter,
+entity_routes!(
+    CounterpartySpec,
+    "/api/counterparties",
+    "counterparties",
+    no_context,
+    update = update_counterparty,
+    archive = archive_counterparty,
+    restore = restore_counterparty
+);
+simple_entity_routes!(
+    CounterpartySpec,
+    "/api/counterparties",
+    "counterparties",
+    no_context,
+    CounterpartyFilter,
     |filter: &mut EntityFilter, f: CounterpartyFilter| {
-        if let Some(k) = f.kind { filter.fields.push(("kind", enum_str(&k))); }
+        if let Some(k) = f.kind {
+            filter.fields.push(("kind", enum_str(&k)));
+        }
     },
-    create = create_counterparty, list = list_counterparties, get = get_counterparty);
+    create = create_counterparty,
+    list = list_counterparties,
+    get = get_counterparty
+);
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

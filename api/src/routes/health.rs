@@ -2,12 +2,12 @@
 
 use std::time::Instant;
 
+use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 
 use crate::state::AppState;
 
@@ -18,23 +18,36 @@ async fn healthz() -> &'static str {
 /// Ready when the database answers and the read tables exist.
 async fn readyz(State(state): State<AppState>) -> Response {
     let ready: Result<bool, sqlx::Error> =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'read')").fetch_one(&state.pool).await;
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'read')")
+            .fetch_one(&state.pool)
+            .await;
     match ready {
         Ok(true) => (StatusCode::OK, "ready").into_response(),
-        Ok(false) => (StatusCode::SERVICE_UNAVAILABLE, "read tables are being built").into_response(),
+        Ok(false) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "read tables are being built",
+        )
+            .into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")).into_response(),
     }
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    let head: Option<(i64,)> = sqlx::query_as("SELECT last_seq FROM chain_head").fetch_optional(&state.pool).await.ok().flatten();
+    let head: Option<(i64,)> = sqlx::query_as("SELECT last_seq FROM chain_head")
+        .fetch_optional(&state.pool)
+        .await
+        .ok()
+        .flatten();
     if let Some((seq,)) = head {
         metrics::gauge!("ledger_sealed_events").set(seq as f64);
     }
     let progress = *state.projector.progress.borrow();
     metrics::gauge!("ledger_projected_events").set(progress.last_seq as f64);
     (
-        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
         state.metrics.render(),
     )
         .into_response()
@@ -43,13 +56,18 @@ async fn metrics(State(state): State<AppState>) -> Response {
 /// Counts requests and their latency by route and status.
 pub async fn track_metrics(req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let path = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "other".into());
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "other".into());
     let method = req.method().to_string();
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();
     let labels = [("method", method), ("path", path), ("status", status)];
     metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
     response
 }
 

@@ -9,11 +9,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{request_id, Consistency};
-use crate::auth::{policy, AuthUser};
+use super::common::{Consistency, request_id};
+use crate::auth::{AuthUser, policy};
 use crate::error::ApiResult;
 use crate::extract::{Json, Query};
-use crate::ledger::{periods, Actor};
+use crate::ledger::{Actor, periods};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -37,33 +37,67 @@ pub struct PeriodsOut {
 }
 
 #[utoipa::path(get, path = "/api/periods", tag = "periods", params(Consistency), responses((status = 200, body = PeriodsOut)))]
-async fn get_periods(State(state): State<AppState>, user: AuthUser, Query(c): Query<Consistency>) -> ApiResult<axum::Json<PeriodsOut>> {
+async fn get_periods(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(c): Query<Consistency>,
+) -> ApiResult<axum::Json<PeriodsOut>> {
     user.require(policy::READ_BOOKS)?;
     state.wait_for_position(c.min_position).await?;
     let closed_through = projections::queries::closed_through(&state.pool).await?;
-    Ok(axum::Json(PeriodsOut { closed_through, position: None }))
+    Ok(axum::Json(PeriodsOut {
+        closed_through,
+        position: None,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/periods/close", tag = "periods", request_body = CloseIn,
     responses((status = 200, body = PeriodsOut), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn close(State(state): State<AppState>, user: AuthUser, headers: HeaderMap, Json(body): Json<CloseIn>) -> ApiResult<axum::Json<PeriodsOut>> {
+async fn close(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    Json(body): Json<CloseIn>,
+) -> ApiResult<axum::Json<PeriodsOut>> {
     user.require(policy::CLOSE_PERIODS)?;
     let actor = Actor::api(user.id, request_id(&headers));
-    let (written, p) = periods::execute(&state.pool, &actor, PeriodCommand::Close { through: body.through }).await?;
+    let (written, p) = periods::execute(
+        &state.pool,
+        &actor,
+        PeriodCommand::Close {
+            through: body.through,
+        },
+    )
+    .await?;
     state.projector.nudge();
-    Ok(axum::Json(PeriodsOut { closed_through: p.closed_through, position: Some(written.position) }))
+    Ok(axum::Json(PeriodsOut {
+        closed_through: p.closed_through,
+        position: Some(written.position),
+    }))
 }
 
 #[utoipa::path(post, path = "/api/periods/reopen", tag = "periods", request_body = ReopenIn,
     responses((status = 200, body = PeriodsOut), (status = 409, body = crate::error::Problem)))]
-async fn reopen(State(state): State<AppState>, user: AuthUser, headers: HeaderMap, Json(body): Json<ReopenIn>) -> ApiResult<axum::Json<PeriodsOut>> {
+async fn reopen(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    Json(body): Json<ReopenIn>,
+) -> ApiResult<axum::Json<PeriodsOut>> {
     user.require(policy::ADMIN)?;
     let actor = Actor::api(user.id, request_id(&headers));
-    let (written, p) = periods::execute(&state.pool, &actor, PeriodCommand::Reopen { to: body.to }).await?;
+    let (written, p) =
+        periods::execute(&state.pool, &actor, PeriodCommand::Reopen { to: body.to }).await?;
     state.projector.nudge();
-    Ok(axum::Json(PeriodsOut { closed_through: p.closed_through, position: Some(written.position) }))
+    Ok(axum::Json(PeriodsOut {
+        closed_through: p.closed_through,
+        position: Some(written.position),
+    }))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_periods)).routes(routes!(close)).routes(routes!(reopen))
+    OpenApiRouter::new()
+        .routes(routes!(get_periods))
+        .routes(routes!(close))
+        .routes(routes!(reopen))
 }

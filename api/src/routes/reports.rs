@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::common::Consistency;
-use crate::auth::{policy, AuthUser};
+use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Query;
 use crate::state::AppState;
@@ -53,14 +53,25 @@ pub struct BalancesOut {
 async fn accounts(state: &AppState) -> ApiResult<Vec<(Uuid, String, AccountSpec)>> {
     let rows = queries::all_entities(&state.pool, "account").await?;
     rows.into_iter()
-        .map(|r| Ok((r.id, r.name, serde_json::from_value(r.data).map_err(ApiError::internal)?)))
+        .map(|r| {
+            Ok((
+                r.id,
+                r.name,
+                serde_json::from_value(r.data).map_err(ApiError::internal)?,
+            ))
+        })
         .collect()
 }
 
 /// Every account's balance (accounts without postings show zero).
-async fn balance_rows(state: &AppState, as_of: Option<NaiveDate>, account: Option<Uuid>) -> ApiResult<Vec<BalanceOut>> {
+async fn balance_rows(
+    state: &AppState,
+    as_of: Option<NaiveDate>,
+    account: Option<Uuid>,
+) -> ApiResult<Vec<BalanceOut>> {
     let balances = queries::balances(&state.pool, as_of, account).await?;
-    let by_id: BTreeMap<Uuid, &queries::BalanceRow> = balances.iter().map(|b| (b.account_id, b)).collect();
+    let by_id: BTreeMap<Uuid, &queries::BalanceRow> =
+        balances.iter().map(|b| (b.account_id, b)).collect();
     let mut out = Vec::new();
     for (id, name, spec) in accounts(state).await? {
         if account.is_some_and(|a| a != id) {
@@ -71,7 +82,10 @@ async fn balance_rows(state: &AppState, as_of: Option<NaiveDate>, account: Optio
             d.rescale(scale);
             d
         };
-        let (debit, credit, postings) = by_id.get(&id).map(|b| (b.debit, b.credit, b.postings)).unwrap_or_default();
+        let (debit, credit, postings) = by_id
+            .get(&id)
+            .map(|b| (b.debit, b.credit, b.postings))
+            .unwrap_or_default();
         out.push(BalanceOut {
             account_id: id,
             name,
@@ -97,7 +111,10 @@ async fn get_balances(
     user.require(policy::READ_BOOKS)?;
     state.wait_for_position(consistency.min_position).await?;
     let items = balance_rows(&state, q.as_of, q.account_id).await?;
-    Ok(axum::Json(BalancesOut { as_of: q.as_of, items }))
+    Ok(axum::Json(BalancesOut {
+        as_of: q.as_of,
+        items,
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -151,7 +168,11 @@ async fn trial_balance(
     let mut sums: BTreeMap<String, Decimal> = BTreeMap::new();
     for r in rows.into_iter().filter(|r| !r.balance.is_zero()) {
         *sums.entry(r.currency.clone()).or_default() += r.balance;
-        let (debit, credit) = if r.balance > Decimal::ZERO { (r.balance, Decimal::ZERO) } else { (Decimal::ZERO, -r.balance) };
+        let (debit, credit) = if r.balance > Decimal::ZERO {
+            (r.balance, Decimal::ZERO)
+        } else {
+            (Decimal::ZERO, -r.balance)
+        };
         lines.push(TrialLine {
             account_id: Some(r.account_id),
             name: r.name,
@@ -163,7 +184,11 @@ async fn trial_balance(
     }
     for (currency, residual) in &sums {
         if !residual.is_zero() {
-            let (debit, credit) = if *residual < Decimal::ZERO { (-*residual, Decimal::ZERO) } else { (Decimal::ZERO, *residual) };
+            let (debit, credit) = if *residual < Decimal::ZERO {
+                (-*residual, Decimal::ZERO)
+            } else {
+                (Decimal::ZERO, *residual)
+            };
             lines.push(TrialLine {
                 account_id: None,
                 name: "Currency conversions".into(),
@@ -182,11 +207,22 @@ async fn trial_balance(
     }
     let totals = totals
         .into_iter()
-        .map(|(currency, (debit, credit))| TrialTotal { currency, debit, credit, balanced: debit == credit })
+        .map(|(currency, (debit, credit))| TrialTotal {
+            currency,
+            debit,
+            credit,
+            balanced: debit == credit,
+        })
         .collect();
-    Ok(axum::Json(TrialBalanceOut { as_of: q.as_of, lines, totals }))
+    Ok(axum::Json(TrialBalanceOut {
+        as_of: q.as_of,
+        lines,
+        totals,
+    }))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_balances)).routes(routes!(trial_balance))
+    OpenApiRouter::new()
+        .routes(routes!(get_balances))
+        .routes(routes!(trial_balance))
 }

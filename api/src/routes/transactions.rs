@@ -18,12 +18,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::common::{request_id, Consistency, Page, Paging};
-use crate::auth::{policy, AuthUser};
+use super::common::{Consistency, Page, Paging, request_id};
+use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, OptionalJson, Query};
-use crate::ledger::transactions::{self as ledger, transaction_id, PostRequest, Posted};
 use crate::ledger::Actor;
+use crate::ledger::transactions::{self as ledger, PostRequest, Posted, transaction_id};
 use crate::state::AppState;
 use crate::store;
 
@@ -134,7 +134,13 @@ pub struct TransactionOut {
     pub position: i64,
 }
 
-fn out_from_posted(id: Uuid, p: &TransactionPosted, position: i64, reversed_by: Option<Uuid>, replaced_by: Option<Uuid>) -> TransactionOut {
+fn out_from_posted(
+    id: Uuid,
+    p: &TransactionPosted,
+    position: i64,
+    reversed_by: Option<Uuid>,
+    replaced_by: Option<Uuid>,
+) -> TransactionOut {
     TransactionOut {
         id,
         date: p.date,
@@ -147,7 +153,10 @@ fn out_from_posted(id: Uuid, p: &TransactionPosted, position: i64, reversed_by: 
                 account_id: l.account_id,
                 amount: l.amount,
                 currency: l.currency.code().to_string(),
-                price: l.weight.map(|w| PriceOut { currency: w.currency.code().to_string(), total: w.amount.abs() }),
+                price: l.weight.map(|w| PriceOut {
+                    currency: w.currency.code().to_string(),
+                    total: w.amount.abs(),
+                }),
                 memo: l.memo.clone(),
             })
             .collect(),
@@ -167,7 +176,8 @@ fn out_from_row(r: TransactionRow) -> ApiResult<TransactionOut> {
     Ok(TransactionOut {
         id: r.id,
         date: r.date,
-        kind: serde_json::from_value(serde_json::Value::String(r.kind)).map_err(ApiError::internal)?,
+        kind: serde_json::from_value(serde_json::Value::String(r.kind))
+            .map_err(ApiError::internal)?,
         description: r.description,
         entries: r
             .postings
@@ -176,7 +186,13 @@ fn out_from_row(r: TransactionRow) -> ApiResult<TransactionOut> {
                 account_id: p.account_id,
                 amount: p.amount,
                 currency: p.currency,
-                price: p.weight_currency.zip(p.weight_amount).map(|(currency, a)| PriceOut { currency, total: a.abs() }),
+                price: p
+                    .weight_currency
+                    .zip(p.weight_amount)
+                    .map(|(currency, a)| PriceOut {
+                        currency,
+                        total: a.abs(),
+                    }),
                 memo: p.memo,
             })
             .collect(),
@@ -201,7 +217,10 @@ fn price(field: &str, p: &PriceIn) -> ApiResult<Price> {
     match (p.rate, p.total) {
         (Some(rate), None) => Ok(Price::Rate { currency, rate }),
         (None, Some(total)) => Ok(Price::Total { currency, total }),
-        _ => Err(ApiError::invalid(field, "give exactly one of `rate` and `total`")),
+        _ => Err(ApiError::invalid(
+            field,
+            "give exactly one of `rate` and `total`",
+        )),
     }
 }
 
@@ -213,14 +232,30 @@ fn positive(field: &str, amount: Decimal) -> ApiResult<Decimal> {
 }
 
 fn leg(account_id: Uuid, amount: Decimal) -> LegInput {
-    LegInput { account_id, amount, price: None, memo: None }
+    LegInput {
+        account_id,
+        amount,
+        price: None,
+        memo: None,
+    }
 }
 
 /// Turns the request into the domain command. `currencies` knows the accounts a transfer names.
-fn to_command(body: &TransactionIn, currencies: &HashMap<Uuid, Currency>) -> ApiResult<PostTransaction> {
-    let forms = [body.entries.is_some(), body.income.is_some(), body.expense.is_some(), body.transfer.is_some()];
+fn to_command(
+    body: &TransactionIn,
+    currencies: &HashMap<Uuid, Currency>,
+) -> ApiResult<PostTransaction> {
+    let forms = [
+        body.entries.is_some(),
+        body.income.is_some(),
+        body.expense.is_some(),
+        body.transfer.is_some(),
+    ];
     if forms.iter().filter(|f| **f).count() != 1 {
-        return Err(ApiError::invalid("entries", "give exactly one of `entries`, `income`, `expense` or `transfer`"));
+        return Err(ApiError::invalid(
+            "entries",
+            "give exactly one of `entries`, `income`, `expense` or `transfer`",
+        ));
     }
     let (kind, legs) = if let Some(entries) = &body.entries {
         let legs = entries
@@ -230,7 +265,11 @@ fn to_command(body: &TransactionIn, currencies: &HashMap<Uuid, Currency>) -> Api
                 Ok(LegInput {
                     account_id: e.account_id,
                     amount: e.amount,
-                    price: e.price.as_ref().map(|p| price(&format!("entries[{i}].price"), p)).transpose()?,
+                    price: e
+                        .price
+                        .as_ref()
+                        .map(|p| price(&format!("entries[{i}].price"), p))
+                        .transpose()?,
                     memo: e.memo.clone(),
                 })
             })
@@ -238,10 +277,16 @@ fn to_command(body: &TransactionIn, currencies: &HashMap<Uuid, Currency>) -> Api
         (TransactionKind::Journal, legs)
     } else if let Some(i) = &body.income {
         let a = positive("income.amount", i.amount)?;
-        (TransactionKind::Income, vec![leg(i.account_id, a), leg(i.income_account_id, -a)])
+        (
+            TransactionKind::Income,
+            vec![leg(i.account_id, a), leg(i.income_account_id, -a)],
+        )
     } else if let Some(e) = &body.expense {
         let a = positive("expense.amount", e.amount)?;
-        (TransactionKind::Expense, vec![leg(e.expense_account_id, a), leg(e.account_id, -a)])
+        (
+            TransactionKind::Expense,
+            vec![leg(e.expense_account_id, a), leg(e.account_id, -a)],
+        )
     } else {
         let t = body.transfer.as_ref().expect("one form is present");
         let a = positive("transfer.amount", t.amount)?;
@@ -251,28 +296,43 @@ fn to_command(body: &TransactionIn, currencies: &HashMap<Uuid, Currency>) -> Api
         let to_amount = match (from, to) {
             (Some(f), Some(c)) if f != c => {
                 let to_amount = match (t.rate, t.to_amount) {
-                    (Some(rate), None) => domain::money::round_to_scale(a * positive("transfer.rate", rate)?, c),
+                    (Some(rate), None) => {
+                        domain::money::round_to_scale(a * positive("transfer.rate", rate)?, c)
+                    }
                     (None, Some(to_amount)) => positive("transfer.to_amount", to_amount)?,
                     _ => {
                         return Err(ApiError::invalid(
                             "transfer",
-                            format!("a transfer from {f} to {c} needs exactly one of `rate` and `to_amount`"),
+                            format!(
+                                "a transfer from {f} to {c} needs exactly one of `rate` and `to_amount`"
+                            ),
                         ));
                     }
                 };
-                out.price = Some(Price::Total { currency: c, total: to_amount });
+                out.price = Some(Price::Total {
+                    currency: c,
+                    total: to_amount,
+                });
                 to_amount
             }
             _ => {
                 if t.rate.is_some() || t.to_amount.is_some_and(|x| x != a) {
-                    return Err(ApiError::invalid("transfer", "`rate` and `to_amount` are for transfers across currencies"));
+                    return Err(ApiError::invalid(
+                        "transfer",
+                        "`rate` and `to_amount` are for transfers across currencies",
+                    ));
                 }
                 a
             }
         };
-        (TransactionKind::Transfer, vec![out, leg(t.to_account_id, to_amount)])
+        (
+            TransactionKind::Transfer,
+            vec![out, leg(t.to_account_id, to_amount)],
+        )
     };
-    let fingerprint = hex::encode(Sha256::digest(serde_json::to_vec(body).map_err(ApiError::internal)?));
+    let fingerprint = hex::encode(Sha256::digest(
+        serde_json::to_vec(body).map_err(ApiError::internal)?,
+    ));
     Ok(PostTransaction {
         date: body.date,
         kind,
@@ -290,7 +350,10 @@ fn to_command(body: &TransactionIn, currencies: &HashMap<Uuid, Currency>) -> Api
 }
 
 /// Currencies of the accounts named by transfers (the other forms do not need them here).
-async fn transfer_currencies(state: &AppState, bodies: &[&TransactionIn]) -> ApiResult<HashMap<Uuid, Currency>> {
+async fn transfer_currencies(
+    state: &AppState,
+    bodies: &[&TransactionIn],
+) -> ApiResult<HashMap<Uuid, Currency>> {
     let ids: Vec<String> = bodies
         .iter()
         .filter_map(|b| b.transfer.as_ref())
@@ -315,7 +378,10 @@ async fn requests(state: &AppState, bodies: &[&TransactionIn]) -> ApiResult<Vec<
     bodies
         .iter()
         .map(|b| {
-            Ok(PostRequest { id: transaction_id(b.idempotency_key.as_deref()), command: to_command(b, &currencies)? })
+            Ok(PostRequest {
+                id: transaction_id(b.idempotency_key.as_deref()),
+                command: to_command(b, &currencies)?,
+            })
         })
         .collect()
 }
@@ -335,8 +401,15 @@ async fn post_transaction(
     let actor = Actor::api(user.id, request_id(&headers));
     let posted = ledger::post_many(&state.pool, &actor, reqs).await?;
     state.projector.nudge();
-    let p = posted.into_iter().next().ok_or_else(|| ApiError::internal("nothing posted"))?;
-    let status = if p.replayed { StatusCode::OK } else { StatusCode::CREATED };
+    let p = posted
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::internal("nothing posted"))?;
+    let status = if p.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((status, axum::Json(posted_out(&p))))
 }
 
@@ -361,20 +434,37 @@ async fn post_batch(
 ) -> ApiResult<(StatusCode, axum::Json<BatchOut>)> {
     user.require(policy::WRITE_BOOKS)?;
     if body.transactions.is_empty() || body.transactions.len() > ledger::MAX_BATCH {
-        return Err(ApiError::invalid("transactions", format!("give 1 to {} transactions", ledger::MAX_BATCH)));
+        return Err(ApiError::invalid(
+            "transactions",
+            format!("give 1 to {} transactions", ledger::MAX_BATCH),
+        ));
     }
     let bodies: Vec<&TransactionIn> = body.transactions.iter().collect();
     let reqs = requests(&state, &bodies).await.map_err(|e| match e {
-        ApiError::Status { status, code, detail, field } => {
-            ApiError::Status { status, code, detail, field: field.map(|f| format!("transactions[?].{f}")) }
-        }
+        ApiError::Status {
+            status,
+            code,
+            detail,
+            field,
+        } => ApiError::Status {
+            status,
+            code,
+            detail,
+            field: field.map(|f| format!("transactions[?].{f}")),
+        },
         other => other,
     })?;
     let actor = Actor::api(user.id, request_id(&headers));
     let posted = ledger::post_many(&state.pool, &actor, reqs).await?;
     state.projector.nudge();
     let position = posted.iter().map(|p| p.position).max().unwrap_or(0);
-    Ok((StatusCode::CREATED, axum::Json(BatchOut { items: posted.iter().map(posted_out).collect(), position })))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(BatchOut {
+            items: posted.iter().map(posted_out).collect(),
+            position,
+        }),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -421,8 +511,16 @@ async fn list_transactions(
         kind: q.kind.map(|k| k.as_str().to_string()),
     };
     let (rows, total) = queries::list_transactions(&state.pool, &filter, limit, offset).await?;
-    let items = rows.into_iter().map(out_from_row).collect::<ApiResult<Vec<_>>>()?;
-    Ok(axum::Json(Page { items, total, limit, offset }))
+    let items = rows
+        .into_iter()
+        .map(out_from_row)
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(axum::Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/transactions/{id}", tag = "transactions", params(("id" = Uuid, Path)),
@@ -434,8 +532,17 @@ async fn get_transaction(
 ) -> ApiResult<axum::Json<TransactionOut>> {
     user.require(policy::READ_BOOKS)?;
     let (t, position) = ledger::load(&state.pool, id).await?;
-    let posted = t.posted.as_ref().ok_or_else(|| ApiError::not_found(format!("transaction {id}")))?;
-    Ok(axum::Json(out_from_posted(id, posted, position, t.reversed_by, t.replaced_by)))
+    let posted = t
+        .posted
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found(format!("transaction {id}")))?;
+    Ok(axum::Json(out_from_posted(
+        id,
+        posted,
+        position,
+        t.reversed_by,
+        t.replaced_by,
+    )))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -467,7 +574,14 @@ async fn reverse_transaction(
     let actor = Actor::api(user.id, request_id(&headers));
     let r = ledger::reverse(&state.pool, &actor, id, date, None).await?;
     state.projector.nudge();
-    Ok((StatusCode::CREATED, axum::Json(ReverseOut { reversal: posted_out(&r.reversal), replacement: None, position: r.position })))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(ReverseOut {
+            reversal: posted_out(&r.reversal),
+            replacement: None,
+            position: r.position,
+        }),
+    ))
 }
 
 #[utoipa::path(put, path = "/api/transactions/{id}", tag = "transactions", params(("id" = Uuid, Path)),
