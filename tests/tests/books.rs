@@ -144,6 +144,9 @@ async fn unbalanced_and_overprecise_postings_change_nothing() {
         )
         .await;
     assert_eq!(wrong_type.status, 422);
+    let bad_id = app.get("/api/transactions/not-a-uuid").await;
+    assert_eq!(bad_id.status, 400);
+    assert_eq!(bad_id.body["code"], "invalid_path");
     let bad_currency = app
         .post(
             "/api/accounts",

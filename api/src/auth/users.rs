@@ -1,7 +1,8 @@
 //! User administration (admins only): listing, reading and changing role, name and whether the
 //! account is disabled. Mounted with [`router`].
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

@@ -1,7 +1,8 @@
 //! Reference data over HTTP: accounts, projects, categories, counterparties. Every kind gets
 //! the same five routes from one macro; only its filters and create rules differ.
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::DomainError;
