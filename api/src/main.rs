@@ -36,6 +36,8 @@ enum Command {
     Replay,
     /// Recompute the hash chain and compare a fresh rebuild of the read tables with the live ones.
     Verify,
+    /// Print the OpenAPI document (no database needed).
+    Openapi,
 }
 
 fn init_tracing(json: bool) {
@@ -67,6 +69,10 @@ async fn shutdown_signal() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Openapi = cli.command {
+        println!("{}", api::routes::openapi().to_pretty_json()?);
+        return Ok(ExitCode::SUCCESS);
+    }
     let settings = cli.settings;
     let database = Database::open(settings.database_url.as_deref(), &settings.data_dir).await?;
     let result = run_with(&cli.command, settings, &database.url).await;
@@ -77,6 +83,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::Result<ExitCode> {
     db::migrate(url).await?;
     match command {
+        Command::Openapi => unreachable!("handled before the database is opened"),
         Command::Migrate => {
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
