@@ -2,6 +2,7 @@
 //! it into read tables, rebuilding and verifying them, and the queries that read them.
 
 pub mod apply;
+pub mod beancount;
 pub mod chain;
 pub mod log;
 pub mod projector;

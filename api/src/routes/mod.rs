@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod common;
 pub mod entities;
+pub mod export;
 pub mod health;
 pub mod periods;
 pub mod reports;
@@ -61,6 +62,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(periods::router())
         .merge(reports::router())
         .merge(audit::router())
+        .merge(export::router())
         .split_for_parts()
 }
 
