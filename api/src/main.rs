@@ -36,6 +36,8 @@ enum Command {
     Replay,
     /// Recompute the hash chain and compare a fresh rebuild of the read tables with the live ones.
     Verify,
+    /// Fill an empty ledger with a demo company (six months of books in USD, EUR, USDT, TRX).
+    SeedDemo,
     /// Print the OpenAPI document (no database needed).
     Openapi,
 }
@@ -115,6 +117,14 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
             println!(
                 "replayed {} events in {:.3} s ({:.0} events/s)",
                 stats.events, stats.seconds, stats.events_per_second
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::SeedDemo => {
+            let pool = db::pool(url, 4).await?;
+            let n = api::demo::seed(&pool).await?;
+            println!(
+                "seeded the demo company: {n} transactions (projected when `ledger serve` runs)"
             );
             Ok(ExitCode::SUCCESS)
         }
