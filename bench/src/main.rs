@@ -1,0 +1,522 @@
+//! `ledger-bench`: the issue's benchmarks, each against a baseline measured in the same run.
+//! Starts a private PostgreSQL cluster (fsync and synchronous_commit on) and the release
+//! `ledger` binary as a separate process, drives it over HTTP, and prints a Markdown report
+//! (appended to bench/RESULTS.md by bench/run).
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use embedded_pg::{EmbeddedPostgres, Options};
+use serde_json::{Value, json};
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::process::{Child, Command};
+
+/// Concurrent HTTP clients for the posting benchmark (the issue's figure).
+const CLIENTS: usize = 32;
+/// Length of each timed phase.
+const PHASE: Duration = Duration::from_secs(15);
+/// Transactions generated directly in the log for the replay and report benchmarks.
+const BULK_TRANSACTIONS: i64 = 500_000;
+/// Requests timed per report query.
+const REPORT_SAMPLES: usize = 200;
+
+struct Stats {
+    name: String,
+    count: usize,
+    seconds: f64,
+    p50_ms: f64,
+    p95_ms: f64,
+    p99_ms: f64,
+}
+
+impl Stats {
+    fn from_latencies(name: &str, mut micros: Vec<u64>, seconds: f64) -> Stats {
+        micros.sort_unstable();
+        let pick = |p: f64| {
+            if micros.is_empty() {
+                0.0
+            } else {
+                micros[((micros.len() as f64 * p).ceil() as usize).clamp(1, micros.len()) - 1]
+                    as f64
+                    / 1000.0
+            }
+        };
+        Stats {
+            name: name.into(),
+            count: micros.len(),
+            seconds,
+            p50_ms: pick(0.50),
+            p95_ms: pick(0.95),
+            p99_ms: pick(0.99),
+        }
+    }
+
+    fn rate(&self) -> f64 {
+        self.count as f64 / self.seconds
+    }
+
+    fn row(&self) -> String {
+        format!(
+            "| {} | {} | {:.1} | {:.0}/s | {:.2} | {:.2} | {:.2} |",
+            self.name,
+            self.count,
+            self.seconds,
+            self.rate(),
+            self.p50_ms,
+            self.p95_ms,
+            self.p99_ms
+        )
+    }
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    client: reqwest::Client,
+    token: String,
+}
+
+async fn start_server(url: &str, data_dir: &PathBuf) -> anyhow::Result<Server> {
+    let exe = std::env::current_exe()?.with_file_name("ledger");
+    anyhow::ensure!(
+        exe.exists(),
+        "build the server first: cargo build --release --bin ledger ({})",
+        exe.display()
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let child = Command::new(&exe)
+        .arg("serve")
+        .env("DATABASE_URL", url)
+        .env("LEDGER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("LEDGER_DATA_DIR", data_dir)
+        .env(
+            "LEDGER_JWT_SECRET",
+            "bench-secret-bench-secret-bench-secret",
+        )
+        .env("LEDGER_ACCESS_TOKEN_SECONDS", "86400")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS * 2)
+        .build()?;
+    for _ in 0..600 {
+        if client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .map(|r| r.status().is_success())
+            .unwrap_or(false)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let creds = json!({"email": "bench@example.com", "password": "benchmark password"});
+    let _ = client
+        .post(format!("{base}/api/auth/register"))
+        .json(&creds)
+        .send()
+        .await?;
+    let login: Value = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&creds)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["access_token"].as_str().context("login")?.to_string();
+    Ok(Server {
+        child,
+        base,
+        client,
+        token,
+    })
+}
+
+impl Server {
+    async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await?;
+        let status = res.status();
+        let v: Value = res.json().await?;
+        anyhow::ensure!(status.is_success(), "{path}: {status} {v}");
+        Ok(v)
+    }
+
+    async fn get_ms(&self, path: &str) -> anyhow::Result<u64> {
+        let t = Instant::now();
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        anyhow::ensure!(res.status().is_success(), "{path}: {}", res.status());
+        res.bytes().await?;
+        Ok(t.elapsed().as_micros() as u64)
+    }
+}
+
+fn entries(accounts: &[String], legs: usize, i: usize) -> Value {
+    let cents = (i % 9_000 + 100) as i64;
+    let amount = |c: i64| format!("{}.{:02}", c / 100, c % 100);
+    if legs == 2 {
+        json!([{"account_id": accounts[i % 4], "amount": amount(cents)},
+               {"account_id": accounts[4 + i % 4], "amount": format!("-{}", amount(cents))}])
+    } else {
+        json!([{"account_id": accounts[0], "amount": amount(cents)}, {"account_id": accounts[1], "amount": amount(cents)},
+               {"account_id": accounts[4], "amount": format!("-{}", amount(cents))},
+               {"account_id": accounts[5], "amount": format!("-{}", amount(cents))}])
+    }
+}
+
+async fn http_postings(
+    server: Arc<Server>,
+    accounts: Arc<Vec<String>>,
+    legs: usize,
+) -> anyhow::Result<Stats> {
+    let started = Instant::now();
+    let deadline = started + PHASE;
+    let mut tasks = Vec::new();
+    for c in 0..CLIENTS {
+        let (server, accounts) = (server.clone(), accounts.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut i = c * 1_000_000;
+            while Instant::now() < deadline {
+                let body = json!({"date": "2026-10-01", "description": "bench", "entries": entries(&accounts, legs, i),
+                                  "idempotency_key": uuid::Uuid::new_v4().to_string()});
+                let t = Instant::now();
+                server.post("/api/transactions", &body).await?;
+                lat.push(t.elapsed().as_micros() as u64);
+                i += 1;
+            }
+            anyhow::Ok(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    Ok(Stats::from_latencies(
+        &format!("HTTP POST /api/transactions, {legs}-leg, {CLIENTS} clients"),
+        all,
+        started.elapsed().as_secs_f64(),
+    ))
+}
+
+async fn http_batches(server: &Server, accounts: &[String]) -> anyhow::Result<Stats> {
+    let per_call = 2_000;
+    let calls = 10;
+    let started = Instant::now();
+    let mut lat = Vec::new();
+    for call in 0..calls {
+        let txs: Vec<Value> = (0..per_call)
+            .map(|i| json!({"date": "2026-10-02", "description": "batch", "entries": entries(accounts, 2, call * per_call + i)}))
+            .collect();
+        let t = Instant::now();
+        server
+            .post("/api/transactions/batch", &json!({"transactions": txs}))
+            .await?;
+        lat.push(t.elapsed().as_micros() as u64);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let mut s = Stats::from_latencies(
+        &format!("HTTP POST /api/transactions/batch ({per_call} per call), postings"),
+        lat,
+        seconds,
+    );
+    s.count *= per_call;
+    Ok(s)
+}
+
+/// Baseline for postings: the same rows inserted straight into a table of the events' shape,
+/// one row per transaction and commit, from the same number of connections.
+async fn raw_inserts(pool: &PgPool) -> anyhow::Result<Stats> {
+    sqlx::query("CREATE TABLE IF NOT EXISTS bench_raw (LIKE events INCLUDING DEFAULTS)")
+        .execute(pool)
+        .await?;
+    sqlx::query("ALTER TABLE bench_raw ADD PRIMARY KEY (aggregate_type, aggregate_id, sequence)")
+        .execute(pool)
+        .await
+        .ok();
+    let started = Instant::now();
+    let deadline = started + PHASE;
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let pool = pool.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                sqlx::query(
+                    "INSERT INTO bench_raw (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+                     VALUES ('transaction', $1, 1, 'Posted', '1.0', $2, '{\"source\":\"bench\"}')",
+                )
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(json!({"Posted": {"date": "2026-10-01", "legs": [{"amount": "1.00"}, {"amount": "-1.00"}]}}))
+                .execute(&pool)
+                .await?;
+                lat.push(t.elapsed().as_micros() as u64);
+            }
+            anyhow::Ok(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    Ok(Stats::from_latencies(
+        &format!("baseline: raw single-row INSERT+commit, {CLIENTS} connections"),
+        all,
+        started.elapsed().as_secs_f64(),
+    ))
+}
+
+/// Writes `n` two-leg Posted events straight into the log (the replay and report benchmarks
+/// need a million of them; posting them over HTTP would only measure posting again).
+async fn bulk_events(pool: &PgPool, accounts: &[String], n: i64) -> anyhow::Result<()> {
+    let chunk = 100_000;
+    let mut done = 0;
+    while done < n {
+        let size = chunk.min(n - done);
+        sqlx::query(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+             SELECT 'transaction', gen_random_uuid()::text, 1, 'Posted', '1.0', \
+               jsonb_build_object('Posted', jsonb_build_object( \
+                 'date', (date '2024-11-01' + (g % 730))::text, 'kind', 'journal', 'description', 'bulk ' || g, \
+                 'fingerprint', 'bulk', 'legs', jsonb_build_array( \
+                   jsonb_build_object('account_id', ($1::text[])[1 + g % 4], 'amount', round(((g % 9000) + 100) / 100.0, 2)::text, 'currency', 'USD'), \
+                   jsonb_build_object('account_id', ($1::text[])[5 + g % 4], 'amount', (-round(((g % 9000) + 100) / 100.0, 2))::text, 'currency', 'USD')))), \
+               jsonb_build_object('source', 'bench', 'time', now()) \
+             FROM generate_series($2::bigint, $3::bigint) g",
+        )
+        .bind(accounts)
+        .bind(done)
+        .bind(done + size - 1)
+        .execute(pool)
+        .await?;
+        done += size;
+    }
+    Ok(())
+}
+
+async fn wait_sealed(pool: &PgPool) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(pool)
+        .await?;
+    loop {
+        let sealed: i64 = sqlx::query_scalar("SELECT last_seq FROM chain_head")
+            .fetch_one(pool)
+            .await?;
+        if sealed >= total {
+            return Ok(started.elapsed().as_secs_f64());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn report_latency(server: &Server, name: &str, path: &str) -> anyhow::Result<Stats> {
+    server.get_ms(path).await?;
+    let started = Instant::now();
+    let mut lat = Vec::new();
+    for _ in 0..REPORT_SAMPLES {
+        lat.push(server.get_ms(path).await?);
+    }
+    Ok(Stats::from_latencies(
+        name,
+        lat,
+        started.elapsed().as_secs_f64(),
+    ))
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines().next().map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<u64>()
+                    .unwrap_or(0)
+                    / 1024
+                    / 1024
+            })
+        })
+        .unwrap_or(0);
+    format!("{cores} cores ({cpu}), {mem} GiB RAM")
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("ledger-bench-{}", uuid::Uuid::new_v4().simple()));
+    let pg = EmbeddedPostgres::start(Options {
+        data_dir: dir.clone(),
+        port: None,
+        ephemeral: true,
+    })
+    .await?;
+    pg.create_database("bench").await?;
+    let url = pg.url("bench");
+    api::db::migrate(&url).await?;
+    let pool = api::db::pool(&url, (CLIENTS + 4) as u32).await?;
+    let data_dir = dir.join("app");
+    std::fs::create_dir_all(&data_dir)?;
+    let server = Arc::new(start_server(&url, &data_dir).await?);
+
+    let mut accounts = Vec::new();
+    for (i, t) in [
+        "asset", "asset", "asset", "asset", "income", "income", "expense", "expense",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let a = server
+            .post(
+                "/api/accounts",
+                &json!({"name": format!("A{i}"), "type": t, "kind": "other", "currency": "USD"}),
+            )
+            .await?;
+        accounts.push(a["id"].as_str().context("id")?.to_string());
+    }
+    let accounts = Arc::new(accounts);
+    let mut rows = Vec::new();
+
+    eprintln!("raw inserts baseline...");
+    let raw = raw_inserts(&pool).await?;
+    eprintln!("HTTP 2-leg...");
+    let two = http_postings(server.clone(), accounts.clone(), 2).await?;
+    eprintln!("HTTP 4-leg...");
+    let four = http_postings(server.clone(), accounts.clone(), 4).await?;
+    eprintln!("batches...");
+    let batch = http_batches(&server, &accounts).await?;
+    let projected_http = wait_sealed(&pool).await?;
+    rows.extend([raw.row(), two.row(), four.row(), batch.row()]);
+
+    eprintln!("bulk events...");
+    let bulk_started = Instant::now();
+    bulk_events(&pool, &accounts, BULK_TRANSACTIONS).await?;
+    let bulk_seconds = bulk_started.elapsed().as_secs_f64();
+    let seal_seconds = wait_sealed(&pool).await?;
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&pool)
+        .await?;
+    let postings: i64 = sqlx::query_scalar("SELECT count(*) FROM read.postings")
+        .fetch_one(&pool)
+        .await?;
+
+    eprintln!("reports...");
+    for (name, path) in [
+        (
+            "GET /api/reports/trial-balance",
+            "/api/reports/trial-balance".to_string(),
+        ),
+        (
+            "GET /api/reports/trial-balance?as_of (mid-month)",
+            "/api/reports/trial-balance?as_of=2025-06-15".to_string(),
+        ),
+        ("GET /api/balances", "/api/balances".to_string()),
+        (
+            "GET /api/balances?account_id&as_of",
+            format!("/api/balances?account_id={}&as_of=2025-06-15", accounts[0]),
+        ),
+    ] {
+        rows.push(report_latency(&server, name, &path).await?.row());
+    }
+
+    // Replay: stop the server so its projector releases the read tables.
+    let Server { mut child, .. } =
+        Arc::try_unwrap(server).map_err(|_| anyhow::anyhow!("server still shared"))?;
+    child.kill().await?;
+    let mut conn = PgConnection::connect(&url).await?;
+    projections::rebuild::wait_for_lock(&mut conn, Duration::from_secs(30)).await?;
+    let head = projections::log::chain_head(&mut conn, false).await?;
+    let select_started = Instant::now();
+    let mut after = 0;
+    let mut selected = 0u64;
+    loop {
+        let batch = projections::log::fetch_sealed(
+            &mut conn,
+            after,
+            head.last_seq,
+            projections::rebuild::REBUILD_BATCH_EVENTS,
+        )
+        .await?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        selected += batch.len() as u64;
+    }
+    let select_seconds = select_started.elapsed().as_secs_f64();
+    let replay = projections::rebuild::replace_live(&mut conn).await?;
+    conn.close().await?;
+    pg.stop().await?;
+
+    let select_rate = selected as f64 / select_seconds;
+    let now = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    println!("## {now} — commit {commit}\n");
+    println!(
+        "Machine: {}. PostgreSQL with fsync and synchronous_commit on; server = release `ledger` in its own process.\n",
+        machine()
+    );
+    println!(
+        "| benchmark | count | seconds | rate | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|---|---|"
+    );
+    for r in &rows {
+        println!("{r}");
+    }
+    println!();
+    println!(
+        "- HTTP 2-leg vs raw insert baseline: {:.0}/s vs {:.0}/s ({:.0}%).",
+        two.rate(),
+        raw.rate(),
+        100.0 * two.rate() / raw.rate()
+    );
+    println!("- Projector caught up with the HTTP phase {projected_http:.1} s after it ended.");
+    println!(
+        "- Bulk-wrote {BULK_TRANSACTIONS} events in {bulk_seconds:.1} s; the live projector sealed and projected them in {seal_seconds:.1} s ({:.0} events/s).",
+        BULK_TRANSACTIONS as f64 / seal_seconds
+    );
+    println!("- Log: {events} events, {postings} postings in the read tables.");
+    println!(
+        "- Replay of {} events: {:.1} s, {:.0} events/s; plain SELECT of the same events: {:.1} s, {:.0} events/s; ratio {:.2}.",
+        replay.events,
+        replay.seconds,
+        replay.events_per_second,
+        select_seconds,
+        select_rate,
+        replay.events_per_second / select_rate
+    );
+    Ok(())
+}
