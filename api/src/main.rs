@@ -92,7 +92,8 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
         }
         Command::Serve => {
             let pool = db::pool(url, settings.db_pool_size).await?;
-            let state = build_state(settings, pool).await?;
+            let state = build_state(settings, pool.clone()).await?;
+            let projector = state.projector.clone();
             let server = Server::bind(state).await?;
             let addr = server.local_addr()?;
             tracing::info!(%addr, "serving; API docs at http://{addr}/api/docs");
@@ -100,6 +101,9 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
                 "Ledger is running at http://{addr} (API docs: http://{addr}/api/docs). Press Ctrl-C to stop."
             );
             server.run(shutdown_signal()).await?;
+            // Stop the projector before the database goes away (the embedded cluster stops next).
+            projector.stop();
+            pool.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Replay => {
@@ -112,7 +116,7 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
                         "{e}: stop `ledger serve` first, the running projector owns the read tables"
                     )
                 })?;
-            let stats = projections::rebuild::replace_live(&mut conn).await?;
+            let stats = projections::rebuild::replay(&mut conn).await?;
             let _ = conn.close().await;
             println!(
                 "replayed {} events in {:.3} s ({:.0} events/s)",

@@ -135,12 +135,21 @@ async fn prepare_live_schema_inner(conn: &mut PgConnection) -> Result<(), Projec
 pub struct ProjectorHandle {
     pub progress: watch::Receiver<Progress>,
     pub wake: Arc<Notify>,
+    task: Option<tokio::task::AbortHandle>,
 }
 
 impl ProjectorHandle {
     /// Tell the projector new events were committed (saves it a poll interval).
     pub fn nudge(&self) {
         self.wake.notify_one();
+    }
+
+    /// Stops the projector task (its connection, and with it the leadership lock, goes away).
+    /// Every step is one database transaction, so stopping mid-batch loses nothing.
+    pub fn stop(&self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
     }
 }
 
@@ -150,13 +159,10 @@ impl ProjectorHandle {
 pub fn spawn(pool: PgPool) -> ProjectorHandle {
     let (tx, rx) = watch::channel(Progress::default());
     let wake = Arc::new(Notify::new());
-    let handle = ProjectorHandle {
-        progress: rx,
-        wake: wake.clone(),
-    };
-    tokio::spawn(async move {
+    let task_wake = wake.clone();
+    let task = tokio::spawn(async move {
         loop {
-            match run_leader(&pool, &tx, &wake).await {
+            match run_leader(&pool, &tx, &task_wake).await {
                 Ok(()) => return,
                 Err(e) => {
                     tracing::error!(error = %e, "projector failed; retrying");
@@ -165,7 +171,11 @@ pub fn spawn(pool: PgPool) -> ProjectorHandle {
             }
         }
     });
-    handle
+    ProjectorHandle {
+        progress: rx,
+        wake,
+        task: Some(task.abort_handle()),
+    }
 }
 
 async fn acquire(pool: &PgPool) -> Result<PoolConnection<Postgres>, ProjectionError> {

@@ -197,3 +197,11 @@ pub async fn wait_for_lock(
     }
     Ok(())
 }
+
+/// `ledger replay`: seals whatever the log holds that is not sealed yet, then rebuilds every
+/// read table from the whole sealed log and swaps them in. The caller holds the projector lock.
+pub async fn replay(conn: &mut PgConnection) -> Result<RebuildStats, ProjectionError> {
+    crate::projector::prepare_live_schema(conn).await?;
+    while crate::projector::step(conn).await?.0 > 0 {}
+    replace_live(conn).await
+}

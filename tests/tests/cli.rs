@@ -1,0 +1,123 @@
+//! The `ledger` binary's maintenance commands, run as a user would run them.
+
+use std::process::{Command, Output};
+
+use e2e::{TestApp, fresh_database};
+use sqlx::{Connection, PgConnection};
+
+/// The `ledger` binary next to this test's own target folder (cargo builds workspace binaries
+/// before running integration tests).
+fn ledger(url: &str, args: &[&str]) -> Output {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("ledger");
+    assert!(
+        bin.exists(),
+        "build the binary first: cargo build --bin ledger ({})",
+        bin.display()
+    );
+    let data = std::env::temp_dir().join(format!("ledger-cli-{}", uuid::Uuid::new_v4().simple()));
+    Command::new(bin)
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("LEDGER_DATA_DIR", data)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run ledger")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[tokio::test]
+async fn seed_replay_verify_and_a_tampered_log() {
+    let url = fresh_database().await;
+    let seeded = ledger(&url, &["seed-demo"]);
+    assert!(seeded.status.success(), "{}", text(&seeded));
+
+    // No server runs, so replay owns the read tables; it also seals what was never sealed.
+    let replay = ledger(&url, &["replay"]);
+    assert!(replay.status.success(), "{}", text(&replay));
+    assert!(text(&replay).contains("events/s"), "{}", text(&replay));
+
+    // While a server runs, replay refuses instead of fighting its projector.
+    let app = TestApp::spawn_on(url.clone()).await;
+    let busy = ledger(&url, &["replay"]);
+    assert!(!busy.status.success());
+    assert!(
+        text(&busy).contains("stop `ledger serve` first"),
+        "{}",
+        text(&busy)
+    );
+    for _ in 0..400 {
+        let (events, sealed): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM events), (SELECT last_seq FROM chain_head)",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        if events == sealed {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let verify = ledger(&url, &["verify"]);
+    assert!(verify.status.success(), "{}", text(&verify));
+
+    let mut su = PgConnection::connect(&url).await.unwrap();
+    sqlx::query("ALTER TABLE events DISABLE TRIGGER events_append_only")
+        .execute(&mut su)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE events SET metadata = jsonb_set(metadata, '{source}', '\"forged\"') \
+         WHERE position = (SELECT max(position) FROM events)",
+    )
+    .execute(&mut su)
+    .await
+    .unwrap();
+    sqlx::query("ALTER TABLE events ENABLE TRIGGER events_append_only")
+        .execute(&mut su)
+        .await
+        .unwrap();
+    let tampered = ledger(&url, &["verify"]);
+    assert_eq!(tampered.status.code(), Some(2), "{}", text(&tampered));
+    assert!(
+        text(&tampered).contains("\"chain_ok\": false"),
+        "{}",
+        text(&tampered)
+    );
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_before_anything_is_written() {
+    let app = TestApp::spawn().await.admin().await;
+    let huge = "x".repeat(17 * 1024 * 1024);
+    let res = app
+        .client
+        .post(format!("{}/api/projects", app.base))
+        .bearer_auth(app.token.as_ref().unwrap())
+        .header("content-type", "application/json")
+        .body(format!("{{\"name\": \"{huge}\"}}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let long_name = app
+        .post(
+            "/api/projects",
+            serde_json::json!({"name": "n".repeat(201)}),
+        )
+        .await;
+    assert_eq!(long_name.status, 422);
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = 'project'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(count, 0);
+}
