@@ -289,3 +289,45 @@ async fn tampering_behind_the_applications_back_is_reported() {
         "{meta}"
     );
 }
+
+#[tokio::test]
+async fn two_server_instances_share_one_database_and_one_projector() {
+    let first = TestApp::spawn().await.admin().await;
+    let mut second = TestApp::spawn_on(first.url.clone()).await;
+    second.token = first.token.clone();
+    let bank = first.account("Bank", "asset", "USD").await;
+    let sales = second.account("Sales", "income", "USD").await;
+    let mut last = 0;
+    for i in 0..10 {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let r = app
+            .post(
+                "/api/transactions",
+                json!({"date": "2026-10-01", "description": format!("t{i}"),
+                "income": {"account_id": bank, "income_account_id": sales, "amount": "2.5"}}),
+            )
+            .await
+            .expect(201);
+        last = last.max(r["position"].as_i64().unwrap());
+    }
+    // Either instance answers read-your-writes, whichever of them holds the projector lock.
+    for app in [&first, &second] {
+        let b = app
+            .get(&format!(
+                "/api/balances?account_id={bank}&min_position={last}"
+            ))
+            .await
+            .expect(200);
+        assert_eq!(b["items"][0]["balance"], "25.00");
+    }
+    let holders: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .bind((projections::projector::PROJECTOR_LOCK & 0xffff_ffff) as i64)
+    .fetch_one(&first.pool)
+    .await
+    .unwrap();
+    assert_eq!(holders, 1, "exactly one projector holds the lock");
+    wait_sealed(&first, event_count(&first).await).await;
+}
