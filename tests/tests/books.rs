@@ -144,6 +144,26 @@ async fn unbalanced_and_overprecise_postings_change_nothing() {
         )
         .await;
     assert_eq!(wrong_type.status, 422);
+    let typo = app.post("/api/accounts", json!({"name": "X", "type": "asset", "kind": "bank", "currency": "USD", "curency": "EUR"})).await;
+    assert_eq!(typo.status, 422, "{:?}", typo.body);
+    assert_eq!(typo.body["code"], "unknown_field");
+    let opening = app
+        .post("/api/accounts", json!({"name": "Cash", "type": "asset", "kind": "cash", "currency": "USD", "opening_balance": "50"}))
+        .await
+        .expect(201);
+    let path = format!(
+        "/api/balances?account_id={}&min_position={}",
+        opening["id"].as_str().unwrap(),
+        opening["position"]
+    );
+    assert_eq!(
+        app.get(&path).await.expect(200)["items"][0]["balance"],
+        "50.00"
+    );
+    let typo = app
+        .post("/api/projects", json!({"name": "X", "colour": "red"}))
+        .await;
+    assert_eq!(typo.body["code"], "unknown_field");
     let bad_id = app.get("/api/transactions/not-a-uuid").await;
     assert_eq!(bad_id.status, 400);
     assert_eq!(bad_id.body["code"], "invalid_path");
@@ -159,7 +179,10 @@ async fn unbalanced_and_overprecise_postings_change_nothing() {
             .fetch_one(&app.pool)
             .await
             .unwrap();
-    assert_eq!(events, 0, "refused postings must write nothing");
+    assert_eq!(
+        events, 1,
+        "refused postings must write nothing (the one event is the opening balance)"
+    );
 }
 
 #[tokio::test]

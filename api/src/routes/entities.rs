@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::common::{Consistency, Page, Paging, request_id, sort_sql};
 use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Query, parse_json};
 use crate::ledger::{Actor, entities};
 use crate::state::AppState;
 use crate::store;
@@ -175,9 +175,41 @@ pub struct AccountCreate {
     #[serde(flatten)]
     pub spec: AccountSpec,
     /// Signed, in the account's currency (debit positive).
+    #[schema(value_type = Option<String>)]
     pub opening_balance: Option<Decimal>,
     /// Date of the opening balance (default today).
     pub opening_date: Option<NaiveDate>,
+}
+
+impl AccountCreate {
+    /// Parses strictly. `flatten` would hide unknown fields from the strict parser, so the two
+    /// opening fields are taken out first and the rest must be exactly an account.
+    fn parse(body: Value) -> ApiResult<Self> {
+        let Value::Object(mut fields) = body else {
+            return Err(ApiError::invalid("body", "must be a JSON object"));
+        };
+        let opening_balance = fields.remove("opening_balance").filter(|v| !v.is_null());
+        let opening_date = fields.remove("opening_date").filter(|v| !v.is_null());
+        let spec: AccountSpec =
+            parse_json(&serde_json::to_vec(&fields).map_err(ApiError::internal)?)?;
+        let opening_balance = opening_balance
+            .map(|v| {
+                serde_json::from_value::<Decimal>(v)
+                    .map_err(|e| ApiError::invalid("opening_balance", e.to_string()))
+            })
+            .transpose()?;
+        let opening_date = opening_date
+            .map(|v| {
+                serde_json::from_value::<NaiveDate>(v)
+                    .map_err(|e| ApiError::invalid("opening_date", e.to_string()))
+            })
+            .transpose()?;
+        Ok(Self {
+            spec,
+            opening_balance,
+            opening_date,
+        })
+    }
 }
 
 #[utoipa::path(post, path = "/api/accounts", tag = "accounts", request_body = AccountCreate,
@@ -186,9 +218,10 @@ async fn create_account(
     State(state): State<AppState>,
     user: AuthUser,
     headers: HeaderMap,
-    Json(body): Json<AccountCreate>,
+    Json(body): Json<Value>,
 ) -> ApiResult<(StatusCode, axum::Json<Written<AccountSpec>>)> {
     user.require(policy::WRITE_BOOKS)?;
+    let body = AccountCreate::parse(body)?;
     let actor = Actor::api(user.id, request_id(&headers));
     let id = Uuid::now_v7();
     let (written, account) = crate::ledger::accounts::create(
