@@ -324,7 +324,7 @@ async fn two_server_instances_share_one_database_and_one_projector() {
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted \
          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
     )
-    .bind((projections::projector::PROJECTOR_LOCK & 0xffff_ffff) as i64)
+    .bind(projections::projector::PROJECTOR_LOCK & 0xffff_ffff)
     .fetch_one(&first.pool)
     .await
     .unwrap();
