@@ -8,8 +8,10 @@ CREATE TABLE events (
     sequence       bigint      NOT NULL CHECK (sequence >= 1),
     event_type     text        NOT NULL,
     event_version  text        NOT NULL,
-    payload        jsonb       NOT NULL,
-    metadata       jsonb       NOT NULL,
+    -- `json`, not `jsonb`: the text is kept exactly as written, which is what the hash chain
+    -- covers, and reading it back costs no re-serialisation (replay reads millions of them).
+    payload        json        NOT NULL,
+    metadata       json        NOT NULL,
     recorded_at    timestamptz NOT NULL DEFAULT now(),
     -- The writing transaction's id. Readers only read below the oldest transaction still in
     -- flight and order by (tx_id, position), so a late commit can never be skipped.

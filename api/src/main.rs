@@ -29,7 +29,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Migrate and serve the API and web UI (the default way to run the product).
-    Serve,
+    Serve {
+        /// Fill an empty ledger with the demo company first.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// Drop and rebuild every read table from the log.
@@ -90,8 +94,17 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve => {
+        Command::Serve { demo } => {
             let pool = db::pool(url, settings.db_pool_size).await?;
+            if *demo {
+                let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM events)")
+                    .fetch_one(&pool)
+                    .await?;
+                if empty {
+                    let n = api::demo::seed(&pool).await?;
+                    println!("seeded the demo company ({n} transactions)");
+                }
+            }
             let state = build_state(settings, pool.clone()).await?;
             let projector = state.projector.clone();
             let server = Server::bind(state).await?;

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use domain::{Aggregate, DomainEvent};
 use projections::log::EventMetadata;
-use serde_json::Value;
 use sqlx::{PgConnection, Row};
 
 use crate::error::ApiError;
@@ -41,7 +40,8 @@ pub struct NewEvent {
     pub sequence: i64,
     pub event_type: String,
     pub event_version: String,
-    pub payload: Value,
+    /// The event as JSON text, stored verbatim.
+    pub payload: String,
 }
 
 impl NewEvent {
@@ -62,7 +62,7 @@ impl NewEvent {
                     sequence: version + 1 + i as i64,
                     event_type: e.event_type(),
                     event_version: e.event_version(),
-                    payload: serde_json::to_value(&e).map_err(ApiError::internal)?,
+                    payload: serde_json::to_string(&e).map_err(ApiError::internal)?,
                 })
             })
             .collect()
@@ -87,7 +87,8 @@ pub async fn append(
     if events.is_empty() {
         return Ok(0);
     }
-    let metadata = serde_json::to_value(meta).expect("metadata serialises");
+    // Sent as text and stored as `json`, so the log keeps serde's exact output.
+    let metadata = serde_json::to_string(meta).expect("metadata serialises");
     let n = events.len();
     let (mut types, mut ids, mut seqs) = (
         Vec::with_capacity(n),
@@ -105,12 +106,12 @@ pub async fn append(
         seqs.push(e.sequence);
         kinds.push(e.event_type.as_str());
         versions.push(e.event_version.as_str());
-        payloads.push(&e.payload);
+        payloads.push(e.payload.as_str());
     }
     let result = sqlx::query_scalar::<_, Option<i64>>(
         "WITH inserted AS ( \
            INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
-           SELECT t, i, s, k, v, p, $7 FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::jsonb[]) \
+           SELECT t, i, s, k, v, p::json, $7::json FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[]) \
              AS u(t, i, s, k, v, p) \
            RETURNING position) \
          SELECT max(position) FROM inserted",
@@ -133,46 +134,97 @@ pub async fn append(
     }
 }
 
-/// Loads aggregates of type `A` by id from their event streams. Missing ids load as the
-/// default (empty) aggregate with version 0.
+/// One stored event of a stream, not yet decoded.
+#[derive(Debug, Clone)]
+pub struct RawEvent {
+    pub sequence: i64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: String,
+}
+
+/// Event streams keyed by (aggregate type, aggregate id), each in sequence order.
+#[derive(Debug, Default)]
+pub struct Streams(HashMap<(String, String), Vec<RawEvent>>);
+
+impl Streams {
+    /// Rebuilds aggregate `A` with id `id` (the default, version 0, if it has no events).
+    pub fn fold<A: Aggregate>(&self, id: &str) -> Result<(A, i64), ApiError> {
+        let mut state = A::default();
+        let mut version = 0;
+        for e in self
+            .0
+            .get(&(A::TYPE.to_string(), id.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let event: A::Event = projections::upcast::decode_payload(
+                A::TYPE,
+                &e.event_type,
+                &e.event_version,
+                &e.payload,
+            )
+            .map_err(|err| {
+                ApiError::internal(format!(
+                    "event {}/{id}#{} does not load: {err}",
+                    A::TYPE,
+                    e.sequence
+                ))
+            })?;
+            state.apply(event);
+            version = e.sequence;
+        }
+        Ok((state, version))
+    }
+}
+
+/// Loads the event streams of `keys` (aggregate type, id) in one query: a command that needs
+/// several aggregates pays one round trip, not one per aggregate.
+pub async fn load_streams(
+    conn: &mut PgConnection,
+    keys: &[(&str, String)],
+) -> Result<Streams, ApiError> {
+    let types: Vec<&str> = keys.iter().map(|(t, _)| *t).collect();
+    let ids: Vec<&str> = keys.iter().map(|(_, i)| i.as_str()).collect();
+    let rows = sqlx::query(
+        "SELECT e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, e.payload::text AS payload \
+         FROM UNNEST($1::text[], $2::text[]) AS k(t, i) \
+         JOIN events e ON e.aggregate_type = k.t AND e.aggregate_id = k.i \
+         ORDER BY e.aggregate_type, e.aggregate_id, e.sequence",
+    )
+    .bind(&types)
+    .bind(&ids)
+    .fetch_all(conn)
+    .await?;
+    let mut out: HashMap<(String, String), Vec<RawEvent>> = HashMap::new();
+    for row in rows {
+        out.entry((row.get("aggregate_type"), row.get("aggregate_id")))
+            .or_default()
+            .push(RawEvent {
+                sequence: row.get("sequence"),
+                event_type: row.get("event_type"),
+                event_version: row.get("event_version"),
+                payload: row.get("payload"),
+            });
+    }
+    Ok(Streams(out))
+}
+
+/// Loads aggregates of type `A` by id. Missing ids load as the default (empty) aggregate with
+/// version 0.
 pub async fn load_many<A: Aggregate>(
     conn: &mut PgConnection,
     ids: &[String],
 ) -> Result<HashMap<String, (A, i64)>, ApiError> {
-    let rows = sqlx::query(
-        "SELECT aggregate_id, sequence, event_type, event_version, payload::text AS payload FROM events \
-         WHERE aggregate_type = $1 AND aggregate_id = ANY($2) ORDER BY aggregate_id, sequence",
-    )
-    .bind(A::TYPE)
-    .bind(ids)
-    .fetch_all(conn)
-    .await?;
-    let mut out: HashMap<String, (A, i64)> = ids
-        .iter()
-        .map(|id| (id.clone(), (A::default(), 0)))
-        .collect();
-    for row in rows {
-        let id: String = row.get("aggregate_id");
-        let sequence: i64 = row.get("sequence");
-        let event_type: String = row.get("event_type");
-        let version: String = row.get("event_version");
-        let payload: String = row.get("payload");
-        let value: Value = serde_json::from_str(&payload).map_err(ApiError::internal)?;
-        let value = projections::upcast::upcast_value(A::TYPE, &event_type, &version, value);
-        let event: A::Event = serde_json::from_value(value).map_err(|e| {
-            ApiError::internal(format!(
-                "event {}/{id}#{sequence} does not load: {e}",
-                A::TYPE
-            ))
-        })?;
-        let entry = out.entry(id).or_insert_with(|| (A::default(), 0));
-        entry.0.apply(event);
-        entry.1 = sequence;
-    }
-    Ok(out)
+    let keys: Vec<(&str, String)> = ids.iter().map(|id| (A::TYPE, id.clone())).collect();
+    let streams = load_streams(conn, &keys).await?;
+    ids.iter()
+        .map(|id| Ok((id.clone(), streams.fold::<A>(id)?)))
+        .collect()
 }
 
 pub async fn load<A: Aggregate>(conn: &mut PgConnection, id: &str) -> Result<(A, i64), ApiError> {
-    let mut all = load_many::<A>(conn, &[id.to_string()]).await?;
-    Ok(all.remove(id).unwrap_or_default())
+    load_streams(conn, &[(A::TYPE, id.to_string())])
+        .await?
+        .fold::<A>(id)
 }

@@ -246,9 +246,11 @@ async fn http_batches(server: &Server, accounts: &[String]) -> anyhow::Result<St
 /// Baseline for postings: the same rows inserted straight into a table of the events' shape,
 /// one row per transaction and commit, from the same number of connections.
 async fn raw_inserts(pool: &PgPool) -> anyhow::Result<Stats> {
-    sqlx::query("CREATE TABLE IF NOT EXISTS bench_raw (LIKE events INCLUDING DEFAULTS)")
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS bench_raw (LIKE events INCLUDING DEFAULTS INCLUDING IDENTITY)",
+    )
+    .execute(pool)
+    .await?;
     sqlx::query("ALTER TABLE bench_raw ADD PRIMARY KEY (aggregate_type, aggregate_id, sequence)")
         .execute(pool)
         .await
@@ -296,12 +298,12 @@ async fn bulk_events(pool: &PgPool, accounts: &[String], n: i64) -> anyhow::Resu
         sqlx::query(
             "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
              SELECT 'transaction', gen_random_uuid()::text, 1, 'Posted', '1.0', \
-               jsonb_build_object('Posted', jsonb_build_object( \
-                 'date', (date '2024-11-01' + (g % 730))::text, 'kind', 'journal', 'description', 'bulk ' || g, \
+               json_build_object('Posted', jsonb_build_object( \
+                 'date', (date '2024-11-01' + (g % 730)::int)::text, 'kind', 'journal', 'description', 'bulk ' || g, \
                  'fingerprint', 'bulk', 'legs', jsonb_build_array( \
                    jsonb_build_object('account_id', ($1::text[])[1 + g % 4], 'amount', round(((g % 9000) + 100) / 100.0, 2)::text, 'currency', 'USD'), \
                    jsonb_build_object('account_id', ($1::text[])[5 + g % 4], 'amount', (-round(((g % 9000) + 100) / 100.0, 2))::text, 'currency', 'USD')))), \
-               jsonb_build_object('source', 'bench', 'time', now()) \
+               jsonb_build_object('source', 'bench', 'time', now())::json \
              FROM generate_series($2::bigint, $3::bigint) g",
         )
         .bind(accounts)
@@ -416,6 +418,9 @@ async fn main() -> anyhow::Result<()> {
     let four = http_postings(server.clone(), accounts.clone(), 4).await?;
     eprintln!("batches...");
     let batch = http_batches(&server, &accounts).await?;
+    for s in [&raw, &two, &four, &batch] {
+        eprintln!("{}", s.row());
+    }
     let projected_http = wait_sealed(&pool).await?;
     rows.extend([raw.row(), two.row(), four.row(), batch.row()]);
 

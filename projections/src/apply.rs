@@ -16,8 +16,8 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::ProjectionError;
-use crate::log::{EventMetadata, SealedEvent};
-use crate::upcast::upcast;
+use crate::log::{EventMetadata, Sequenced, StoredEvent};
+use crate::upcast::decode;
 
 /// Reference-data events, read without their concrete spec type: the read table keeps the
 /// spec as JSON and pulls out the name.
@@ -95,7 +95,7 @@ impl Batch {
         id: Uuid,
         p: &TransactionPosted,
         meta: &EventMetadata,
-        ev: &SealedEvent,
+        ev: &Sequenced,
     ) {
         let t = &mut self.transactions_csv;
         let _ = write!(t, "{id},{},{},", p.date, p.kind.as_str());
@@ -253,18 +253,17 @@ async fn upsert_balances(
     Ok(())
 }
 
-fn parse_uuid(ev: &SealedEvent) -> Result<Uuid, ProjectionError> {
-    Uuid::parse_str(&ev.event.aggregate_id).map_err(|e| ProjectionError::corrupt(ev, e))
+fn parse_uuid(ev: &StoredEvent) -> Result<Uuid, ProjectionError> {
+    Uuid::parse_str(&ev.aggregate_id).map_err(|e| ProjectionError::corrupt(ev, e))
 }
 
 async fn apply_entity(
     conn: &mut PgConnection,
     schema: &str,
-    ev: &SealedEvent,
+    e: &StoredEvent,
     raw: EntityEventRaw,
 ) -> Result<(), ProjectionError> {
-    let id = parse_uuid(ev)?;
-    let e = &ev.event;
+    let id = parse_uuid(e)?;
     let at = e.recorded_at;
     match raw {
         EntityEventRaw::Created(data) => {
@@ -328,7 +327,7 @@ async fn apply_entity(
 pub fn apply_events<'a>(
     conn: &'a mut PgConnection,
     schema: &'a str,
-    events: &'a [SealedEvent],
+    events: &'a [Sequenced],
 ) -> BoxFuture<'a, Result<(), ProjectionError>> {
     // Boxed as `Send` so callers can run it in spawned tasks (rust-lang/rust#102211).
     Box::pin(apply_events_inner(conn, schema, events))
@@ -337,7 +336,7 @@ pub fn apply_events<'a>(
 async fn apply_events_inner(
     conn: &mut PgConnection,
     schema: &str,
-    events: &[SealedEvent],
+    events: &[Sequenced],
 ) -> Result<(), ProjectionError> {
     let Some(last_seq) = events.last().map(|e| e.seq) else {
         return Ok(());
@@ -345,21 +344,17 @@ async fn apply_events_inner(
     let mut batch = Batch::default();
     for ev in events {
         let e = &ev.event;
-        let payload = upcast(e)?;
         match e.aggregate_type.as_str() {
             t if ENTITY_TYPES.contains(&t) => {
-                let raw: EntityEventRaw = serde_json::from_value(payload)
-                    .map_err(|err| ProjectionError::corrupt(ev, err))?;
-                apply_entity(conn, schema, ev, raw).await?;
+                let raw: EntityEventRaw = decode(e)?;
+                apply_entity(conn, schema, e, raw).await?;
             }
             "transaction" => {
-                let id = parse_uuid(ev)?;
-                let event: TransactionEvent = serde_json::from_value(payload)
-                    .map_err(|err| ProjectionError::corrupt(ev, err))?;
-                match event {
+                let id = parse_uuid(e)?;
+                match decode::<TransactionEvent>(e)? {
                     TransactionEvent::Posted(p) => {
                         let meta: EventMetadata = serde_json::from_str(&e.metadata)
-                            .map_err(|err| ProjectionError::corrupt(ev, err))?;
+                            .map_err(|err| ProjectionError::corrupt(e, err))?;
                         batch.add_posted(id, &p, &meta, ev);
                     }
                     TransactionEvent::Reversed {
@@ -371,9 +366,7 @@ async fn apply_events_inner(
                 }
             }
             "periods" => {
-                let event: PeriodEvent = serde_json::from_value(payload)
-                    .map_err(|err| ProjectionError::corrupt(ev, err))?;
-                let through = match event {
+                let through = match decode::<PeriodEvent>(e)? {
                     PeriodEvent::Closed { through } => Some(through),
                     PeriodEvent::Reopened { through } => through,
                 };

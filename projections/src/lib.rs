@@ -24,9 +24,9 @@ pub enum ProjectionError {
 }
 
 impl ProjectionError {
-    pub fn corrupt(ev: &log::SealedEvent, reason: impl std::fmt::Display) -> Self {
+    pub fn corrupt(ev: &log::StoredEvent, reason: impl std::fmt::Display) -> Self {
         Self::Corrupt {
-            position: ev.event.position,
+            position: ev.position,
             reason: reason.to_string(),
         }
     }

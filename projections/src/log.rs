@@ -39,6 +39,13 @@ pub struct StoredEvent {
     pub recorded_at: DateTime<Utc>,
 }
 
+/// An event with its place in the gapless global order: what projections consume.
+#[derive(Debug, Clone)]
+pub struct Sequenced {
+    pub seq: i64,
+    pub event: StoredEvent,
+}
+
 /// A sealed event: its place in the gapless global order and its chain hash.
 #[derive(Debug, Clone)]
 pub struct SealedEvent {
@@ -87,6 +94,30 @@ pub async fn fetch_unsealed(
     rows.iter().map(stored_event).collect()
 }
 
+/// Events after `after` up to and including `up_to` in (tx_id, position) order — the sealed
+/// order — read straight from the log without joining the chain (what a rebuild needs).
+pub async fn fetch_range(
+    conn: &mut PgConnection,
+    after: (i64, i64),
+    up_to: (i64, i64),
+    limit: i64,
+) -> Result<Vec<StoredEvent>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events e \
+         WHERE (e.tx_id, e.position) > ($1::text::xid8, $2) AND (e.tx_id, e.position) <= ($3::text::xid8, $4) \
+         ORDER BY e.tx_id, e.position LIMIT $5"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(after.0.to_string())
+        .bind(after.1)
+        .bind(up_to.0.to_string())
+        .bind(up_to.1)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(stored_event).collect()
+}
+
 /// Sealed events with `seq` in `(after_seq, up_to_seq]`, in order.
 pub async fn fetch_sealed(
     conn: &mut PgConnection,
@@ -96,7 +127,7 @@ pub async fn fetch_sealed(
 ) -> Result<Vec<SealedEvent>, sqlx::Error> {
     let sql = format!(
         "SELECT c.seq, c.hash, {EVENT_COLUMNS} FROM event_chain c JOIN events e ON e.position = c.event_position \
-         WHERE c.seq > $1 AND c.seq <= $2 ORDER BY c.seq LIMIT $3"
+         WHERE c.seq > $1 AND c.seq <= least($2, $1 + $3) ORDER BY c.seq"
     );
     let rows = sqlx::query(&sql)
         .bind(after_seq)

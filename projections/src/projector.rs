@@ -13,7 +13,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::apply::apply_events;
 use crate::chain;
-use crate::log::{SealedEvent, chain_head, fetch_unsealed};
+use crate::log::{Sequenced, chain_head, fetch_unsealed};
 use crate::read_model::{self, LIVE_SCHEMA, MODEL_VERSION};
 use crate::{ProjectionError, rebuild};
 
@@ -23,6 +23,10 @@ pub const PROJECTOR_LOCK: i64 = 0x4c45_4447_5052_4f4a;
 pub const LIVE_BATCH_EVENTS: i64 = 2_000;
 /// How often an idle projector looks for events written by other server instances.
 pub const IDLE_POLL: Duration = Duration::from_millis(20);
+/// After a small batch, how long the projector lets events accumulate before the next one:
+/// each step costs a dozen statements whatever its size, so under load it pays to take fewer,
+/// larger steps. Bounds the extra wait of a read-your-writes query.
+pub const COALESCE: Duration = Duration::from_millis(5);
 
 /// Where the projector stands; published after every committed batch.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -73,29 +77,32 @@ async fn step_inner(conn: &mut PgConnection) -> Result<(usize, Progress), Projec
         ));
     }
     let mut previous = head.head_hash;
+    let mut hashes: Vec<Vec<u8>> = Vec::with_capacity(events.len());
     let mut sealed = Vec::with_capacity(events.len());
     for (i, event) in events.into_iter().enumerate() {
         let seq = head.last_seq + 1 + i as i64;
-        let hash = chain::link(&previous, seq, &event);
-        previous = hash;
-        sealed.push(SealedEvent { seq, hash, event });
+        previous = chain::link(&previous, seq, &event);
+        hashes.push(previous.to_vec());
+        sealed.push(Sequenced { seq, event });
     }
     let seqs: Vec<i64> = sealed.iter().map(|s| s.seq).collect();
     let positions: Vec<i64> = sealed.iter().map(|s| s.event.position).collect();
-    let hashes: Vec<Vec<u8>> = sealed.iter().map(|s| s.hash.to_vec()).collect();
-    sqlx::query("INSERT INTO event_chain (seq, event_position, hash) SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[])")
-        .bind(&seqs)
-        .bind(&positions)
-        .bind(&hashes)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO event_chain (seq, event_position, hash) \
+         SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[])",
+    )
+    .bind(&seqs)
+    .bind(&positions)
+    .bind(&hashes)
+    .execute(&mut *tx)
+    .await?;
     apply_events(&mut tx, LIVE_SCHEMA, &sealed).await?;
     let last = sealed.last().expect("non-empty batch");
     sqlx::query("UPDATE chain_head SET last_tx_id = $1::text::xid8, last_position = $2, last_seq = $3, head_hash = $4")
         .bind(last.event.tx_id.to_string())
         .bind(last.event.position)
         .bind(last.seq)
-        .bind(last.hash.to_vec())
+        .bind(previous.to_vec())
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -213,6 +220,8 @@ async fn lead(
         progress.send_replace(p);
         if n == 0 {
             let _ = tokio::time::timeout(IDLE_POLL, wake.notified()).await;
+        } else if (n as i64) < LIVE_BATCH_EVENTS / 4 {
+            tokio::time::sleep(COALESCE).await;
         }
     }
 }

@@ -10,7 +10,7 @@ use sqlx::{Connection, PgConnection};
 use crate::ProjectionError;
 use crate::apply::apply_events;
 use crate::chain;
-use crate::log::{chain_head, fetch_sealed};
+use crate::log::{Sequenced, chain_head, fetch_range, fetch_sealed};
 use crate::read_model::{self, LIVE_SCHEMA};
 
 /// Events read and applied per database transaction during a rebuild.
@@ -42,19 +42,35 @@ async fn rebuild_into_inner(
 ) -> Result<RebuildStats, ProjectionError> {
     let started = Instant::now();
     read_model::create_tables(conn, schema).await?;
-    let mut after = 0i64;
-    let mut events = 0u64;
-    while after < up_to_seq {
+    // The sealed order is the log's (tx_id, position) order, so a rebuild reads the log itself
+    // up to the last sealed event's cursor and numbers events as it goes; no join with the chain.
+    let up_to = cursor_of(conn, up_to_seq).await?;
+    let mut after = (0i64, 0i64);
+    let mut seq = 0i64;
+    while seq < up_to_seq {
         let mut tx = conn.begin().await?;
-        let batch = fetch_sealed(&mut tx, after, up_to_seq, REBUILD_BATCH_EVENTS).await?;
-        let Some(last_seq) = batch.last().map(|e| e.seq) else {
-            break;
-        };
-        after = last_seq;
-        events += batch.len() as u64;
+        let events = fetch_range(&mut tx, after, up_to, REBUILD_BATCH_EVENTS).await?;
+        let Some(last) = events.last() else { break };
+        after = (last.tx_id, last.position);
+        let batch: Vec<Sequenced> = events
+            .into_iter()
+            .map(|event| {
+                seq += 1;
+                Sequenced { seq, event }
+            })
+            .collect();
         apply_events(&mut tx, schema, &batch).await?;
         tx.commit().await?;
     }
+    if seq != up_to_seq {
+        return Err(ProjectionError::Corrupt {
+            position: after.1,
+            reason: format!(
+                "the log holds {seq} events up to the chain head, the chain says {up_to_seq}"
+            ),
+        });
+    }
+    let events = seq as u64;
     read_model::create_indexes(conn, schema).await?;
     let seconds = started.elapsed().as_secs_f64();
     Ok(RebuildStats {
@@ -66,6 +82,21 @@ async fn rebuild_into_inner(
             0.0
         },
     })
+}
+
+/// The (tx_id, position) cursor of sealed event `seq` ((0, 0) for 0).
+async fn cursor_of(conn: &mut PgConnection, seq: i64) -> Result<(i64, i64), ProjectionError> {
+    if seq == 0 {
+        return Ok((0, 0));
+    }
+    let row: (i64, i64) = sqlx::query_as(
+        "SELECT e.tx_id::text::bigint, e.position FROM event_chain c JOIN events e ON e.position = c.event_position \
+         WHERE c.seq = $1",
+    )
+    .bind(seq)
+    .fetch_one(conn)
+    .await?;
+    Ok(row)
 }
 
 /// Rebuilds the live read tables from the whole sealed log and swaps them in. The caller must

@@ -1,24 +1,15 @@
 //! Event schema versions. Payloads are stored as written; readers upcast old versions to the
 //! current shape before deserialising, so old events load after every schema change.
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::ProjectionError;
 use crate::log::StoredEvent;
 
-/// Returns the payload of `e` in the current schema of its event type.
-pub fn upcast(e: &StoredEvent) -> Result<Value, ProjectionError> {
-    let value: Value =
-        serde_json::from_str(&e.payload).map_err(|err| ProjectionError::Corrupt {
-            position: e.position,
-            reason: err.to_string(),
-        })?;
-    Ok(upcast_value(
-        &e.aggregate_type,
-        &e.event_type,
-        &e.event_version,
-        value,
-    ))
+/// Whether an event of this type and version needs upcasting before it loads.
+fn is_old(aggregate_type: &str, event_type: &str, version: &str) -> bool {
+    (aggregate_type, event_type, version) == ("transaction", "Posted", "0.9")
 }
 
 /// The upcasters, oldest first. Version 0.9 of `transaction/Posted` (the first prototype's)
@@ -29,7 +20,7 @@ pub fn upcast_value(
     version: &str,
     mut value: Value,
 ) -> Value {
-    if (aggregate_type, event_type, version) == ("transaction", "Posted", "0.9")
+    if is_old(aggregate_type, event_type, version)
         && let Some(posted) = value.get_mut("Posted").and_then(Value::as_object_mut)
     {
         posted
@@ -37,6 +28,33 @@ pub fn upcast_value(
             .or_insert(Value::String(String::new()));
     }
     value
+}
+
+/// Deserialises a payload in the current schema, upcasting only the old versions (the common
+/// case parses the text once, straight into `T`).
+pub fn decode_payload<T: DeserializeOwned>(
+    aggregate_type: &str,
+    event_type: &str,
+    version: &str,
+    payload: &str,
+) -> Result<T, serde_json::Error> {
+    if is_old(aggregate_type, event_type, version) {
+        let value: Value = serde_json::from_str(payload)?;
+        serde_json::from_value(upcast_value(aggregate_type, event_type, version, value))
+    } else {
+        serde_json::from_str(payload)
+    }
+}
+
+/// [`decode_payload`] for a stored event, with the event's position in the error.
+pub fn decode<T: DeserializeOwned>(e: &StoredEvent) -> Result<T, ProjectionError> {
+    decode_payload(
+        &e.aggregate_type,
+        &e.event_type,
+        &e.event_version,
+        &e.payload,
+    )
+    .map_err(|err| ProjectionError::corrupt(e, err))
 }
 
 #[cfg(test)]
@@ -52,10 +70,11 @@ mod tests {
                 {"account_id": "00000000-0000-0000-0000-000000000001", "amount": "1.00", "currency": "USD"},
                 {"account_id": "00000000-0000-0000-0000-000000000002", "amount": "-1.00", "currency": "USD"}
             ]
-        }});
-        assert!(serde_json::from_value::<TransactionEvent>(old.clone()).is_err());
-        let v = upcast_value("transaction", "Posted", "0.9", old);
-        let e: TransactionEvent = serde_json::from_value(v).unwrap();
+        }})
+        .to_string();
+        assert!(serde_json::from_str::<TransactionEvent>(&old).is_err());
+        let e: TransactionEvent = decode_payload("transaction", "Posted", "0.9", &old).unwrap();
         assert!(matches!(e, TransactionEvent::Posted(p) if p.fingerprint.is_empty()));
+        assert!(decode_payload::<TransactionEvent>("transaction", "Posted", "1.0", &old).is_err());
     }
 }

@@ -74,7 +74,7 @@ async fn seed_replay_verify_and_a_tampered_log() {
         .await
         .unwrap();
     sqlx::query(
-        "UPDATE events SET metadata = jsonb_set(metadata, '{source}', '\"forged\"') \
+        "UPDATE events SET metadata = jsonb_set(metadata::jsonb, '{source}', '\"forged\"')::json \
          WHERE position = (SELECT max(position) FROM events)",
     )
     .execute(&mut su)

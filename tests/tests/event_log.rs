@@ -45,6 +45,8 @@ async fn event_count(app: &TestApp) -> i64 {
 async fn the_database_refuses_to_change_the_log() {
     let app = TestApp::spawn().await.admin().await;
     app.account("Bank", "asset", "USD").await;
+    // Row triggers fire only on rows: let the chain hold some first.
+    wait_sealed(&app, event_count(&app).await).await;
     for sql in [
         "UPDATE events SET payload = '{}'",
         "DELETE FROM events",
@@ -82,7 +84,7 @@ async fn a_late_commit_is_never_skipped() {
         sequence: 1,
         event_type: "Created".into(),
         event_version: "1.0".into(),
-        payload: json!({"Created": {"name": "Late"}}),
+        payload: json!({"Created": {"name": "Late"}}).to_string(),
     };
     store::append(&mut tx, &[event], &Actor::system("test").metadata())
         .await
@@ -249,7 +251,7 @@ async fn tampering_behind_the_applications_back_is_reported() {
         .execute(&mut su)
         .await
         .unwrap();
-    sqlx::query("UPDATE events SET payload = replace(payload::text, '100.00', '1.00')::jsonb WHERE position = $1")
+    sqlx::query("UPDATE events SET payload = replace(payload::text, '100.00', '1.00')::json WHERE position = $1")
         .bind(t["position"].as_i64().unwrap())
         .execute(&mut su)
         .await

@@ -17,7 +17,11 @@ use uuid::Uuid;
 
 use super::Actor;
 use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent};
+use crate::store::{self, AppendError, NewEvent, Streams};
+use domain::account::AccountSpec;
+use domain::category::CategorySpec;
+use domain::counterparty::CounterpartySpec;
+use domain::project::ProjectSpec;
 
 /// Most transactions one batch may post.
 pub const MAX_BATCH: usize = 10_000;
@@ -49,24 +53,49 @@ pub struct Posted {
     pub replayed: bool,
 }
 
-async fn facts<S: EntitySpec>(
-    conn: &mut PgConnection,
-    ids: &HashSet<Uuid>,
-) -> Result<HashMap<Uuid, Entity<S>>, ApiError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+/// The streams the posting rules read for `commands`: the period lock and every referenced
+/// account, project, category and counterparty.
+fn context_keys<'a>(
+    commands: impl Iterator<Item = &'a PostTransaction>,
+) -> Vec<(&'static str, String)> {
+    let mut keys: HashSet<(&'static str, Uuid)> = HashSet::new();
+    for c in commands {
+        keys.extend(c.legs.iter().map(|l| (AccountSpec::TYPE, l.account_id)));
+        keys.extend(c.project_id.map(|id| (ProjectSpec::TYPE, id)));
+        keys.extend(c.category_id.map(|id| (CategorySpec::TYPE, id)));
+        keys.extend(c.counterparty_id.map(|id| (CounterpartySpec::TYPE, id)));
     }
-    let keys: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-    let loaded = store::load_many::<Entity<S>>(conn, &keys).await?;
-    Ok(loaded
+    let mut out: Vec<(&'static str, String)> = keys
         .into_iter()
-        .filter(|(_, (e, _))| e.exists())
-        .filter_map(|(k, (e, _))| Uuid::parse_str(&k).ok().map(|id| (id, e)))
-        .collect())
+        .map(|(t, id)| (t, id.to_string()))
+        .collect();
+    out.push((Periods::TYPE, BOOKS_ID.to_string()));
+    out
 }
 
-fn reference_facts<S: EntitySpec>(m: HashMap<Uuid, Entity<S>>) -> HashMap<Uuid, ReferenceFacts> {
-    m.into_iter()
+/// Existing, non-archived-or-not entities of kind `S` among `keys`.
+fn entities<S: EntitySpec>(
+    streams: &Streams,
+    keys: &[(&'static str, String)],
+) -> Result<HashMap<Uuid, Entity<S>>, ApiError> {
+    let mut out = HashMap::new();
+    for (t, id) in keys.iter().filter(|(t, _)| *t == S::TYPE) {
+        let (entity, _) = streams.fold::<Entity<S>>(id)?;
+        if entity.exists() {
+            let id =
+                Uuid::parse_str(id).map_err(|e| ApiError::internal(format!("{t} id {id}: {e}")))?;
+            out.insert(id, entity);
+        }
+    }
+    Ok(out)
+}
+
+fn reference_facts<S: EntitySpec>(
+    streams: &Streams,
+    keys: &[(&'static str, String)],
+) -> Result<HashMap<Uuid, ReferenceFacts>, ApiError> {
+    Ok(entities::<S>(streams, keys)?
+        .into_iter()
         .map(|(id, e)| {
             (
                 id,
@@ -75,47 +104,46 @@ fn reference_facts<S: EntitySpec>(m: HashMap<Uuid, Entity<S>>) -> HashMap<Uuid, 
                 },
             )
         })
-        .collect()
+        .collect())
+}
+
+/// Builds the posting rules' context from already loaded streams (see [`context_keys`]).
+fn context_from(
+    streams: &Streams,
+    keys: &[(&'static str, String)],
+) -> Result<PostingContext, ApiError> {
+    let (periods, _) = streams.fold::<Periods>(BOOKS_ID)?;
+    let accounts = entities::<AccountSpec>(streams, keys)?
+        .into_iter()
+        .map(|(id, a): (Uuid, Account)| {
+            let spec = a.spec.expect("only existing accounts are returned");
+            (
+                id,
+                AccountFacts {
+                    currency: spec.currency,
+                    archived: a.archived,
+                },
+            )
+        })
+        .collect();
+    Ok(PostingContext {
+        today: Some(Utc::now().date_naive()),
+        closed_through: periods.closed_through,
+        accounts,
+        projects: reference_facts::<ProjectSpec>(streams, keys)?,
+        categories: reference_facts::<CategorySpec>(streams, keys)?,
+        counterparties: reference_facts::<CounterpartySpec>(streams, keys)?,
+    })
 }
 
 /// Loads from the log everything the posting rules need for `commands`.
 pub async fn posting_context<'a>(
     conn: &mut PgConnection,
-    commands: impl Iterator<Item = &'a PostTransaction> + Clone,
+    commands: impl Iterator<Item = &'a PostTransaction>,
 ) -> Result<PostingContext, ApiError> {
-    let accounts: HashSet<Uuid> = commands
-        .clone()
-        .flat_map(|c| c.legs.iter().map(|l| l.account_id))
-        .collect();
-    let projects: HashSet<Uuid> = commands.clone().filter_map(|c| c.project_id).collect();
-    let categories: HashSet<Uuid> = commands.clone().filter_map(|c| c.category_id).collect();
-    let counterparties: HashSet<Uuid> = commands.filter_map(|c| c.counterparty_id).collect();
-    let (periods, _) = store::load::<Periods>(conn, BOOKS_ID).await?;
-    Ok(PostingContext {
-        today: Some(Utc::now().date_naive()),
-        closed_through: periods.closed_through,
-        accounts: facts::<domain::account::AccountSpec>(conn, &accounts)
-            .await?
-            .into_iter()
-            .map(|(id, a): (Uuid, Account)| {
-                let spec = a.spec.expect("filtered to existing");
-                (
-                    id,
-                    AccountFacts {
-                        currency: spec.currency,
-                        archived: a.archived,
-                    },
-                )
-            })
-            .collect(),
-        projects: reference_facts(facts::<domain::project::ProjectSpec>(conn, &projects).await?),
-        categories: reference_facts(
-            facts::<domain::category::CategorySpec>(conn, &categories).await?,
-        ),
-        counterparties: reference_facts(
-            facts::<domain::counterparty::CounterpartySpec>(conn, &counterparties).await?,
-        ),
-    })
+    let keys = context_keys(commands);
+    let streams = store::load_streams(conn, &keys).await?;
+    context_from(&streams, &keys)
 }
 
 async fn position_of(conn: &mut PgConnection, id: Uuid) -> Result<i64, ApiError> {
@@ -171,13 +199,21 @@ pub async fn post_many(
     for attempt in 0..2 {
         let mut tx = conn.begin().await?;
         store::lock_posting_facts_shared(&mut tx).await?;
-        let keys: Vec<String> = requests.iter().map(|r| r.id.to_string()).collect();
-        let existing = store::load_many::<Transaction>(&mut tx, &keys).await?;
-        let ctx = posting_context(&mut tx, requests.iter().map(|r| &r.command)).await?;
+        // One round trip for everything the batch reads: its own ids (idempotency) and the
+        // facts the posting rules need.
+        let context = context_keys(requests.iter().map(|r| &r.command));
+        let mut keys = context.clone();
+        keys.extend(
+            requests
+                .iter()
+                .map(|r| (Transaction::TYPE, r.id.to_string())),
+        );
+        let streams = store::load_streams(&mut tx, &keys).await?;
+        let ctx = context_from(&streams, &context)?;
         let mut events = Vec::with_capacity(requests.len());
         let mut results = Vec::with_capacity(requests.len());
         for (i, r) in requests.iter().enumerate() {
-            let (state, _) = &existing[&r.id.to_string()];
+            let (state, _) = streams.fold::<Transaction>(&r.id.to_string())?;
             if let Some(earlier) = &state.posted {
                 if earlier.fingerprint != r.command.fingerprint {
                     return Err(ApiError::conflict(

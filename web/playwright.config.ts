@@ -1,0 +1,64 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import { defineConfig } from '@playwright/test'
+
+const PORT = 18181
+const baseURL = `http://127.0.0.1:${PORT}`
+// A fresh ledger (and embedded PostgreSQL) for every run. Playwright loads this config in
+// every worker process too, so the folder is made once and handed down through the env.
+function freshDataDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-e2e-'))
+  // Run as root, the embedded PostgreSQL runs as `postgres`, which must be able to traverse it.
+  fs.chmodSync(dir, 0o755)
+  return dir
+}
+const dataDir = (process.env.LEDGER_E2E_DATA_DIR ??= freshDataDir())
+
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: './test-results',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    locale: 'en-US',
+    timezoneId: 'UTC',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    // Builds nothing but the server: `npm run build` must have produced web/dist first.
+    command: 'cargo run --bin ledger -- serve',
+    cwd: '..',
+    url: `${baseURL}/healthz`,
+    timeout: 30 * 60_000,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      LEDGER_DATA_DIR: dataDir,
+      LEDGER_LISTEN: `127.0.0.1:${PORT}`,
+      LEDGER_WEB_DIR: 'web/dist',
+      LEDGER_PUBLIC_URL: baseURL,
+    },
+  },
+})

@@ -1,0 +1,115 @@
+import { lazy, Suspense, type ComponentType, type LazyExoticComponent } from 'react'
+import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from 'react-router'
+
+import { LoadingState } from '@/components/states'
+import { useSession } from '@/lib/auth'
+
+import { AppShell } from './layout/app-shell'
+import { NotFound } from './not-found'
+
+const page = (load: () => Promise<{ default: ComponentType }>) => lazy(load)
+
+const Login = page(() => import('@/features/auth/routes/login'))
+const Register = page(() => import('@/features/auth/routes/register'))
+const ConfirmEmail = page(() => import('@/features/auth/routes/confirm-email'))
+const ForgotPassword = page(() => import('@/features/auth/routes/forgot-password'))
+const ResetPassword = page(() => import('@/features/auth/routes/reset-password'))
+const Dashboard = page(() => import('@/features/dashboard/routes/dashboard'))
+const Accounts = page(() => import('@/features/accounts/routes/accounts'))
+const Projects = page(() => import('@/features/projects/routes/projects'))
+const Categories = page(() => import('@/features/categories/routes/categories'))
+const Counterparties = page(() => import('@/features/counterparties/routes/counterparties'))
+const Transactions = page(() => import('@/features/transactions/routes/transactions'))
+const Reports = page(() => import('@/features/reports/routes/reports'))
+const Periods = page(() => import('@/features/periods/routes/periods'))
+const Audit = page(() => import('@/features/audit/routes/audit'))
+const Users = page(() => import('@/features/users/routes/users'))
+
+function el(C: LazyExoticComponent<ComponentType>) {
+  return (
+    <Suspense fallback={<LoadingState />}>
+      <C />
+    </Suspense>
+  )
+}
+
+function RequireAuth() {
+  const { status } = useSession()
+  const location = useLocation()
+  if (status === 'loading') {
+    return (
+      <div className="mx-auto max-w-md p-10">
+        <LoadingState rows={3} />
+      </div>
+    )
+  }
+  if (status === 'anonymous') {
+    const next = location.pathname + location.search
+    return <Navigate to={`/login${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`} replace />
+  }
+  return <AppShell />
+}
+
+function PublicOnly() {
+  const { status } = useSession()
+  if (status === 'authenticated') {
+    const next = new URLSearchParams(window.location.search).get('next')
+    return <Navigate to={next && next.startsWith('/') ? next : '/'} replace />
+  }
+  return (
+    <div className="bg-muted/40 flex min-h-svh items-center justify-center p-4">
+      <Suspense fallback={<LoadingState rows={3} />}>
+        <Outlet />
+      </Suspense>
+    </div>
+  )
+}
+
+function PublicPage() {
+  return (
+    <div className="bg-muted/40 flex min-h-svh items-center justify-center p-4">
+      <Outlet />
+    </div>
+  )
+}
+
+const router = createBrowserRouter([
+  {
+    element: <PublicOnly />,
+    children: [
+      { path: '/login', element: el(Login) },
+      { path: '/register', element: el(Register) },
+      { path: '/forgot-password', element: el(ForgotPassword) },
+    ],
+  },
+  {
+    // Reachable signed in or out: links from mails.
+    element: <PublicPage />,
+    children: [
+      { path: '/confirm-email', element: el(ConfirmEmail) },
+      { path: '/reset-password', element: el(ResetPassword) },
+    ],
+  },
+  {
+    path: '/',
+    element: <RequireAuth />,
+    children: [
+      { index: true, element: el(Dashboard) },
+      { path: 'accounts', element: el(Accounts) },
+      { path: 'projects', element: el(Projects) },
+      { path: 'categories', element: el(Categories) },
+      { path: 'counterparties', element: el(Counterparties) },
+      { path: 'transactions', element: el(Transactions) },
+      { path: 'reports', element: el(Reports) },
+      { path: 'periods', element: el(Periods) },
+      { path: 'audit', element: el(Audit) },
+      { path: 'users', element: el(Users) },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+  { path: '*', element: <Navigate to="/" replace /> },
+])
+
+export function AppRouter() {
+  return <RouterProvider router={router} />
+}

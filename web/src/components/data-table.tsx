@@ -1,0 +1,166 @@
+import {
+  flexRender,
+  getCoreRowModel,
+  useReactTable,
+  type ColumnDef,
+  type OnChangeFn,
+  type PaginationState,
+  type SortingState,
+} from '@tanstack/react-table'
+import { ArrowDown, ArrowUp, ArrowUpDown, ChevronLeft, ChevronRight } from 'lucide-react'
+
+import { EmptyState, ErrorState, LoadingState } from '@/components/states'
+import { Button } from '@/components/ui/button'
+import { NativeSelect } from '@/components/ui/native-select'
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { useI18n } from '@/lib/i18n'
+import { cn } from '@/lib/utils'
+
+export interface ServerTableProps<T> {
+  columns: ColumnDef<T, unknown>[]
+  data: T[] | undefined
+  total: number
+  pagination: PaginationState
+  onPaginationChange: OnChangeFn<PaginationState>
+  sorting?: SortingState
+  onSortingChange?: OnChangeFn<SortingState>
+  isLoading?: boolean
+  error?: unknown
+  onRetry?: () => void
+  emptyTitle: string
+  getRowId?: (row: T) => string
+  rowClassName?: (row: T) => string | undefined
+}
+
+/** A table whose paging and sorting happen on the server. */
+export function DataTable<T>({
+  columns,
+  data,
+  total,
+  pagination,
+  onPaginationChange,
+  sorting,
+  onSortingChange,
+  isLoading,
+  error,
+  onRetry,
+  emptyTitle,
+  getRowId,
+  rowClassName,
+}: ServerTableProps<T>) {
+  const { t, number } = useI18n()
+  // TanStack Table returns unstable function references by design; nothing here is memoized.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const table = useReactTable({
+    data: data ?? [],
+    columns,
+    getRowId,
+    rowCount: total,
+    state: { pagination, sorting: sorting ?? [] },
+    onPaginationChange,
+    onSortingChange,
+    manualPagination: true,
+    manualSorting: true,
+    enableSortingRemoval: false,
+    enableMultiSort: false,
+    getCoreRowModel: getCoreRowModel(),
+  })
+
+  if (error) return <ErrorState error={error} onRetry={onRetry} />
+  if (isLoading && !data) return <LoadingState />
+
+  const from = total === 0 ? 0 : pagination.pageIndex * pagination.pageSize + 1
+  const to = Math.min(total, (pagination.pageIndex + 1) * pagination.pageSize)
+
+  return (
+    <div className="space-y-3">
+      {data && data.length === 0 ? (
+        <EmptyState title={emptyTitle} />
+      ) : (
+        <div className="rounded-md border">
+          <Table>
+            <TableHeader>
+              {table.getHeaderGroups().map((hg) => (
+                <TableRow key={hg.id}>
+                  {hg.headers.map((h) => {
+                    const sortable = h.column.getCanSort() && !!onSortingChange
+                    const dir = h.column.getIsSorted()
+                    return (
+                      <TableHead
+                        key={h.id}
+                        aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : undefined}
+                        className={cn((h.column.columnDef.meta as { className?: string } | undefined)?.className)}
+                      >
+                        {h.isPlaceholder ? null : sortable ? (
+                          <button
+                            type="button"
+                            className="hover:text-foreground inline-flex items-center gap-1"
+                            onClick={h.column.getToggleSortingHandler()}
+                          >
+                            {flexRender(h.column.columnDef.header, h.getContext())}
+                            {dir === 'asc' ? <ArrowUp className="size-3" /> : dir === 'desc' ? <ArrowDown className="size-3" /> : <ArrowUpDown className="size-3 opacity-40" />}
+                          </button>
+                        ) : (
+                          flexRender(h.column.columnDef.header, h.getContext())
+                        )}
+                      </TableHead>
+                    )
+                  })}
+                </TableRow>
+              ))}
+            </TableHeader>
+            <TableBody className={cn(isLoading && 'opacity-60')}>
+              {table.getRowModel().rows.map((row) => (
+                <TableRow key={row.id} className={rowClassName?.(row.original)}>
+                  {row.getVisibleCells().map((cell) => (
+                    <TableCell key={cell.id} className={cn((cell.column.columnDef.meta as { className?: string } | undefined)?.className)}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </TableCell>
+                  ))}
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+      )}
+      <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
+        <span className="text-muted-foreground" aria-live="polite">
+          {t('table.range', { from: number(from), to: number(to), total: number(total) })}
+        </span>
+        <div className="flex items-center gap-2">
+          <label className="text-muted-foreground flex items-center gap-2">
+            {t('table.rowsPerPage')}
+            <NativeSelect
+              className="w-20"
+              value={String(pagination.pageSize)}
+              onChange={(e) => onPaginationChange({ pageIndex: 0, pageSize: Number(e.target.value) })}
+            >
+              {[10, 25, 50, 100].map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </NativeSelect>
+          </label>
+          <Button variant="outline" size="icon" onClick={() => table.previousPage()} disabled={!table.getCanPreviousPage()} aria-label={t('table.previous')}>
+            <ChevronLeft />
+          </Button>
+          <span className="tabular-nums">
+            {t('table.page', { page: pagination.pageIndex + 1, pages: Math.max(1, table.getPageCount()) })}
+          </span>
+          <Button variant="outline" size="icon" onClick={() => table.nextPage()} disabled={!table.getCanNextPage()} aria-label={t('table.next')}>
+            <ChevronRight />
+          </Button>
+        </div>
+      </div>
+    </div>
+  )
+}
+
+/** Maps TanStack sorting state to the API's `sort` parameter (`name`, `-name`, …). */
+// eslint-disable-next-line react-refresh/only-export-components
+export function sortParam(sorting: SortingState, fallback = 'name'): string {
+  const s = sorting[0]
+  if (!s) return fallback
+  return s.desc ? `-${s.id}` : s.id
+}

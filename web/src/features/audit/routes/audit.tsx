@@ -1,0 +1,177 @@
+import { ChevronLeft, ChevronRight, ShieldCheck } from 'lucide-react'
+import { Fragment, useMemo, useState } from 'react'
+
+import { PageHeader } from '@/components/page-header'
+import { EmptyState, ErrorState, LoadingState, Spinner } from '@/components/states'
+import { Button } from '@/components/ui/button'
+import { Card, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
+import { Input } from '@/components/ui/input'
+import { NativeSelect } from '@/components/ui/native-select'
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { can, useRole } from '@/lib/auth'
+import { useI18n } from '@/lib/i18n'
+
+import { useAuditEvents, useAuditHead, useVerifyChain, type AuditEvent } from '../api'
+
+const AGGREGATES = ['account', 'project', 'category', 'counterparty', 'transaction', 'periods']
+const PAGE = 200
+
+export default function AuditPage() {
+  const { t, number, dateTime } = useI18n()
+  const role = useRole()
+  const head = useAuditHead()
+  // Cursor paging: the stack holds the `after` of every page visited so far.
+  const [cursors, setCursors] = useState<number[]>([0])
+  const after = cursors[cursors.length - 1]
+  const events = useAuditEvents(after, PAGE)
+  const [aggregate, setAggregate] = useState('')
+  const [text, setText] = useState('')
+  const [expanded, setExpanded] = useState<number | null>(null)
+  const verify = useVerifyChain()
+
+  const shown = useMemo(() => {
+    const needle = text.trim().toLowerCase()
+    return (events.data ?? []).filter(
+      (e) =>
+        (!aggregate || e.aggregate_type === aggregate) &&
+        (!needle || [e.event_type, e.aggregate_id, e.payload, e.metadata, e.hash].some((s) => s.toLowerCase().includes(needle))),
+    )
+  }, [events.data, aggregate, text])
+
+  if (!can.audit(role)) return <ErrorState error={new Error(t('common.forbidden'))} />
+
+  const lastSeq = events.data?.length ? events.data[events.data.length - 1].seq : after
+  const hasNext = (events.data?.length ?? 0) === PAGE
+
+  return (
+    <>
+      <PageHeader
+        title={t('nav.audit')}
+        description={t('audit.description')}
+        actions={
+          <Button variant="outline" onClick={() => verify.mutate()} disabled={verify.isPending}>
+            {verify.isPending ? <Spinner /> : <ShieldCheck />} {t('audit.verify')}
+          </Button>
+        }
+      />
+      <Card className="mb-6">
+        <CardHeader>
+          <CardDescription>{t('audit.head')}</CardDescription>
+          {head.error ? (
+            <ErrorState error={head.error} onRetry={() => void head.refetch()} />
+          ) : head.isPending ? (
+            <LoadingState rows={1} />
+          ) : (
+            <CardTitle className="grid gap-1 text-sm font-normal" data-testid="audit-head">
+              <span>
+                {t('audit.sealed')}: <b className="tabular-nums">{number(head.data.seq)}</b> · {t('audit.position')}: <b className="tabular-nums">{number(head.data.position)}</b>
+              </span>
+              <code className="text-muted-foreground text-xs break-all">{head.data.hash}</code>
+            </CardTitle>
+          )}
+          {verify.data !== undefined && (
+            <pre className="bg-muted mt-2 max-h-48 overflow-auto rounded p-2 text-xs" data-testid="verify-report">
+              {JSON.stringify(verify.data, null, 2)}
+            </pre>
+          )}
+        </CardHeader>
+      </Card>
+      <div className="mb-4 flex flex-wrap items-center gap-2">
+        <NativeSelect className="w-48" value={aggregate} onChange={(e) => setAggregate(e.target.value)} aria-label={t('audit.aggregateType')}>
+          <option value="">{t('audit.allAggregates')}</option>
+          {AGGREGATES.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </NativeSelect>
+        <Input type="search" className="max-w-xs" placeholder={t('audit.textFilter')} aria-label={t('audit.textFilter')} value={text} onChange={(e) => setText(e.target.value)} />
+        <span className="text-muted-foreground text-xs">{t('audit.filterHint')}</span>
+        <div className="ml-auto flex items-center gap-2 text-sm">
+          <span className="text-muted-foreground tabular-nums">{t('audit.range', { from: number(after + 1), to: number(lastSeq) })}</span>
+          <Button variant="outline" size="icon" aria-label={t('table.previous')} disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            <ChevronLeft />
+          </Button>
+          <Button variant="outline" size="icon" aria-label={t('table.next')} disabled={!hasNext} onClick={() => setCursors((c) => [...c, lastSeq])}>
+            <ChevronRight />
+          </Button>
+        </div>
+      </div>
+      {events.error ? (
+        <ErrorState error={events.error} onRetry={() => void events.refetch()} />
+      ) : events.isPending ? (
+        <LoadingState />
+      ) : shown.length === 0 ? (
+        <EmptyState title={t('audit.empty')} />
+      ) : (
+        <div className="rounded-md border">
+          <Table>
+            <TableHeader>
+              <TableRow>
+                <TableHead>{t('audit.seq')}</TableHead>
+                <TableHead>{t('audit.recorded')}</TableHead>
+                <TableHead>{t('audit.aggregateType')}</TableHead>
+                <TableHead>{t('audit.event')}</TableHead>
+                <TableHead>{t('audit.aggregate')}</TableHead>
+                <TableHead>{t('audit.hash')}</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {shown.map((e) => (
+                <Fragment key={e.seq}>
+                  <TableRow data-testid="audit-event">
+                    <TableCell className="tabular-nums">{e.seq}</TableCell>
+                    <TableCell>{dateTime(e.recorded_at)}</TableCell>
+                    <TableCell>{e.aggregate_type}</TableCell>
+                    <TableCell>
+                      <button type="button" className="underline-offset-2 hover:underline" aria-expanded={expanded === e.seq} onClick={() => setExpanded(expanded === e.seq ? null : e.seq)}>
+                        {e.event_type} <span className="text-muted-foreground text-xs">v{e.event_version}</span>
+                      </button>
+                    </TableCell>
+                    <TableCell className="font-mono text-xs">
+                      {e.aggregate_id} #{e.sequence}
+                    </TableCell>
+                    <TableCell className="font-mono text-xs" title={e.hash}>
+                      {e.hash.slice(0, 12)}…
+                    </TableCell>
+                  </TableRow>
+                  {expanded === e.seq && (
+                    <TableRow>
+                      <TableCell colSpan={6} className="bg-muted/40 whitespace-normal">
+                        <EventDetail e={e} />
+                      </TableCell>
+                    </TableRow>
+                  )}
+                </Fragment>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+      )}
+    </>
+  )
+}
+
+function pretty(json: string): string {
+  try {
+    return JSON.stringify(JSON.parse(json), null, 2)
+  } catch {
+    return json
+  }
+}
+
+function EventDetail({ e }: { e: AuditEvent }) {
+  const { t } = useI18n()
+  return (
+    <div className="grid gap-2 md:grid-cols-2">
+      <div>
+        <div className="mb-1 text-xs font-medium">{t('audit.payload')}</div>
+        <pre className="bg-background max-h-72 overflow-auto rounded border p-2 text-xs">{pretty(e.payload)}</pre>
+      </div>
+      <div>
+        <div className="mb-1 text-xs font-medium">{t('audit.metadata')}</div>
+        <pre className="bg-background max-h-72 overflow-auto rounded border p-2 text-xs">{pretty(e.metadata)}</pre>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,33 @@
+import { useMutation, useQuery } from '@tanstack/react-query'
+
+import { api, unwrap } from '@/lib/api/client'
+
+export function useRegister() {
+  return useMutation({
+    mutationFn: (body: { email: string; password: string; name?: string | null }) => unwrap(api.POST('/api/auth/register', { body })),
+  })
+}
+
+/** Confirms once per token (a query, so re-renders and strict-mode effects do not repeat it). */
+export function useConfirmEmail(token: string | null) {
+  return useQuery({
+    queryKey: ['public', 'confirm-email', token],
+    queryFn: () => unwrap(api.POST('/api/auth/confirm-email', { body: { token: token ?? '' } })).then(() => true),
+    enabled: !!token,
+    retry: false,
+    staleTime: Infinity,
+    gcTime: Infinity,
+  })
+}
+
+export function useForgotPassword() {
+  return useMutation({
+    mutationFn: (email: string) => unwrap(api.POST('/api/auth/forgot-password', { body: { email } })),
+  })
+}
+
+export function useResetPassword() {
+  return useMutation({
+    mutationFn: (body: { token: string; password: string }) => unwrap(api.POST('/api/auth/reset-password', { body })),
+  })
+}

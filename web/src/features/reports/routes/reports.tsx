@@ -1,0 +1,169 @@
+import { CheckCircle2, XCircle } from 'lucide-react'
+import { useMemo, useState } from 'react'
+
+import { Money } from '@/components/money'
+import { PageHeader } from '@/components/page-header'
+import { EmptyState, ErrorState, LoadingState } from '@/components/states'
+import { Badge } from '@/components/ui/badge'
+import { Button } from '@/components/ui/button'
+import { Input } from '@/components/ui/input'
+import { Label } from '@/components/ui/label'
+import { Table, TableBody, TableCell, TableFooter, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { useI18n } from '@/lib/i18n'
+
+import { useBalances, useTrialBalance, type TrialBalance } from '../api'
+
+type Tab = 'balances' | 'trial'
+
+export default function ReportsPage() {
+  const { t } = useI18n()
+  const [tab, setTab] = useState<Tab>('balances')
+  const [asOf, setAsOf] = useState('')
+  return (
+    <>
+      <PageHeader title={t('nav.reports')} description={t('reports.description')} />
+      <div className="mb-4 flex flex-wrap items-end gap-4">
+        <div role="tablist" aria-label={t('nav.reports')} className="bg-muted inline-flex gap-1 rounded-lg p-1">
+          <Button role="tab" aria-selected={tab === 'balances'} size="sm" variant={tab === 'balances' ? 'default' : 'ghost'} onClick={() => setTab('balances')}>
+            {t('reports.balances')}
+          </Button>
+          <Button role="tab" aria-selected={tab === 'trial'} size="sm" variant={tab === 'trial' ? 'default' : 'ghost'} onClick={() => setTab('trial')}>
+            {t('reports.trialBalance')}
+          </Button>
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor="as-of">{t('reports.asOf')}</Label>
+          <Input id="as-of" type="date" className="w-44" value={asOf} onChange={(e) => setAsOf(e.target.value)} />
+        </div>
+        {asOf && (
+          <Button variant="ghost" size="sm" onClick={() => setAsOf('')}>
+            {t('reports.today')}
+          </Button>
+        )}
+      </div>
+      {tab === 'balances' ? <BalancesReport asOf={asOf} /> : <TrialBalanceReport asOf={asOf} />}
+    </>
+  )
+}
+
+function BalancesReport({ asOf }: { asOf: string }) {
+  const { t, number } = useI18n()
+  const q = useBalances(asOf)
+  if (q.error) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />
+  if (q.isPending) return <LoadingState />
+  if (q.data.items.length === 0) return <EmptyState title={t('reports.noBalances')} />
+  return (
+    <div className="rounded-md border">
+      <Table aria-label={t('reports.balances')}>
+        <TableHeader>
+          <TableRow>
+            <TableHead>{t('tx.account')}</TableHead>
+            <TableHead>{t('accounts.type')}</TableHead>
+            <TableHead>{t('common.currency')}</TableHead>
+            <TableHead className="text-right">{t('reports.debit')}</TableHead>
+            <TableHead className="text-right">{t('reports.credit')}</TableHead>
+            <TableHead className="text-right">{t('common.balance')}</TableHead>
+            <TableHead className="text-right">{t('reports.postings')}</TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {q.data.items.map((b) => (
+            <TableRow key={b.account_id} data-testid="balance-row">
+              <TableCell className="font-medium">{b.name}</TableCell>
+              <TableCell>{t(`accountType.${b.type}`)}</TableCell>
+              <TableCell>{b.currency}</TableCell>
+              <TableCell className="text-right">
+                <Money amount={b.debit} currency={b.currency} />
+              </TableCell>
+              <TableCell className="text-right">
+                <Money amount={b.credit} currency={b.currency} />
+              </TableCell>
+              <TableCell className="text-right font-medium">
+                <Money amount={b.balance} currency={b.currency} />
+              </TableCell>
+              <TableCell className="text-right tabular-nums">{number(b.postings)}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </div>
+  )
+}
+
+function TrialBalanceReport({ asOf }: { asOf: string }) {
+  const { t } = useI18n()
+  const q = useTrialBalance(asOf)
+  const groups = useMemo(() => group(q.data), [q.data])
+  if (q.error) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />
+  if (q.isPending) return <LoadingState />
+  if (q.data.lines.length === 0) return <EmptyState title={t('reports.noBalances')} />
+  return (
+    <div className="grid gap-6">
+      {groups.map(({ currency, lines, total }) => (
+        <section key={currency} aria-label={t('reports.trialIn', { currency })} className="rounded-md border">
+          <h2 className="flex items-center gap-2 border-b px-3 py-2 font-medium">
+            {currency}
+            {total &&
+              (total.balanced ? (
+                <Badge variant="secondary" className="text-green-700">
+                  <CheckCircle2 /> {t('reports.balanced')}
+                </Badge>
+              ) : (
+                <Badge variant="destructive">
+                  <XCircle /> {t('reports.unbalanced')}
+                </Badge>
+              ))}
+          </h2>
+          <Table>
+            <TableHeader>
+              <TableRow>
+                <TableHead>{t('tx.account')}</TableHead>
+                <TableHead>{t('accounts.type')}</TableHead>
+                <TableHead className="text-right">{t('reports.debit')}</TableHead>
+                <TableHead className="text-right">{t('reports.credit')}</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {lines.map((l, i) => (
+                <TableRow key={`${l.account_id ?? 'conv'}-${i}`} className={l.account_id ? undefined : 'bg-amber-50 italic'} data-testid={l.account_id ? 'trial-line' : 'trial-conversion'}>
+                  <TableCell>{l.account_id ? l.name : t('reports.conversions')}</TableCell>
+                  <TableCell>{l.type ? t(`accountType.${l.type}`) : ''}</TableCell>
+                  <TableCell className="text-right">
+                    <Money amount={l.debit} currency={l.currency} />
+                  </TableCell>
+                  <TableCell className="text-right">
+                    <Money amount={l.credit} currency={l.currency} />
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+            {total && (
+              <TableFooter>
+                <TableRow>
+                  <TableCell colSpan={2}>{t('reports.totalIn', { currency })}</TableCell>
+                  <TableCell className="text-right">
+                    <Money amount={total.debit} currency={currency} />
+                  </TableCell>
+                  <TableCell className="text-right">
+                    <Money amount={total.credit} currency={currency} />
+                  </TableCell>
+                </TableRow>
+              </TableFooter>
+            )}
+          </Table>
+        </section>
+      ))}
+    </div>
+  )
+}
+
+function group(tb: TrialBalance | undefined) {
+  if (!tb) return []
+  const currencies = [...new Set([...tb.lines.map((l) => l.currency), ...tb.totals.map((x) => x.currency)])].sort()
+  return currencies.map((currency) => ({
+    currency,
+    // Account lines first, the "Currency conversions" lines (no account) last.
+    lines: tb.lines.filter((l) => l.currency === currency).sort((a, b) => Number(!a.account_id) - Number(!b.account_id)),
+    total: tb.totals.find((x) => x.currency === currency),
+  }))
+}

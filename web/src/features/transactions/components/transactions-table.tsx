@@ -1,0 +1,178 @@
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { Pencil, Undo2 } from 'lucide-react'
+import { useEffect, useMemo, useRef } from 'react'
+
+import { Money } from '@/components/money'
+import { Badge } from '@/components/ui/badge'
+import { Button } from '@/components/ui/button'
+import type { Account } from '@/hooks/use-lookups'
+import { useI18n } from '@/lib/i18n'
+import { cn } from '@/lib/utils'
+
+import type { Transaction } from '../api'
+import { debitTotals } from '../lib/summary'
+
+const ROW_HEIGHT = 44
+const GRID = 'grid grid-cols-[7rem_minmax(12rem,2fr)_6.5rem_minmax(14rem,3fr)_10rem_6rem] items-center gap-3 px-3'
+
+export function TransactionsTable({
+  rows,
+  total,
+  accounts,
+  hasNextPage,
+  isFetchingNextPage,
+  fetchNextPage,
+  canWrite,
+  onReverse,
+  onEdit,
+}: {
+  rows: Transaction[]
+  total: number
+  accounts: Map<string, Account>
+  hasNextPage: boolean
+  isFetchingNextPage: boolean
+  fetchNextPage: () => void
+  canWrite: boolean
+  onReverse: (tx: Transaction) => void
+  onEdit: (tx: Transaction) => void
+}) {
+  const { t, date } = useI18n()
+  const parentRef = useRef<HTMLDivElement>(null)
+
+  const columns = useMemo<ColumnDef<Transaction, unknown>[]>(
+    () => [
+      { id: 'date', header: t('common.date'), cell: ({ row }) => <span className="tabular-nums">{date(row.original.date)}</span> },
+      {
+        id: 'description',
+        header: t('common.description'),
+        cell: ({ row }) => {
+          const tx = row.original
+          return (
+            <div className="flex min-w-0 items-center gap-2">
+              <span className="truncate" title={tx.description}>
+                {tx.description}
+              </span>
+              {tx.reversed_by && <Badge variant="outline">{t('tx.reversed')}</Badge>}
+              {tx.replaced_by && <Badge variant="outline">{t('tx.replaced')}</Badge>}
+              {tx.tags.map((tag) => (
+                <Badge key={tag} variant="secondary">
+                  {tag}
+                </Badge>
+              ))}
+            </div>
+          )
+        },
+      },
+      { id: 'kind', header: t('tx.kind'), cell: ({ row }) => <Badge variant="outline">{t(`txKind.${row.original.kind}`)}</Badge> },
+      {
+        id: 'entries',
+        header: t('tx.entries'),
+        cell: ({ row }) => {
+          const text = row.original.entries
+            .map((e) => `${accounts.get(e.account_id)?.name ?? '…'} ${e.amount.startsWith('-') ? '' : '+'}${e.amount}`)
+            .join(' · ')
+          return (
+            <span className="text-muted-foreground block truncate text-xs" title={text}>
+              {text}
+            </span>
+          )
+        },
+      },
+      {
+        id: 'amount',
+        header: () => <span className="block text-right">{t('common.amount')}</span>,
+        cell: ({ row }) => (
+          <div className="flex flex-col items-end text-sm leading-tight">
+            {debitTotals(row.original).map(([c, v]) => (
+              <Money key={c} amount={v} currency={c} />
+            ))}
+          </div>
+        ),
+      },
+      {
+        id: 'actions',
+        header: () => <span className="sr-only">{t('common.actions')}</span>,
+        cell: ({ row }) => {
+          const tx = row.original
+          const done = !!tx.reversed_by || !!tx.replaced_by || tx.kind === 'reversal'
+          if (!canWrite || done) return null
+          return (
+            <div className="flex justify-end gap-1">
+              <Button variant="ghost" size="icon" onClick={() => onEdit(tx)} aria-label={t('tx.editNamed', { name: tx.description })} title={t('common.edit')}>
+                <Pencil />
+              </Button>
+              <Button variant="ghost" size="icon" onClick={() => onReverse(tx)} aria-label={t('tx.reverseNamed', { name: tx.description })} title={t('tx.reverse')}>
+                <Undo2 />
+              </Button>
+            </div>
+          )
+        },
+      },
+    ],
+    [t, date, accounts, canWrite, onEdit, onReverse],
+  )
+
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), getRowId: (r) => r.id })
+  const tableRows = table.getRowModel().rows
+
+  const virtualizer = useVirtualizer({
+    count: hasNextPage ? tableRows.length + 1 : tableRows.length,
+    getScrollElement: () => parentRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  })
+  const items = virtualizer.getVirtualItems()
+  const lastIndex = items.length ? items[items.length - 1].index : -1
+
+  // Load the next page when the loader row scrolls into view.
+  useEffect(() => {
+    if (lastIndex >= tableRows.length - 1 && hasNextPage && !isFetchingNextPage) fetchNextPage()
+  }, [lastIndex, tableRows.length, hasNextPage, isFetchingNextPage, fetchNextPage])
+
+  return (
+    <div className="rounded-md border" role="table" aria-label={t('nav.transactions')} aria-rowcount={total}>
+      <div role="rowgroup" className="bg-muted/40 border-b">
+        {table.getHeaderGroups().map((hg) => (
+          <div key={hg.id} role="row" className={cn(GRID, 'h-10 text-sm font-medium')}>
+            {hg.headers.map((h) => (
+              <div key={h.id} role="columnheader">
+                {flexRender(h.column.columnDef.header, h.getContext())}
+              </div>
+            ))}
+          </div>
+        ))}
+      </div>
+      <div ref={parentRef} className="h-[calc(100svh-20rem)] min-h-80 overflow-auto" data-testid="tx-scroll" tabIndex={0} aria-label={t('tx.scrollRegion')}>
+        <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((vi) => {
+            const row = tableRows[vi.index]
+            return (
+              <div
+                key={vi.key}
+                role="row"
+                aria-rowindex={vi.index + 2}
+                data-testid={row ? 'tx-row' : 'tx-loader'}
+                className={cn(GRID, 'hover:bg-muted/50 absolute top-0 left-0 w-full border-b text-sm', row && (row.original.reversed_by || row.original.replaced_by) && 'opacity-60')}
+                style={{ height: vi.size, transform: `translateY(${vi.start}px)` }}
+              >
+                {row ? (
+                  row.getVisibleCells().map((cell) => (
+                    <div key={cell.id} role="cell" className="min-w-0">
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </div>
+                  ))
+                ) : (
+                  <div role="cell" className="text-muted-foreground col-span-full">
+                    {t('common.loading')}
+                  </div>
+                )}
+              </div>
+            )
+          })}
+        </div>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,209 @@
+import { Download, Plus, X } from 'lucide-react'
+import { useCallback, useMemo, useState } from 'react'
+import toast from 'react-hot-toast'
+
+import { PageHeader } from '@/components/page-header'
+import { EmptyState, ErrorState, LoadingState, Spinner } from '@/components/states'
+import { Button } from '@/components/ui/button'
+import { Input } from '@/components/ui/input'
+import { NativeSelect } from '@/components/ui/native-select'
+import { useDebounced } from '@/hooks/use-debounced'
+import { categoryTree, useAllAccounts, useAllCategories, useAllCounterparties, useAllProjects } from '@/hooks/use-lookups'
+import { can, useRole } from '@/lib/auth'
+import { downloadText } from '@/lib/csv'
+import { useI18n } from '@/lib/i18n'
+import { toastError } from '@/lib/query'
+
+import { fetchAllTransactions, TRANSACTION_KINDS, useTransactions, type Transaction, type TransactionFilters, type TransactionKind } from '../api'
+import { ReverseDialog } from '../components/reverse-dialog'
+import { TransactionDialog } from '../components/transaction-dialog'
+import { formKindOf, type FormKind } from '../lib/meta'
+import { TransactionsTable } from '../components/transactions-table'
+import { transactionsCsv } from '../lib/csv'
+
+interface FilterState {
+  from: string
+  to: string
+  account_id: string
+  project_id: string
+  category_id: string
+  counterparty_id: string
+  tag: string
+  q: string
+  kind: TransactionKind | ''
+}
+
+const EMPTY: FilterState = { from: '', to: '', account_id: '', project_id: '', category_id: '', counterparty_id: '', tag: '', q: '', kind: '' }
+
+export default function TransactionsPage() {
+  const { t, number } = useI18n()
+  const writer = can.writeBooks(useRole())
+  const [f, setF] = useState<FilterState>(EMPTY)
+  const debounced = useDebounced(f)
+  const filters = useMemo<TransactionFilters>(() => {
+    const out: Record<string, string> = {}
+    for (const [k, v] of Object.entries(debounced)) if (v && String(v).trim()) out[k] = String(v).trim()
+    return out as TransactionFilters
+  }, [debounced])
+  const query = useTransactions(filters)
+  const accounts = useAllAccounts()
+  const projects = useAllProjects()
+  const categories = useAllCategories()
+  const counterparties = useAllCounterparties()
+  const accountMap = useMemo(() => new Map((accounts.data ?? []).map((a) => [a.id, a])), [accounts.data])
+
+  const [dialog, setDialog] = useState<{ open: boolean; kind: FormKind; editing: Transaction | null }>({ open: false, kind: 'income', editing: null })
+  const [reversing, setReversing] = useState<Transaction | null>(null)
+  const [exporting, setExporting] = useState<string | null>(null)
+
+  const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data])
+  const total = query.data?.pages[0]?.total ?? 0
+  const set = (k: keyof FilterState) => (e: { target: { value: string } }) => setF((s) => ({ ...s, [k]: e.target.value }))
+  const onEdit = useCallback((tx: Transaction) => setDialog({ open: true, kind: formKindOf(tx), editing: tx }), [])
+  const onReverse = useCallback((tx: Transaction) => setReversing(tx), [])
+
+  const exportCsv = async () => {
+    setExporting('0')
+    try {
+      const all = await fetchAllTransactions(filters, (n, tot) => setExporting(`${n}/${tot}`))
+      const name = (list: { id: string; name: string }[] | undefined) => {
+        const m = new Map((list ?? []).map((x) => [x.id, x.name]))
+        return (id: string) => m.get(id) ?? id
+      }
+      const csv = transactionsCsv(all, {
+        account: name(accounts.data),
+        project: name(projects.data),
+        category: name(categories.data),
+        counterparty: name(counterparties.data),
+      })
+      downloadText(`transactions-${new Date().toISOString().slice(0, 10)}.csv`, csv)
+      toast.success(t('tx.exported', { count: number(all.length) }))
+    } catch (e) {
+      toastError(e)
+    } finally {
+      setExporting(null)
+    }
+  }
+
+  const open = (kind: FormKind) => setDialog({ open: true, kind, editing: null })
+  const filtered = Object.values(f).some(Boolean)
+
+  return (
+    <>
+      <PageHeader
+        title={t('nav.transactions')}
+        description={t('tx.description')}
+        actions={
+          <>
+            <Button variant="outline" onClick={() => void exportCsv()} disabled={exporting !== null}>
+              {exporting !== null ? <Spinner /> : <Download />} {t('tx.exportCsv')}
+              {exporting && exporting !== '0' && <span className="text-muted-foreground text-xs">{exporting}</span>}
+            </Button>
+            {writer && (
+              <>
+                <Button variant="outline" onClick={() => open('income')}>
+                  <Plus /> {t('txKind.income')}
+                </Button>
+                <Button variant="outline" onClick={() => open('expense')}>
+                  <Plus /> {t('txKind.expense')}
+                </Button>
+                <Button variant="outline" onClick={() => open('transfer')}>
+                  <Plus /> {t('txKind.transfer')}
+                </Button>
+                <Button onClick={() => open('journal')}>
+                  <Plus /> {t('txKind.journal')}
+                </Button>
+              </>
+            )}
+          </>
+        }
+      />
+      <div className="mb-4 grid grid-cols-2 gap-2 md:grid-cols-3 lg:grid-cols-5" role="search" aria-label={t('tx.filters')}>
+        <Input type="search" placeholder={t('common.search')} aria-label={t('common.search')} value={f.q} onChange={set('q')} />
+        <Input type="date" aria-label={t('tx.fromDate')} title={t('tx.fromDate')} value={f.from} onChange={set('from')} />
+        <Input type="date" aria-label={t('tx.toDate')} title={t('tx.toDate')} value={f.to} onChange={set('to')} />
+        <NativeSelect aria-label={t('tx.account')} value={f.account_id} onChange={set('account_id')}>
+          <option value="">{t('tx.allAccounts')}</option>
+          {(accounts.data ?? []).map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name} ({a.currency})
+            </option>
+          ))}
+        </NativeSelect>
+        <NativeSelect aria-label={t('tx.kind')} value={f.kind} onChange={set('kind')}>
+          <option value="">{t('tx.allKinds')}</option>
+          {TRANSACTION_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t(`txKind.${k}`)}
+            </option>
+          ))}
+        </NativeSelect>
+        <NativeSelect aria-label={t('tx.project')} value={f.project_id} onChange={set('project_id')}>
+          <option value="">{t('tx.allProjects')}</option>
+          {(projects.data ?? []).map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </NativeSelect>
+        <NativeSelect aria-label={t('tx.category')} value={f.category_id} onChange={set('category_id')}>
+          <option value="">{t('tx.allCategories')}</option>
+          {categoryTree(categories.data ?? []).map(({ item, depth }) => (
+            <option key={item.id} value={item.id}>
+              {'\u00a0\u00a0'.repeat(depth)}
+              {item.name}
+            </option>
+          ))}
+        </NativeSelect>
+        <NativeSelect aria-label={t('tx.counterparty')} value={f.counterparty_id} onChange={set('counterparty_id')}>
+          <option value="">{t('tx.allCounterparties')}</option>
+          {(counterparties.data ?? []).map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </NativeSelect>
+        <div className="flex gap-1">
+          <Input placeholder={t('tx.tag')} aria-label={t('tx.tag')} value={f.tag} onChange={set('tag')} />
+          {filtered && (
+            <Button variant="ghost" size="icon" onClick={() => setF(EMPTY)} aria-label={t('tx.clearFilters')} title={t('tx.clearFilters')}>
+              <X />
+            </Button>
+          )}
+        </div>
+      </div>
+      <p className="text-muted-foreground mb-2 text-sm" aria-live="polite">
+        {query.data && t('tx.count', { loaded: number(rows.length), total: number(total) })}
+      </p>
+      {query.error ? (
+        <ErrorState error={query.error} onRetry={() => void query.refetch()} />
+      ) : query.isPending ? (
+        <LoadingState rows={8} />
+      ) : rows.length === 0 ? (
+        <EmptyState title={filtered ? t('tx.emptyFiltered') : t('tx.empty')} />
+      ) : (
+        <TransactionsTable
+          rows={rows}
+          total={total}
+          accounts={accountMap}
+          hasNextPage={!!query.hasNextPage}
+          isFetchingNextPage={query.isFetchingNextPage}
+          fetchNextPage={() => void query.fetchNextPage()}
+          canWrite={writer}
+          onEdit={onEdit}
+          onReverse={onReverse}
+        />
+      )}
+      {writer && (
+        <TransactionDialog
+          open={dialog.open}
+          onOpenChange={(o) => setDialog((d) => ({ ...d, open: o }))}
+          kind={dialog.kind}
+          onKindChange={(kind) => setDialog((d) => ({ ...d, kind }))}
+          editing={dialog.editing}
+        />
+      )}
+      <ReverseDialog tx={reversing} onClose={() => setReversing(null)} />
+    </>
+  )
+}
