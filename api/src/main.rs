@@ -129,7 +129,7 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
                         "{e}: stop `ledger serve` first, the running projector owns the read tables"
                     )
                 })?;
-            let stats = projections::rebuild::replay(&mut conn).await?;
+            let stats = projections::rebuild::replay(&pool, &mut conn).await?;
             let _ = conn.close().await;
             println!(
                 "replayed {} events in {:.3} s ({:.0} events/s)",
@@ -147,9 +147,7 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
         }
         Command::Verify => {
             let pool = db::pool(url, 3).await?;
-            let mut a = pool.acquire().await?;
-            let mut b = pool.acquire().await?;
-            let report = projections::rebuild::verify(&mut a, &mut b).await?;
+            let report = projections::rebuild::verify(&pool).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             if report.ok() {
                 println!(

@@ -478,7 +478,7 @@ async fn main() -> anyhow::Result<()> {
         selected += batch.len() as u64;
     }
     let select_seconds = select_started.elapsed().as_secs_f64();
-    let replay = projections::rebuild::replace_live(&mut conn).await?;
+    let replay = projections::rebuild::replace_live(&pool, &mut conn).await?;
     conn.close().await?;
     pg.stop().await?;
 

@@ -1,11 +1,13 @@
-//! Applies sealed events to the read tables of one schema, a batch at a time. The result must
-//! not depend on where batch boundaries fall: the live projector (small batches) and a rebuild
-//! (large ones) must produce byte-for-byte equal tables.
+//! Applies sealed events to the read tables of one schema, a batch at a time, in two steps:
+//! [`prepare`] turns events into rows without touching the database, and [`write`] sends them.
+//! A rebuild runs the two on different batches at once (CPU here, COPY in PostgreSQL). The
+//! result must not depend on where batch boundaries fall: the live projector (small batches)
+//! and a rebuild (large ones) must produce byte-for-byte equal tables.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::period::PeriodEvent;
 use domain::transaction::{TransactionEvent, TransactionPosted};
 use futures::future::BoxFuture;
@@ -16,7 +18,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::ProjectionError;
-use crate::log::{EventMetadata, Sequenced, StoredEvent};
+use crate::log::{Sequenced, StoredEvent};
 use crate::upcast::decode;
 
 /// Reference-data events, read without their concrete spec type: the read table keeps the
@@ -31,6 +33,12 @@ enum EntityEventRaw {
 
 pub const ENTITY_TYPES: &[&str] = &["account", "project", "category", "counterparty"];
 
+/// The one metadata field the read tables keep.
+#[derive(Deserialize)]
+struct Author {
+    user_id: Option<Uuid>,
+}
+
 #[derive(Default)]
 struct BalanceDelta {
     currency: String,
@@ -39,13 +47,38 @@ struct BalanceDelta {
     postings: i64,
 }
 
+/// A change to `entities`, applied in log order.
+enum EntityOp {
+    Upsert {
+        kind: String,
+        id: Uuid,
+        name: String,
+        data: Value,
+        at: DateTime<Utc>,
+        version: i64,
+        created: bool,
+    },
+    SetArchived {
+        kind: String,
+        id: Uuid,
+        archived: bool,
+        at: DateTime<Utc>,
+        version: i64,
+    },
+}
+
+/// The rows a batch of events turns into.
 #[derive(Default)]
-struct Batch {
+pub struct Prepared {
+    entities: Vec<EntityOp>,
     transactions_csv: String,
     postings_csv: String,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
     monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
+    /// The closed-through date after the batch, when a period event changed it.
+    closed_through: Option<Option<NaiveDate>>,
+    last_seq: Option<i64>,
 }
 
 fn csv_field(out: &mut String, value: &str) {
@@ -89,12 +122,12 @@ fn month_start(d: NaiveDate) -> NaiveDate {
     d.with_day(1).expect("day 1 exists")
 }
 
-impl Batch {
+impl Prepared {
     fn add_posted(
         &mut self,
         id: Uuid,
         p: &TransactionPosted,
-        meta: &EventMetadata,
+        author: Option<Uuid>,
         ev: &Sequenced,
     ) {
         let t = &mut self.transactions_csv;
@@ -115,7 +148,7 @@ impl Batch {
         t.push(',');
         csv_opt(t, p.replaces);
         t.push_str(",,,");
-        csv_opt(t, meta.user_id);
+        csv_opt(t, author);
         let _ = writeln!(
             t,
             ",{},{},{}",
@@ -257,123 +290,89 @@ fn parse_uuid(ev: &StoredEvent) -> Result<Uuid, ProjectionError> {
     Uuid::parse_str(&ev.aggregate_id).map_err(|e| ProjectionError::corrupt(ev, e))
 }
 
-async fn apply_entity(
-    conn: &mut PgConnection,
-    schema: &str,
-    e: &StoredEvent,
-    raw: EntityEventRaw,
-) -> Result<(), ProjectionError> {
-    let id = parse_uuid(e)?;
-    let at = e.recorded_at;
-    match raw {
-        EntityEventRaw::Created(data) => {
-            let name = data
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            sqlx::query(&format!(
-                "INSERT INTO {schema}.entities (entity_type, id, name, archived, data, created_at, updated_at, version) \
-                 VALUES ($1, $2, $3, false, $4, $5, $5, $6)"
-            ))
-            .bind(&e.aggregate_type)
-            .bind(id)
-            .bind(name)
-            .bind(data)
-            .bind(at)
-            .bind(e.sequence)
-            .execute(conn)
-            .await?;
-        }
-        EntityEventRaw::Updated(data) => {
-            let name = data
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            sqlx::query(&format!(
-                "UPDATE {schema}.entities SET name = $3, data = $4, updated_at = $5, version = $6 \
-                 WHERE entity_type = $1 AND id = $2"
-            ))
-            .bind(&e.aggregate_type)
-            .bind(id)
-            .bind(name)
-            .bind(data)
-            .bind(at)
-            .bind(e.sequence)
-            .execute(conn)
-            .await?;
-        }
-        EntityEventRaw::Archived | EntityEventRaw::Restored => {
-            let archived = matches!(raw, EntityEventRaw::Archived);
-            sqlx::query(&format!(
-                "UPDATE {schema}.entities SET archived = $3, updated_at = $4, version = $5 \
-                 WHERE entity_type = $1 AND id = $2"
-            ))
-            .bind(&e.aggregate_type)
-            .bind(id)
-            .bind(archived)
-            .bind(at)
-            .bind(e.sequence)
-            .execute(conn)
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Applies `events` (consecutive in the sealed order) to `schema` and advances its checkpoint.
-/// The caller owns the database transaction.
-pub fn apply_events<'a>(
-    conn: &'a mut PgConnection,
-    schema: &'a str,
-    events: &'a [Sequenced],
-) -> BoxFuture<'a, Result<(), ProjectionError>> {
-    // Boxed as `Send` so callers can run it in spawned tasks (rust-lang/rust#102211).
-    Box::pin(apply_events_inner(conn, schema, events))
-}
-
-async fn apply_events_inner(
-    conn: &mut PgConnection,
-    schema: &str,
-    events: &[Sequenced],
-) -> Result<(), ProjectionError> {
-    let Some(last_seq) = events.last().map(|e| e.seq) else {
-        return Ok(());
+fn entity_op(e: &StoredEvent, raw: EntityEventRaw) -> Result<EntityOp, ProjectionError> {
+    let (kind, id, at, version) = (
+        e.aggregate_type.clone(),
+        parse_uuid(e)?,
+        e.recorded_at,
+        e.sequence,
+    );
+    let name = |data: &Value| {
+        data.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
     };
-    let mut batch = Batch::default();
+    Ok(match raw {
+        EntityEventRaw::Created(data) => EntityOp::Upsert {
+            kind,
+            id,
+            name: name(&data),
+            data,
+            at,
+            version,
+            created: true,
+        },
+        EntityEventRaw::Updated(data) => EntityOp::Upsert {
+            kind,
+            id,
+            name: name(&data),
+            data,
+            at,
+            version,
+            created: false,
+        },
+        EntityEventRaw::Archived => EntityOp::SetArchived {
+            kind,
+            id,
+            archived: true,
+            at,
+            version,
+        },
+        EntityEventRaw::Restored => EntityOp::SetArchived {
+            kind,
+            id,
+            archived: false,
+            at,
+            version,
+        },
+    })
+}
+
+/// Turns `events` (consecutive in the sealed order) into rows. Pure: no I/O.
+pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
+    let mut out = Prepared {
+        last_seq: events.last().map(|e| e.seq),
+        ..Default::default()
+    };
     for ev in events {
         let e = &ev.event;
         match e.aggregate_type.as_str() {
             t if ENTITY_TYPES.contains(&t) => {
                 let raw: EntityEventRaw = decode(e)?;
-                apply_entity(conn, schema, e, raw).await?;
+                out.entities.push(entity_op(e, raw)?);
             }
             "transaction" => {
                 let id = parse_uuid(e)?;
                 match decode::<TransactionEvent>(e)? {
                     TransactionEvent::Posted(p) => {
-                        let meta: EventMetadata = serde_json::from_str(&e.metadata)
+                        let author: Author = serde_json::from_str(&e.metadata)
                             .map_err(|err| ProjectionError::corrupt(e, err))?;
-                        batch.add_posted(id, &p, &meta, ev);
+                        out.add_posted(id, &p, author.user_id, ev);
                     }
                     TransactionEvent::Reversed {
                         reversal_id,
                         replaced_by,
                     } => {
-                        batch.reversals.push((id, reversal_id, replaced_by));
+                        out.reversals.push((id, reversal_id, replaced_by));
                     }
                 }
             }
             "periods" => {
-                let through = match decode::<PeriodEvent>(e)? {
+                out.closed_through = Some(match decode::<PeriodEvent>(e)? {
                     PeriodEvent::Closed { through } => Some(through),
                     PeriodEvent::Reopened { through } => through,
-                };
-                sqlx::query(&format!("UPDATE {schema}.books SET closed_through = $1"))
-                    .bind(through)
-                    .execute(&mut *conn)
-                    .await?;
+                });
             }
             other => {
                 tracing::debug!(
@@ -383,12 +382,121 @@ async fn apply_events_inner(
             }
         }
     }
-    batch.flush(conn, schema).await?;
-    sqlx::query(&format!("UPDATE {schema}.checkpoint SET last_seq = $1"))
-        .bind(last_seq)
-        .execute(conn)
-        .await?;
+    Ok(out)
+}
+
+async fn write_entity(
+    conn: &mut PgConnection,
+    schema: &str,
+    op: EntityOp,
+) -> Result<(), ProjectionError> {
+    match op {
+        EntityOp::Upsert {
+            kind,
+            id,
+            name,
+            data,
+            at,
+            version,
+            created: true,
+        } => {
+            sqlx::query(&format!(
+                "INSERT INTO {schema}.entities (entity_type, id, name, archived, data, created_at, updated_at, version) \
+                 VALUES ($1, $2, $3, false, $4, $5, $5, $6)"
+            ))
+            .bind(kind)
+            .bind(id)
+            .bind(name)
+            .bind(data)
+            .bind(at)
+            .bind(version)
+            .execute(conn)
+            .await?;
+        }
+        EntityOp::Upsert {
+            kind,
+            id,
+            name,
+            data,
+            at,
+            version,
+            created: false,
+        } => {
+            sqlx::query(&format!(
+                "UPDATE {schema}.entities SET name = $3, data = $4, updated_at = $5, version = $6 \
+                 WHERE entity_type = $1 AND id = $2"
+            ))
+            .bind(kind)
+            .bind(id)
+            .bind(name)
+            .bind(data)
+            .bind(at)
+            .bind(version)
+            .execute(conn)
+            .await?;
+        }
+        EntityOp::SetArchived {
+            kind,
+            id,
+            archived,
+            at,
+            version,
+        } => {
+            sqlx::query(&format!(
+                "UPDATE {schema}.entities SET archived = $3, updated_at = $4, version = $5 \
+                 WHERE entity_type = $1 AND id = $2"
+            ))
+            .bind(kind)
+            .bind(id)
+            .bind(archived)
+            .bind(at)
+            .bind(version)
+            .execute(conn)
+            .await?;
+        }
+    }
     Ok(())
+}
+
+/// Writes prepared rows to `schema` and advances its checkpoint. The caller owns the database
+/// transaction.
+pub fn write<'a>(
+    conn: &'a mut PgConnection,
+    schema: &'a str,
+    prepared: Prepared,
+) -> BoxFuture<'a, Result<(), ProjectionError>> {
+    // Boxed as `Send` so callers can run it in spawned tasks (rust-lang/rust#102211).
+    Box::pin(async move {
+        let Some(last_seq) = prepared.last_seq else {
+            return Ok(());
+        };
+        let mut prepared = prepared;
+        for op in std::mem::take(&mut prepared.entities) {
+            write_entity(conn, schema, op).await?;
+        }
+        if let Some(through) = prepared.closed_through.take() {
+            sqlx::query(&format!("UPDATE {schema}.books SET closed_through = $1"))
+                .bind(through)
+                .execute(&mut *conn)
+                .await?;
+        }
+        prepared.flush(conn, schema).await?;
+        sqlx::query(&format!("UPDATE {schema}.checkpoint SET last_seq = $1"))
+            .bind(last_seq)
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
+}
+
+/// Prepares and writes `events` in one go (the live projector's path).
+pub async fn apply_events(
+    conn: &mut PgConnection,
+    schema: &str,
+    events: &[Sequenced],
+) -> Result<(), ProjectionError> {
+    let prepared = prepare(events)?;
+    write(conn, schema, prepared).await
 }
 
 #[cfg(test)]

@@ -117,11 +117,17 @@ async fn step_inner(conn: &mut PgConnection) -> Result<(usize, Progress), Projec
 
 /// Makes sure the live read schema exists, matches this build's model version and has
 /// projected everything sealed so far (rebuilding it from the log if not).
-pub fn prepare_live_schema(conn: &mut PgConnection) -> BoxFuture<'_, Result<(), ProjectionError>> {
-    Box::pin(prepare_live_schema_inner(conn))
+pub fn prepare_live_schema<'a>(
+    pool: &'a PgPool,
+    conn: &'a mut PgConnection,
+) -> BoxFuture<'a, Result<(), ProjectionError>> {
+    Box::pin(prepare_live_schema_inner(pool, conn))
 }
 
-async fn prepare_live_schema_inner(conn: &mut PgConnection) -> Result<(), ProjectionError> {
+async fn prepare_live_schema_inner(
+    pool: &PgPool,
+    conn: &mut PgConnection,
+) -> Result<(), ProjectionError> {
     let head = chain_head(conn, false).await?;
     match read_model::checkpoint(conn, LIVE_SCHEMA).await? {
         Some((seq, version)) if version == MODEL_VERSION && seq == head.last_seq => Ok(()),
@@ -131,7 +137,7 @@ async fn prepare_live_schema_inner(conn: &mut PgConnection) -> Result<(), Projec
                 head = head.last_seq,
                 "rebuilding read tables from the log"
             );
-            rebuild::replace_live(conn).await?;
+            rebuild::replace_live(pool, conn).await?;
             Ok(())
         }
     }
@@ -204,17 +210,18 @@ async fn run_leader(
     // A pooled connection returns to the pool with its session lock; detach it so the lock
     // lives and dies with this task's connection.
     let mut conn = acquire(pool).await?.detach();
-    let result = lead(&mut conn, progress, wake).await;
+    let result = lead(pool, &mut conn, progress, wake).await;
     let _ = conn.close().await;
     result
 }
 
 async fn lead(
+    pool: &PgPool,
     conn: &mut PgConnection,
     progress: &watch::Sender<Progress>,
     wake: &Notify,
 ) -> Result<(), ProjectionError> {
-    prepare_live_schema(conn).await?;
+    prepare_live_schema(pool, conn).await?;
     loop {
         let (n, p) = step(conn).await?;
         progress.send_replace(p);

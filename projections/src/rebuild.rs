@@ -5,10 +5,10 @@ use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 use serde::Serialize;
-use sqlx::{Connection, PgConnection};
+use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::ProjectionError;
-use crate::apply::apply_events;
+use crate::apply::{Prepared, prepare, write};
 use crate::chain;
 use crate::log::{Sequenced, chain_head, fetch_range, fetch_sealed};
 use crate::read_model::{self, LIVE_SCHEMA};
@@ -25,17 +25,24 @@ pub struct RebuildStats {
     pub events_per_second: f64,
 }
 
-/// Creates `schema` afresh and projects every sealed event up to `up_to_seq` into it.
+/// Batches a rebuild prepares ahead of the one being written.
+const PIPELINE_DEPTH: usize = 2;
+
+/// Creates `schema` afresh and projects every sealed event up to `up_to_seq` into it. Reading
+/// and preparing the next batch (on a second connection from `pool`) overlaps with writing the
+/// current one (on `conn`), so PostgreSQL's COPY and our decoding run on different cores.
 pub fn rebuild_into<'a>(
+    pool: &'a PgPool,
     conn: &'a mut PgConnection,
     schema: &'a str,
     up_to_seq: i64,
 ) -> BoxFuture<'a, Result<RebuildStats, ProjectionError>> {
     // Boxed as `Send` so callers can run it in spawned tasks (rust-lang/rust#102211).
-    Box::pin(rebuild_into_inner(conn, schema, up_to_seq))
+    Box::pin(rebuild_into_inner(pool, conn, schema, up_to_seq))
 }
 
 async fn rebuild_into_inner(
+    pool: &PgPool,
     conn: &mut PgConnection,
     schema: &str,
     up_to_seq: i64,
@@ -45,33 +52,58 @@ async fn rebuild_into_inner(
     // The sealed order is the log's (tx_id, position) order, so a rebuild reads the log itself
     // up to the last sealed event's cursor and numbers events as it goes; no join with the chain.
     let up_to = cursor_of(conn, up_to_seq).await?;
-    let mut after = (0i64, 0i64);
-    let mut seq = 0i64;
-    while seq < up_to_seq {
-        let mut tx = conn.begin().await?;
-        let events = fetch_range(&mut tx, after, up_to, REBUILD_BATCH_EVENTS).await?;
-        let Some(last) = events.last() else { break };
-        after = (last.tx_id, last.position);
-        let batch: Vec<Sequenced> = events
-            .into_iter()
-            .map(|event| {
-                seq += 1;
-                Sequenced { seq, event }
-            })
-            .collect();
-        apply_events(&mut tx, schema, &batch).await?;
-        tx.commit().await?;
-    }
-    if seq != up_to_seq {
-        return Err(ProjectionError::Corrupt {
-            position: after.1,
-            reason: format!(
-                "the log holds {seq} events up to the chain head, the chain says {up_to_seq}"
-            ),
-        });
-    }
-    let events = seq as u64;
+    let mut reader = pool.acquire().await?;
+    let (batches, mut incoming) = tokio::sync::mpsc::channel::<Prepared>(PIPELINE_DEPTH);
+
+    let read = async {
+        let mut after = (0i64, 0i64);
+        let mut seq = 0i64;
+        while seq < up_to_seq {
+            let events = fetch_range(&mut reader, after, up_to, REBUILD_BATCH_EVENTS).await?;
+            let Some(last) = events.last() else { break };
+            after = (last.tx_id, last.position);
+            let batch: Vec<Sequenced> = events
+                .into_iter()
+                .map(|event| {
+                    seq += 1;
+                    Sequenced { seq, event }
+                })
+                .collect();
+            if batches.send(prepare(&batch)?).await.is_err() {
+                break; // the writer failed; its error is the one to report
+            }
+        }
+        drop(batches);
+        if seq != up_to_seq {
+            return Err(ProjectionError::Corrupt {
+                position: after.1,
+                reason: format!(
+                    "the log holds {seq} events up to the chain head, the chain says {up_to_seq}"
+                ),
+            });
+        }
+        Ok(seq as u64)
+    };
+    let write_all = async {
+        while let Some(prepared) = incoming.recv().await {
+            let mut tx = conn.begin().await?;
+            write(&mut tx, schema, prepared).await?;
+            tx.commit().await?;
+        }
+        Ok::<(), ProjectionError>(())
+    };
+    let (read, written) = tokio::join!(read, write_all);
+    written?;
+    let events = read?;
+    let loaded = started.elapsed().as_secs_f64();
     read_model::create_indexes(conn, schema).await?;
+    tracing::info!(
+        schema,
+        events,
+        load_seconds = loaded,
+        index_seconds = started.elapsed().as_secs_f64() - loaded,
+        "rebuilt read tables"
+    );
     let seconds = started.elapsed().as_secs_f64();
     Ok(RebuildStats {
         events,
@@ -101,9 +133,12 @@ async fn cursor_of(conn: &mut PgConnection, seq: i64) -> Result<(i64, i64), Proj
 
 /// Rebuilds the live read tables from the whole sealed log and swaps them in. The caller must
 /// hold the projector lock, so nothing is sealed meanwhile.
-pub async fn replace_live(conn: &mut PgConnection) -> Result<RebuildStats, ProjectionError> {
+pub async fn replace_live(
+    pool: &PgPool,
+    conn: &mut PgConnection,
+) -> Result<RebuildStats, ProjectionError> {
     let head = chain_head(conn, false).await?;
-    let stats = rebuild_into(conn, NEXT_SCHEMA, head.last_seq).await?;
+    let stats = rebuild_into(pool, conn, NEXT_SCHEMA, head.last_seq).await?;
     read_model::swap_in(conn, NEXT_SCHEMA).await?;
     Ok(stats)
 }
@@ -167,14 +202,14 @@ pub async fn verify_chain(
 /// Checks the chain, then rebuilds the read tables beside the live ones at the live checkpoint
 /// and compares them byte for byte. Needs two connections: one holds a snapshot of the live
 /// tables while the other rebuilds; the live projector may keep running.
-pub async fn verify(
-    snapshot_conn: &mut PgConnection,
-    work_conn: &mut PgConnection,
-) -> Result<VerifyReport, ProjectionError> {
+pub async fn verify(pool: &PgPool) -> Result<VerifyReport, ProjectionError> {
     let started = Instant::now();
+    let mut snapshot_conn = pool.acquire().await?;
+    let mut work_conn = pool.acquire().await?;
+    let work_conn = &mut *work_conn;
     let (events_checked, head_seq, head_hash, first_broken_seq) = verify_chain(work_conn).await?;
 
-    let mut snapshot = snapshot_conn.begin().await?;
+    let mut snapshot = (*snapshot_conn).begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *snapshot)
         .await?;
@@ -184,7 +219,7 @@ pub async fn verify(
     let live = read_model::digests(&mut snapshot, LIVE_SCHEMA).await?;
     snapshot.commit().await?;
 
-    rebuild_into(work_conn, VERIFY_SCHEMA, live_seq).await?;
+    rebuild_into(pool, work_conn, VERIFY_SCHEMA, live_seq).await?;
     let rebuilt = read_model::digests(work_conn, VERIFY_SCHEMA).await?;
     read_model::drop_schema(work_conn, VERIFY_SCHEMA).await?;
 
@@ -231,8 +266,11 @@ pub async fn wait_for_lock(
 
 /// `ledger replay`: seals whatever the log holds that is not sealed yet, then rebuilds every
 /// read table from the whole sealed log and swaps them in. The caller holds the projector lock.
-pub async fn replay(conn: &mut PgConnection) -> Result<RebuildStats, ProjectionError> {
-    crate::projector::prepare_live_schema(conn).await?;
+pub async fn replay(
+    pool: &PgPool,
+    conn: &mut PgConnection,
+) -> Result<RebuildStats, ProjectionError> {
+    crate::projector::prepare_live_schema(pool, conn).await?;
     while crate::projector::step(conn).await?.0 > 0 {}
-    replace_live(conn).await
+    replace_live(pool, conn).await
 }

@@ -47,8 +47,6 @@ async fn the_demo_company_balances_and_verifies() {
         .await
         .expect(200);
     assert!(list["total"].as_i64().unwrap() > 5);
-    let mut a = app.pool.acquire().await.unwrap();
-    let mut b = app.pool.acquire().await.unwrap();
-    let report = projections::rebuild::verify(&mut a, &mut b).await.unwrap();
+    let report = projections::rebuild::verify(&app.pool).await.unwrap();
     assert!(report.ok(), "{report:?}");
 }

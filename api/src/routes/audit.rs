@@ -118,9 +118,7 @@ async fn verify(
     user: AuthUser,
 ) -> ApiResult<axum::Json<serde_json::Value>> {
     user.require(policy::AUDIT)?;
-    let mut a = state.pool.acquire().await?;
-    let mut b = state.pool.acquire().await?;
-    let report = projections::rebuild::verify(&mut a, &mut b).await?;
+    let report = projections::rebuild::verify(&state.pool).await?;
     Ok(axum::Json(
         serde_json::to_value(report).map_err(ApiError::internal)?,
     ))
