@@ -49,12 +49,22 @@ impl AppState {
         }
     }
 
+    /// Whether the event at `position` is sealed (and so projected): sealing follows
+    /// (transaction id, position) order, so it is iff its cursor is at or below the head's.
     async fn is_sealed(&self, position: i64) -> Result<bool, ApiError> {
-        Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM event_chain WHERE event_position = $1)",
+        let sealed: Option<bool> = sqlx::query_scalar(
+            "SELECT (e.tx_id, e.position) <= (h.last_tx_id, h.last_position) \
+             FROM events e, chain_head h WHERE e.position = $1",
         )
         .bind(position)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_optional(&self.pool)
+        .await?;
+        match sealed {
+            Some(s) => Ok(s),
+            None => Err(ApiError::invalid(
+                "min_position",
+                format!("no event at position {position}"),
+            )),
+        }
     }
 }

@@ -72,6 +72,57 @@ impl Stats {
     }
 }
 
+/// CPU seconds used so far by the server, by PostgreSQL and by this load generator, read from
+/// /proc (so a report can say where each posting's time goes).
+#[derive(Clone, Copy, Default)]
+struct Cpu {
+    server: f64,
+    postgres: f64,
+    client: f64,
+}
+
+fn cpu_now() -> Cpu {
+    let ticks = 100.0; // USER_HZ on Linux
+    let mut cpu = Cpu::default();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return cpu;
+    };
+    for entry in dir.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = &stat[open + 1..close];
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        let (Some(u), Some(s)) = (fields.get(11), fields.get(12)) else {
+            continue;
+        };
+        let secs = (u.parse::<f64>().unwrap_or(0.0) + s.parse::<f64>().unwrap_or(0.0)) / ticks;
+        match name {
+            "ledger" => cpu.server += secs,
+            "postgres" => cpu.postgres += secs,
+            "ledger-bench" => cpu.client += secs,
+            _ => {}
+        }
+    }
+    cpu
+}
+
+impl Cpu {
+    /// CPU milliseconds per item between two snapshots, by component.
+    fn per_item(self, before: Cpu, items: usize) -> String {
+        let n = items.max(1) as f64;
+        format!(
+            "server {:.2} ms, PostgreSQL {:.2} ms, load generator {:.2} ms",
+            (self.server - before.server) * 1000.0 / n,
+            (self.postgres - before.postgres) * 1000.0 / n,
+            (self.client - before.client) * 1000.0 / n
+        )
+    }
+}
+
 struct Server {
     child: Child,
     base: String,
@@ -410,18 +461,46 @@ async fn main() -> anyhow::Result<()> {
     let accounts = Arc::new(accounts);
     let mut rows = Vec::new();
 
+    let mut cpu_notes = Vec::new();
     eprintln!("raw inserts baseline...");
+    let c0 = cpu_now();
     let raw = raw_inserts(&pool).await?;
+    cpu_notes.push(format!("raw insert: {}", cpu_now().per_item(c0, raw.count)));
     eprintln!("HTTP 2-leg...");
+    wait_sealed(&pool).await?;
+    let c0 = cpu_now();
     let two = http_postings(server.clone(), accounts.clone(), 2).await?;
+    wait_sealed(&pool).await?;
+    cpu_notes.push(format!(
+        "2-leg posting (incl. projection): {}",
+        cpu_now().per_item(c0, two.count)
+    ));
     eprintln!("HTTP 4-leg...");
+    let c0 = cpu_now();
     let four = http_postings(server.clone(), accounts.clone(), 4).await?;
+    wait_sealed(&pool).await?;
+    cpu_notes.push(format!(
+        "4-leg posting (incl. projection): {}",
+        cpu_now().per_item(c0, four.count)
+    ));
     eprintln!("batches...");
+    let c0 = cpu_now();
     let batch = http_batches(&server, &accounts).await?;
+    wait_sealed(&pool).await?;
+    cpu_notes.push(format!(
+        "batched posting (incl. projection): {}",
+        cpu_now().per_item(c0, batch.count)
+    ));
+    for n in &cpu_notes {
+        eprintln!("cpu per item: {n}");
+    }
     for s in [&raw, &two, &four, &batch] {
         eprintln!("{}", s.row());
     }
     let projected_http = wait_sealed(&pool).await?;
+    if std::env::args().any(|a| a == "--postings-only") {
+        return Ok(());
+    }
     rows.extend([raw.row(), two.row(), four.row(), batch.row()]);
 
     eprintln!("bulk events...");
@@ -509,6 +588,9 @@ async fn main() -> anyhow::Result<()> {
         100.0 * two.rate() / raw.rate()
     );
     println!("- Projector caught up with the HTTP phase {projected_http:.1} s after it ended.");
+    for n in &cpu_notes {
+        println!("- CPU per item, {n}.");
+    }
     println!(
         "- Bulk-wrote {BULK_TRANSACTIONS} events in {bulk_seconds:.1} s; the live projector sealed and projected them in {seal_seconds:.1} s ({:.0} events/s).",
         BULK_TRANSACTIONS as f64 / seal_seconds

@@ -94,12 +94,13 @@ CREATE TABLE {s}.monthly_balances (
 
 /// Secondary indexes, built after a bulk rebuild rather than maintained row by row during it.
 const INDEXES_DDL: &str = r#"
+SET maintenance_work_mem = '256MB';
 ALTER TABLE {s}.transactions ADD PRIMARY KEY (id);
 ALTER TABLE {s}.postings ADD PRIMARY KEY (transaction_id, leg);
 CREATE INDEX ON {s}.transactions (date DESC, seq DESC);
-CREATE INDEX ON {s}.transactions (seq);
 CREATE INDEX ON {s}.postings (account_id, date);
 CREATE INDEX ON {s}.entities (entity_type, lower(name));
+RESET maintenance_work_mem;
 "#;
 
 fn check_schema_name(schema: &str) {
