@@ -105,8 +105,11 @@ RESET maintenance_work_mem;
 
 fn check_schema_name(schema: &str) {
     assert!(
-        !schema.is_empty() && schema.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
-        "schema names are fixed identifiers, got {schema:?}"
+        schema.starts_with(|c: char| c.is_ascii_lowercase())
+            && schema
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+        "schema names are plain identifiers made by this crate, got {schema:?}"
     );
 }
 

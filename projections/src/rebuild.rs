@@ -16,7 +16,6 @@ use crate::read_model::{self, LIVE_SCHEMA};
 /// Events read and applied per database transaction during a rebuild.
 pub const REBUILD_BATCH_EVENTS: i64 = 20_000;
 const NEXT_SCHEMA: &str = "read_next";
-const VERIFY_SCHEMA: &str = "read_verify";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RebuildStats {
@@ -171,6 +170,10 @@ impl VerifyReport {
     }
 }
 
+fn verify_schema_name() -> String {
+    format!("read_verify_{}", uuid::Uuid::new_v4().simple())
+}
+
 /// Recomputes the hash chain from genesis and compares it with every stored link and the head.
 pub async fn verify_chain(
     conn: &mut PgConnection,
@@ -219,9 +222,17 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, ProjectionError> {
     let live = read_model::digests(&mut snapshot, LIVE_SCHEMA).await?;
     snapshot.commit().await?;
 
-    rebuild_into(pool, work_conn, VERIFY_SCHEMA, live_seq).await?;
-    let rebuilt = read_model::digests(work_conn, VERIFY_SCHEMA).await?;
-    read_model::drop_schema(work_conn, VERIFY_SCHEMA).await?;
+    // A schema of its own, so verifications running at the same time do not collide.
+    let schema = verify_schema_name();
+    let rebuilt = async {
+        rebuild_into(pool, work_conn, &schema, live_seq).await?;
+        read_model::digests(work_conn, &schema)
+            .await
+            .map_err(ProjectionError::from)
+    }
+    .await;
+    read_model::drop_schema(work_conn, &schema).await?;
+    let rebuilt = rebuilt?;
 
     let tables: Vec<TableCheck> = live
         .iter()
