@@ -429,12 +429,22 @@ fn machine() -> String {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("ledger-bench-{}", uuid::Uuid::new_v4().simple()));
-    let pg = EmbeddedPostgres::start(Options {
+    let statements = std::env::args().any(|a| a == "--statements");
+    let mut pg = EmbeddedPostgres::start(Options {
         data_dir: dir.clone(),
         port: None,
         ephemeral: true,
     })
     .await?;
+    if statements {
+        // pg_stat_statements must be preloaded: set it and restart the cluster on the same folder.
+        let mut c = PgConnection::connect(&pg.url("postgres")).await?;
+        sqlx::query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'").execute(&mut c).await?;
+        c.close().await?;
+        let port = pg.port();
+        std::mem::forget(pg);
+        pg = EmbeddedPostgres::start(Options { data_dir: dir.clone(), port: Some(port), ephemeral: true }).await?;
+    }
     pg.create_database("bench").await?;
     let url = pg.url("bench");
     api::db::migrate(&url).await?;
@@ -498,6 +508,20 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("{}", s.row());
     }
     let projected_http = wait_sealed(&pool).await?;
+    if statements {
+        // As the cluster's owner: the pool runs as the unprivileged application role.
+        let mut owner = PgConnection::connect(&url).await?;
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute(&mut owner).await?;
+        let rows: Vec<(String, i64, f64)> = sqlx::query_as(
+            "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 110), calls, total_exec_time \
+             FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25",
+        )
+        .fetch_all(&mut owner)
+        .await?;
+        for (q, calls, ms) in rows {
+            eprintln!("{ms:>10.0} ms {calls:>8} calls  {q}");
+        }
+    }
     if std::env::args().any(|a| a == "--postings-only") {
         return Ok(());
     }
