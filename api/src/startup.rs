@@ -9,6 +9,10 @@ use tokio::net::TcpListener;
 
 use crate::auth::tokens::{JwtKeys, load_or_create_secret};
 use crate::config::Settings;
+use crate::ledger::committer::Committer;
+
+/// Posting workers (each commits one group at a time; a few overlap their round trips).
+pub const POSTING_WORKERS: usize = 4;
 use crate::state::AppState;
 
 /// The process-wide metrics recorder (installing it twice would fail, e.g. in tests).
@@ -28,11 +32,13 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
     let secret = load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data_dir)?;
     let jwt = JwtKeys::new(&secret, settings.access_token_seconds)?;
     let projector = projections::projector::spawn(pool.clone());
+    let committer = Committer::spawn(pool.clone(), POSTING_WORKERS);
     Ok(AppState {
         pool,
         jwt,
         settings: Arc::new(settings),
         projector,
+        committer,
         metrics: metrics_handle(),
     })
 }

@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use crate::auth::tokens::JwtKeys;
 use crate::config::Settings;
 use crate::error::ApiError;
+use crate::ledger::committer::Committer;
 
 /// Shared by every request handler.
 #[derive(Clone)]
@@ -15,6 +16,7 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub settings: Arc<Settings>,
     pub projector: ProjectorHandle,
+    pub committer: Committer,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
 }
 

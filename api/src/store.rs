@@ -84,11 +84,25 @@ pub async fn append(
     events: &[NewEvent],
     meta: &EventMetadata,
 ) -> Result<i64, AppendError> {
+    let metadata = vec![serde_json::to_string(meta).expect("metadata serialises"); events.len()];
+    Ok(append_positions(conn, events, &metadata)
+        .await?
+        .into_iter()
+        .max()
+        .unwrap_or(0))
+}
+
+/// [`append`] with each event's own metadata (serialised JSON; several commands may share one
+/// append), answering each event's own position, in the order of `events`.
+pub async fn append_positions(
+    conn: &mut PgConnection,
+    events: &[NewEvent],
+    metadata: &[String],
+) -> Result<Vec<i64>, AppendError> {
+    assert_eq!(events.len(), metadata.len(), "one metadata per event");
     if events.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
-    // Sent as text and stored as `json`, so the log keeps serde's exact output.
-    let metadata = serde_json::to_string(meta).expect("metadata serialises");
     let n = events.len();
     let (mut types, mut ids, mut seqs) = (
         Vec::with_capacity(n),
@@ -108,13 +122,12 @@ pub async fn append(
         versions.push(e.event_version.as_str());
         payloads.push(e.payload.as_str());
     }
-    let result = sqlx::query_scalar::<_, Option<i64>>(
-        "WITH inserted AS ( \
-           INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
-           SELECT t, i, s, k, v, p::json, $7::json FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[]) \
-             AS u(t, i, s, k, v, p) \
-           RETURNING position) \
-         SELECT max(position) FROM inserted",
+    let result = sqlx::query_as::<_, (String, String, i64, i64)>(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+         SELECT t, i, s, k, v, p::json, m::json \
+         FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[]) \
+           AS u(t, i, s, k, v, p, m) \
+         RETURNING aggregate_type, aggregate_id, sequence, position",
     )
     .bind(&types)
     .bind(&ids)
@@ -122,11 +135,27 @@ pub async fn append(
     .bind(&kinds)
     .bind(&versions)
     .bind(&payloads)
-    .bind(&metadata)
-    .fetch_one(conn)
+    .bind(metadata)
+    .fetch_all(conn)
     .await;
     match result {
-        Ok(max) => Ok(max.unwrap_or(0)),
+        Ok(rows) => {
+            let by_key: HashMap<(String, String, i64), i64> = rows
+                .into_iter()
+                .map(|(t, i, s, p)| ((t, i, s), p))
+                .collect();
+            debug_assert_eq!(by_key.len(), events.len());
+            Ok(events
+                .iter()
+                .map(|e| {
+                    by_key[&(
+                        e.aggregate_type.to_string(),
+                        e.aggregate_id.clone(),
+                        e.sequence,
+                    )]
+                })
+                .collect())
+        }
         Err(sqlx::Error::Database(e)) if e.constraint() == Some("events_pkey") => {
             Err(AppendError::Conflict)
         }

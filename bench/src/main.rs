@@ -439,11 +439,18 @@ async fn main() -> anyhow::Result<()> {
     if statements {
         // pg_stat_statements must be preloaded: set it and restart the cluster on the same folder.
         let mut c = PgConnection::connect(&pg.url("postgres")).await?;
-        sqlx::query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'").execute(&mut c).await?;
+        sqlx::query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+            .execute(&mut c)
+            .await?;
         c.close().await?;
         let port = pg.port();
         std::mem::forget(pg);
-        pg = EmbeddedPostgres::start(Options { data_dir: dir.clone(), port: Some(port), ephemeral: true }).await?;
+        pg = EmbeddedPostgres::start(Options {
+            data_dir: dir.clone(),
+            port: Some(port),
+            ephemeral: true,
+        })
+        .await?;
     }
     pg.create_database("bench").await?;
     let url = pg.url("bench");
@@ -511,7 +518,9 @@ async fn main() -> anyhow::Result<()> {
     if statements {
         // As the cluster's owner: the pool runs as the unprivileged application role.
         let mut owner = PgConnection::connect(&url).await?;
-        sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute(&mut owner).await?;
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            .execute(&mut owner)
+            .await?;
         let rows: Vec<(String, i64, f64)> = sqlx::query_as(
             "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 110), calls, total_exec_time \
              FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25",

@@ -429,3 +429,61 @@ async fn api_surface_health_docs_metrics() {
         .unwrap();
     assert!(metrics.contains("http_requests_total"), "{metrics}");
 }
+
+#[tokio::test]
+async fn concurrent_requests_are_grouped_but_answered_one_by_one() {
+    let app = std::sync::Arc::new(TestApp::spawn().await.admin().await);
+    let bank = app.account("Bank", "asset", "USD").await;
+    let sales = app.account("Sales", "income", "USD").await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let (app, bank, sales) = (app.clone(), bank.clone(), sales.clone());
+        tasks.push(tokio::spawn(async move {
+            // Every 4th is unbalanced; every 5th repeats one shared idempotency key.
+            let credit = if i % 4 == 0 { "-0.99" } else { "-1.00" };
+            let mut body = json!({"date": "2026-10-01", "description": format!("t{i}"), "entries": [
+                {"account_id": bank, "amount": "1.00"}, {"account_id": sales, "amount": credit}]});
+            if i % 5 == 0 && i % 4 != 0 {
+                body = json!({"date": "2026-10-01", "description": "shared", "idempotency_key": "same-key",
+                    "entries": [{"account_id": bank, "amount": "1.00"}, {"account_id": sales, "amount": "-1.00"}]});
+            }
+            (i, app.post("/api/transactions", body).await)
+        }));
+    }
+    let mut shared_ids = std::collections::HashSet::new();
+    let mut posted = 0;
+    let mut last = 0;
+    for t in tasks {
+        let (i, answer) = t.await.unwrap();
+        if i % 4 == 0 {
+            assert_eq!(answer.status, 422, "{i}: {:?}", answer.body);
+            assert_eq!(answer.body["code"], "transaction_unbalanced");
+        } else {
+            assert!(
+                answer.status == 201 || answer.status == 200,
+                "{i}: {:?}",
+                answer.body
+            );
+            last = last.max(answer.body["position"].as_i64().unwrap());
+            if i % 5 == 0 {
+                shared_ids.insert(answer.body["id"].as_str().unwrap().to_string());
+            } else {
+                posted += 1;
+            }
+        }
+    }
+    assert_eq!(shared_ids.len(), 1, "one idempotency key, one transaction");
+    let b = app
+        .get(&format!(
+            "/api/balances?account_id={bank}&min_position={last}"
+        ))
+        .await
+        .expect(200);
+    assert_eq!(b["items"][0]["balance"], format!("{}.00", posted + 1));
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = 'transaction'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(count, posted + 1);
+}

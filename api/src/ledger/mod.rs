@@ -2,6 +2,7 @@
 //! events, all in one database transaction. HTTP handlers call these; so do the CLI and seeding.
 
 pub mod accounts;
+pub mod committer;
 pub mod entities;
 pub mod periods;
 pub mod transactions;

@@ -146,15 +146,6 @@ pub async fn posting_context<'a>(
     context_from(&streams, &keys)
 }
 
-async fn position_of(conn: &mut PgConnection, id: Uuid) -> Result<i64, ApiError> {
-    Ok(sqlx::query_scalar(
-        "SELECT position FROM events WHERE aggregate_type = 'transaction' AND aggregate_id = $1 AND sequence = 1",
-    )
-    .bind(id.to_string())
-    .fetch_one(conn)
-    .await?)
-}
-
 /// In a batch, names the failing transaction in the problem.
 fn entry_error(index: Option<usize>, e: DomainError) -> ApiError {
     let Some(i) = index else { return e.into() };
@@ -169,6 +160,73 @@ fn entry_error(index: Option<usize>, e: DomainError) -> ApiError {
             _ => format!("transactions[{i}]"),
         }),
     }
+}
+
+/// What one posting request comes to against the loaded log.
+pub(crate) enum Outcome {
+    /// Already posted under the same idempotency key (with the same request).
+    Replayed(TransactionPosted),
+    /// New: the events to append.
+    New {
+        posted: TransactionPosted,
+        events: Vec<NewEvent>,
+    },
+}
+
+/// Loads, in one round trip, everything `requests` read: their own streams (idempotency) and
+/// the facts the posting rules need. Call inside the transaction that holds the shared
+/// posting-facts lock.
+pub(crate) async fn load_for(
+    conn: &mut PgConnection,
+    requests: &[&PostRequest],
+) -> Result<(Streams, PostingContext), ApiError> {
+    let context = context_keys(requests.iter().map(|r| &r.command));
+    let mut keys = context.clone();
+    keys.extend(
+        requests
+            .iter()
+            .map(|r| (Transaction::TYPE, r.id.to_string())),
+    );
+    let streams = store::load_streams(conn, &keys).await?;
+    let ctx = context_from(&streams, &context)?;
+    Ok((streams, ctx))
+}
+
+/// Decides one request. Pure apart from the (I/O-free) domain call.
+pub(crate) async fn decide_one(
+    streams: &Streams,
+    ctx: &PostingContext,
+    r: &PostRequest,
+) -> Result<Outcome, ApiError> {
+    let (state, _) = streams.fold::<Transaction>(&r.id.to_string())?;
+    if let Some(earlier) = state.posted {
+        if earlier.fingerprint != r.command.fingerprint {
+            return Err(ApiError::conflict(
+                "idempotency_key_reused",
+                format!(
+                    "idempotency key {:?} was used for a different request",
+                    r.command.idempotency_key
+                ),
+            ));
+        }
+        return Ok(Outcome::Replayed(earlier));
+    }
+    let mut t = Transaction::default();
+    let produced = decide(&mut t, TransactionCommand::Post(r.command.clone()), ctx).await?;
+    let events = NewEvent::from_domain::<Transaction>(&r.id.to_string(), 0, produced)?;
+    Ok(Outcome::New {
+        posted: t.posted.expect("just posted"),
+        events,
+    })
+}
+
+pub(crate) async fn position_of(conn: &mut PgConnection, id: Uuid) -> Result<i64, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT position FROM events WHERE aggregate_type = 'transaction' AND aggregate_id = $1 AND sequence = 1",
+    )
+    .bind(id.to_string())
+    .fetch_one(conn)
+    .await?)
 }
 
 /// Posts `requests` all-or-nothing. Requests whose idempotency key already posted are answered
@@ -194,60 +252,41 @@ pub async fn post_many(
             ));
         }
     }
+    let refs: Vec<&PostRequest> = requests.iter().collect();
     let mut conn = pool.acquire().await?;
     // One retry covers the race where an identical request commits between our check and append.
     for attempt in 0..2 {
         let mut tx = conn.begin().await?;
         store::lock_posting_facts_shared(&mut tx).await?;
-        // One round trip for everything the batch reads: its own ids (idempotency) and the
-        // facts the posting rules need.
-        let context = context_keys(requests.iter().map(|r| &r.command));
-        let mut keys = context.clone();
-        keys.extend(
-            requests
-                .iter()
-                .map(|r| (Transaction::TYPE, r.id.to_string())),
-        );
-        let streams = store::load_streams(&mut tx, &keys).await?;
-        let ctx = context_from(&streams, &context)?;
+        let (streams, ctx) = load_for(&mut tx, &refs).await?;
         let mut events = Vec::with_capacity(requests.len());
         let mut results = Vec::with_capacity(requests.len());
         for (i, r) in requests.iter().enumerate() {
-            let (state, _) = streams.fold::<Transaction>(&r.id.to_string())?;
-            if let Some(earlier) = &state.posted {
-                if earlier.fingerprint != r.command.fingerprint {
-                    return Err(ApiError::conflict(
-                        "idempotency_key_reused",
-                        format!(
-                            "idempotency key {:?} was used for a different request",
-                            r.command.idempotency_key
-                        ),
-                    ));
+            match decide_one(&streams, &ctx, r).await {
+                Ok(Outcome::Replayed(posted)) => {
+                    let position = position_of(&mut tx, r.id).await?;
+                    results.push(Posted {
+                        id: r.id,
+                        posted,
+                        position,
+                        replayed: true,
+                    });
                 }
-                let position = position_of(&mut tx, r.id).await?;
-                results.push(Posted {
-                    id: r.id,
-                    posted: earlier.clone(),
-                    position,
-                    replayed: true,
-                });
-                continue;
+                Ok(Outcome::New {
+                    posted,
+                    events: produced,
+                }) => {
+                    events.extend(produced);
+                    results.push(Posted {
+                        id: r.id,
+                        posted,
+                        position: 0,
+                        replayed: false,
+                    });
+                }
+                Err(ApiError::Domain(e)) => return Err(entry_error(batch.then_some(i), e)),
+                Err(e) => return Err(e),
             }
-            let mut t = Transaction::default();
-            let produced = decide(&mut t, TransactionCommand::Post(r.command.clone()), &ctx)
-                .await
-                .map_err(|e| entry_error(batch.then_some(i), e))?;
-            events.extend(NewEvent::from_domain::<Transaction>(
-                &r.id.to_string(),
-                0,
-                produced,
-            )?);
-            results.push(Posted {
-                id: r.id,
-                posted: t.posted.expect("just posted"),
-                position: 0,
-                replayed: false,
-            });
         }
         match store::append(&mut tx, &events, &actor.metadata()).await {
             Ok(position) => {

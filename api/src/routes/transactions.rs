@@ -398,14 +398,11 @@ async fn post_transaction(
     Json(body): Json<TransactionIn>,
 ) -> ApiResult<(StatusCode, axum::Json<TransactionOut>)> {
     user.require(policy::WRITE_BOOKS)?;
-    let reqs = requests(&state, &[&body]).await?;
+    let mut reqs = requests(&state, &[&body]).await?;
     let actor = Actor::api(user.id, request_id(&headers));
-    let posted = ledger::post_many(&state.pool, &actor, reqs).await?;
+    let request = reqs.pop().ok_or_else(|| ApiError::internal("no request"))?;
+    let p = state.committer.post(actor, request).await?;
     state.projector.nudge();
-    let p = posted
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::internal("nothing posted"))?;
     let status = if p.replayed {
         StatusCode::OK
     } else {
