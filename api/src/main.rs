@@ -120,7 +120,7 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
             Ok(ExitCode::SUCCESS)
         }
         Command::Replay => {
-            let pool = db::pool(url, 2).await?;
+            let pool = db::pool(url, 6).await?;
             let mut conn = pool.acquire().await?.detach();
             projections::rebuild::wait_for_lock(&mut conn, Duration::from_secs(10))
                 .await
@@ -146,7 +146,7 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify => {
-            let pool = db::pool(url, 3).await?;
+            let pool = db::pool(url, 6).await?;
             let report = projections::rebuild::verify(&pool).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             if report.ok() {

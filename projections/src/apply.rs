@@ -81,6 +81,70 @@ pub struct Prepared {
     last_seq: Option<i64>,
 }
 
+/// The append-only part of a batch: rows for COPY, which batches may send in any order.
+#[derive(Default)]
+pub struct Rows {
+    transactions_csv: String,
+    postings_csv: String,
+}
+
+/// The part of a batch that must be applied in log order (after the rows it refers to).
+#[derive(Default)]
+pub struct Ordered {
+    entities: Vec<EntityOp>,
+    reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
+    daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
+    monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
+    closed_through: Option<Option<NaiveDate>>,
+    last_seq: Option<i64>,
+}
+
+fn merge_deltas(
+    into: &mut BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
+    from: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
+) {
+    for (key, d) in from {
+        let t = into.entry(key).or_default();
+        t.currency = d.currency;
+        t.debit += d.debit;
+        t.credit += d.credit;
+        t.postings += d.postings;
+    }
+}
+
+impl Prepared {
+    pub fn split(self) -> (Rows, Ordered) {
+        (
+            Rows {
+                transactions_csv: self.transactions_csv,
+                postings_csv: self.postings_csv,
+            },
+            Ordered {
+                entities: self.entities,
+                reversals: self.reversals,
+                daily: self.daily,
+                monthly: self.monthly,
+                closed_through: self.closed_through,
+                last_seq: self.last_seq,
+            },
+        )
+    }
+}
+
+impl Ordered {
+    /// Appends the ordered part of the batch that follows this one.
+    pub fn absorb(&mut self, later: Ordered) {
+        self.entities.extend(later.entities);
+        self.reversals.extend(later.reversals);
+        merge_deltas(&mut self.daily, later.daily);
+        merge_deltas(&mut self.monthly, later.monthly);
+        if later.closed_through.is_some() {
+            self.closed_through = later.closed_through;
+        }
+        self.last_seq = later.last_seq.or(self.last_seq);
+    }
+}
+
 fn csv_field(out: &mut String, value: &str) {
     out.push('"');
     for c in value.chars() {
@@ -188,30 +252,59 @@ impl Prepared {
             }
         }
     }
+}
 
-    async fn flush(self, conn: &mut PgConnection, schema: &str) -> Result<(), ProjectionError> {
-        if !self.transactions_csv.is_empty() {
-            copy_csv(
-                conn,
-                &format!(
-                    "COPY {schema}.transactions (id, date, kind, description, project_id, category_id, counterparty_id, tags, \
-                     idempotency_key, reverses, replaces, reversed_by, replaced_by, created_by, recorded_at, position, seq) \
-                     FROM STDIN WITH (FORMAT csv)"
-                ),
-                self.transactions_csv,
-            )
-            .await?;
-            copy_csv(
-                conn,
-                &format!(
-                    "COPY {schema}.postings (transaction_id, leg, account_id, date, currency, amount, weight_currency, \
-                     weight_amount, memo) FROM STDIN WITH (FORMAT csv)"
-                ),
-                self.postings_csv,
-            )
-            .await?;
+/// COPYs a batch's rows (autocommit is fine: a COPY is atomic).
+pub async fn write_rows(
+    conn: &mut PgConnection,
+    schema: &str,
+    rows: Rows,
+) -> Result<(), ProjectionError> {
+    if rows.transactions_csv.is_empty() {
+        return Ok(());
+    }
+    copy_csv(
+        conn,
+        &format!(
+            "COPY {schema}.transactions (id, date, kind, description, project_id, category_id, counterparty_id, tags, \
+             idempotency_key, reverses, replaces, reversed_by, replaced_by, created_by, recorded_at, position, seq) \
+             FROM STDIN WITH (FORMAT csv)"
+        ),
+        rows.transactions_csv,
+    )
+    .await?;
+    copy_csv(
+        conn,
+        &format!(
+            "COPY {schema}.postings (transaction_id, leg, account_id, date, currency, amount, weight_currency, \
+             weight_amount, memo) FROM STDIN WITH (FORMAT csv)"
+        ),
+        rows.postings_csv,
+    )
+    .await
+}
+
+/// Applies the ordered part (after the rows it refers to) and advances the checkpoint.
+pub fn write_ordered<'a>(
+    conn: &'a mut PgConnection,
+    schema: &'a str,
+    ordered: Ordered,
+) -> BoxFuture<'a, Result<(), ProjectionError>> {
+    // Boxed as `Send` so callers can run it in spawned tasks (rust-lang/rust#102211).
+    Box::pin(async move {
+        let Some(last_seq) = ordered.last_seq else {
+            return Ok(());
+        };
+        for op in ordered.entities {
+            write_entity(conn, schema, op).await?;
         }
-        for (id, reversal_id, replaced_by) in self.reversals {
+        if let Some(through) = ordered.closed_through {
+            sqlx::query(&format!("UPDATE {schema}.books SET closed_through = $1"))
+                .bind(through)
+                .execute(&mut *conn)
+                .await?;
+        }
+        for (id, reversal_id, replaced_by) in ordered.reversals {
             sqlx::query(&format!(
                 "UPDATE {schema}.transactions SET reversed_by = $2, replaced_by = $3 WHERE id = $1"
             ))
@@ -221,10 +314,14 @@ impl Prepared {
             .execute(&mut *conn)
             .await?;
         }
-        upsert_balances(conn, schema, "daily_balances", "date", self.daily).await?;
-        upsert_balances(conn, schema, "monthly_balances", "month", self.monthly).await?;
+        upsert_balances(conn, schema, "daily_balances", "date", ordered.daily).await?;
+        upsert_balances(conn, schema, "monthly_balances", "month", ordered.monthly).await?;
+        sqlx::query(&format!("UPDATE {schema}.checkpoint SET last_seq = $1"))
+            .bind(last_seq)
+            .execute(conn)
+            .await?;
         Ok(())
-    }
+    })
 }
 
 async fn copy_csv(
@@ -467,25 +564,9 @@ pub fn write<'a>(
 ) -> BoxFuture<'a, Result<(), ProjectionError>> {
     // Boxed as `Send` so callers can run it in spawned tasks (rust-lang/rust#102211).
     Box::pin(async move {
-        let Some(last_seq) = prepared.last_seq else {
-            return Ok(());
-        };
-        let mut prepared = prepared;
-        for op in std::mem::take(&mut prepared.entities) {
-            write_entity(conn, schema, op).await?;
-        }
-        if let Some(through) = prepared.closed_through.take() {
-            sqlx::query(&format!("UPDATE {schema}.books SET closed_through = $1"))
-                .bind(through)
-                .execute(&mut *conn)
-                .await?;
-        }
-        prepared.flush(conn, schema).await?;
-        sqlx::query(&format!("UPDATE {schema}.checkpoint SET last_seq = $1"))
-            .bind(last_seq)
-            .execute(conn)
-            .await?;
-        Ok(())
+        let (rows, ordered) = prepared.split();
+        write_rows(conn, schema, rows).await?;
+        write_ordered(conn, schema, ordered).await
     })
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::ProjectionError;
-use crate::apply::{Prepared, prepare, write};
+use crate::apply::{Ordered, Rows, prepare, write_ordered, write_rows};
 use crate::chain;
 use crate::log::{Sequenced, chain_head, fetch_range, fetch_sealed};
 use crate::read_model::{self, LIVE_SCHEMA};
@@ -24,12 +24,15 @@ pub struct RebuildStats {
     pub events_per_second: f64,
 }
 
-/// Batches a rebuild prepares ahead of the one being written.
+/// Batches a rebuild prepares ahead of each writer.
 const PIPELINE_DEPTH: usize = 2;
+/// Connections COPYing rows during a rebuild (PostgreSQL parses each COPY on one core).
+const ROW_WRITERS: usize = 2;
 
-/// Creates `schema` afresh and projects every sealed event up to `up_to_seq` into it. Reading
-/// and preparing the next batch (on a second connection from `pool`) overlaps with writing the
-/// current one (on `conn`), so PostgreSQL's COPY and our decoding run on different cores.
+/// Creates `schema` afresh and projects every sealed event up to `up_to_seq` into it. One
+/// connection from `pool` reads the log while batches are decoded here and COPYed by
+/// [`ROW_WRITERS`] others, so decoding and PostgreSQL's parsing run on all cores; `conn` builds
+/// the indexes and applies the ordered part at the end. Uses 1 + ROW_WRITERS pool connections.
 pub fn rebuild_into<'a>(
     pool: &'a PgPool,
     conn: &'a mut PgConnection,
@@ -52,11 +55,22 @@ async fn rebuild_into_inner(
     // up to the last sealed event's cursor and numbers events as it goes; no join with the chain.
     let up_to = cursor_of(conn, up_to_seq).await?;
     let mut reader = pool.acquire().await?;
-    let (batches, mut incoming) = tokio::sync::mpsc::channel::<Prepared>(PIPELINE_DEPTH);
+    let mut writers = Vec::with_capacity(ROW_WRITERS);
+    for _ in 0..ROW_WRITERS {
+        writers.push(pool.acquire().await?);
+    }
+    let (senders, receivers): (Vec<_>, Vec<_>) = (0..ROW_WRITERS)
+        .map(|_| tokio::sync::mpsc::channel::<Rows>(PIPELINE_DEPTH))
+        .unzip();
 
+    // Rows are append-only, so batches go to several COPY connections in any order; what must
+    // keep log order (entities, reversals, the period lock) and the balance sums are collected
+    // and applied once, at the end, after the indexes exist.
     let read = async {
+        let mut ordered = Ordered::default();
         let mut after = (0i64, 0i64);
         let mut seq = 0i64;
+        let mut batch_no = 0usize;
         while seq < up_to_seq {
             let events = fetch_range(&mut reader, after, up_to, REBUILD_BATCH_EVENTS).await?;
             let Some(last) = events.last() else { break };
@@ -68,11 +82,14 @@ async fn rebuild_into_inner(
                     Sequenced { seq, event }
                 })
                 .collect();
-            if batches.send(prepare(&batch)?).await.is_err() {
-                break; // the writer failed; its error is the one to report
+            let (rows, part) = prepare(&batch)?.split();
+            ordered.absorb(part);
+            if senders[batch_no % ROW_WRITERS].send(rows).await.is_err() {
+                break; // a writer failed; its error is the one to report
             }
+            batch_no += 1;
         }
-        drop(batches);
+        drop(senders);
         if seq != up_to_seq {
             return Err(ProjectionError::Corrupt {
                 position: after.1,
@@ -81,21 +98,24 @@ async fn rebuild_into_inner(
                 ),
             });
         }
-        Ok(seq as u64)
+        Ok((seq as u64, ordered))
     };
-    let write_all = async {
-        while let Some(prepared) = incoming.recv().await {
-            let mut tx = conn.begin().await?;
-            write(&mut tx, schema, prepared).await?;
-            tx.commit().await?;
-        }
-        Ok::<(), ProjectionError>(())
-    };
+    let write_all = futures::future::try_join_all(writers.iter_mut().zip(receivers).map(
+        |(writer, mut rows)| async move {
+            while let Some(batch) = rows.recv().await {
+                write_rows(writer, schema, batch).await?;
+            }
+            Ok::<(), ProjectionError>(())
+        },
+    ));
     let (read, written) = tokio::join!(read, write_all);
     written?;
-    let events = read?;
+    let (events, ordered) = read?;
     let loaded = started.elapsed().as_secs_f64();
     read_model::create_indexes(conn, schema).await?;
+    let mut tx = conn.begin().await?;
+    write_ordered(&mut tx, schema, ordered).await?;
+    tx.commit().await?;
     tracing::info!(
         schema,
         events,
