@@ -22,6 +22,10 @@ pub struct RebuildStats {
     pub events: u64,
     pub seconds: f64,
     pub events_per_second: f64,
+    /// Of `seconds`: reading, decoding and COPYing the rows.
+    pub load_seconds: f64,
+    /// Of `seconds`: building indexes and applying the ordered changes.
+    pub finish_seconds: f64,
 }
 
 /// Batches a rebuild prepares ahead of each writer.
@@ -127,6 +131,8 @@ async fn rebuild_into_inner(
     Ok(RebuildStats {
         events,
         seconds,
+        load_seconds: loaded,
+        finish_seconds: seconds - loaded,
         events_per_second: if seconds > 0.0 {
             events as f64 / seconds
         } else {
