@@ -93,22 +93,15 @@ CREATE TABLE {s}.monthly_balances (
 "#;
 
 /// Secondary indexes, built after a bulk rebuild rather than maintained row by row during it.
-/// Two groups of about equal work, one per table, so two connections can build them at once.
-const INDEX_GROUPS: [&str; 2] = [
-    r#"
-SET maintenance_work_mem = '256MB';
-ALTER TABLE {s}.postings ADD PRIMARY KEY (transaction_id, leg);
-CREATE INDEX ON {s}.postings (account_id, date);
-RESET maintenance_work_mem;
-"#,
-    r#"
+const INDEXES_DDL: &str = r#"
 SET maintenance_work_mem = '256MB';
 ALTER TABLE {s}.transactions ADD PRIMARY KEY (id);
+ALTER TABLE {s}.postings ADD PRIMARY KEY (transaction_id, leg);
 CREATE INDEX ON {s}.transactions (date DESC, seq DESC);
+CREATE INDEX ON {s}.postings (account_id, date);
 CREATE INDEX ON {s}.entities (entity_type, lower(name));
 RESET maintenance_work_mem;
-"#,
-];
+"#;
 
 fn check_schema_name(schema: &str) {
     assert!(
@@ -144,18 +137,12 @@ pub async fn create_tables(conn: &mut PgConnection, schema: &str) -> Result<(), 
     tx.commit().await
 }
 
-pub async fn create_indexes(
-    first: &mut PgConnection,
-    second: &mut PgConnection,
-    schema: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn create_indexes(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
     check_schema_name(schema);
-    let [a, b] = INDEX_GROUPS.map(|ddl| ddl.replace("{s}", schema));
+    let ddl = INDEXES_DDL.replace("{s}", schema);
     // `Executor::execute` with a plain string runs a multi-statement script; `sqlx::raw_sql`
     // would do the same but its future is not `Send` in spawned tasks.
-    let (x, y) = tokio::join!(first.execute(a.as_str()), second.execute(b.as_str()));
-    x?;
-    y?;
+    conn.execute(ddl.as_str()).await?;
     Ok(())
 }
 

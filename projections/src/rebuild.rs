@@ -116,7 +116,7 @@ async fn rebuild_into_inner(
     written?;
     let (events, ordered) = read?;
     let loaded = started.elapsed().as_secs_f64();
-    read_model::create_indexes(conn, &mut reader, schema).await?;
+    read_model::create_indexes(conn, schema).await?;
     let mut tx = conn.begin().await?;
     write_ordered(&mut tx, schema, ordered).await?;
     tx.commit().await?;
