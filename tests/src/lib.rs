@@ -190,6 +190,41 @@ impl TestApp {
         self
     }
 
+    /// Events sealed (and projected) so far.
+    pub async fn sealed(&self) -> i64 {
+        sqlx::query_scalar("SELECT last_seq FROM chain_head")
+            .fetch_one(&self.pool)
+            .await
+            .expect("chain head")
+    }
+
+    /// Events in the log.
+    pub async fn event_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM events")
+            .fetch_one(&self.pool)
+            .await
+            .expect("count")
+    }
+
+    /// Waits until at least `n` events are sealed (10 s at most).
+    pub async fn wait_sealed(&self, n: i64) {
+        for _ in 0..400 {
+            if self.sealed().await >= n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!(
+            "the projector did not seal {n} events (sealed {})",
+            self.sealed().await
+        );
+    }
+
+    /// Waits until everything in the log is sealed and projected.
+    pub async fn wait_all_sealed(&self) {
+        self.wait_sealed(self.event_count().await).await;
+    }
+
     /// Creates an account and returns its id.
     pub async fn account(&self, name: &str, account_type: &str, currency: &str) -> String {
         let kind = if account_type == "asset" {

@@ -299,20 +299,7 @@ async fn reversal_edit_archive_and_closed_periods() {
     assert_eq!(archived.body["code"], "archived");
 
     // Reversals, edits, archiving and the period lock rebuild to the same tables.
-    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    for _ in 0..400 {
-        let sealed: i64 = sqlx::query_scalar("SELECT last_seq FROM chain_head")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-        if sealed >= total {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    app.wait_all_sealed().await;
     let report = projections::rebuild::verify(&app.pool).await.unwrap();
     assert!(report.ok(), "{report:?}");
 }

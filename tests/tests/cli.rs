@@ -53,18 +53,7 @@ async fn seed_replay_verify_and_a_tampered_log() {
         "{}",
         text(&busy)
     );
-    for _ in 0..400 {
-        let (events, sealed): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT count(*) FROM events), (SELECT last_seq FROM chain_head)",
-        )
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-        if events == sealed {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    app.wait_all_sealed().await;
     let verify = ledger(&url, &["verify"]);
     assert!(verify.status.success(), "{}", text(&verify));
 

@@ -15,20 +15,7 @@ async fn the_demo_company_balances_and_verifies() {
     );
 
     let app = TestApp::spawn_on(url).await.admin().await;
-    let head: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    for _ in 0..400 {
-        let sealed: i64 = sqlx::query_scalar("SELECT last_seq FROM chain_head")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-        if sealed >= head {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    app.wait_all_sealed().await;
     let tb = app.get("/api/reports/trial-balance").await.expect(200);
     let currencies: Vec<&str> = tb["totals"]
         .as_array()

@@ -14,39 +14,12 @@ async fn superuser(app: &TestApp) -> PgConnection {
     PgConnection::connect(&app.url).await.unwrap()
 }
 
-async fn sealed(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT last_seq FROM chain_head")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
-async fn wait_sealed(app: &TestApp, n: i64) {
-    for _ in 0..400 {
-        if sealed(app).await >= n {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!(
-        "the projector did not seal {n} events (sealed {})",
-        sealed(app).await
-    );
-}
-
-async fn event_count(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_database_refuses_to_change_the_log() {
     let app = TestApp::spawn().await.admin().await;
     app.account("Bank", "asset", "USD").await;
     // Row triggers fire only on rows: let the chain hold some first.
-    wait_sealed(&app, event_count(&app).await).await;
+    app.wait_all_sealed().await;
     for sql in [
         "UPDATE events SET payload = '{}'",
         "DELETE FROM events",
@@ -72,8 +45,8 @@ async fn a_late_commit_is_never_skipped() {
     let app = TestApp::spawn().await.admin().await;
     let bank = app.account("Bank", "asset", "USD").await;
     let sales = app.account("Sales", "income", "USD").await;
-    wait_sealed(&app, event_count(&app).await).await;
-    let before = sealed(&app).await;
+    app.wait_all_sealed().await;
+    let before = app.sealed().await;
 
     // A writer takes its transaction id and position first, then holds its transaction open.
     let mut late = PgConnection::connect(&app.url).await.unwrap();
@@ -102,15 +75,15 @@ async fn a_late_commit_is_never_skipped() {
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        sealed(&app).await,
+        app.sealed().await,
         before,
         "nothing may be sealed past an open writer"
     );
 
     tx.commit().await.unwrap();
-    wait_sealed(&app, before + 6).await;
-    let total = event_count(&app).await;
-    assert_eq!(sealed(&app).await, total);
+    app.wait_sealed(before + 6).await;
+    let total = app.event_count().await;
+    assert_eq!(app.sealed().await, total);
     let gaps: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM event_chain c WHERE c.event_position = e.position)",
     )
@@ -162,7 +135,7 @@ async fn concurrent_clients_then_balances_equal_postings_and_replay_matches() {
     app.get(&format!("/api/balances?min_position={max_position}"))
         .await
         .expect(200);
-    wait_sealed(&app, event_count(&app).await).await;
+    app.wait_all_sealed().await;
     let b = app.get("/api/balances").await.expect(200);
     let get = |id: &str| {
         b["items"]
@@ -187,8 +160,8 @@ async fn concurrent_clients_then_balances_equal_postings_and_replay_matches() {
     assert_eq!(sum.to_string(), get(&bank));
 
     // The projector saw every event, in one gapless chain.
-    let total = event_count(&app).await;
-    assert_eq!(sealed(&app).await, total);
+    let total = app.event_count().await;
+    assert_eq!(app.sealed().await, total);
     let max_seq: i64 = sqlx::query_scalar("SELECT max(seq) FROM event_chain")
         .fetch_one(&app.pool)
         .await
@@ -240,7 +213,7 @@ async fn tampering_behind_the_applications_back_is_reported() {
         )
         .await
         .expect(201);
-    wait_sealed(&app, event_count(&app).await).await;
+    app.wait_all_sealed().await;
     assert!(projections::rebuild::verify(&app.pool).await.unwrap().ok());
 
     // A superuser switches the trigger off and rewrites an amount.
@@ -329,5 +302,5 @@ async fn two_server_instances_share_one_database_and_one_projector() {
     .await
     .unwrap();
     assert_eq!(holders, 1, "exactly one projector holds the lock");
-    wait_sealed(&first, event_count(&first).await).await;
+    first.wait_all_sealed().await;
 }
