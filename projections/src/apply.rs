@@ -5,7 +5,6 @@
 //! and a rebuild (large ones) must produce byte-for-byte equal tables.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::period::PeriodEvent;
@@ -18,6 +17,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::ProjectionError;
+use crate::copy_binary::BinaryCopy;
 use crate::log::{Sequenced, StoredEvent};
 use crate::upcast::decode;
 
@@ -71,8 +71,8 @@ enum EntityOp {
 #[derive(Default)]
 pub struct Prepared {
     entities: Vec<EntityOp>,
-    transactions_csv: String,
-    postings_csv: String,
+    transactions: BinaryCopy,
+    postings: BinaryCopy,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
     monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -84,8 +84,8 @@ pub struct Prepared {
 /// The append-only part of a batch: rows for COPY, which batches may send in any order.
 #[derive(Default)]
 pub struct Rows {
-    transactions_csv: String,
-    postings_csv: String,
+    transactions: BinaryCopy,
+    postings: BinaryCopy,
 }
 
 /// The part of a batch that must be applied in log order (after the rows it refers to).
@@ -116,8 +116,8 @@ impl Prepared {
     pub fn split(self) -> (Rows, Ordered) {
         (
             Rows {
-                transactions_csv: self.transactions_csv,
-                postings_csv: self.postings_csv,
+                transactions: self.transactions,
+                postings: self.postings,
             },
             Ordered {
                 entities: self.entities,
@@ -145,43 +145,6 @@ impl Ordered {
     }
 }
 
-fn csv_field(out: &mut String, value: &str) {
-    out.push('"');
-    for c in value.chars() {
-        if c == '"' {
-            out.push('"');
-        }
-        out.push(c);
-    }
-    out.push('"');
-}
-
-fn csv_opt<T: ToString>(out: &mut String, value: Option<T>) {
-    if let Some(v) = value {
-        csv_field(out, &v.to_string());
-    }
-}
-
-/// A PostgreSQL array literal of text elements, each quoted and escaped.
-fn pg_text_array(items: &[String]) -> String {
-    let mut s = String::from("{");
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        s.push('"');
-        for c in item.chars() {
-            if c == '"' || c == '\\' {
-                s.push('\\');
-            }
-            s.push(c);
-        }
-        s.push('"');
-    }
-    s.push('}');
-    s
-}
-
 fn month_start(d: NaiveDate) -> NaiveDate {
     d.with_day(1).expect("day 1 exists")
 }
@@ -194,46 +157,39 @@ impl Prepared {
         author: Option<Uuid>,
         ev: &Sequenced,
     ) {
-        let t = &mut self.transactions_csv;
-        let _ = write!(t, "{id},{},{},", p.date, p.kind.as_str());
-        csv_field(t, &p.description);
-        t.push(',');
-        csv_opt(t, p.project_id);
-        t.push(',');
-        csv_opt(t, p.category_id);
-        t.push(',');
-        csv_opt(t, p.counterparty_id);
-        t.push(',');
-        csv_field(t, &pg_text_array(&p.tags));
-        t.push(',');
-        csv_opt(t, p.idempotency_key.as_deref());
-        t.push(',');
-        csv_opt(t, p.reverses);
-        t.push(',');
-        csv_opt(t, p.replaces);
-        t.push_str(",,,");
-        csv_opt(t, author);
-        let _ = writeln!(
-            t,
-            ",{},{},{}",
-            ev.event.recorded_at.to_rfc3339(),
-            ev.event.position,
-            ev.seq
-        );
+        // Column order as in TRANSACTION_COLUMNS and POSTING_COLUMNS.
+        let t = &mut self.transactions;
+        t.row(TRANSACTION_COLUMNS.len() as i16);
+        t.uuid(id);
+        t.date(p.date);
+        t.text(p.kind.as_str());
+        t.text(&p.description);
+        t.opt_uuid(p.project_id);
+        t.opt_uuid(p.category_id);
+        t.opt_uuid(p.counterparty_id);
+        t.text_array(&p.tags);
+        t.opt_text(p.idempotency_key.as_deref());
+        t.opt_uuid(p.reverses);
+        t.opt_uuid(p.replaces);
+        t.null(); // reversed_by: set by a later Reversed event
+        t.null(); // replaced_by: likewise
+        t.opt_uuid(author);
+        t.timestamptz(ev.event.recorded_at);
+        t.i64(ev.event.position);
+        t.i64(ev.seq);
 
         for (leg_no, leg) in p.legs.iter().enumerate() {
-            let s = &mut self.postings_csv;
-            let _ = write!(
-                s,
-                "{id},{leg_no},{},{},{},{},",
-                leg.account_id, p.date, leg.currency, leg.amount
-            );
-            csv_opt(s, leg.weight.map(|w| w.currency));
-            s.push(',');
-            csv_opt(s, leg.weight.map(|w| w.amount));
-            s.push(',');
-            csv_opt(s, leg.memo.as_deref());
-            s.push('\n');
+            let s = &mut self.postings;
+            s.row(POSTING_COLUMNS.len() as i16);
+            s.uuid(id);
+            s.i16(i16::try_from(leg_no).expect("legs are limited to 200"));
+            s.uuid(leg.account_id);
+            s.date(p.date);
+            s.text(leg.currency.code());
+            s.numeric(leg.amount);
+            s.opt_text(leg.weight.map(|w| w.currency.code()));
+            s.opt_numeric(leg.weight.map(|w| w.amount));
+            s.opt_text(leg.memo.as_deref());
 
             let (debit, credit) = if leg.amount.is_sign_positive() {
                 (leg.amount, Decimal::ZERO)
@@ -260,26 +216,25 @@ pub async fn write_rows(
     schema: &str,
     rows: Rows,
 ) -> Result<(), ProjectionError> {
-    if rows.transactions_csv.is_empty() {
+    if rows.transactions.is_empty() {
         return Ok(());
     }
-    copy_csv(
+    copy_binary(
         conn,
         &format!(
-            "COPY {schema}.transactions (id, date, kind, description, project_id, category_id, counterparty_id, tags, \
-             idempotency_key, reverses, replaces, reversed_by, replaced_by, created_by, recorded_at, position, seq) \
-             FROM STDIN WITH (FORMAT csv)"
+            "COPY {schema}.transactions ({}) FROM STDIN WITH (FORMAT binary)",
+            TRANSACTION_COLUMNS.join(", ")
         ),
-        rows.transactions_csv,
+        rows.transactions,
     )
     .await?;
-    copy_csv(
+    copy_binary(
         conn,
         &format!(
-            "COPY {schema}.postings (transaction_id, leg, account_id, date, currency, amount, weight_currency, \
-             weight_amount, memo) FROM STDIN WITH (FORMAT csv)"
+            "COPY {schema}.postings ({}) FROM STDIN WITH (FORMAT binary)",
+            POSTING_COLUMNS.join(", ")
         ),
-        rows.postings_csv,
+        rows.postings,
     )
     .await
 }
@@ -324,13 +279,44 @@ pub fn write_ordered<'a>(
     })
 }
 
-async fn copy_csv(
+const TRANSACTION_COLUMNS: [&str; 17] = [
+    "id",
+    "date",
+    "kind",
+    "description",
+    "project_id",
+    "category_id",
+    "counterparty_id",
+    "tags",
+    "idempotency_key",
+    "reverses",
+    "replaces",
+    "reversed_by",
+    "replaced_by",
+    "created_by",
+    "recorded_at",
+    "position",
+    "seq",
+];
+const POSTING_COLUMNS: [&str; 9] = [
+    "transaction_id",
+    "leg",
+    "account_id",
+    "date",
+    "currency",
+    "amount",
+    "weight_currency",
+    "weight_amount",
+    "memo",
+];
+
+async fn copy_binary(
     conn: &mut PgConnection,
     statement: &str,
-    data: String,
+    data: BinaryCopy,
 ) -> Result<(), ProjectionError> {
     let mut copy = conn.copy_in_raw(statement).await?;
-    copy.send(data.into_bytes()).await?;
+    copy.send(data.finish()).await?;
     copy.finish().await?;
     Ok(())
 }
@@ -578,25 +564,4 @@ pub async fn apply_events(
 ) -> Result<(), ProjectionError> {
     let prepared = prepare(events)?;
     write(conn, schema, prepared).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn array_literals_escape_quotes_and_backslashes() {
-        assert_eq!(pg_text_array(&[]), "{}");
-        assert_eq!(
-            pg_text_array(&["a".into(), "b\"c".into(), "d\\e".into()]),
-            r#"{"a","b\"c","d\\e"}"#
-        );
-    }
-
-    #[test]
-    fn csv_fields_double_quotes() {
-        let mut s = String::new();
-        csv_field(&mut s, "say \"hi\", ok");
-        assert_eq!(s, "\"say \"\"hi\"\", ok\"");
-    }
 }

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod beancount;
 pub mod chain;
+pub mod copy_binary;
 pub mod log;
 pub mod projector;
 pub mod queries;
