@@ -1,17 +1,12 @@
 import type { ColumnDef } from '@tanstack/react-table'
-import { Plus } from 'lucide-react'
 import { useMemo, useState } from 'react'
-import toast from 'react-hot-toast'
 
-import { DataTable, sortParam } from '@/components/data-table'
-import { ListToolbar } from '@/components/list-toolbar'
+import { sortParam } from '@/components/data-table'
+import { EntityListPage } from '@/components/entity-list-page'
 import { Money } from '@/components/money'
-import { PageHeader } from '@/components/page-header'
-import { RowActions } from '@/components/row-actions'
 import { Badge } from '@/components/ui/badge'
-import { Button } from '@/components/ui/button'
 import { NativeSelect } from '@/components/ui/native-select'
-import { useListState } from '@/hooks/use-list-state'
+import { useEntityList } from '@/hooks/use-entity-list'
 import { can, useRole } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 import { CURRENCIES } from '@/lib/money'
@@ -22,13 +17,10 @@ import { AccountDialog } from '../components/account-dialog'
 export default function AccountsPage() {
   const { t } = useI18n()
   const writer = can.writeBooks(useRole())
-  const list = useListState()
+  const { list, editing, dialogOpen, setDialogOpen, openNew, actionColumns } = useEntityList<Account>({ archive: useArchiveAccount(), writer })
   const [type, setType] = useState<AccountType | ''>('')
   const [kind, setKind] = useState<AccountKind | ''>('')
   const [currency, setCurrency] = useState('')
-  const [editing, setEditing] = useState<Account | null>(null)
-  const [dialogOpen, setDialogOpen] = useState(false)
-  const archive = useArchiveAccount()
   const query = useAccounts({
     ...list.params,
     sort: sortParam(list.sorting),
@@ -61,93 +53,52 @@ export default function AccountsPage() {
         cell: ({ row }) => <Money amount={row.original.balance ?? '0'} currency={row.original.currency} />,
       },
       { id: 'created_at', header: t('common.created'), cell: ({ row }) => <DateCell iso={row.original.created_at} /> },
-      ...(writer
-        ? [
-            {
-              id: 'actions',
-              header: () => <span className="sr-only">{t('common.actions')}</span>,
-              enableSorting: false,
-              cell: ({ row }) => (
-                <RowActions
-                  name={row.original.name}
-                  archived={row.original.archived}
-                  busy={archive.isPending}
-                  onEdit={() => {
-                    setEditing(row.original)
-                    setDialogOpen(true)
-                  }}
-                  onArchive={() => archive.mutate({ id: row.original.id, archive: true }, { onSuccess: () => toast.success(t('common.archivedDone')) })}
-                  onRestore={() => archive.mutate({ id: row.original.id, archive: false }, { onSuccess: () => toast.success(t('common.restoredDone')) })}
-                />
-              ),
-            } satisfies ColumnDef<Account, unknown>,
-          ]
-        : []),
+      ...actionColumns,
     ],
-    [t, writer, archive],
+    [t, actionColumns],
   )
 
   return (
-    <>
-      <PageHeader
-        title={t('nav.accounts')}
-        description={t('accounts.description')}
-        actions={
-          writer && (
-            <Button
-              onClick={() => {
-                setEditing(null)
-                setDialogOpen(true)
-              }}
-            >
-              <Plus /> {t('accounts.new')}
-            </Button>
-          )
-        }
-      />
-      <ListToolbar q={list.q} onQ={list.setQ} archived={list.archived} onArchived={list.setArchived}>
-        <NativeSelect className="w-40" value={type} aria-label={t('accounts.type')} onChange={(e) => { setType(e.target.value as AccountType | ''); list.resetPage() }}>
-          <option value="">{t('accounts.allTypes')}</option>
-          {ACCOUNT_TYPES.map((x) => (
-            <option key={x} value={x}>
-              {t(`accountType.${x}`)}
-            </option>
-          ))}
-        </NativeSelect>
-        <NativeSelect className="w-40" value={kind} aria-label={t('accounts.kind')} onChange={(e) => { setKind(e.target.value as AccountKind | ''); list.resetPage() }}>
-          <option value="">{t('accounts.allKinds')}</option>
-          {ACCOUNT_KINDS.map((x) => (
-            <option key={x} value={x}>
-              {t(`accountKind.${x}`)}
-            </option>
-          ))}
-        </NativeSelect>
-        <NativeSelect className="w-36" value={currency} aria-label={t('common.currency')} onChange={(e) => { setCurrency(e.target.value); list.resetPage() }}>
-          <option value="">{t('common.allCurrencies')}</option>
-          {CURRENCIES.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </NativeSelect>
-      </ListToolbar>
-      <DataTable
-        columns={columns}
-        data={query.data?.items}
-        total={query.data?.total ?? 0}
-        pagination={list.pagination}
-        onPaginationChange={list.setPagination}
-        sorting={list.sorting}
-        onSortingChange={list.setSorting}
-        isLoading={query.isFetching}
-        error={query.error}
-        onRetry={() => void query.refetch()}
-        emptyTitle={t('accounts.empty')}
-        getRowId={(a) => a.id}
-        rowClassName={(a) => (a.archived ? 'opacity-60' : undefined)}
-      />
-      <AccountDialog open={dialogOpen} onOpenChange={setDialogOpen} account={editing} />
-    </>
+    <EntityListPage
+      title={t('nav.accounts')}
+      description={t('accounts.description')}
+      newLabel={t('accounts.new')}
+      writer={writer}
+      onNew={openNew}
+      list={list}
+      filters={
+        <>
+          <NativeSelect className="w-40" value={type} aria-label={t('accounts.type')} onChange={(e) => { setType(e.target.value as AccountType | ''); list.resetPage() }}>
+            <option value="">{t('accounts.allTypes')}</option>
+            {ACCOUNT_TYPES.map((x) => (
+              <option key={x} value={x}>
+                {t(`accountType.${x}`)}
+              </option>
+            ))}
+          </NativeSelect>
+          <NativeSelect className="w-40" value={kind} aria-label={t('accounts.kind')} onChange={(e) => { setKind(e.target.value as AccountKind | ''); list.resetPage() }}>
+            <option value="">{t('accounts.allKinds')}</option>
+            {ACCOUNT_KINDS.map((x) => (
+              <option key={x} value={x}>
+                {t(`accountKind.${x}`)}
+              </option>
+            ))}
+          </NativeSelect>
+          <NativeSelect className="w-36" value={currency} aria-label={t('common.currency')} onChange={(e) => { setCurrency(e.target.value); list.resetPage() }}>
+            <option value="">{t('common.allCurrencies')}</option>
+            {CURRENCIES.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </NativeSelect>
+        </>
+      }
+      columns={columns}
+      query={query}
+      emptyTitle={t('accounts.empty')}
+      dialog={<AccountDialog open={dialogOpen} onOpenChange={setDialogOpen} account={editing} />}
+    />
   )
 }
 

@@ -3,10 +3,9 @@ import { useEffect, useMemo } from 'react'
 import { useForm } from 'react-hook-form'
 import toast from 'react-hot-toast'
 
+import { FormDialogFooter } from '@/components/form-dialog-footer'
 import { FormField } from '@/components/form-field'
-import { Spinner } from '@/components/states'
-import { Button } from '@/components/ui/button'
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog'
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog'
 import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
 import { Textarea } from '@/components/ui/textarea'
@@ -105,15 +104,7 @@ export function CategoryDialog({ open, onOpenChange, category }: { open: boolean
           <FormField label={t('common.description')} error={te(errors.description?.message)}>
             <Textarea rows={2} {...form.register('description')} />
           </FormField>
-          <DialogFooter>
-            <Button type="button" variant="outline" onClick={() => onOpenChange(false)}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" disabled={isSubmitting}>
-              {isSubmitting && <Spinner />}
-              {t('common.save')}
-            </Button>
-          </DialogFooter>
+          <FormDialogFooter onCancel={() => onOpenChange(false)} isSubmitting={isSubmitting} />
         </form>
       </DialogContent>
     </Dialog>

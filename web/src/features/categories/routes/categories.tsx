@@ -1,16 +1,12 @@
 import type { ColumnDef } from '@tanstack/react-table'
-import { CornerDownRight, Plus } from 'lucide-react'
+import { CornerDownRight } from 'lucide-react'
 import { useMemo, useState } from 'react'
-import toast from 'react-hot-toast'
 
-import { DataTable, sortParam } from '@/components/data-table'
-import { ListToolbar } from '@/components/list-toolbar'
-import { PageHeader } from '@/components/page-header'
-import { RowActions } from '@/components/row-actions'
+import { sortParam } from '@/components/data-table'
+import { EntityListPage } from '@/components/entity-list-page'
 import { Badge } from '@/components/ui/badge'
-import { Button } from '@/components/ui/button'
 import { NativeSelect } from '@/components/ui/native-select'
-import { useListState } from '@/hooks/use-list-state'
+import { useEntityList } from '@/hooks/use-entity-list'
 import { useAllCategories } from '@/hooks/use-lookups'
 import { can, useRole } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
@@ -21,12 +17,9 @@ import { CategoryDialog } from '../components/category-dialog'
 export default function CategoriesPage() {
   const { t } = useI18n()
   const writer = can.writeBooks(useRole())
-  const list = useListState()
+  const { list, editing, dialogOpen, setDialogOpen, openNew, actionColumns } = useEntityList<Category>({ archive: useArchiveCategory(), writer })
   const [kind, setKind] = useState<CategoryKind | ''>('')
   const [parent, setParent] = useState('')
-  const [editing, setEditing] = useState<Category | null>(null)
-  const [dialogOpen, setDialogOpen] = useState(false)
-  const archive = useArchiveCategory()
   const all = useAllCategories()
   const query = useCategories({ ...list.params, sort: sortParam(list.sorting), kind: kind || undefined, parent_id: parent || undefined })
 
@@ -68,30 +61,9 @@ export default function CategoriesPage() {
         enableSorting: false,
         cell: ({ row }) => (row.original.parent_id ? (tree.byId.get(row.original.parent_id)?.name ?? '…') : ''),
       },
-      ...(writer
-        ? [
-            {
-              id: 'actions',
-              header: () => <span className="sr-only">{t('common.actions')}</span>,
-              enableSorting: false,
-              cell: ({ row }) => (
-                <RowActions
-                  name={row.original.name}
-                  archived={row.original.archived}
-                  busy={archive.isPending}
-                  onEdit={() => {
-                    setEditing(row.original)
-                    setDialogOpen(true)
-                  }}
-                  onArchive={() => archive.mutate({ id: row.original.id, archive: true }, { onSuccess: () => toast.success(t('common.archivedDone')) })}
-                  onRestore={() => archive.mutate({ id: row.original.id, archive: false }, { onSuccess: () => toast.success(t('common.restoredDone')) })}
-                />
-              ),
-            } satisfies ColumnDef<Category, unknown>,
-          ]
-        : []),
+      ...actionColumns,
     ],
-    [t, writer, archive, tree],
+    [t, actionColumns, tree],
   )
 
   // Sorted by name (the default), a page is shown parents-first like a tree.
@@ -111,56 +83,37 @@ export default function CategoriesPage() {
   }, [query.data, list.sorting, tree])
 
   return (
-    <>
-      <PageHeader
-        title={t('nav.categories')}
-        description={t('categories.description')}
-        actions={
-          writer && (
-            <Button
-              onClick={() => {
-                setEditing(null)
-                setDialogOpen(true)
-              }}
-            >
-              <Plus /> {t('categories.new')}
-            </Button>
-          )
-        }
-      />
-      <ListToolbar q={list.q} onQ={list.setQ} archived={list.archived} onArchived={list.setArchived}>
-        <NativeSelect className="w-40" value={kind} aria-label={t('categories.kind')} onChange={(e) => { setKind(e.target.value as CategoryKind | ''); list.resetPage() }}>
-          <option value="">{t('categories.allKinds')}</option>
-          <option value="income">{t('categoryKind.income')}</option>
-          <option value="expense">{t('categoryKind.expense')}</option>
-        </NativeSelect>
-        <NativeSelect className="w-48" value={parent} aria-label={t('categories.parent')} onChange={(e) => { setParent(e.target.value); list.resetPage() }}>
-          <option value="">{t('categories.anyParent')}</option>
-          {(all.data ?? [])
-            .filter((c) => (all.data ?? []).some((x) => x.parent_id === c.id))
-            .map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-        </NativeSelect>
-      </ListToolbar>
-      <DataTable
-        columns={columns}
-        data={items}
-        total={query.data?.total ?? 0}
-        pagination={list.pagination}
-        onPaginationChange={list.setPagination}
-        sorting={list.sorting}
-        onSortingChange={list.setSorting}
-        isLoading={query.isFetching}
-        error={query.error}
-        onRetry={() => void query.refetch()}
-        emptyTitle={t('categories.empty')}
-        getRowId={(c) => c.id}
-        rowClassName={(c) => (c.archived ? 'opacity-60' : undefined)}
-      />
-      <CategoryDialog open={dialogOpen} onOpenChange={setDialogOpen} category={editing} />
-    </>
+    <EntityListPage
+      title={t('nav.categories')}
+      description={t('categories.description')}
+      newLabel={t('categories.new')}
+      writer={writer}
+      onNew={openNew}
+      list={list}
+      filters={
+        <>
+          <NativeSelect className="w-40" value={kind} aria-label={t('categories.kind')} onChange={(e) => { setKind(e.target.value as CategoryKind | ''); list.resetPage() }}>
+            <option value="">{t('categories.allKinds')}</option>
+            <option value="income">{t('categoryKind.income')}</option>
+            <option value="expense">{t('categoryKind.expense')}</option>
+          </NativeSelect>
+          <NativeSelect className="w-48" value={parent} aria-label={t('categories.parent')} onChange={(e) => { setParent(e.target.value); list.resetPage() }}>
+            <option value="">{t('categories.anyParent')}</option>
+            {(all.data ?? [])
+              .filter((c) => (all.data ?? []).some((x) => x.parent_id === c.id))
+              .map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+          </NativeSelect>
+        </>
+      }
+      columns={columns}
+      query={query}
+      rows={items}
+      emptyTitle={t('categories.empty')}
+      dialog={<CategoryDialog open={dialogOpen} onOpenChange={setDialogOpen} category={editing} />}
+    />
   )
 }

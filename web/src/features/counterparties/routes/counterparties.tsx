@@ -1,16 +1,11 @@
 import type { ColumnDef } from '@tanstack/react-table'
-import { Plus } from 'lucide-react'
 import { useMemo, useState } from 'react'
-import toast from 'react-hot-toast'
 
-import { DataTable, sortParam } from '@/components/data-table'
-import { ListToolbar } from '@/components/list-toolbar'
-import { PageHeader } from '@/components/page-header'
-import { RowActions } from '@/components/row-actions'
+import { sortParam } from '@/components/data-table'
+import { EntityListPage } from '@/components/entity-list-page'
 import { Badge } from '@/components/ui/badge'
-import { Button } from '@/components/ui/button'
 import { NativeSelect } from '@/components/ui/native-select'
-import { useListState } from '@/hooks/use-list-state'
+import { useEntityList } from '@/hooks/use-entity-list'
 import { can, useRole } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 
@@ -20,11 +15,8 @@ import { CounterpartyDialog } from '../components/counterparty-dialog'
 export default function CounterpartiesPage() {
   const { t } = useI18n()
   const writer = can.writeBooks(useRole())
-  const list = useListState()
+  const { list, editing, dialogOpen, setDialogOpen, openNew, actionColumns } = useEntityList<Counterparty>({ archive: useArchiveCounterparty(), writer })
   const [kind, setKind] = useState<CounterpartyKind | ''>('')
-  const [editing, setEditing] = useState<Counterparty | null>(null)
-  const [dialogOpen, setDialogOpen] = useState(false)
-  const archive = useArchiveCounterparty()
   const query = useCounterparties({ ...list.params, sort: sortParam(list.sorting), kind: kind || undefined })
 
   const columns = useMemo<ColumnDef<Counterparty, unknown>[]>(
@@ -43,51 +35,20 @@ export default function CounterpartiesPage() {
       { id: 'email', header: t('common.email'), enableSorting: false, cell: ({ row }) => row.original.email ?? '' },
       { id: 'phone', header: t('common.phone'), enableSorting: false, cell: ({ row }) => row.original.phone ?? '' },
       { id: 'contacts', header: t('counterparties.contacts'), enableSorting: false, cell: ({ row }) => (row.original.contacts ?? []).map((c) => c.name).join(', ') },
-      ...(writer
-        ? [
-            {
-              id: 'actions',
-              header: () => <span className="sr-only">{t('common.actions')}</span>,
-              enableSorting: false,
-              cell: ({ row }) => (
-                <RowActions
-                  name={row.original.name}
-                  archived={row.original.archived}
-                  busy={archive.isPending}
-                  onEdit={() => {
-                    setEditing(row.original)
-                    setDialogOpen(true)
-                  }}
-                  onArchive={() => archive.mutate({ id: row.original.id, archive: true }, { onSuccess: () => toast.success(t('common.archivedDone')) })}
-                  onRestore={() => archive.mutate({ id: row.original.id, archive: false }, { onSuccess: () => toast.success(t('common.restoredDone')) })}
-                />
-              ),
-            } satisfies ColumnDef<Counterparty, unknown>,
-          ]
-        : []),
+      ...actionColumns,
     ],
-    [t, writer, archive],
+    [t, actionColumns],
   )
 
   return (
-    <>
-      <PageHeader
-        title={t('nav.counterparties')}
-        description={t('counterparties.description')}
-        actions={
-          writer && (
-            <Button
-              onClick={() => {
-                setEditing(null)
-                setDialogOpen(true)
-              }}
-            >
-              <Plus /> {t('counterparties.new')}
-            </Button>
-          )
-        }
-      />
-      <ListToolbar q={list.q} onQ={list.setQ} archived={list.archived} onArchived={list.setArchived}>
+    <EntityListPage
+      title={t('nav.counterparties')}
+      description={t('counterparties.description')}
+      newLabel={t('counterparties.new')}
+      writer={writer}
+      onNew={openNew}
+      list={list}
+      filters={
         <NativeSelect className="w-48" value={kind} aria-label={t('counterparties.kind')} onChange={(e) => { setKind(e.target.value as CounterpartyKind | ''); list.resetPage() }}>
           <option value="">{t('counterparties.allKinds')}</option>
           {COUNTERPARTY_KINDS.map((k) => (
@@ -96,23 +57,11 @@ export default function CounterpartiesPage() {
             </option>
           ))}
         </NativeSelect>
-      </ListToolbar>
-      <DataTable
-        columns={columns}
-        data={query.data?.items}
-        total={query.data?.total ?? 0}
-        pagination={list.pagination}
-        onPaginationChange={list.setPagination}
-        sorting={list.sorting}
-        onSortingChange={list.setSorting}
-        isLoading={query.isFetching}
-        error={query.error}
-        onRetry={() => void query.refetch()}
-        emptyTitle={t('counterparties.empty')}
-        getRowId={(c) => c.id}
-        rowClassName={(c) => (c.archived ? 'opacity-60' : undefined)}
-      />
-      <CounterpartyDialog open={dialogOpen} onOpenChange={setDialogOpen} counterparty={editing} />
-    </>
+      }
+      columns={columns}
+      query={query}
+      emptyTitle={t('counterparties.empty')}
+      dialog={<CounterpartyDialog open={dialogOpen} onOpenChange={setDialogOpen} counterparty={editing} />}
+    />
   )
 }

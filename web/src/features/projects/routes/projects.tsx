@@ -1,15 +1,10 @@
 import type { ColumnDef } from '@tanstack/react-table'
-import { Plus } from 'lucide-react'
-import { useMemo, useState } from 'react'
-import toast from 'react-hot-toast'
+import { useMemo } from 'react'
 
-import { DataTable, sortParam } from '@/components/data-table'
-import { ListToolbar } from '@/components/list-toolbar'
-import { PageHeader } from '@/components/page-header'
-import { RowActions } from '@/components/row-actions'
+import { sortParam } from '@/components/data-table'
+import { EntityListPage } from '@/components/entity-list-page'
 import { Badge } from '@/components/ui/badge'
-import { Button } from '@/components/ui/button'
-import { useListState } from '@/hooks/use-list-state'
+import { useEntityList } from '@/hooks/use-entity-list'
 import { can, useRole } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 
@@ -19,10 +14,7 @@ import { ProjectDialog } from '../components/project-dialog'
 export default function ProjectsPage() {
   const { t, date } = useI18n()
   const writer = can.writeBooks(useRole())
-  const list = useListState()
-  const [editing, setEditing] = useState<Project | null>(null)
-  const [dialogOpen, setDialogOpen] = useState(false)
-  const archive = useArchiveProject()
+  const { list, editing, dialogOpen, setDialogOpen, openNew, actionColumns } = useEntityList<Project>({ archive: useArchiveProject(), writer })
   const query = useProjects({ ...list.params, sort: sortParam(list.sorting) })
 
   const columns = useMemo<ColumnDef<Project, unknown>[]>(
@@ -45,67 +37,23 @@ export default function ProjectsPage() {
         cell: ({ row }) => <span className="text-muted-foreground block max-w-md truncate">{row.original.description}</span>,
       },
       { id: 'updated_at', header: t('common.updated'), cell: ({ row }) => date(row.original.updated_at.slice(0, 10)) },
-      ...(writer
-        ? [
-            {
-              id: 'actions',
-              header: () => <span className="sr-only">{t('common.actions')}</span>,
-              enableSorting: false,
-              cell: ({ row }) => (
-                <RowActions
-                  name={row.original.name}
-                  archived={row.original.archived}
-                  busy={archive.isPending}
-                  onEdit={() => {
-                    setEditing(row.original)
-                    setDialogOpen(true)
-                  }}
-                  onArchive={() => archive.mutate({ id: row.original.id, archive: true }, { onSuccess: () => toast.success(t('common.archivedDone')) })}
-                  onRestore={() => archive.mutate({ id: row.original.id, archive: false }, { onSuccess: () => toast.success(t('common.restoredDone')) })}
-                />
-              ),
-            } satisfies ColumnDef<Project, unknown>,
-          ]
-        : []),
+      ...actionColumns,
     ],
-    [t, date, writer, archive],
+    [t, date, actionColumns],
   )
 
   return (
-    <>
-      <PageHeader
-        title={t('nav.projects')}
-        description={t('projects.description')}
-        actions={
-          writer && (
-            <Button
-              onClick={() => {
-                setEditing(null)
-                setDialogOpen(true)
-              }}
-            >
-              <Plus /> {t('projects.new')}
-            </Button>
-          )
-        }
-      />
-      <ListToolbar q={list.q} onQ={list.setQ} archived={list.archived} onArchived={list.setArchived} />
-      <DataTable
-        columns={columns}
-        data={query.data?.items}
-        total={query.data?.total ?? 0}
-        pagination={list.pagination}
-        onPaginationChange={list.setPagination}
-        sorting={list.sorting}
-        onSortingChange={list.setSorting}
-        isLoading={query.isFetching}
-        error={query.error}
-        onRetry={() => void query.refetch()}
-        emptyTitle={t('projects.empty')}
-        getRowId={(p) => p.id}
-        rowClassName={(p) => (p.archived ? 'opacity-60' : undefined)}
-      />
-      <ProjectDialog open={dialogOpen} onOpenChange={setDialogOpen} project={editing} />
-    </>
+    <EntityListPage
+      title={t('nav.projects')}
+      description={t('projects.description')}
+      newLabel={t('projects.new')}
+      writer={writer}
+      onNew={openNew}
+      list={list}
+      columns={columns}
+      query={query}
+      emptyTitle={t('projects.empty')}
+      dialog={<ProjectDialog open={dialogOpen} onOpenChange={setDialogOpen} project={editing} />}
+    />
   )
 }
