@@ -3,7 +3,8 @@ import { expect, test, type Page } from '@playwright/test'
 /**
  * One story through the real server (fresh data folder): register the first user (admin),
  * sign out and in, create accounts, post every kind of transaction, see an unbalanced journal
- * refused, check balances and the dashboard, reverse a transaction.
+ * refused, check balances and the dashboard, reverse a transaction, edit one (reversal plus
+ * replacement), change a second user's role, close a past month and see a posting into it refused.
  */
 test.describe.configure({ mode: 'serial' })
 
@@ -259,4 +260,85 @@ test('other screens render', async () => {
   await expect(page.getByTestId('total-USD')).toContainText(/1\s140,00\s\$/)
   await shot(page, '12-dashboard-ru')
   await page.getByLabel('Язык').first().selectOption('en')
+})
+
+test('edit a transaction: the original is reversed and replaced', async () => {
+  await nav('Transactions')
+  await expect(page.getByTestId('tx-row')).toHaveCount(7)
+  await page.getByRole('button', { name: 'Edit Invoice 42' }).click()
+  const d = page.getByRole('dialog')
+  await expect(d.getByRole('heading', { name: 'Edit transaction' })).toBeVisible()
+  await expect(d.getByRole('tab', { name: 'Income', selected: true })).toBeVisible()
+  await expect(d.getByLabel('Amount')).toHaveValue(/^250(\.00)?$/)
+  await d.getByLabel('Amount').fill('300')
+  await d.getByRole('button', { name: 'Post' }).click()
+  await expect(d).toBeHidden()
+  await expect(page.getByText('Transaction replaced').first()).toBeVisible()
+
+  // Original (reversed + replaced), its reversal, and the replacement.
+  await expect(page.getByTestId('tx-row')).toHaveCount(9)
+  const original = page.getByTestId('tx-row').filter({ hasText: 'Invoice 42' }).filter({ hasText: 'replaced' })
+  await expect(original).toContainText('reversed')
+  await expect(original).toContainText('$250.00')
+  await expect(page.getByTestId('tx-row').filter({ hasText: 'Reversal of: Invoice 42' })).toContainText('$250.00')
+  const replacement = page.getByTestId('tx-row').filter({ has: page.getByRole('button', { name: 'Edit Invoice 42' }) })
+  await expect(replacement).toHaveCount(1)
+  await expect(replacement).toContainText('$300.00')
+  await shot(page, '13-edited-transaction')
+
+  // Bank: 1100 - 250 + 300 = 1150.
+  await expect(await balanceOf('Bank')).toHaveText('$1,150.00')
+})
+
+test('change a user role', async ({ request }) => {
+  const other = `viewer-${Date.now()}@example.com`
+  const res = await request.post('/api/auth/register', { data: { email: other, name: 'Victor Viewer', password } })
+  expect(res.status()).toBe(201)
+
+  await nav('Users')
+  const role = page.getByLabel(`Role of ${other}`)
+  await expect(role).toHaveValue('viewer')
+  await role.selectOption('accountant')
+  await expect(page.getByText('Role changed').first()).toBeVisible()
+  await expect(role).toHaveValue('accountant')
+
+  // It sticks: after a reload the table still shows the new role.
+  await page.reload()
+  await nav('Users')
+  await expect(page.getByLabel(`Role of ${other}`)).toHaveValue('accountant')
+  await expect(page.getByLabel(`Role of ${other}`).locator('option:checked')).toHaveText('Accountant')
+  await shot(page, '14-user-role')
+})
+
+test('close a past month; posting into it is refused', async () => {
+  // The month before the current one (UTC): every posting so far is dated today.
+  const now = new Date()
+  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1))
+  const month = `${first.getUTCFullYear()}-${String(first.getUTCMonth() + 1).padStart(2, '0')}`
+  const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0))
+  const shown = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(lastDay)
+
+  await nav('Periods')
+  await expect(page.getByTestId('closed-through')).toHaveText('Nothing closed yet')
+  await page.getByLabel('Month', { exact: true }).fill(month)
+  await page.getByRole('button', { name: 'Close month' }).click()
+  await expect(page.getByTestId('closed-through')).toHaveText(shown)
+  await shot(page, '15-period-closed')
+
+  await nav('Transactions')
+  await expect(page.getByTestId('tx-row')).toHaveCount(9)
+  const d = await newTransaction('Expense')
+  await d.getByLabel('Date', { exact: true }).fill(`${month}-15`)
+  await d.getByLabel('Paid from').selectOption({ label: 'Bank (USD)' })
+  await d.getByLabel('Expense account').selectOption({ label: 'Rent (USD)' })
+  await d.getByLabel('Amount').fill('5')
+  await d.getByLabel('Description').fill('Backdated')
+  await d.getByRole('button', { name: 'Post' }).click()
+  await expect(page.getByText(/the period up to .* is closed; date .* cannot take postings/).first()).toBeVisible()
+  await expect(d).toBeVisible()
+  await shot(page, '16-period-closed-refused')
+  await d.getByRole('button', { name: 'Cancel' }).click()
+  await expect(d).toBeHidden()
+  await expect(page.getByTestId('tx-row')).toHaveCount(9)
+  await expect(page.getByTestId('tx-row').filter({ hasText: 'Backdated' })).toHaveCount(0)
 })
