@@ -1,5 +1,5 @@
 //! Applies sealed events to the read tables of one schema, a batch at a time, in two steps:
-//! [`prepare`] turns events into rows without touching the database, and [`write`] sends them.
+//! [`prepare`] turns events into rows without touching the database, and [`write_rows`] and [`write_ordered`] send them.
 //! A rebuild runs the two on different batches at once (CPU here, COPY in PostgreSQL). The
 //! result must not depend on where batch boundaries fall: the live projector (small batches)
 //! and a rebuild (large ones) must produce byte-for-byte equal tables.
@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::period::PeriodEvent;
 use domain::transaction::{TransactionEvent, TransactionPosted};
-use futures::future::BoxFuture;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
@@ -240,43 +239,40 @@ pub async fn write_rows(
 }
 
 /// Applies the ordered part (after the rows it refers to) and advances the checkpoint.
-pub fn write_ordered<'a>(
-    conn: &'a mut PgConnection,
-    schema: &'a str,
+pub async fn write_ordered(
+    conn: &mut PgConnection,
+    schema: &str,
     ordered: Ordered,
-) -> BoxFuture<'a, Result<(), ProjectionError>> {
-    // Boxed as `Send` so callers can run it in spawned tasks (rust-lang/rust#102211).
-    Box::pin(async move {
-        let Some(last_seq) = ordered.last_seq else {
-            return Ok(());
-        };
-        for op in ordered.entities {
-            write_entity(conn, schema, op).await?;
-        }
-        if let Some(through) = ordered.closed_through {
-            sqlx::query(&format!("UPDATE {schema}.books SET closed_through = $1"))
-                .bind(through)
-                .execute(&mut *conn)
-                .await?;
-        }
-        for (id, reversal_id, replaced_by) in ordered.reversals {
-            sqlx::query(&format!(
-                "UPDATE {schema}.transactions SET reversed_by = $2, replaced_by = $3 WHERE id = $1"
-            ))
-            .bind(id)
-            .bind(reversal_id)
-            .bind(replaced_by)
+) -> Result<(), ProjectionError> {
+    let Some(last_seq) = ordered.last_seq else {
+        return Ok(());
+    };
+    for op in ordered.entities {
+        write_entity(conn, schema, op).await?;
+    }
+    if let Some(through) = ordered.closed_through {
+        sqlx::query(&format!("UPDATE {schema}.books SET closed_through = $1"))
+            .bind(through)
             .execute(&mut *conn)
             .await?;
-        }
-        upsert_balances(conn, schema, "daily_balances", "date", ordered.daily).await?;
-        upsert_balances(conn, schema, "monthly_balances", "month", ordered.monthly).await?;
-        sqlx::query(&format!("UPDATE {schema}.checkpoint SET last_seq = $1"))
-            .bind(last_seq)
-            .execute(conn)
-            .await?;
-        Ok(())
-    })
+    }
+    for (id, reversal_id, replaced_by) in ordered.reversals {
+        sqlx::query(&format!(
+            "UPDATE {schema}.transactions SET reversed_by = $2, replaced_by = $3 WHERE id = $1"
+        ))
+        .bind(id)
+        .bind(reversal_id)
+        .bind(replaced_by)
+        .execute(&mut *conn)
+        .await?;
+    }
+    upsert_balances(conn, schema, "daily_balances", "date", ordered.daily).await?;
+    upsert_balances(conn, schema, "monthly_balances", "month", ordered.monthly).await?;
+    sqlx::query(&format!("UPDATE {schema}.checkpoint SET last_seq = $1"))
+        .bind(last_seq)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 const TRANSACTION_COLUMNS: [&str; 17] = [
@@ -541,27 +537,13 @@ async fn write_entity(
     Ok(())
 }
 
-/// Writes prepared rows to `schema` and advances its checkpoint. The caller owns the database
-/// transaction.
-pub fn write<'a>(
-    conn: &'a mut PgConnection,
-    schema: &'a str,
-    prepared: Prepared,
-) -> BoxFuture<'a, Result<(), ProjectionError>> {
-    // Boxed as `Send` so callers can run it in spawned tasks (rust-lang/rust#102211).
-    Box::pin(async move {
-        let (rows, ordered) = prepared.split();
-        write_rows(conn, schema, rows).await?;
-        write_ordered(conn, schema, ordered).await
-    })
-}
-
 /// Prepares and writes `events` in one go (the live projector's path).
 pub async fn apply_events(
     conn: &mut PgConnection,
     schema: &str,
     events: &[Sequenced],
 ) -> Result<(), ProjectionError> {
-    let prepared = prepare(events)?;
-    write(conn, schema, prepared).await
+    let (rows, ordered) = prepare(events)?.split();
+    write_rows(conn, schema, rows).await?;
+    write_ordered(conn, schema, ordered).await
 }

@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use futures::future::BoxFuture;
-
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, PgConnection, PgPool, Postgres};
 use std::sync::Arc;
@@ -51,12 +49,7 @@ pub async fn unlock(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
 }
 
 /// Seals and projects at most one batch. Returns the number of events handled.
-pub fn step(conn: &mut PgConnection) -> BoxFuture<'_, Result<(usize, Progress), ProjectionError>> {
-    // Boxed as `Send` so the projector task can be spawned (works around rust-lang/rust#102211).
-    Box::pin(step_inner(conn))
-}
-
-async fn step_inner(conn: &mut PgConnection) -> Result<(usize, Progress), ProjectionError> {
+pub async fn step(conn: &mut PgConnection) -> Result<(usize, Progress), ProjectionError> {
     let mut tx = conn.begin().await?;
     let head = chain_head(&mut tx, true).await?;
     let events = fetch_unsealed(
@@ -117,14 +110,7 @@ async fn step_inner(conn: &mut PgConnection) -> Result<(usize, Progress), Projec
 
 /// Makes sure the live read schema exists, matches this build's model version and has
 /// projected everything sealed so far (rebuilding it from the log if not).
-pub fn prepare_live_schema<'a>(
-    pool: &'a PgPool,
-    conn: &'a mut PgConnection,
-) -> BoxFuture<'a, Result<(), ProjectionError>> {
-    Box::pin(prepare_live_schema_inner(pool, conn))
-}
-
-async fn prepare_live_schema_inner(
+pub async fn prepare_live_schema(
     pool: &PgPool,
     conn: &mut PgConnection,
 ) -> Result<(), ProjectionError> {

@@ -3,7 +3,6 @@
 
 use std::time::{Duration, Instant};
 
-use futures::future::BoxFuture;
 use serde::Serialize;
 use sqlx::{Connection, PgConnection, PgPool};
 
@@ -37,17 +36,7 @@ const ROW_WRITERS: usize = 2;
 /// connection from `pool` reads the log while batches are decoded here and COPYed by
 /// [`ROW_WRITERS`] others, so decoding and PostgreSQL's parsing run on all cores; `conn` builds
 /// the indexes and applies the ordered part at the end. Uses 1 + ROW_WRITERS pool connections.
-pub fn rebuild_into<'a>(
-    pool: &'a PgPool,
-    conn: &'a mut PgConnection,
-    schema: &'a str,
-    up_to_seq: i64,
-) -> BoxFuture<'a, Result<RebuildStats, ProjectionError>> {
-    // Boxed as `Send` so callers can run it in spawned tasks (rust-lang/rust#102211).
-    Box::pin(rebuild_into_inner(pool, conn, schema, up_to_seq))
-}
-
-async fn rebuild_into_inner(
+pub async fn rebuild_into(
     pool: &PgPool,
     conn: &mut PgConnection,
     schema: &str,
