@@ -1,0 +1,1 @@
+//! Traffic report files (Moloco spend, tracker results and conversion logs, custom mappings).

@@ -1,0 +1,1 @@
+//! TronScan API client: transaction lookup and wallet transfer history.
