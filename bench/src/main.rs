@@ -544,9 +544,10 @@ async fn main() -> anyhow::Result<()> {
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(&pool)
         .await?;
-    let postings: i64 = sqlx::query_scalar("SELECT count(*) FROM read.postings")
-        .fetch_one(&pool)
-        .await?;
+    let postings: i64 =
+        sqlx::query_scalar("SELECT sum(cardinality(leg_accounts))::bigint FROM read.transactions")
+            .fetch_one(&pool)
+            .await?;
 
     eprintln!("reports...");
     for (name, path) in [

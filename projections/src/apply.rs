@@ -16,7 +16,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::ProjectionError;
-use crate::copy_binary::BinaryCopy;
+use crate::copy_binary::{BinaryCopy, NUMERIC_OID, TEXT_OID, UUID_OID};
 use crate::log::{Sequenced, StoredEvent};
 use crate::upcast::decode;
 
@@ -71,7 +71,6 @@ enum EntityOp {
 pub struct Prepared {
     entities: Vec<EntityOp>,
     transactions: BinaryCopy,
-    postings: BinaryCopy,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
     monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -84,7 +83,6 @@ pub struct Prepared {
 #[derive(Default)]
 pub struct Rows {
     transactions: BinaryCopy,
-    postings: BinaryCopy,
 }
 
 /// The part of a batch that must be applied in log order (after the rows it refers to).
@@ -116,7 +114,6 @@ impl Prepared {
         (
             Rows {
                 transactions: self.transactions,
-                postings: self.postings,
             },
             Ordered {
                 entities: self.entities,
@@ -156,7 +153,8 @@ impl Prepared {
         author: Option<Uuid>,
         ev: &Sequenced,
     ) {
-        // Column order as in TRANSACTION_COLUMNS and POSTING_COLUMNS.
+        // Column order as in TRANSACTION_COLUMNS. The legs ride along as parallel arrays: one
+        // row per transaction instead of one per leg keeps a rebuild's COPY volume down.
         let t = &mut self.transactions;
         t.row(TRANSACTION_COLUMNS.len() as i16);
         t.uuid(id);
@@ -176,20 +174,28 @@ impl Prepared {
         t.timestamptz(ev.event.recorded_at);
         t.i64(ev.event.position);
         t.i64(ev.seq);
+        let legs = &p.legs;
+        t.array(UUID_OID, legs, |c, l| c.uuid(l.account_id));
+        t.array(TEXT_OID, legs, |c, l| c.text(l.currency.code()));
+        t.array(NUMERIC_OID, legs, |c, l| c.numeric(l.amount));
+        if legs.iter().any(|l| l.weight.is_some()) {
+            t.array(TEXT_OID, legs, |c, l| {
+                c.opt_text(l.weight.map(|w| w.currency.code()))
+            });
+            t.array(NUMERIC_OID, legs, |c, l| {
+                c.opt_numeric(l.weight.map(|w| w.amount))
+            });
+        } else {
+            t.null();
+            t.null();
+        }
+        if legs.iter().any(|l| l.memo.is_some()) {
+            t.array(TEXT_OID, legs, |c, l| c.opt_text(l.memo.as_deref()));
+        } else {
+            t.null();
+        }
 
-        for (leg_no, leg) in p.legs.iter().enumerate() {
-            let s = &mut self.postings;
-            s.row(POSTING_COLUMNS.len() as i16);
-            s.uuid(id);
-            s.i16(i16::try_from(leg_no).expect("legs are limited to 200"));
-            s.uuid(leg.account_id);
-            s.date(p.date);
-            s.text(leg.currency.code());
-            s.numeric(leg.amount);
-            s.opt_text(leg.weight.map(|w| w.currency.code()));
-            s.opt_numeric(leg.weight.map(|w| w.amount));
-            s.opt_text(leg.memo.as_deref());
-
+        for leg in legs {
             let (debit, credit) = if leg.amount.is_sign_positive() {
                 (leg.amount, Decimal::ZERO)
             } else {
@@ -225,15 +231,6 @@ pub async fn write_rows(
             TRANSACTION_COLUMNS.join(", ")
         ),
         rows.transactions,
-    )
-    .await?;
-    copy_binary(
-        conn,
-        &format!(
-            "COPY {schema}.postings ({}) FROM STDIN WITH (FORMAT binary)",
-            POSTING_COLUMNS.join(", ")
-        ),
-        rows.postings,
     )
     .await
 }
@@ -275,7 +272,7 @@ pub async fn write_ordered(
     Ok(())
 }
 
-const TRANSACTION_COLUMNS: [&str; 17] = [
+const TRANSACTION_COLUMNS: [&str; 23] = [
     "id",
     "date",
     "kind",
@@ -293,17 +290,12 @@ const TRANSACTION_COLUMNS: [&str; 17] = [
     "recorded_at",
     "position",
     "seq",
-];
-const POSTING_COLUMNS: [&str; 9] = [
-    "transaction_id",
-    "leg",
-    "account_id",
-    "date",
-    "currency",
-    "amount",
-    "weight_currency",
-    "weight_amount",
-    "memo",
+    "leg_accounts",
+    "leg_currencies",
+    "leg_amounts",
+    "leg_weight_currencies",
+    "leg_weight_amounts",
+    "leg_memos",
 ];
 
 async fn copy_binary(

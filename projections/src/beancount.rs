@@ -96,10 +96,10 @@ pub async fn export(pool: &PgPool) -> Result<String, sqlx::Error> {
         .map(|e| (e.id, e.name))
         .collect();
 
-    let first: Option<NaiveDate> = sqlx::query_scalar("SELECT min(date) FROM read.postings")
+    let first: Option<NaiveDate> = sqlx::query_scalar("SELECT min(date) FROM read.transactions")
         .fetch_one(pool)
         .await?;
-    let last: Option<NaiveDate> = sqlx::query_scalar("SELECT max(date) FROM read.postings")
+    let last: Option<NaiveDate> = sqlx::query_scalar("SELECT max(date) FROM read.transactions")
         .fetch_one(pool)
         .await?;
     let open_date = first.unwrap_or_else(|| chrono::Utc::now().date_naive());

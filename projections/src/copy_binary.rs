@@ -7,8 +7,10 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 const SIGNATURE: &[u8] = b"PGCOPY\n\xff\r\n\0";
-/// Type oid of `text`, for array headers.
-const TEXT_OID: i32 = 25;
+/// Type oids, for array headers.
+pub const TEXT_OID: i32 = 25;
+pub const UUID_OID: i32 = 2950;
+pub const NUMERIC_OID: i32 = 1700;
 const NUMERIC_POS: u16 = 0x0000;
 const NUMERIC_NEG: u16 = 0x4000;
 
@@ -100,27 +102,37 @@ impl BinaryCopy {
         self.i64(micros);
     }
 
-    /// A one-dimensional `text[]` without NULLs.
-    pub fn text_array(&mut self, items: &[String]) {
-        let body: usize = if items.is_empty() {
-            12
-        } else {
-            20 + items.iter().map(|i| 4 + i.len()).sum::<usize>()
-        };
-        self.len(body);
+    /// A one-dimensional array; `write` writes each element as a field (possibly NULL).
+    pub fn array<T>(&mut self, elem_oid: i32, items: &[T], mut write: impl FnMut(&mut Self, &T)) {
+        let len_at = self.buf.len();
+        self.len(0); // patched below, once the body's size is known
+        let body_start = self.buf.len();
         let dims: i32 = if items.is_empty() { 0 } else { 1 };
         self.buf.extend_from_slice(&dims.to_be_bytes());
-        self.buf.extend_from_slice(&0i32.to_be_bytes()); // no NULLs
-        self.buf.extend_from_slice(&TEXT_OID.to_be_bytes());
+        let has_null_at = self.buf.len();
+        self.buf.extend_from_slice(&0i32.to_be_bytes());
+        self.buf.extend_from_slice(&elem_oid.to_be_bytes());
         if !items.is_empty() {
-            self.buf
-                .extend_from_slice(&(i32::try_from(items.len()).expect("few tags")).to_be_bytes());
+            let count = i32::try_from(items.len()).expect("arrays in read rows are small");
+            self.buf.extend_from_slice(&count.to_be_bytes());
             self.buf.extend_from_slice(&1i32.to_be_bytes()); // lower bound
+            let mut has_null = false;
             for item in items {
-                self.len(item.len());
-                self.buf.extend_from_slice(item.as_bytes());
+                let at = self.buf.len();
+                write(self, item);
+                has_null |= self.buf[at..at + 4] == (-1i32).to_be_bytes();
+            }
+            if has_null {
+                self.buf[has_null_at..has_null_at + 4].copy_from_slice(&1i32.to_be_bytes());
             }
         }
+        let body = i32::try_from(self.buf.len() - body_start).expect("field under 2 GiB");
+        self.buf[len_at..len_at + 4].copy_from_slice(&body.to_be_bytes());
+    }
+
+    /// A one-dimensional `text[]` without NULLs.
+    pub fn text_array(&mut self, items: &[String]) {
+        self.array(TEXT_OID, items, |c, s| c.text(s));
     }
 
     /// `numeric`: base-10000 digits around the decimal point, the display scale kept as is.

@@ -224,9 +224,10 @@ fn push_tx_filters<'a>(qb: &mut QueryBuilder<'a, Postgres>, f: &'a TransactionFi
         qb.push(" AND t.date <= ").push_bind(d);
     }
     if let Some(a) = f.account_id {
-        qb.push(" AND EXISTS (SELECT 1 FROM read.postings p WHERE p.transaction_id = t.id AND p.account_id = ")
+        // Served by the GIN index on the leg accounts.
+        qb.push(" AND t.leg_accounts @> ARRAY[")
             .push_bind(a)
-            .push(")");
+            .push("]::uuid[]");
     }
     if let Some(p) = f.project_id {
         qb.push(" AND t.project_id = ").push_bind(p);

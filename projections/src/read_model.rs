@@ -8,7 +8,7 @@ use sqlx::{Connection, Executor, PgConnection, Row};
 /// The live read schema.
 pub const LIVE_SCHEMA: &str = "read";
 /// Bump whenever a table, column or projection rule changes: the projector then rebuilds.
-pub const MODEL_VERSION: i32 = 1;
+pub const MODEL_VERSION: i32 = 2;
 
 /// Every read table with the columns that order its rows uniquely (for digests and dumps).
 pub const TABLES: &[(&str, &str)] = &[
@@ -16,7 +16,6 @@ pub const TABLES: &[(&str, &str)] = &[
     ("books", "id"),
     ("entities", "entity_type, id"),
     ("transactions", "id"),
-    ("postings", "transaction_id, leg"),
     ("daily_balances", "account_id, date"),
     ("monthly_balances", "account_id, month"),
 ];
@@ -59,19 +58,24 @@ CREATE TABLE {s}.transactions (
     created_by      uuid,
     recorded_at     timestamptz NOT NULL,
     position        bigint      NOT NULL,
-    seq             bigint      NOT NULL
+    seq             bigint      NOT NULL,
+    -- The legs, as parallel arrays (index i of each is leg i). The weight and memo arrays are
+    -- NULL when no leg has one.
+    leg_accounts          uuid[]    NOT NULL,
+    leg_currencies        text[]    NOT NULL,
+    leg_amounts           numeric[] NOT NULL,
+    leg_weight_currencies text[],
+    leg_weight_amounts    numeric[],
+    leg_memos             text[]
 );
-CREATE TABLE {s}.postings (
-    transaction_id  uuid     NOT NULL,
-    leg             smallint NOT NULL,
-    account_id      uuid     NOT NULL,
-    date            date     NOT NULL,
-    currency        text     NOT NULL,
-    amount          numeric  NOT NULL,
-    weight_currency text,
-    weight_amount   numeric,
-    memo            text
-);
+-- One row per leg, for queries that think in postings.
+CREATE VIEW {s}.postings AS
+SELECT t.id AS transaction_id, (l.n - 1)::smallint AS leg, l.account_id, t.date, l.currency,
+       l.amount, l.weight_currency, l.weight_amount, l.memo
+FROM {s}.transactions t
+CROSS JOIN LATERAL unnest(t.leg_accounts, t.leg_currencies, t.leg_amounts,
+                          t.leg_weight_currencies, t.leg_weight_amounts, t.leg_memos)
+     WITH ORDINALITY AS l(account_id, currency, amount, weight_currency, weight_amount, memo, n);
 CREATE TABLE {s}.daily_balances (
     account_id uuid    NOT NULL,
     date       date    NOT NULL,
@@ -96,9 +100,8 @@ CREATE TABLE {s}.monthly_balances (
 const INDEXES_DDL: &str = r#"
 SET maintenance_work_mem = '256MB';
 ALTER TABLE {s}.transactions ADD PRIMARY KEY (id);
-ALTER TABLE {s}.postings ADD PRIMARY KEY (transaction_id, leg);
 CREATE INDEX ON {s}.transactions (date DESC, seq DESC);
-CREATE INDEX ON {s}.postings (account_id, date);
+CREATE INDEX ON {s}.transactions USING gin (leg_accounts);
 CREATE INDEX ON {s}.entities (entity_type, lower(name));
 RESET maintenance_work_mem;
 "#;
