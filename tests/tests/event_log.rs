@@ -186,7 +186,7 @@ async fn concurrent_clients_then_balances_equal_postings_and_replay_matches() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert_eq!(postings, (n * 3) as i64);
+    assert_eq!(postings, n * 3);
 
     // `ledger replay`'s own function, run here while the server's projector holds the lock
     // would wait; compare digests of a rebuilt schema instead.
