@@ -199,3 +199,40 @@ pub fn clean_text(
     }
     Ok(Some(trimmed.to_string()))
 }
+
+/// An entity that another one refers to, as the caller found it in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefFact {
+    pub entity: &'static str,
+    pub id: uuid::Uuid,
+    pub archived: bool,
+}
+
+/// The referenced entities a caller found; validation decides what each reference needs.
+#[derive(Debug, Clone, Default)]
+pub struct References(pub Vec<RefFact>);
+
+impl References {
+    /// `id` must name an existing `entity`. An archived one is refused, unless the entity
+    /// already pointed at it (an archived offer does not block renaming its campaign).
+    pub fn check(
+        &self,
+        field: &str,
+        entity: &'static str,
+        id: uuid::Uuid,
+        previous: Option<uuid::Uuid>,
+    ) -> Result<(), DomainError> {
+        let fact = self
+            .0
+            .iter()
+            .find(|f| f.id == id && f.entity == entity)
+            .ok_or_else(|| DomainError::invalid(field, format!("no {entity} with id {id}")))?;
+        if fact.archived && previous != Some(id) {
+            return Err(DomainError::Archived {
+                entity,
+                id: id.to_string(),
+            });
+        }
+        Ok(())
+    }
+}

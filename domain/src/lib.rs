@@ -10,6 +10,7 @@ pub mod error;
 pub mod money;
 pub mod period;
 pub mod project;
+pub mod traffic;
 pub mod transaction;
 pub mod tron;
 

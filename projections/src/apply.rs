@@ -30,7 +30,16 @@ enum EntityEventRaw {
     Restored,
 }
 
-pub const ENTITY_TYPES: &[&str] = &["account", "project", "category", "counterparty"];
+pub const ENTITY_TYPES: &[&str] = &[
+    "account",
+    "project",
+    "category",
+    "counterparty",
+    "traffic_source",
+    "program",
+    "offer",
+    "campaign",
+];
 
 /// The one metadata field the read tables keep.
 #[derive(Deserialize)]

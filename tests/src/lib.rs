@@ -185,6 +185,23 @@ impl TestApp {
         login
     }
 
+    /// Signs in as a new user with `role`; the current session must be an admin's.
+    pub async fn sign_in_with_role(&mut self, email: &str, role: &str) {
+        let admin_token = self.token.clone();
+        self.sign_in_as(email).await;
+        let me = self.get("/api/auth/me").await.expect(200);
+        let id = me["id"].as_str().expect("user id").to_string();
+        self.token = admin_token;
+        self.request(
+            Method::PATCH,
+            &format!("/api/users/{id}"),
+            Some(json!({"role": role})),
+        )
+        .await
+        .expect(200);
+        self.sign_in_as(email).await;
+    }
+
     pub async fn admin(mut self) -> Self {
         self.sign_in_as("admin@example.com").await;
         self

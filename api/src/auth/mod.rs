@@ -61,12 +61,22 @@ pub mod policy {
     pub const READ_BOOKS: &[Role] = &[Admin, Accountant, Analyst, Viewer, Auditor];
     /// Post transactions and maintain reference data.
     pub const WRITE_BOOKS: &[Role] = &[Admin, Accountant];
+    /// Maintain traffic sources, programs, offers and campaigns, and import reports.
+    pub const WRITE_TRAFFIC: &[Role] = &[Admin, Accountant, Analyst];
     /// Close and reopen periods.
     pub const CLOSE_PERIODS: &[Role] = &[Admin, Accountant];
     /// Read the raw event log and the hash chain.
     pub const AUDIT: &[Role] = &[Admin, Auditor];
     /// Manage users and run maintenance.
     pub const ADMIN: &[Role] = &[Admin];
+
+    /// Who may change an entity of the given aggregate type.
+    pub fn write_entity(entity_type: &str) -> &'static [Role] {
+        match entity_type {
+            "traffic_source" | "program" | "offer" | "campaign" => WRITE_TRAFFIC,
+            _ => WRITE_BOOKS,
+        }
+    }
 }
 
 /// JWT claims of an access token.

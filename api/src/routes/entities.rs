@@ -66,7 +66,7 @@ fn out<S: EntitySpec>(row: EntityRow) -> ApiResult<EntityOut<S>> {
     })
 }
 
-async fn run<S: EntitySpec>(
+pub(crate) async fn run<S: EntitySpec>(
     state: &AppState,
     user: &AuthUser,
     headers: &HeaderMap,
@@ -74,7 +74,7 @@ async fn run<S: EntitySpec>(
     command: EntityCommand<S>,
     ctx: &S::Context,
 ) -> ApiResult<Written<S>> {
-    user.require(policy::WRITE_BOOKS)?;
+    user.require(policy::write_entity(S::TYPE))?;
     let actor = Actor::api(user.id, request_id(headers));
     let written = entities::execute::<S>(&state.pool, &actor, id, command, ctx).await?;
     let mut conn = state.pool.acquire().await?;
@@ -89,7 +89,7 @@ async fn run<S: EntitySpec>(
     })
 }
 
-async fn fetch<S: EntitySpec>(
+pub(crate) async fn fetch<S: EntitySpec>(
     state: &AppState,
     id: Uuid,
     consistency: &Consistency,
@@ -106,7 +106,7 @@ async fn fetch<S: EntitySpec>(
     out(row)
 }
 
-async fn list<S: EntitySpec>(
+pub(crate) async fn list<S: EntitySpec>(
     state: &AppState,
     filter: EntityFilter,
     sort: Option<&str>,
@@ -142,7 +142,7 @@ pub struct CommonFilter {
     pub sort: Option<String>,
 }
 
-fn base_filter(c: &CommonFilter) -> EntityFilter {
+pub(crate) fn base_filter(c: &CommonFilter) -> EntityFilter {
     EntityFilter {
         q: c.q.clone().filter(|q| !q.trim().is_empty()),
         archived: c.archived,
@@ -150,7 +150,7 @@ fn base_filter(c: &CommonFilter) -> EntityFilter {
     }
 }
 
-fn enum_str<T: Serialize>(v: &T) -> String {
+pub(crate) fn enum_str<T: Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {
         Ok(Value::String(s)) => s,
         _ => String::new(),
@@ -464,7 +464,9 @@ macro_rules! simple_entity_routes {
     };
 }
 
-async fn no_context<S>(_: &AppState, _: Uuid, _: &S) -> ApiResult<()> {
+pub(crate) use {entity_routes, simple_entity_routes};
+
+pub(crate) async fn no_context<S>(_: &AppState, _: Uuid, _: &S) -> ApiResult<()> {
     Ok(())
 }
 

@@ -8,6 +8,7 @@ pub mod export;
 pub mod health;
 pub mod periods;
 pub mod reports;
+pub mod traffic_entities;
 pub mod transactions;
 
 use axum::Router;
@@ -33,6 +34,7 @@ use crate::state::AppState;
     tags(
         (name = "auth"), (name = "users"), (name = "accounts"), (name = "projects"), (name = "categories"),
         (name = "counterparties"), (name = "transactions"), (name = "periods"), (name = "reports"), (name = "audit"),
+        (name = "traffic"),
     )
 )]
 struct ApiDoc;
@@ -58,6 +60,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::auth::routes::router())
         .merge(crate::auth::users::router())
         .merge(entities::router())
+        .merge(traffic_entities::router())
         .merge(transactions::router())
         .merge(periods::router())
         .merge(reports::router())
