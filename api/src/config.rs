@@ -48,6 +48,10 @@ pub struct Settings {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "LEDGER_MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest traffic report file accepted for import, in bytes (streamed to disk, never held
+    /// in memory).
+    #[arg(long, env = "LEDGER_MAX_IMPORT_BYTES", default_value_t = 2 * 1024 * 1024 * 1024)]
+    pub max_import_bytes: u64,
     /// Database connections in the pool.
     #[arg(long, env = "LEDGER_DB_POOL", default_value_t = 40)]
     pub db_pool_size: u32,
@@ -68,6 +72,7 @@ impl Settings {
             mail_from: "Ledger <ledger@localhost>".into(),
             web_dir: PathBuf::from("web/dist"),
             max_body_bytes: 16 * 1024 * 1024,
+            max_import_bytes: 2 * 1024 * 1024 * 1024,
             db_pool_size: 20,
         }
     }

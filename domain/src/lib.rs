@@ -11,6 +11,7 @@ pub mod money;
 pub mod period;
 pub mod project;
 pub mod traffic;
+pub mod traffic_import;
 pub mod transaction;
 pub mod tron;
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::period::PeriodEvent;
+use domain::traffic_import::ImportEvent;
 use domain::transaction::{TransactionEvent, TransactionPosted};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -75,10 +76,20 @@ enum EntityOp {
     },
 }
 
+/// An applied traffic import: its facts replace the scope's facts for its days.
+struct ImportOp {
+    id: Uuid,
+    scope: String,
+    source_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
 /// The rows a batch of events turns into.
 #[derive(Default)]
 pub struct Prepared {
     entities: Vec<EntityOp>,
+    imports: Vec<ImportOp>,
     transactions: BinaryCopy,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -98,6 +109,7 @@ pub struct Rows {
 #[derive(Default)]
 pub struct Ordered {
     entities: Vec<EntityOp>,
+    imports: Vec<ImportOp>,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
     monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -126,6 +138,7 @@ impl Prepared {
             },
             Ordered {
                 entities: self.entities,
+                imports: self.imports,
                 reversals: self.reversals,
                 daily: self.daily,
                 monthly: self.monthly,
@@ -140,6 +153,7 @@ impl Ordered {
     /// Appends the ordered part of the batch that follows this one.
     pub fn absorb(&mut self, later: Ordered) {
         self.entities.extend(later.entities);
+        self.imports.extend(later.imports);
         self.reversals.extend(later.reversals);
         merge_deltas(&mut self.daily, later.daily);
         merge_deltas(&mut self.monthly, later.monthly);
@@ -255,6 +269,10 @@ pub async fn write_ordered(
     };
     for op in ordered.entities {
         write_entity(conn, schema, op).await?;
+    }
+    for op in ordered.imports {
+        crate::traffic::apply_import(conn, schema, op.id, &op.scope, op.source_id, op.from, op.to)
+            .await?;
     }
     if let Some(through) = ordered.closed_through {
         sqlx::query(&format!("UPDATE {schema}.books SET closed_through = $1"))
@@ -448,6 +466,15 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
                     }
                 }
             }
+            "traffic_import" => match decode::<ImportEvent>(e)? {
+                ImportEvent::Applied(a) => out.imports.push(ImportOp {
+                    id: parse_uuid(e)?,
+                    scope: a.scope,
+                    source_id: a.source_id.unwrap_or_default(),
+                    from: a.date_from,
+                    to: a.date_to,
+                }),
+            },
             "periods" => {
                 out.closed_through = Some(match decode::<PeriodEvent>(e)? {
                     PeriodEvent::Closed { through } => Some(through),

@@ -162,6 +162,17 @@ impl BinaryCopy {
         }
     }
 
+    /// The bytes so far (the first call includes the header), leaving the buffer empty so that
+    /// a long COPY can be streamed in chunks; [`Self::finish`] sends the rest and the trailer.
+    pub fn take(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.buf)
+    }
+
+    /// Bytes waiting to be taken.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
     /// The finished payload (with the trailer).
     pub fn finish(mut self) -> Vec<u8> {
         self.buf.extend_from_slice(&(-1i16).to_be_bytes());

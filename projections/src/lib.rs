@@ -9,6 +9,7 @@ pub mod log;
 pub mod projector;
 pub mod queries;
 pub mod read_model;
+pub mod traffic;
 pub mod rebuild;
 pub mod upcast;
 

@@ -8,7 +8,7 @@ use sqlx::{Connection, Executor, PgConnection, Row};
 /// The live read schema.
 pub const LIVE_SCHEMA: &str = "read";
 /// Bump whenever a table, column or projection rule changes: the projector then rebuilds.
-pub const MODEL_VERSION: i32 = 2;
+pub const MODEL_VERSION: i32 = 3;
 
 /// Every read table with the columns that order its rows uniquely (for digests and dumps).
 pub const TABLES: &[(&str, &str)] = &[
@@ -18,6 +18,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("transactions", "id"),
     ("daily_balances", "account_id, date"),
     ("monthly_balances", "account_id, month"),
+    ("traffic_effective", "scope, date"),
+    ("traffic_daily", "scope, date, campaign_key, currency"),
+    ("traffic_monthly", "scope, month, campaign_key, currency"),
 ];
 
 const TABLES_DDL: &str = r#"
@@ -94,6 +97,52 @@ CREATE TABLE {s}.monthly_balances (
     postings   bigint  NOT NULL,
     PRIMARY KEY (account_id, month)
 );
+-- Which applied import holds each day of each scope (a restatement takes the days over).
+CREATE TABLE {s}.traffic_effective (
+    scope     text NOT NULL,
+    date      date NOT NULL,
+    import_id uuid NOT NULL,
+    PRIMARY KEY (scope, date)
+);
+-- Traffic facts summed per day and campaign key (over countries, OS, creatives), from the
+-- effective import of each day. `source_id` is the spend report's source (nil for trackers):
+-- with the key it finds the campaign, at query time, so mapping a key later needs no rewrite.
+CREATE TABLE {s}.traffic_daily (
+    scope          text    NOT NULL,
+    date           date    NOT NULL,
+    campaign_key   text    NOT NULL,
+    currency       text    NOT NULL,
+    source_id      uuid    NOT NULL,
+    import_id      uuid    NOT NULL,
+    impressions    bigint  NOT NULL,
+    clicks         bigint  NOT NULL,
+    installs       bigint  NOT NULL,
+    tracker_clicks bigint  NOT NULL,
+    conversions    bigint  NOT NULL,
+    spend          numeric NOT NULL,
+    revenue        numeric NOT NULL,
+    rows           bigint  NOT NULL,
+    PRIMARY KEY (scope, date, campaign_key, currency)
+);
+CREATE INDEX ON {s}.traffic_daily (date);
+-- The same per calendar month: monthly reports over years read this, not the days.
+CREATE TABLE {s}.traffic_monthly (
+    scope          text    NOT NULL,
+    month          date    NOT NULL,
+    campaign_key   text    NOT NULL,
+    currency       text    NOT NULL,
+    source_id      uuid    NOT NULL,
+    impressions    bigint  NOT NULL,
+    clicks         bigint  NOT NULL,
+    installs       bigint  NOT NULL,
+    tracker_clicks bigint  NOT NULL,
+    conversions    bigint  NOT NULL,
+    spend          numeric NOT NULL,
+    revenue        numeric NOT NULL,
+    rows           bigint  NOT NULL,
+    PRIMARY KEY (scope, month, campaign_key, currency)
+);
+CREATE INDEX ON {s}.traffic_monthly (month);
 "#;
 
 /// Secondary indexes, built after a bulk rebuild rather than maintained row by row during it.
