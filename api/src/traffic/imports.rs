@@ -346,6 +346,55 @@ pub async fn run(
     ))
 }
 
+/// Why a parsed file must not be applied, if it must not.
+fn refusal(summary: &Summary, accept_valid: bool) -> Option<String> {
+    if let Some(e) = &summary.file_error {
+        Some(e.clone())
+    } else if summary.rows_failed > 0 && !accept_valid {
+        Some(format!(
+            "{} of {} rows are invalid; nothing was imported (fix the file, or import again accepting the valid rows)",
+            summary.rows_failed,
+            summary.rows_failed + summary.rows_ok
+        ))
+    } else if summary.conversions > 0 {
+        Some("conversion logs are not imported as traffic facts; upload the tracker's campaign report".into())
+    } else if summary.rows_ok == 0 {
+        Some("the file has no data rows".into())
+    } else {
+        None
+    }
+}
+
+/// Feeds the parser's chunks to one COPY on `conn` and ends it: finished when the rows are to
+/// be applied, aborted otherwise.
+async fn receive(
+    conn: &mut PgConnection,
+    chunks: &mut mpsc::Receiver<Message>,
+    accept_valid: bool,
+) -> Result<Box<Summary>, ApiError> {
+    let closed = || ApiError::internal("the import parser stopped unexpectedly");
+    let first = match chunks.recv().await.ok_or_else(closed)? {
+        Message::Done(summary) => return Ok(summary),
+        Message::Chunk(bytes) => bytes,
+    };
+    let mut copy = conn.copy_in_raw(&facts::copy_statement()).await?;
+    copy.send(first).await?;
+    let summary = loop {
+        match chunks.recv().await.ok_or_else(closed)? {
+            Message::Chunk(bytes) => {
+                copy.send(bytes).await?;
+            }
+            Message::Done(summary) => break summary,
+        }
+    };
+    if summary.missing_months.is_empty() && refusal(&summary, accept_valid).is_none() {
+        copy.finish().await?;
+    } else {
+        copy.abort("import not applied").await.ok();
+    }
+    Ok(summary)
+}
+
 enum Attempt {
     Finished(Outcome, Box<Summary>),
     NeedPartitions(BTreeSet<NaiveDate>),
@@ -370,55 +419,17 @@ async fn run_once(
     let parser = tokio::task::spawn_blocking(move || parse(input, tx_chunks));
 
     let mut tx = conn.begin().await?;
-    let mut copy = None;
-    let summary = loop {
-        match chunks.recv().await {
-            Some(Message::Chunk(bytes)) => {
-                if copy.is_none() {
-                    copy = Some(tx.copy_in_raw(&facts::copy_statement()).await?);
-                }
-                copy.as_mut().expect("started").send(bytes).await?;
-            }
-            Some(Message::Done(summary)) => break summary,
-            None => return Err(ApiError::internal("the import parser stopped unexpectedly")),
-        }
-    };
+    let summary = receive(&mut tx, &mut chunks, job.options.accept_valid).await?;
     parser.await.map_err(ApiError::internal)?;
     if !summary.missing_months.is_empty() {
-        if let Some(c) = copy {
-            c.abort("partitions missing").await.ok();
-        }
         tx.rollback().await?;
         return Ok(Attempt::NeedPartitions(summary.missing_months.clone()));
     }
-    let failed = |reason: String| Outcome::Failed { reason };
-    let outcome = if let Some(e) = &summary.file_error {
-        Some(failed(e.clone()))
-    } else if summary.rows_failed > 0 && !job.options.accept_valid {
-        Some(failed(format!(
-            "{} of {} rows are invalid; nothing was imported (fix the file, or import again accepting the valid rows)",
-            summary.rows_failed,
-            summary.rows_failed + summary.rows_ok
-        )))
-    } else if summary.conversions > 0 {
-        Some(failed(
-            "conversion logs are not imported as traffic facts; upload the tracker's campaign report".into(),
-        ))
-    } else if summary.rows_ok == 0 {
-        Some(failed("the file has no data rows".into()))
-    } else {
-        None
-    };
-    if let Some(outcome) = outcome {
-        if let Some(c) = copy {
-            c.abort("import refused").await.ok();
-        }
+    if let Some(reason) = refusal(&summary, job.options.accept_valid) {
         tx.rollback().await?;
-        return Ok(Attempt::Finished(outcome, summary));
+        return Ok(Attempt::Finished(Outcome::Failed { reason }, summary));
     }
-    if let Some(c) = copy {
-        c.finish().await?;
-    }
+    let failed = |reason: String| Outcome::Failed { reason };
 
     let kind = match summary.kind {
         Some(Kind::Spend) => ReportKind::Spend,
