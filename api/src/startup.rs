@@ -33,7 +33,9 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
     let jwt = JwtKeys::new(&secret, settings.access_token_seconds)?;
     let projector = projections::projector::spawn(pool.clone());
     let committer = Committer::spawn(pool.clone(), POSTING_WORKERS);
+    let imports = crate::traffic::worker::ImportWorker::spawn(pool.clone());
     Ok(AppState {
+        imports,
         pool,
         jwt,
         settings: Arc::new(settings),

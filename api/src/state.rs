@@ -17,6 +17,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub projector: ProjectorHandle,
     pub committer: Committer,
+    pub imports: crate::traffic::worker::ImportWorker,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
 }
 

@@ -19,6 +19,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("daily_balances", "account_id, date"),
     ("monthly_balances", "account_id, month"),
     ("traffic_effective", "scope, date"),
+    ("rates", "base, quote, date"),
     ("traffic_daily", "scope, date, campaign_key, currency"),
     ("traffic_monthly", "scope, month, campaign_key, currency"),
 ];
@@ -102,7 +103,19 @@ CREATE TABLE {s}.traffic_effective (
     scope     text NOT NULL,
     date      date NOT NULL,
     import_id uuid NOT NULL,
+    source_id uuid NOT NULL,
     PRIMARY KEY (scope, date)
+);
+CREATE INDEX ON {s}.traffic_effective (import_id);
+-- Exchange rates by day: 1 `base` = `rate` `quote`. Conversions take the latest rate on or
+-- before the day (or the inverse of the opposite pair).
+CREATE TABLE {s}.rates (
+    base   text    NOT NULL,
+    quote  text    NOT NULL,
+    date   date    NOT NULL,
+    rate   numeric NOT NULL,
+    source text    NOT NULL,
+    PRIMARY KEY (base, quote, date)
 );
 -- Traffic facts summed per day and campaign key (over countries, OS, creatives), from the
 -- effective import of each day. `source_id` is the spend report's source (nil for trackers):

@@ -9,6 +9,7 @@ pub mod health;
 pub mod periods;
 pub mod reports;
 pub mod traffic_entities;
+pub mod traffic_imports;
 pub mod transactions;
 
 use axum::Router;
@@ -54,8 +55,9 @@ impl Modify for Security {
     }
 }
 
-/// The API routers with their OpenAPI document.
-pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+/// The API routers with their OpenAPI document. Bodies are limited to `max_body_bytes`, except
+/// report uploads, which stream to disk and check their own size.
+pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::auth::routes::router())
         .merge(crate::auth::users::router())
@@ -66,19 +68,20 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(reports::router())
         .merge(audit::router())
         .merge(export::router())
+        .layer(RequestBodyLimitLayer::new(max_body_bytes))
+        .merge(traffic_imports::router())
         .split_for_parts()
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().1
+    api(0).1
 }
 
 pub fn app(state: AppState) -> Router {
-    let (api, doc) = api();
+    let (api, doc) = api(state.settings.max_body_bytes);
     let request_id = HeaderName::from_static("x-request-id");
     let web_dir = state.settings.web_dir.clone();
     let index = web_dir.join("index.html");
-    let max_body = state.settings.max_body_bytes;
     Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
@@ -92,8 +95,7 @@ pub fn app(state: AppState) -> Router {
                     tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
-                .layer(axum::middleware::from_fn(health::track_metrics))
-                .layer(RequestBodyLimitLayer::new(max_body)),
+                .layer(axum::middleware::from_fn(health::track_metrics)),
         )
         .with_state(state)
 }

@@ -1,0 +1,636 @@
+//! Traffic report imports over HTTP: upload (multipart, streamed to disk), status, row errors,
+//! a progress stream (SSE), retry, and the campaign keys no campaign claims yet.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::Currency;
+use domain::entity::Entity;
+use domain::traffic::TrafficSourceSpec;
+use futures::Stream;
+use importers::report::ColumnMapping;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, Row};
+use tokio::io::AsyncWriteExt;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::common::{Page, Paging};
+use crate::auth::{AuthUser, policy};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Path, Query};
+use crate::state::AppState;
+use crate::store;
+use crate::traffic::imports::{ImportOptions, format_named};
+
+/// An import as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportOut {
+    pub id: Uuid,
+    pub source_id: Option<Uuid>,
+    /// The format asked for (absent: detected from the header).
+    pub format: Option<String>,
+    /// The format the file was read as.
+    pub detected_format: Option<String>,
+    /// spend, results or conversions, once read.
+    pub kind: Option<String>,
+    pub file_name: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub options: serde_json::Value,
+    /// queued, running, done, failed or duplicate.
+    pub state: String,
+    /// Data rows in the file (an estimate from its line count until the import ends).
+    pub rows_total: Option<i64>,
+    pub rows_done: i64,
+    pub bytes_done: i64,
+    /// 0 to 1, for a progress bar.
+    pub progress: f64,
+    pub rows_ok: i64,
+    pub rows_failed: i64,
+    pub rows_skipped: i64,
+    /// Why the import failed, when it did.
+    pub error: Option<String>,
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+    /// The earlier import of the same file, for `duplicate`.
+    pub duplicate_of: Option<Uuid>,
+    /// Log position of the applied import's event: pass as `min_position` to see its metrics.
+    pub position: Option<i64>,
+    pub attempts: i32,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl FromRow<'_, PgRow> for ImportOut {
+    fn from_row(r: &PgRow) -> Result<Self, sqlx::Error> {
+        let state: String = r.try_get("state")?;
+        let size: i64 = r.try_get("size_bytes")?;
+        let bytes_done: i64 = r.try_get("bytes_done")?;
+        let progress = match state.as_str() {
+            "queued" => 0.0,
+            "running" if size > 0 => (bytes_done as f64 / size as f64).clamp(0.0, 0.99),
+            "running" => 0.0,
+            _ => 1.0,
+        };
+        Ok(Self {
+            id: r.try_get("id")?,
+            source_id: r.try_get("source_id")?,
+            format: r.try_get("format")?,
+            detected_format: r.try_get("detected_format")?,
+            kind: r.try_get("kind")?,
+            file_name: r.try_get("file_name")?,
+            sha256: r.try_get("sha256")?,
+            size_bytes: size,
+            options: r.try_get("options")?,
+            state,
+            rows_total: r.try_get("rows_total")?,
+            rows_done: r.try_get("rows_done")?,
+            bytes_done,
+            progress,
+            rows_ok: r.try_get("rows_ok")?,
+            rows_failed: r.try_get("rows_failed")?,
+            rows_skipped: r.try_get("rows_skipped")?,
+            error: r.try_get("error")?,
+            date_from: r.try_get("date_from")?,
+            date_to: r.try_get("date_to")?,
+            duplicate_of: r.try_get("duplicate_of")?,
+            position: r.try_get("position")?,
+            attempts: r.try_get("attempts")?,
+            created_by: r.try_get("created_by")?,
+            created_at: r.try_get("created_at")?,
+            started_at: r.try_get("started_at")?,
+            finished_at: r.try_get("finished_at")?,
+        })
+    }
+}
+
+const IMPORT_COLUMNS: &str = "id, source_id, format, detected_format, kind, file_name, sha256, size_bytes, \
+    options, state, rows_total, rows_done, bytes_done, rows_ok, rows_failed, rows_skipped, error, date_from, \
+    date_to, duplicate_of, position, attempts, created_by, created_at, started_at, finished_at";
+
+async fn load_import(pool: &PgPool, id: Uuid) -> ApiResult<ImportOut> {
+    sqlx::query_as::<_, ImportOut>(&format!(
+        "SELECT {IMPORT_COLUMNS} FROM traffic_imports WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| ApiError::not_found(format!("import {id}")))
+}
+
+/// The multipart form of an upload (documentation only; the handler streams the parts).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// The report file (CSV; UTF-8 or UTF-16; comma, semicolon or tab).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// The traffic source of a spend report (required for Moloco files).
+    source_id: Option<Uuid>,
+    /// moloco, keitaro, binom, voluum, redtrack or custom; absent: detected from the header.
+    format: Option<String>,
+    /// "true": apply the valid rows even when some are invalid.
+    accept_valid: Option<bool>,
+    /// Report day for files without a date column.
+    default_date: Option<NaiveDate>,
+    /// Currency of amounts when the file has none (default: the source's).
+    currency: Option<String>,
+    /// Column mapping (JSON) for the custom format.
+    mapping: Option<String>,
+}
+
+/// The parts of an upload other than the file.
+#[derive(Default)]
+struct UploadFields {
+    source_id: Option<Uuid>,
+    format: Option<String>,
+    options: ImportOptions,
+}
+
+impl UploadFields {
+    fn set(&mut self, name: &str, value: String) -> ApiResult<()> {
+        let value = value.trim().to_string();
+        if value.is_empty() {
+            return Ok(());
+        }
+        match name {
+            "source_id" => {
+                self.source_id = Some(
+                    value
+                        .parse()
+                        .map_err(|_| ApiError::invalid("source_id", "must be a UUID"))?,
+                )
+            }
+            "format" => {
+                if format_named(&value).is_none() {
+                    return Err(ApiError::invalid(
+                        "format",
+                        "must be moloco, keitaro, binom, voluum, redtrack or custom",
+                    ));
+                }
+                self.format = Some(value);
+            }
+            "accept_valid" => {
+                self.options.accept_valid = value
+                    .parse()
+                    .map_err(|_| ApiError::invalid("accept_valid", "must be true or false"))?
+            }
+            "default_date" => {
+                self.options.default_date = Some(
+                    value
+                        .parse()
+                        .map_err(|_| ApiError::invalid("default_date", "must be YYYY-MM-DD"))?,
+                )
+            }
+            "currency" => self.options.currency = Some(Currency::parse(&value)?),
+            "mapping" => {
+                let mapping: ColumnMapping = serde_json::from_str(&value)
+                    .map_err(|e| ApiError::invalid("mapping", e.to_string()))?;
+                self.options.mapping = Some(mapping);
+            }
+            other => {
+                return Err(ApiError::invalid(
+                    other,
+                    "unknown field; expected file, source_id, format, accept_valid, default_date, currency or mapping",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A file written to disk while it arrives.
+struct Received {
+    path: std::path::PathBuf,
+    file_name: String,
+    size: u64,
+    sha256: String,
+    /// Line breaks seen: the data-row estimate for progress until the parse counts exactly.
+    lines: u64,
+}
+
+async fn receive_file(
+    field: &mut axum::extract::multipart::Field<'_>,
+    path: std::path::PathBuf,
+    max_bytes: u64,
+) -> ApiResult<Received> {
+    let file_name = field
+        .file_name()
+        .map(str::to_string)
+        .unwrap_or_else(|| "upload.csv".into());
+    let mut out = tokio::io::BufWriter::with_capacity(
+        1 << 20,
+        tokio::fs::File::create(&path).await.map_err(ApiError::internal)?,
+    );
+    let (mut size, mut lines, mut hash) = (0u64, 0u64, Sha256::new());
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| ApiError::invalid("file", format!("the upload broke off: {e}")))?
+    {
+        size += chunk.len() as u64;
+        if size > max_bytes {
+            return Err(ApiError::status(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                format!("files up to {max_bytes} bytes are accepted"),
+            ));
+        }
+        lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        hash.update(&chunk);
+        out.write_all(&chunk).await.map_err(ApiError::internal)?;
+    }
+    out.flush().await.map_err(ApiError::internal)?;
+    Ok(Received {
+        path,
+        file_name,
+        size,
+        sha256: hex::encode(hash.finalize()),
+        lines,
+    })
+}
+
+#[utoipa::path(post, path = "/api/traffic/imports", tag = "traffic",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 202, description = "Queued", body = ImportOut),
+              (status = 200, description = "The same file was imported before: that import", body = ImportOut),
+              (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn upload(
+    State(state): State<AppState>,
+    user: AuthUser,
+    mut multipart: Multipart,
+) -> ApiResult<(StatusCode, axum::Json<ImportOut>)> {
+    user.require(policy::WRITE_TRAFFIC)?;
+    let id = Uuid::now_v7();
+    let dir = state.settings.data_dir.join("imports");
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(ApiError::internal)?;
+    let path = dir.join(format!("{id}.upload"));
+    let result = read_upload(&state, &mut multipart, path.clone()).await;
+    let (fields, received) = match result {
+        Ok(ok) => ok,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            return Err(e);
+        }
+    };
+    if let Some(existing) = sqlx::query_scalar::<_, Uuid>(
+        "SELECT id FROM traffic_imports WHERE sha256 = $1 AND state = 'done'",
+    )
+    .bind(&received.sha256)
+    .fetch_optional(&state.pool)
+    .await?
+    {
+        let _ = tokio::fs::remove_file(&path).await;
+        return Ok((StatusCode::OK, axum::Json(load_import(&state.pool, existing).await?)));
+    }
+    sqlx::query(
+        "INSERT INTO traffic_imports (id, source_id, format, file_name, file_path, sha256, size_bytes, \
+           options, state, rows_total, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10)",
+    )
+    .bind(id)
+    .bind(fields.source_id)
+    .bind(&fields.format)
+    .bind(&received.file_name)
+    .bind(received.path.to_string_lossy().to_string())
+    .bind(&received.sha256)
+    .bind(received.size as i64)
+    .bind(sqlx::types::Json(&fields.options))
+    .bind(received.lines.saturating_sub(1) as i64)
+    .bind(user.id)
+    .execute(&state.pool)
+    .await?;
+    state.imports.wake();
+    Ok((StatusCode::ACCEPTED, axum::Json(load_import(&state.pool, id).await?)))
+}
+
+async fn read_upload(
+    state: &AppState,
+    multipart: &mut Multipart,
+    path: std::path::PathBuf,
+) -> ApiResult<(UploadFields, Received)> {
+    let mut fields = UploadFields::default();
+    let mut received = None;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::invalid("body", format!("not a valid multipart form: {e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            if received.is_some() {
+                return Err(ApiError::invalid("file", "one file per upload"));
+            }
+            received = Some(
+                receive_file(&mut field, path.clone(), state.settings.max_import_bytes).await?,
+            );
+        } else {
+            let text = field
+                .text()
+                .await
+                .map_err(|e| ApiError::invalid(&name, e.to_string()))?;
+            if text.len() > 1 << 16 {
+                return Err(ApiError::invalid(&name, "too long"));
+            }
+            fields.set(&name, text)?;
+        }
+    }
+    let received = received.ok_or_else(|| ApiError::invalid("file", "a file part is required"))?;
+    if received.size == 0 {
+        return Err(ApiError::invalid("file", "the file is empty"));
+    }
+    if fields.format.as_deref() == Some("custom") && fields.options.mapping.is_none() {
+        return Err(ApiError::invalid(
+            "mapping",
+            "the custom format needs a column mapping",
+        ));
+    }
+    if fields.format.as_deref() == Some("moloco") && fields.source_id.is_none() {
+        return Err(ApiError::invalid(
+            "source_id",
+            "a Moloco spend report belongs to a traffic source",
+        ));
+    }
+    if let Some(source) = fields.source_id {
+        let mut conn = state.pool.acquire().await?;
+        let (entity, _) =
+            store::load::<Entity<TrafficSourceSpec>>(&mut conn, &source.to_string()).await?;
+        if !entity.exists() {
+            return Err(ApiError::invalid(
+                "source_id",
+                format!("no traffic source with id {source}"),
+            ));
+        }
+        if entity.archived {
+            return Err(ApiError::invalid(
+                "source_id",
+                "the traffic source is archived",
+            ));
+        }
+    }
+    Ok((fields, received))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportFilter {
+    /// queued, running, done, failed or duplicate.
+    pub state: Option<String>,
+    pub source_id: Option<Uuid>,
+}
+
+#[utoipa::path(get, path = "/api/traffic/imports", tag = "traffic", params(ImportFilter, Paging),
+    responses((status = 200, body = Page<ImportOut>)))]
+async fn list_imports(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(f): Query<ImportFilter>,
+    Query(paging): Query<Paging>,
+) -> ApiResult<axum::Json<Page<ImportOut>>> {
+    user.require(policy::READ_BOOKS)?;
+    let (limit, offset) = paging.resolve()?;
+    if let Some(s) = &f.state
+        && !["queued", "running", "done", "failed", "duplicate"].contains(&s.as_str())
+    {
+        return Err(ApiError::invalid(
+            "state",
+            "must be queued, running, done, failed or duplicate",
+        ));
+    }
+    let filter = "($1::text IS NULL OR state = $1) AND ($2::uuid IS NULL OR source_id = $2)";
+    let items = sqlx::query_as::<_, ImportOut>(&format!(
+        "SELECT {IMPORT_COLUMNS} FROM traffic_imports WHERE {filter} \
+         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(&f.state)
+    .bind(f.source_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&state.pool)
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM traffic_imports WHERE {filter}"
+    ))
+    .bind(&f.state)
+    .bind(f.source_id)
+    .fetch_one(&state.pool)
+    .await?;
+    Ok(axum::Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/traffic/imports/{id}", tag = "traffic", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ImportOut), (status = 404, body = crate::error::Problem)))]
+async fn get_import(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<ImportOut>> {
+    user.require(policy::READ_BOOKS)?;
+    Ok(axum::Json(load_import(&state.pool, id).await?))
+}
+
+/// One invalid row.
+#[derive(Debug, Serialize, ToSchema, FromRow)]
+pub struct ImportErrorOut {
+    pub line: Option<i64>,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub reason: String,
+}
+
+#[utoipa::path(get, path = "/api/traffic/imports/{id}/errors", tag = "traffic",
+    params(("id" = Uuid, Path), Paging),
+    responses((status = 200, body = Page<ImportErrorOut>), (status = 404, body = crate::error::Problem)))]
+async fn import_errors(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+    Query(paging): Query<Paging>,
+) -> ApiResult<axum::Json<Page<ImportErrorOut>>> {
+    user.require(policy::READ_BOOKS)?;
+    let import = load_import(&state.pool, id).await?;
+    let (limit, offset) = paging.resolve()?;
+    let items = sqlx::query_as::<_, ImportErrorOut>(
+        "SELECT line, \"column\", value, reason FROM traffic_import_errors WHERE import_id = $1 \
+         ORDER BY n LIMIT $2 OFFSET $3",
+    )
+    .bind(id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&state.pool)
+    .await?;
+    Ok(axum::Json(Page {
+        items,
+        // Every invalid row is counted; at most MAX_STORED_ERRORS are kept to page through.
+        total: import.rows_failed.max(0).min(crate::traffic::imports::MAX_STORED_ERRORS as i64),
+        limit,
+        offset,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/traffic/imports/{id}/events", tag = "traffic", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "Server-sent events: `progress` with the import as JSON until it ends",
+               content_type = "text/event-stream")))]
+async fn import_events(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    user.require(policy::READ_BOOKS)?;
+    load_import(&state.pool, id).await?;
+    let pool = state.pool.clone();
+    // Polls the job row: progress is written by whichever instance runs the import.
+    let stream = futures::stream::unfold(
+        (pool, None::<String>, false),
+        move |(pool, last, ended)| async move {
+            if ended {
+                return None;
+            }
+            loop {
+                let Ok(import) = load_import(&pool, id).await else {
+                    return None;
+                };
+                let json = serde_json::to_string(&import).unwrap_or_default();
+                let finished = !matches!(import.state.as_str(), "queued" | "running");
+                if last.as_deref() != Some(json.as_str()) {
+                    let event = Event::default().event("progress").data(json.clone());
+                    return Some((Ok(event), (pool, Some(json), finished)));
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryRequest {
+    /// Apply the valid rows this time (default: as before).
+    pub accept_valid: Option<bool>,
+}
+
+#[utoipa::path(post, path = "/api/traffic/imports/{id}/retry", tag = "traffic", params(("id" = Uuid, Path)),
+    request_body = RetryRequest,
+    responses((status = 202, body = ImportOut), (status = 409, body = crate::error::Problem)))]
+async fn retry_import(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+    Json(body): Json<RetryRequest>,
+) -> ApiResult<(StatusCode, axum::Json<ImportOut>)> {
+    user.require(policy::WRITE_TRAFFIC)?;
+    let import = load_import(&state.pool, id).await?;
+    if import.state != "failed" {
+        return Err(ApiError::conflict(
+            "not_retryable",
+            format!("only failed imports can be retried; this one is {}", import.state),
+        ));
+    }
+    sqlx::query(
+        "UPDATE traffic_imports SET state = 'queued', attempts = 0, error = NULL, \
+           options = CASE WHEN $2::boolean IS NULL THEN options \
+                          ELSE jsonb_set(options, '{accept_valid}', to_jsonb($2::boolean)) END \
+         WHERE id = $1 AND state = 'failed'",
+    )
+    .bind(id)
+    .bind(body.accept_valid)
+    .execute(&state.pool)
+    .await?;
+    state.imports.wake();
+    Ok((StatusCode::ACCEPTED, axum::Json(load_import(&state.pool, id).await?)))
+}
+
+/// Rows of one campaign key that no campaign claims.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnmatchedKey {
+    /// spend (a source's report) or results (a tracker's).
+    pub side: String,
+    /// The source of a spend report (absent for tracker rows).
+    pub source_id: Option<Uuid>,
+    pub campaign_key: String,
+    pub campaign_name: Option<String>,
+    pub rows: i64,
+    pub first_date: NaiveDate,
+    pub last_date: NaiveDate,
+    #[schema(value_type = String)]
+    pub spend: rust_decimal::Decimal,
+    #[schema(value_type = String)]
+    pub revenue: rust_decimal::Decimal,
+}
+
+#[utoipa::path(get, path = "/api/traffic/imports/{id}/unmatched", tag = "traffic", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<UnmatchedKey>)))]
+async fn unmatched_keys(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<Vec<UnmatchedKey>>> {
+    user.require(policy::READ_BOOKS)?;
+    load_import(&state.pool, id).await?;
+    unmatched(&state.pool, Some(id)).await
+}
+
+#[utoipa::path(get, path = "/api/traffic/unmatched", tag = "traffic",
+    responses((status = 200, body = Vec<UnmatchedKey>)))]
+async fn all_unmatched(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<axum::Json<Vec<UnmatchedKey>>> {
+    user.require(policy::READ_BOOKS)?;
+    unmatched(&state.pool, None).await
+}
+
+async fn unmatched(
+    pool: &PgPool,
+    import_id: Option<Uuid>,
+) -> ApiResult<axum::Json<Vec<UnmatchedKey>>> {
+    let rows = projections::traffic::unmatched(pool, import_id).await?;
+    Ok(axum::Json(
+        rows.into_iter()
+            .map(|u| UnmatchedKey {
+                side: u.side,
+                source_id: u.source_id,
+                campaign_key: u.campaign_key,
+                campaign_name: u.campaign_name,
+                rows: u.rows,
+                first_date: u.first_date,
+                last_date: u.last_date,
+                spend: u.spend,
+                revenue: u.revenue,
+            })
+            .collect(),
+    ))
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload, list_imports))
+        .routes(routes!(get_import))
+        .routes(routes!(import_errors))
+        .routes(routes!(import_events))
+        .routes(routes!(retry_import))
+        .routes(routes!(unmatched_keys))
+        .routes(routes!(all_unmatched))
+        // Uploads stream to disk: the size check is in the handler, not a body limit.
+        .layer(DefaultBodyLimit::disable())
+}
