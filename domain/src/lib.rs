@@ -12,6 +12,7 @@ pub mod period;
 pub mod project;
 pub mod traffic;
 pub mod traffic_import;
+pub mod traffic_metrics;
 pub mod transaction;
 pub mod tron;
 

@@ -100,7 +100,10 @@ impl Aggregate for TrafficImport {
             ));
         }
         if a.rows == 0 {
-            return Err(DomainError::invalid("rows", "an import needs at least one valid row"));
+            return Err(DomainError::invalid(
+                "rows",
+                "an import needs at least one valid row",
+            ));
         }
         if a.date_to < a.date_from {
             return Err(DomainError::invalid("date_to", "ends before it starts"));

@@ -9,8 +9,8 @@ pub mod log;
 pub mod projector;
 pub mod queries;
 pub mod read_model;
-pub mod traffic;
 pub mod rebuild;
+pub mod traffic;
 pub mod upcast;
 
 use thiserror::Error;

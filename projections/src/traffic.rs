@@ -149,3 +149,258 @@ pub async fn unmatched(
         .fetch_all(pool)
         .await
 }
+
+/// Dimensions metrics can be grouped and filtered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Campaign,
+    Source,
+    Offer,
+    Program,
+    Project,
+    Country,
+    Os,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 7] = [
+        Dimension::Campaign,
+        Dimension::Source,
+        Dimension::Offer,
+        Dimension::Program,
+        Dimension::Project,
+        Dimension::Country,
+        Dimension::Os,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dimension::Campaign => "campaign",
+            Dimension::Source => "source",
+            Dimension::Offer => "offer",
+            Dimension::Program => "program",
+            Dimension::Project => "project",
+            Dimension::Country => "country",
+            Dimension::Os => "os",
+        }
+    }
+
+    /// The SQL expression of the dimension over the joined rows (see [`metrics`]).
+    fn sql(self) -> &'static str {
+        match self {
+            Dimension::Campaign => "k.campaign_id::text",
+            Dimension::Source => {
+                "coalesce(c.data->>'source_id', nullif(b.source_id, '00000000-0000-0000-0000-000000000000')::text)"
+            }
+            Dimension::Offer => "c.data->>'offer_id'",
+            Dimension::Program => "o.data->>'program_id'",
+            Dimension::Project => "c.data->>'project_id'",
+            Dimension::Country => "b.country",
+            Dimension::Os => "b.os",
+        }
+    }
+
+    /// Whether only the facts table (not the rollups) knows this dimension.
+    fn needs_facts(self) -> bool {
+        matches!(self, Dimension::Country | Dimension::Os)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Granularity {
+    Day,
+    Week,
+    Month,
+}
+
+/// A metrics question.
+#[derive(Debug, Clone)]
+pub struct MetricsQuery {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub granularity: Granularity,
+    pub group_by: Vec<Dimension>,
+    /// Exact-match filters: (dimension, value) — ids as text, countries as alpha-2, OS lower case.
+    pub filters: Vec<(Dimension, String)>,
+    pub currency: String,
+}
+
+/// Summed facts of one period and group, money converted to the report currency.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsRow {
+    pub period: Option<NaiveDate>,
+    /// The group's value per dimension of `group_by`, in order (None: not known, e.g. rows of a
+    /// key no campaign claims).
+    pub keys: Vec<Option<String>>,
+    pub impressions: i64,
+    pub clicks: i64,
+    pub installs: i64,
+    pub tracker_clicks: i64,
+    pub conversions: i64,
+    pub spend: rust_decimal::Decimal,
+    pub revenue: rust_decimal::Decimal,
+}
+
+/// A rate a metrics answer used: 1 `currency` = `rate` report currency on `date` (the rate's
+/// own date, the latest on or before the facts' day).
+#[derive(Debug, Clone)]
+pub struct RateUsed {
+    pub currency: String,
+    pub day: NaiveDate,
+    pub rate_date: NaiveDate,
+    pub rate: rust_decimal::Decimal,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MetricsError {
+    #[error(
+        "no exchange rate from {currency} to {report} on or before {day}; enter one at /api/rates"
+    )]
+    MissingRate {
+        currency: String,
+        report: String,
+        day: NaiveDate,
+    },
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// The base rows: from the facts table when country or OS matter, else from the rollups (the
+/// monthly one when whole months are asked for by month).
+fn base_sql(q: &MetricsQuery) -> String {
+    let by_facts = q
+        .group_by
+        .iter()
+        .chain(q.filters.iter().map(|(d, _)| d))
+        .any(|d| d.needs_facts());
+    let whole_months = q.from.day() == 1 && (q.to + chrono::Days::new(1)).day() == 1;
+    if by_facts {
+        "SELECT f.date AS day, e.source_id, f.campaign_key, f.currency, f.country, f.os, \
+                f.impressions, f.clicks, f.installs, f.tracker_clicks, f.conversions, f.spend, f.revenue \
+         FROM traffic_facts f \
+         JOIN read.traffic_effective e ON e.import_id = f.import_id AND e.date = f.date \
+         WHERE f.date BETWEEN $1 AND $2"
+            .to_string()
+    } else if q.granularity == Granularity::Month && whole_months {
+        "SELECT month AS day, source_id, campaign_key, currency, NULL::text AS country, NULL::text AS os, \
+                impressions, clicks, installs, tracker_clicks, conversions, spend, revenue \
+         FROM read.traffic_monthly WHERE month BETWEEN $1 AND $2"
+            .to_string()
+    } else {
+        "SELECT date AS day, source_id, campaign_key, currency, NULL::text AS country, NULL::text AS os, \
+                impressions, clicks, installs, tracker_clicks, conversions, spend, revenue \
+         FROM read.traffic_daily WHERE date BETWEEN $1 AND $2"
+            .to_string()
+    }
+}
+
+/// Answers `q`: one row per period and group, with the rates used. Ratios are left to the
+/// caller, computed from these sums.
+pub async fn metrics(
+    pool: &sqlx::PgPool,
+    q: &MetricsQuery,
+) -> Result<(Vec<MetricsRow>, Vec<RateUsed>), MetricsError> {
+    let base = base_sql(q);
+    // Rates for every (currency, day) in the base rows that is not the report currency.
+    let rates: Vec<(String, NaiveDate, Option<NaiveDate>, Option<rust_decimal::Decimal>)> =
+        sqlx::query_as(&format!(
+            "WITH b AS ({base}), pairs AS (SELECT DISTINCT currency, day FROM b WHERE currency <> $3) \
+             SELECT p.currency, p.day, r.date, r.rate FROM pairs p \
+             LEFT JOIN LATERAL ( \
+               SELECT date, rate FROM ( \
+                 (SELECT date, rate FROM read.rates WHERE base = p.currency AND quote = $3 AND date <= p.day \
+                  ORDER BY date DESC LIMIT 1) \
+                 UNION ALL \
+                 (SELECT date, 1 / rate FROM read.rates WHERE base = $3 AND quote = p.currency AND date <= p.day \
+                  ORDER BY date DESC LIMIT 1)) x ORDER BY date DESC LIMIT 1) r ON true \
+             ORDER BY p.currency, p.day"
+        ))
+        .bind(q.from)
+        .bind(q.to)
+        .bind(&q.currency)
+        .fetch_all(pool)
+        .await?;
+    let mut used = Vec::with_capacity(rates.len());
+    for (currency, day, rate_date, rate) in rates {
+        match (rate_date, rate) {
+            (Some(rate_date), Some(rate)) => used.push(RateUsed {
+                currency,
+                day,
+                rate_date,
+                rate,
+            }),
+            _ => {
+                return Err(MetricsError::MissingRate {
+                    currency,
+                    report: q.currency.clone(),
+                    day,
+                });
+            }
+        }
+    }
+
+    let bucket = match q.granularity {
+        Granularity::Day => "b.day",
+        Granularity::Week => "date_trunc('week', b.day)::date",
+        Granularity::Month => "date_trunc('month', b.day)::date",
+    };
+    let mut select_keys = String::new();
+    let mut group = String::from("1");
+    for (i, d) in q.group_by.iter().enumerate() {
+        select_keys.push_str(&format!(", {} AS k{i}", d.sql()));
+        group.push_str(&format!(", {}", i + 2));
+    }
+    let mut filter = String::from("true");
+    for (i, (d, _)) in q.filters.iter().enumerate() {
+        filter.push_str(&format!(" AND {} = ${}", d.sql(), i + 7));
+    }
+    let sql = format!(
+        "WITH {CAMPAIGN_KEYS_CTE}, b AS ({base}), \
+         rate AS (SELECT * FROM UNNEST($4::text[], $5::date[], $6::numeric[]) AS r(currency, day, rate)) \
+         SELECT {bucket} AS period{select_keys}, \
+                sum(b.impressions)::bigint AS impressions, sum(b.clicks)::bigint AS clicks, \
+                sum(b.installs)::bigint AS installs, sum(b.tracker_clicks)::bigint AS tracker_clicks, \
+                sum(b.conversions)::bigint AS conversions, \
+                coalesce(sum(b.spend * coalesce(rate.rate, 1)), 0) AS spend, \
+                coalesce(sum(b.revenue * coalesce(rate.rate, 1)), 0) AS revenue \
+         FROM b \
+         LEFT JOIN campaign_keys k ON k.source_id = b.source_id AND k.key = b.campaign_key \
+         LEFT JOIN read.entities c ON c.entity_type = 'campaign' AND c.id = k.campaign_id \
+         LEFT JOIN read.entities o ON o.entity_type = 'offer' AND o.id = (c.data->>'offer_id')::uuid \
+         LEFT JOIN rate ON rate.currency = b.currency AND rate.day = b.day \
+         WHERE {filter} \
+         GROUP BY {group} ORDER BY {group}"
+    );
+    // $1..$3 as in the rate query (the base rows use $1 and $2), $4..$6 the rates, then filters.
+    let mut query = sqlx::query(&sql)
+        .bind(q.from)
+        .bind(q.to)
+        .bind(&q.currency)
+        .bind(used.iter().map(|r| r.currency.clone()).collect::<Vec<_>>())
+        .bind(used.iter().map(|r| r.day).collect::<Vec<_>>())
+        .bind(used.iter().map(|r| r.rate).collect::<Vec<_>>());
+    for (_, v) in &q.filters {
+        query = query.bind(v.clone());
+    }
+    use sqlx::Row;
+    let rows = query.fetch_all(pool).await?;
+    let out = rows
+        .iter()
+        .map(|r| MetricsRow {
+            period: r.get("period"),
+            keys: (0..q.group_by.len())
+                .map(|i| r.get::<Option<String>, _>(format!("k{i}").as_str()))
+                .collect(),
+            impressions: r.get("impressions"),
+            clicks: r.get("clicks"),
+            installs: r.get("installs"),
+            tracker_clicks: r.get("tracker_clicks"),
+            conversions: r.get("conversions"),
+            spend: r.get("spend"),
+            revenue: r.get("revenue"),
+        })
+        .collect();
+    Ok((out, used))
+}

@@ -253,4 +253,52 @@ impl TestApp {
         let a = self.post("/api/accounts", body).await.expect(201);
         a["id"].as_str().expect("id").to_string()
     }
+
+    /// Uploads a report file with form `fields`; answers the status and the import.
+    pub async fn upload(&self, file_name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> Answer {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),
+        );
+        let mut req = self
+            .client
+            .post(format!("{}/api/traffic/imports", self.base))
+            .multipart(form);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("upload");
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body = res.json().await.unwrap_or(Value::Null);
+        Answer {
+            status,
+            body,
+            content_type,
+        }
+    }
+
+    /// Waits until import `id` has ended (30 s at most) and returns it.
+    pub async fn wait_import(&self, id: &str) -> Value {
+        for _ in 0..600 {
+            let i = self
+                .get(&format!("/api/traffic/imports/{id}"))
+                .await
+                .expect(200);
+            if !matches!(i["state"].as_str(), Some("queued" | "running")) {
+                return i;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("import {id} did not finish");
+    }
 }

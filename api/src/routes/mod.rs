@@ -10,6 +10,7 @@ pub mod periods;
 pub mod reports;
 pub mod traffic_entities;
 pub mod traffic_imports;
+pub mod traffic_metrics;
 pub mod transactions;
 
 use axum::Router;
@@ -63,6 +64,7 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
         .merge(crate::auth::users::router())
         .merge(entities::router())
         .merge(traffic_entities::router())
+        .merge(traffic_metrics::router())
         .merge(transactions::router())
         .merge(periods::router())
         .merge(reports::router())

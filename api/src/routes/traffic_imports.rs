@@ -232,7 +232,9 @@ async fn receive_file(
         .unwrap_or_else(|| "upload.csv".into());
     let mut out = tokio::io::BufWriter::with_capacity(
         1 << 20,
-        tokio::fs::File::create(&path).await.map_err(ApiError::internal)?,
+        tokio::fs::File::create(&path)
+            .await
+            .map_err(ApiError::internal)?,
     );
     let (mut size, mut lines, mut hash) = (0u64, 0u64, Sha256::new());
     while let Some(chunk) = field
@@ -295,7 +297,10 @@ async fn upload(
     .await?
     {
         let _ = tokio::fs::remove_file(&path).await;
-        return Ok((StatusCode::OK, axum::Json(load_import(&state.pool, existing).await?)));
+        return Ok((
+            StatusCode::OK,
+            axum::Json(load_import(&state.pool, existing).await?),
+        ));
     }
     sqlx::query(
         "INSERT INTO traffic_imports (id, source_id, format, file_name, file_path, sha256, size_bytes, \
@@ -315,7 +320,10 @@ async fn upload(
     .execute(&state.pool)
     .await?;
     state.imports.wake();
-    Ok((StatusCode::ACCEPTED, axum::Json(load_import(&state.pool, id).await?)))
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(load_import(&state.pool, id).await?),
+    ))
 }
 
 async fn read_upload(
@@ -481,7 +489,10 @@ async fn import_errors(
     Ok(axum::Json(Page {
         items,
         // Every invalid row is counted; at most MAX_STORED_ERRORS are kept to page through.
-        total: import.rows_failed.max(0).min(crate::traffic::imports::MAX_STORED_ERRORS as i64),
+        total: import
+            .rows_failed
+            .max(0)
+            .min(crate::traffic::imports::MAX_STORED_ERRORS as i64),
         limit,
         offset,
     }))
@@ -543,7 +554,10 @@ async fn retry_import(
     if import.state != "failed" {
         return Err(ApiError::conflict(
             "not_retryable",
-            format!("only failed imports can be retried; this one is {}", import.state),
+            format!(
+                "only failed imports can be retried; this one is {}",
+                import.state
+            ),
         ));
     }
     sqlx::query(
@@ -557,7 +571,10 @@ async fn retry_import(
     .execute(&state.pool)
     .await?;
     state.imports.wake();
-    Ok((StatusCode::ACCEPTED, axum::Json(load_import(&state.pool, id).await?)))
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(load_import(&state.pool, id).await?),
+    ))
 }
 
 /// Rows of one campaign key that no campaign claims.

@@ -203,9 +203,8 @@ fn parse(input: ParseInput, tx: mpsc::Sender<Message>) {
                 }
                 if fatal {
                     writing = false;
-                    summary.file_error = Some(
-                        "the file cannot be read past this point (see the row errors)".into(),
-                    );
+                    summary.file_error =
+                        Some("the file cannot be read past this point (see the row errors)".into());
                     break;
                 }
             }
@@ -237,10 +236,7 @@ async fn known_months(conn: &mut PgConnection) -> Result<BTreeSet<NaiveDate>, sq
         .collect())
 }
 
-async fn create_partitions(
-    pool: &PgPool,
-    months: &BTreeSet<NaiveDate>,
-) -> Result<(), sqlx::Error> {
+async fn create_partitions(pool: &PgPool, months: &BTreeSet<NaiveDate>) -> Result<(), sqlx::Error> {
     for month in months {
         sqlx::query("SELECT traffic_facts_partition($1)")
             .bind(month)

@@ -57,7 +57,9 @@ async fn drain(pool: &PgPool) -> Result<(), crate::error::ApiError> {
         let started = std::time::Instant::now();
         let outcome = imports::run(pool, &mut conn, &job, Utc::now().date_naive()).await;
         match &outcome {
-            Ok(o) => tracing::info!(import_id = %job.id, seconds = started.elapsed().as_secs_f64(), outcome = ?o, "import finished"),
+            Ok(o) => {
+                tracing::info!(import_id = %job.id, seconds = started.elapsed().as_secs_f64(), outcome = ?o, "import finished")
+            }
             Err(e) => {
                 tracing::error!(import_id = %job.id, error = %e, "import failed to run");
                 mark_failed(pool, job.id, &format!("the import could not run: {e}")).await?;
@@ -99,10 +101,12 @@ async fn requeue_abandoned(pool: &PgPool) -> Result<(), sqlx::Error> {
             .await?;
         if free {
             tracing::warn!(import_id = %id, "import abandoned by its worker; queued again");
-            sqlx::query("UPDATE traffic_imports SET state = 'queued' WHERE id = $1 AND state = 'running'")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "UPDATE traffic_imports SET state = 'queued' WHERE id = $1 AND state = 'running'",
+            )
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
             sqlx::query("SELECT pg_advisory_unlock($1, hashtext($2::text))")
                 .bind(LOCK_CLASS)
                 .bind(id)
@@ -114,7 +118,9 @@ async fn requeue_abandoned(pool: &PgPool) -> Result<(), sqlx::Error> {
 }
 
 /// Takes the oldest queued job, with its lock held on the returned connection.
-async fn claim(pool: &PgPool) -> Result<Option<(PoolConnection<Postgres>, Job)>, crate::error::ApiError> {
+async fn claim(
+    pool: &PgPool,
+) -> Result<Option<(PoolConnection<Postgres>, Job)>, crate::error::ApiError> {
     loop {
         let mut conn = pool.acquire().await?;
         let mut tx = conn.begin().await?;
@@ -128,11 +134,12 @@ async fn claim(pool: &PgPool) -> Result<Option<(PoolConnection<Postgres>, Job)>,
             return Ok(None);
         };
         let id: Uuid = row.get("id");
-        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, hashtext($2::text))")
-            .bind(LOCK_CLASS)
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let locked: bool =
+            sqlx::query_scalar("SELECT pg_try_advisory_lock($1, hashtext($2::text))")
+                .bind(LOCK_CLASS)
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
         if !locked {
             // Someone is requeueing it right now; look again shortly.
             tx.rollback().await?;
