@@ -1150,6 +1150,9 @@ impl Rules {
             // Logs without a status column (Voluum) list counted conversions only.
             None => (Some(ConversionStatus::Approved), None),
         };
+        let original_status = self
+            .text(rec, Field::OriginalStatus, e)
+            .or(original_status);
         let converted_at = self.stamp(rec, Field::ConvertedAt, e);
         if converted_at.is_none() && self.is_blank(rec, Field::ConvertedAt) {
             let col = self.column(Field::ConvertedAt);
