@@ -19,7 +19,10 @@ fn moloco_report_api_csv() {
     assert_eq!(rows.iter().map(|x| x.impressions).sum::<u64>(), 563_005);
     assert_eq!(rows.iter().map(|x| x.clicks).sum::<u64>(), 6_742);
     assert_eq!(rows.iter().map(|x| x.installs).sum::<u64>(), 871);
-    let countries: Vec<&str> = rows.iter().map(|x| x.country.as_ref().unwrap().code()).collect();
+    let countries: Vec<&str> = rows
+        .iter()
+        .map(|x| x.country.as_ref().unwrap().code())
+        .collect();
     assert_eq!(countries, vec!["US", "KR", "GB", "US", "KR", "BR"]);
     assert_eq!(rows[0].date, day(2024, 5, 30));
     assert_eq!(rows[1].campaign_id.as_deref(), Some("cmp_002"));
@@ -50,7 +53,10 @@ fn moloco_dashboard_export_takes_its_date_from_the_file_name() {
         rows.iter().map(|x| x.spend).sum::<rust_decimal::Decimal>(),
         dec("2390.75")
     );
-    assert_eq!(rows.iter().map(|x| x.impressions).sum::<u64>(), 12_500 + 1_204_331 + 800);
+    assert_eq!(
+        rows.iter().map(|x| x.impressions).sum::<u64>(),
+        12_500 + 1_204_331 + 800
+    );
     assert_eq!(rows.iter().map(|x| x.clicks).sum::<u64>(), 310 + 9_870 + 4);
     assert_eq!(rows.iter().map(|x| x.installs).sum::<u64>(), 41 + 1_502);
     let os: Vec<&str> = rows.iter().map(|x| x.os.as_deref().unwrap()).collect();
@@ -84,17 +90,29 @@ fn keitaro_conversion_log_bom_semicolons_and_decimal_commas() {
     let statuses: Vec<ConversionStatus> = rows.iter().map(|x| x.status).collect();
     use ConversionStatus::*;
     assert_eq!(statuses, vec![Pending, Approved, Rejected, Approved]);
-    let originals: Vec<&str> = rows.iter().map(|x| x.original_status.as_deref().unwrap()).collect();
+    let originals: Vec<&str> = rows
+        .iter()
+        .map(|x| x.original_status.as_deref().unwrap())
+        .collect();
     assert_eq!(originals, vec!["lead", "approved", "fraud", "rebill"]);
     // 0 + 45,50 + 12,00 + 1 234,56
-    assert_eq!(rows.iter().map(|x| x.payout).sum::<rust_decimal::Decimal>(), dec("1292.06"));
+    assert_eq!(
+        rows.iter().map(|x| x.payout).sum::<rust_decimal::Decimal>(),
+        dec("1292.06")
+    );
     assert_eq!(rows[0].conversion_id, "c-1001");
     assert_eq!(rows[0].click_id.as_deref(), Some("8f3k2"));
     assert_eq!(rows[0].campaign_name.as_deref(), Some("Gambling; tier 1"));
     assert_eq!(rows[0].campaign_id.as_deref(), Some("12"));
     assert_eq!(rows[0].offer.as_deref(), Some("Casino X"));
-    assert_eq!(rows[1].converted_at.to_rfc3339(), "2024-05-30T13:10:45+00:00");
-    assert_eq!(rows[1].clicked_at.unwrap().to_rfc3339(), "2024-05-30T10:00:00+00:00");
+    assert_eq!(
+        rows[1].converted_at.to_rfc3339(),
+        "2024-05-30T13:10:45+00:00"
+    );
+    assert_eq!(
+        rows[1].clicked_at.unwrap().to_rfc3339(),
+        "2024-05-30T10:00:00+00:00"
+    );
     assert_eq!(rows[3].country.unwrap().code(), "ES");
     assert_eq!(r.stats.skipped_blank, 1);
 }
@@ -104,7 +122,10 @@ fn keitaro_conversion_times_in_the_account_zone() {
     let mut o = options();
     o.assumed_offset = chrono::FixedOffset::east_opt(3 * 3600).unwrap();
     let r = clean(&fixture("keitaro_conversions.csv"), &o);
-    assert_eq!(r.conversions()[1].converted_at.to_rfc3339(), "2024-05-30T10:10:45+00:00");
+    assert_eq!(
+        r.conversions()[1].converted_at.to_rfc3339(),
+        "2024-05-30T10:10:45+00:00"
+    );
 }
 
 #[test]
@@ -118,14 +139,24 @@ fn keitaro_report_with_sep_line_dotted_thousands_and_totals() {
     assert_eq!(r.lines(), vec![3, 4, 5]);
     assert_eq!(rows.iter().map(|x| x.clicks).sum::<u64>(), 1_609);
     assert_eq!(rows.iter().map(|x| x.conversions).sum::<u64>(), 16);
-    assert_eq!(rows.iter().map(|x| x.revenue).sum::<rust_decimal::Decimal>(), dec("1383.06"));
     assert_eq!(
-        rows.iter().map(|x| x.cost.unwrap()).sum::<rust_decimal::Decimal>(),
+        rows.iter()
+            .map(|x| x.revenue)
+            .sum::<rust_decimal::Decimal>(),
+        dec("1383.06")
+    );
+    assert_eq!(
+        rows.iter()
+            .map(|x| x.cost.unwrap())
+            .sum::<rust_decimal::Decimal>(),
         dec("350.10")
     );
     assert_eq!(rows[0].date, day(2024, 5, 30));
     assert_eq!(rows[2].date, day(2024, 5, 31));
-    assert_eq!(r.stats.decimal_separator, importers::report::DecimalSeparator::Comma);
+    assert_eq!(
+        r.stats.decimal_separator,
+        importers::report::DecimalSeparator::Comma
+    );
 }
 
 #[test]
@@ -141,9 +172,16 @@ fn binom_report_with_formatted_values_and_an_unlabelled_totals_row() {
     assert_eq!(rows[0].clicks, 2_038);
     assert_eq!(rows[0].conversions, 92);
     assert_eq!(rows.iter().map(|x| x.clicks).sum::<u64>(), 2_878);
-    assert_eq!(rows.iter().map(|x| x.revenue).sum::<rust_decimal::Decimal>(), dec("338.70"));
     assert_eq!(
-        rows.iter().map(|x| x.cost.unwrap()).sum::<rust_decimal::Decimal>(),
+        rows.iter()
+            .map(|x| x.revenue)
+            .sum::<rust_decimal::Decimal>(),
+        dec("338.70")
+    );
+    assert_eq!(
+        rows.iter()
+            .map(|x| x.cost.unwrap())
+            .sum::<rust_decimal::Decimal>(),
         dec("194.88")
     );
     assert_eq!(rows[1].campaign_name.as_deref(), Some("Campaign B"));
@@ -158,14 +196,29 @@ fn voluum_conversions_keep_both_timestamps_in_utc() {
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0].conversion_id, "tx-1");
     assert_eq!(rows[0].click_id.as_deref(), Some("clk-1"));
-    assert_eq!(rows[1].converted_at.to_rfc3339(), "2024-05-30T11:30:00+00:00");
-    assert_eq!(rows[1].clicked_at.unwrap().to_rfc3339(), "2024-05-30T11:00:00+00:00");
-    assert_eq!(rows[2].converted_at.to_rfc3339(), "2024-05-31T08:15:00+00:00");
+    assert_eq!(
+        rows[1].converted_at.to_rfc3339(),
+        "2024-05-30T11:30:00+00:00"
+    );
+    assert_eq!(
+        rows[1].clicked_at.unwrap().to_rfc3339(),
+        "2024-05-30T11:00:00+00:00"
+    );
+    assert_eq!(
+        rows[2].converted_at.to_rfc3339(),
+        "2024-05-31T08:15:00+00:00"
+    );
     assert_eq!(rows[2].campaign_name.as_deref(), Some("Global - Dating"));
     assert_eq!(rows[2].offer.as_deref(), Some("Dating FR"));
     // No status column: the log lists counted conversions.
-    assert!(rows.iter().all(|x| x.status == ConversionStatus::Approved && x.original_status.is_none()));
-    assert_eq!(rows.iter().map(|x| x.payout).sum::<rust_decimal::Decimal>(), dec("19.75"));
+    assert!(
+        rows.iter()
+            .all(|x| x.status == ConversionStatus::Approved && x.original_status.is_none())
+    );
+    assert_eq!(
+        rows.iter().map(|x| x.payout).sum::<rust_decimal::Decimal>(),
+        dec("19.75")
+    );
 }
 
 #[test]

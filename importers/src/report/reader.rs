@@ -134,6 +134,7 @@ pub struct ReportReader<R: Read> {
     stats: Stats,
     fatal: Option<FileError>,
     last_line: u64,
+    delimiter: u8,
     done: bool,
 }
 
@@ -385,6 +386,7 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
         stats,
         fatal: None,
         last_line: line,
+        delimiter: sniffed.delimiter,
         done: false,
     })
 }
@@ -564,6 +566,24 @@ impl<R: Read> ReportReader<R> {
                     "the row has {} fields but the header has {}; a delimiter inside an unquoted value, or an unclosed quote, may have shifted the columns",
                     rec.len(),
                     header_len
+                ),
+            );
+        }
+        // A quote opened by mistake and closed by another on a later line merges rows into
+        // one cell, and the field count can still come out right. A cell that spans lines
+        // and holds many delimiters is that, not a legitimate multi-line value.
+        let swallowing = (0..rec.len().min(header_len)).find(|&i| {
+            let cell = rec.get(i);
+            cell.contains(&b'\n')
+                && cell.iter().filter(|b| **b == self.delimiter).count() >= (header_len / 2).max(2)
+        });
+        if let Some(i) = swallowing {
+            e.push(
+                Some(&self.header[i]),
+                std::str::from_utf8(rec.get(i)).ok(),
+                format!(
+                    "{} spans several lines and holds what looks like other rows; a quote (\") opened on this line is probably not closed where it should be",
+                    self.header[i]
                 ),
             );
         }
@@ -1150,9 +1170,7 @@ impl Rules {
             // Logs without a status column (Voluum) list counted conversions only.
             None => (Some(ConversionStatus::Approved), None),
         };
-        let original_status = self
-            .text(rec, Field::OriginalStatus, e)
-            .or(original_status);
+        let original_status = self.text(rec, Field::OriginalStatus, e).or(original_status);
         let converted_at = self.stamp(rec, Field::ConvertedAt, e);
         if converted_at.is_none() && self.is_blank(rec, Field::ConvertedAt) {
             let col = self.column(Field::ConvertedAt);

@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use domain::Currency;
 use importers::report::{
-    ConversionRow, FileError, Format, Kind, Options, Parsed, Record, ResultRow, RowError,
-    SpendRow, Stats, open,
+    ConversionRow, FileError, Format, Kind, Options, Parsed, Record, ResultRow, RowError, SpendRow,
+    Stats, open,
 };
 use rust_decimal::Decimal;
 
