@@ -712,13 +712,15 @@ impl Sums {
         }
     }
 
-    /// Whether the figures equal the sums so far (amounts as rounded for display).
-    fn is_total(&self, counts: [u64; 4], money: [Option<Decimal>; 2]) -> bool {
-        let any = counts.iter().any(|c| *c != 0) || money.iter().flatten().any(|m| !m.is_zero());
+    /// Whether the figures given (`None`: empty cell or no column) equal the sums so far,
+    /// amounts as rounded for display.
+    fn is_total(&self, counts: [Option<u64>; 4], money: [Option<Decimal>; 2]) -> bool {
+        let any = counts.iter().flatten().any(|c| *c != 0)
+            || money.iter().flatten().any(|m| !m.is_zero());
         let counts_match = counts
             .iter()
             .zip(self.counts)
-            .all(|(c, s)| u128::from(*c) == s);
+            .all(|(c, s)| c.is_none_or(|c| u128::from(c) == s));
         let money_match = money.iter().zip(self.money).all(|(m, s)| match m {
             None => true,
             Some(m) => {
@@ -1040,6 +1042,15 @@ impl Rules {
         })
     }
 
+    /// A figure for the totals check: `None` when the cell is empty.
+    fn given(&self, rec: &RawRecord, f: Field, value: u64) -> Option<u64> {
+        (!self.is_blank(rec, f)).then_some(value)
+    }
+
+    fn given_money(&self, rec: &RawRecord, f: Field, value: Option<Decimal>) -> Option<Decimal> {
+        value.filter(|_| !self.is_blank(rec, f))
+    }
+
     fn campaign_missing(&self, e: &mut Errors) {
         let col = self
             .column(Field::CampaignName)
@@ -1058,7 +1069,15 @@ impl Rules {
         if no_campaign
             && self.is_blank(rec, Field::Date)
             && e.list.is_empty()
-            && sums.is_total([impressions, clicks, installs, 0], [spend, None])
+            && sums.is_total(
+                [
+                    self.given(rec, Field::Impressions, impressions),
+                    self.given(rec, Field::Clicks, clicks),
+                    self.given(rec, Field::Installs, installs),
+                    None,
+                ],
+                [self.given_money(rec, Field::Spend, spend), None],
+            )
         {
             return Outcome::Totals;
         }
@@ -1103,7 +1122,18 @@ impl Rules {
         if no_campaign
             && self.is_blank(rec, Field::Date)
             && e.list.is_empty()
-            && sums.is_total([clicks, conversions, 0, 0], [revenue, cost])
+            && sums.is_total(
+                [
+                    self.given(rec, Field::Clicks, clicks),
+                    self.given(rec, Field::Conversions, conversions),
+                    None,
+                    None,
+                ],
+                [
+                    self.given_money(rec, Field::Revenue, revenue),
+                    self.given_money(rec, Field::Cost, cost),
+                ],
+            )
         {
             return Outcome::Totals;
         }
@@ -1140,7 +1170,10 @@ impl Rules {
         if no_id
             && self.is_blank(rec, Field::ConvertedAt)
             && e.list.is_empty()
-            && sums.is_total([0; 4], [payout, None])
+            && sums.is_total(
+                [None; 4],
+                [self.given_money(rec, Field::Payout, payout), None],
+            )
         {
             return Outcome::Totals;
         }
