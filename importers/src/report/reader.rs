@@ -455,6 +455,30 @@ fn vote_decimal<'a>(
     }
 }
 
+/// Whether a cell is a totals label ("Total", "TOTALS:", "Итого"), without allocating: it
+/// runs on the first cell of every row.
+fn is_total_word(cell: &str) -> bool {
+    if cell.len() > 40 || cell.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut key = [0u8; 48];
+    let mut len = 0;
+    for c in cell
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+    {
+        let mut utf8 = [0u8; 4];
+        let bytes = c.encode_utf8(&mut utf8).as_bytes();
+        if len + bytes.len() > key.len() {
+            return false;
+        }
+        key[len..len + bytes.len()].copy_from_slice(bytes);
+        len += bytes.len();
+    }
+    std::str::from_utf8(&key[..len]).is_ok_and(|k| TOTAL_WORDS.contains(&k))
+}
+
 fn trim_bytes(b: &[u8]) -> &[u8] {
     b.trim_ascii()
 }
@@ -545,7 +569,7 @@ impl<R: Read> ReportReader<R> {
             .map(|i| trim_bytes(rec.get(i)))
             .find(|b| !b.is_empty())
             && let Ok(first) = std::str::from_utf8(first)
-            && TOTAL_WORDS.contains(&columns::normalize(first).as_str())
+            && is_total_word(first)
         {
             self.stats.skipped_totals += 1;
             return None;
@@ -997,7 +1021,10 @@ impl Rules {
                 .ok_or_else(|| "is out of range".to_string())?;
             let day = at.date_naive();
             // A moment stamped in a zone ahead of UTC can be "tomorrow" for the caller.
-            let latest = self.today + TimeDelta::days(1);
+            let latest = self
+                .today
+                .checked_add_signed(TimeDelta::days(1))
+                .unwrap_or(self.today);
             if day < earliest() {
                 Err(format!("{day} is before 2000-01-01; check the date format"))
             } else if day > latest {
