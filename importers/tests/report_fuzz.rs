@@ -79,8 +79,19 @@ fn options_for(format: usize, currency: bool) -> Options {
     o
 }
 
-/// Bytes that look like CSV often enough to get past the header.
+/// A real header followed by rows of CSV-like noise, so that row parsing gets the beating.
 fn csvish() -> impl Strategy<Value = Vec<u8>> {
+    let headers = prop::sample::select(vec![
+        &b"Date,App_ID,Campaign_ID,Campaign_Title,Campaign_Country,Spend,Impressions,Clicks,Installs\n"[..],
+        b"conversion_id;sub_id;campaign;status;revenue;click_datetime;postback_datetime;country;currency\n",
+        b"level,name,clicks,offer_clicks,lp_ctr,leads,revenue,cost\n",
+        b"date\tcampaign\tclicks\tconversions\trevenue\tcost\n",
+        b"",
+    ]);
+    (headers, noise()).prop_map(|(h, body)| [h, &body[..]].concat())
+}
+
+fn noise() -> impl Strategy<Value = Vec<u8>> {
     let pieces = prop::sample::select(vec![
         &b"Date"[..],
         b"Campaign",
@@ -169,8 +180,16 @@ fn apply(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
     bytes
 }
 
+/// 400 per property by default; `PROPTEST_CASES=20000` for a longer hunt.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048), format in 0usize..6, currency in any::<bool>()) {

@@ -296,3 +296,14 @@ fn pipes_and_forced_delimiters() {
     o.delimiter = Some(b'|');
     assert_eq!(clean(text.as_bytes(), &o).records, r.records);
 }
+
+#[test]
+fn the_reader_can_move_to_a_blocking_thread() {
+    fn send<T: Send>(_: &T) {}
+    let reader = open(
+        std::io::Cursor::new(b"Date,Campaign,Spend\n".to_vec()),
+        &options(),
+    )
+    .unwrap();
+    send(&reader);
+}

@@ -144,7 +144,10 @@ impl<R: Read> Source<R> {
         if let Some((sep, len)) = excel_sep_line(&source.buf[..source.end]) {
             delimiter = delimiter.or(Some(sep));
             source.pos = len;
-            first_line = 2;
+            // Lines are counted by '\n', so a sep line ended by a lone '\r' starts no new one.
+            if source.buf[len - 1] == b'\n' {
+                first_line = 2;
+            }
         }
         let delimiter = delimiter.unwrap_or_else(|| sniff(&source.buf[source.pos..source.end]));
         source.core = ReaderBuilder::new()
