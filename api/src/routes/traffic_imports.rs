@@ -27,7 +27,9 @@ use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
-use crate::traffic::imports::{Enqueued, ImportOptions, NewImport, check_request, enqueue};
+use crate::traffic::imports::{
+    Enqueued, ImportErrorOut, ImportOptions, NewImport, check_request, enqueue, stored_errors,
+};
 
 /// An import as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -412,15 +414,6 @@ async fn get_import(
     Ok(axum::Json(load_import(&state.pool, id).await?))
 }
 
-/// One invalid row.
-#[derive(Debug, Serialize, ToSchema, FromRow)]
-pub struct ImportErrorOut {
-    pub line: Option<i64>,
-    pub column: Option<String>,
-    pub value: Option<String>,
-    pub reason: String,
-}
-
 #[utoipa::path(get, path = "/api/traffic/imports/{id}/errors", tag = "traffic",
     params(("id" = Uuid, Path), Paging),
     responses((status = 200, body = Page<ImportErrorOut>), (status = 404, body = crate::error::Problem)))]
@@ -433,15 +426,7 @@ async fn import_errors(
     user.require(policy::READ_BOOKS)?;
     let import = load_import(&state.pool, id).await?;
     let (limit, offset) = paging.resolve()?;
-    let items = sqlx::query_as::<_, ImportErrorOut>(
-        "SELECT line, \"column\", value, reason FROM traffic_import_errors WHERE import_id = $1 \
-         ORDER BY n LIMIT $2 OFFSET $3",
-    )
-    .bind(id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.pool)
-    .await?;
+    let items = stored_errors(&state.pool, id, limit, offset).await?;
     Ok(axum::Json(Page {
         items,
         // Every invalid row is counted; at most MAX_STORED_ERRORS are kept to page through.

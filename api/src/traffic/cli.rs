@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::imports::{
-    Enqueued, ImportOptions, NewImport, Outcome, check_request, enqueue, fingerprint,
+    Enqueued, ImportOptions, NewImport, Outcome, check_request, enqueue, fingerprint, stored_errors,
 };
 use super::worker;
 
@@ -94,20 +94,18 @@ pub async fn import_file(pool: &PgPool, args: &ImportArgs) -> anyhow::Result<boo
         }
         Outcome::Failed { reason } => {
             eprintln!("import {id} failed: {reason}");
-            let errors: Vec<(Option<i64>, Option<String>, Option<String>, String)> =
-                sqlx::query_as(
-                    "SELECT line, \"column\", value, reason FROM traffic_import_errors \
-                     WHERE import_id = $1 ORDER BY n LIMIT 20",
-                )
-                .bind(id)
-                .fetch_all(pool)
-                .await?;
-            for (line, column, value, reason) in errors {
+            let errors = stored_errors(pool, id, 20, 0).await?;
+            for e in errors {
                 eprintln!(
-                    "  line {}{}{}: {reason}",
-                    line.map(|l| l.to_string()).unwrap_or_else(|| "?".into()),
-                    column.map(|c| format!(", column {c}")).unwrap_or_default(),
-                    value.map(|v| format!(", value {v:?}")).unwrap_or_default(),
+                    "  line {}{}{}: {}",
+                    e.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into()),
+                    e.column
+                        .map(|c| format!(", column {c}"))
+                        .unwrap_or_default(),
+                    e.value
+                        .map(|v| format!(", value {v:?}"))
+                        .unwrap_or_default(),
+                    e.reason
                 );
             }
             Ok(false)

@@ -683,3 +683,30 @@ pub fn fingerprint(path: &std::path::Path) -> std::io::Result<(String, u64, u64)
     }
     Ok((hex::encode(hash.finalize()), size, lines))
 }
+
+/// One invalid row, as stored.
+#[derive(Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct ImportErrorOut {
+    pub line: Option<i64>,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub reason: String,
+}
+
+/// A page of import `id`'s stored row errors, in file order.
+pub async fn stored_errors(
+    pool: &PgPool,
+    id: Uuid,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ImportErrorOut>, sqlx::Error> {
+    sqlx::query_as::<_, ImportErrorOut>(
+        "SELECT line, \"column\", value, reason FROM traffic_import_errors WHERE import_id = $1 \
+         ORDER BY n LIMIT $2 OFFSET $3",
+    )
+    .bind(id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await
+}
