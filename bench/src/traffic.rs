@@ -295,6 +295,7 @@ pub async fn run(
         1e6 / copy_seconds,
         copy_seconds / import_seconds
     ));
+    eprintln!("  {}", notes.last().expect("just pushed"));
     std::fs::remove_file(&facts_csv)?;
 
     eprintln!("traffic: loading the metrics dataset...");
@@ -328,9 +329,7 @@ pub async fn run(
         "/api/traffic/metrics?from={FIRST_DAY}&to={last}&granularity=day&source_id={}",
         sources[3]
     );
-    let month_one = format!(
-        "/api/traffic/metrics?from=2026-06-01&to=2026-06-30&granularity=month&group_by=campaign&limit=5000"
-    );
+    let month_one = "/api/traffic/metrics?from=2026-06-01&to=2026-06-30&granularity=month&group_by=campaign&limit=5000";
     eprintln!("traffic: metrics queries...");
     for (name, path) in [
         (
@@ -343,7 +342,7 @@ pub async fn run(
         ),
         (
             "GET /api/traffic/metrics one month by campaign (5,000 rows)",
-            month_one.as_str(),
+            month_one,
         ),
     ] {
         latency(server, name, path).await?; // warm-up pass

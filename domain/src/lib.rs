@@ -10,6 +10,7 @@ pub mod error;
 pub mod money;
 pub mod period;
 pub mod project;
+pub mod rates;
 pub mod traffic;
 pub mod traffic_import;
 pub mod traffic_metrics;

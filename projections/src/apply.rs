@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::period::PeriodEvent;
+use domain::rates::RateEvent;
 use domain::traffic_import::ImportEvent;
 use domain::transaction::{TransactionEvent, TransactionPosted};
 use rust_decimal::Decimal;
@@ -85,11 +86,21 @@ struct ImportOp {
     to: NaiveDate,
 }
 
+/// A rate set for a pair's day (a later one for the same day replaces it).
+struct RateOp {
+    base: String,
+    quote: String,
+    date: NaiveDate,
+    rate: Decimal,
+    source: String,
+}
+
 /// The rows a batch of events turns into.
 #[derive(Default)]
 pub struct Prepared {
     entities: Vec<EntityOp>,
     imports: Vec<ImportOp>,
+    rates: Vec<RateOp>,
     transactions: BinaryCopy,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -110,6 +121,7 @@ pub struct Rows {
 pub struct Ordered {
     entities: Vec<EntityOp>,
     imports: Vec<ImportOp>,
+    rates: Vec<RateOp>,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
     monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -139,6 +151,7 @@ impl Prepared {
             Ordered {
                 entities: self.entities,
                 imports: self.imports,
+                rates: self.rates,
                 reversals: self.reversals,
                 daily: self.daily,
                 monthly: self.monthly,
@@ -154,6 +167,7 @@ impl Ordered {
     pub fn absorb(&mut self, later: Ordered) {
         self.entities.extend(later.entities);
         self.imports.extend(later.imports);
+        self.rates.extend(later.rates);
         self.reversals.extend(later.reversals);
         merge_deltas(&mut self.daily, later.daily);
         merge_deltas(&mut self.monthly, later.monthly);
@@ -270,6 +284,7 @@ pub async fn write_ordered(
     for op in ordered.entities {
         write_entity(conn, schema, op).await?;
     }
+    upsert_rates(conn, schema, ordered.rates).await?;
     for op in ordered.imports {
         crate::traffic::apply_import(conn, schema, op.id, &op.scope, op.source_id, op.from, op.to)
             .await?;
@@ -384,6 +399,48 @@ async fn upsert_balances(
     Ok(())
 }
 
+/// Upserts rates in log order: when a batch sets one day twice, the later setting wins.
+async fn upsert_rates(
+    conn: &mut PgConnection,
+    schema: &str,
+    rates: Vec<RateOp>,
+) -> Result<(), ProjectionError> {
+    if rates.is_empty() {
+        return Ok(());
+    }
+    let mut latest: BTreeMap<(String, String, NaiveDate), RateOp> = BTreeMap::new();
+    for r in rates {
+        latest.insert((r.base.clone(), r.quote.clone(), r.date), r);
+    }
+    let n = latest.len();
+    let (mut bases, mut quotes, mut dates) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut values, mut sources) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for r in latest.into_values() {
+        bases.push(r.base);
+        quotes.push(r.quote);
+        dates.push(r.date);
+        values.push(r.rate);
+        sources.push(r.source);
+    }
+    sqlx::query(&format!(
+        "INSERT INTO {schema}.rates (base, quote, date, rate, source) \
+         SELECT * FROM UNNEST($1::text[], $2::text[], $3::date[], $4::numeric[], $5::text[]) \
+         ON CONFLICT (base, quote, date) DO UPDATE SET rate = excluded.rate, source = excluded.source"
+    ))
+    .bind(bases)
+    .bind(quotes)
+    .bind(dates)
+    .bind(values)
+    .bind(sources)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 fn parse_uuid(ev: &StoredEvent) -> Result<Uuid, ProjectionError> {
     Uuid::parse_str(&ev.aggregate_id).map_err(|e| ProjectionError::corrupt(ev, e))
 }
@@ -466,6 +523,21 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
                     }
                 }
             }
+            "rate" => match decode::<RateEvent>(e)? {
+                RateEvent::Set {
+                    base,
+                    quote,
+                    date,
+                    rate,
+                    source,
+                } => out.rates.push(RateOp {
+                    base: base.code().to_string(),
+                    quote: quote.code().to_string(),
+                    date,
+                    rate,
+                    source,
+                }),
+            },
             "traffic_import" => match decode::<ImportEvent>(e)? {
                 ImportEvent::Applied(a) => out.imports.push(ImportOp {
                     id: parse_uuid(e)?,

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod committer;
 pub mod entities;
 pub mod periods;
+pub mod rates;
 pub mod transactions;
 
 use chrono::Utc;

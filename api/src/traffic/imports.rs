@@ -331,7 +331,12 @@ pub async fn run(
         let _ = stop_progress.send(());
         match attempt? {
             Attempt::Finished(outcome, summary) => {
-                store_result(pool, job.id, &outcome, &summary).await?;
+                if !matches!(outcome, Outcome::Done { .. }) {
+                    // A done import stored its result in its own transaction.
+                    let mut tx = pool.begin().await?;
+                    store_result(&mut tx, job.id, &outcome, &summary).await?;
+                    tx.commit().await?;
+                }
                 return Ok(outcome);
             }
             Attempt::NeedPartitions(months) => create_partitions(pool, &months).await?,
@@ -494,24 +499,23 @@ async fn run_once(
             return Ok(Attempt::Finished(Outcome::Duplicate { of }, summary));
         }
     }
+    let outcome = Outcome::Done {
+        position,
+        rows: summary.rows_ok,
+    };
+    // In the same transaction: whoever sees `done` sees the counters too.
+    store_result(&mut tx, job.id, &outcome, &summary).await?;
     tx.commit().await?;
-    Ok(Attempt::Finished(
-        Outcome::Done {
-            position,
-            rows: summary.rows_ok,
-        },
-        summary,
-    ))
+    Ok(Attempt::Finished(outcome, summary))
 }
 
 /// Records the end of a run: counters, state and the row errors.
 async fn store_result(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     id: Uuid,
     outcome: &Outcome,
     s: &Summary,
 ) -> Result<(), ApiError> {
-    let mut tx = pool.begin().await?;
     let (state, error, duplicate_of) = match outcome {
         Outcome::Done { .. } => ("done", None, None),
         Outcome::Failed { reason } => ("failed", Some(reason.clone()), None),
@@ -562,7 +566,6 @@ async fn store_result(
         .execute(&mut *tx)
         .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
