@@ -52,6 +52,26 @@ pub struct Settings {
     /// in memory).
     #[arg(long, env = "LEDGER_MAX_IMPORT_BYTES", default_value_t = 2 * 1024 * 1024 * 1024)]
     pub max_import_bytes: u64,
+    /// Sync exchange rates on a schedule (ECB for fiat, CoinGecko for TRX and USDT).
+    #[arg(long, env = "LEDGER_FX_SYNC", default_value_t = true, action = clap::ArgAction::Set)]
+    pub fx_sync: bool,
+    /// Base URL of the ECB's euro reference rates.
+    #[arg(
+        long,
+        env = "LEDGER_ECB_URL",
+        default_value = "https://www.ecb.europa.eu/stats/eurofxref/"
+    )]
+    pub ecb_url: String,
+    /// Base URL of the CoinGecko API (crypto prices).
+    #[arg(
+        long,
+        env = "LEDGER_COINGECKO_URL",
+        default_value = "https://api.coingecko.com"
+    )]
+    pub coingecko_url: String,
+    /// CoinGecko demo API key (optional).
+    #[arg(long, env = "LEDGER_COINGECKO_API_KEY", hide_env_values = true)]
+    pub coingecko_api_key: Option<String>,
     /// Database connections in the pool.
     #[arg(long, env = "LEDGER_DB_POOL", default_value_t = 40)]
     pub db_pool_size: u32,
@@ -73,6 +93,10 @@ impl Settings {
             web_dir: PathBuf::from("web/dist"),
             max_body_bytes: 16 * 1024 * 1024,
             max_import_bytes: 2 * 1024 * 1024 * 1024,
+            fx_sync: false,
+            ecb_url: "http://127.0.0.1:9/".into(),
+            coingecko_url: "http://127.0.0.1:9/".into(),
+            coingecko_api_key: None,
             db_pool_size: 20,
         }
     }

@@ -34,8 +34,14 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
     let projector = projections::projector::spawn(pool.clone());
     let committer = Committer::spawn(pool.clone(), POSTING_WORKERS);
     let imports = crate::traffic::worker::ImportWorker::spawn(pool.clone());
+    let scheduler = if settings.fx_sync {
+        Some(crate::fx::start_scheduler(pool.clone(), settings.clone()).await?)
+    } else {
+        None
+    };
     Ok(AppState {
         imports,
+        scheduler,
         pool,
         jwt,
         settings: Arc::new(settings),

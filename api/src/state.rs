@@ -18,6 +18,8 @@ pub struct AppState {
     pub projector: ProjectorHandle,
     pub committer: Committer,
     pub imports: crate::traffic::worker::ImportWorker,
+    /// Scheduled jobs (exchange-rate syncs), when enabled.
+    pub scheduler: Option<tokio_cron_scheduler::JobScheduler>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
 }
 

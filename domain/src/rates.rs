@@ -94,7 +94,10 @@ pub fn check_rate(cmd: &SetRate, ctx: &RateContext) -> Result<Decimal, DomainErr
         ));
     }
     if cmd.source.trim().is_empty() || cmd.source.len() > 100 {
-        return Err(DomainError::invalid("source", "must be 1 to 100 characters"));
+        return Err(DomainError::invalid(
+            "source",
+            "must be 1 to 100 characters",
+        ));
     }
     Ok(rate)
 }

@@ -335,3 +335,54 @@ pub async fn all_entities(pool: &PgPool, entity_type: &str) -> Result<Vec<Entity
             .await?;
     Ok(rows.iter().map(entity_row).collect())
 }
+
+/// How old a rate may be and still convert a day's amounts: weekends and holidays leave gaps
+/// of a few days, and books kept with one rate per month need a month; an older rate is stale,
+/// and a conversion without a rate is refused rather than done with it.
+pub const MAX_RATE_AGE_DAYS: i32 = 31;
+
+/// The rate rule in one place: 1 `base` = ? `quote` on `day` is the latest rate on or before
+/// the day (at most [`MAX_RATE_AGE_DAYS`] older), of the pair itself or the inverse of the
+/// opposite pair (the later wins). A subquery of at most one row `(date, rate)`, over SQL
+/// expressions for the three inputs.
+pub fn rate_lookup_sql(base: &str, quote: &str, day: &str) -> String {
+    let window = format!("date <= {day} AND date >= {day} - {MAX_RATE_AGE_DAYS}");
+    format!(
+        "SELECT date, rate FROM ( \
+           (SELECT date, rate FROM read.rates WHERE base = {base} AND quote = {quote} AND {window} \
+            ORDER BY date DESC LIMIT 1) \
+           UNION ALL \
+           (SELECT date, 1 / rate FROM read.rates WHERE base = {quote} AND quote = {base} AND {window} \
+            ORDER BY date DESC LIMIT 1)) x ORDER BY date DESC LIMIT 1"
+    )
+}
+
+/// A rate found for a day.
+#[derive(Debug, Clone, Copy)]
+pub struct FoundRate {
+    /// The rate's own date (on or before the day asked for).
+    pub date: NaiveDate,
+    pub rate: Decimal,
+}
+
+/// 1 `base` = ? `quote` on `day` (None when the books hold no rate on or before it).
+pub async fn rate_on(
+    pool: &PgPool,
+    base: &str,
+    quote: &str,
+    day: NaiveDate,
+) -> Result<Option<FoundRate>, sqlx::Error> {
+    if base == quote {
+        return Ok(Some(FoundRate {
+            date: day,
+            rate: Decimal::ONE,
+        }));
+    }
+    let row: Option<(NaiveDate, Decimal)> = sqlx::query_as(&rate_lookup_sql("$1", "$2", "$3"))
+        .bind(base)
+        .bind(quote)
+        .bind(day)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|(date, rate)| FoundRate { date, rate }))
+}

@@ -327,8 +327,9 @@ pub enum MetricsError {
 }
 
 /// The base rows: from the facts table when country or OS matter, else from the rollups (the
-/// monthly one when whole months are asked for by month).
-fn base_sql(q: &MetricsQuery) -> String {
+/// monthly one when whole months are asked for by month and no amount needs converting: rates
+/// apply per day).
+fn base_sql(q: &MetricsQuery, monthly_allowed: bool) -> String {
     let by_facts = q
         .group_by
         .iter()
@@ -342,7 +343,7 @@ fn base_sql(q: &MetricsQuery) -> String {
          JOIN read.traffic_effective e ON e.import_id = f.import_id AND e.date = f.date \
          WHERE f.date BETWEEN $1 AND $2"
             .to_string()
-    } else if q.granularity == Granularity::Month && whole_months {
+    } else if q.granularity == Granularity::Month && whole_months && monthly_allowed {
         "SELECT month AS day, source_id, campaign_key, currency, NULL::text AS country, NULL::text AS os, \
                 impressions, clicks, installs, tracker_clicks, conversions, spend, revenue \
          FROM read.traffic_monthly WHERE month BETWEEN $1 AND $2"
@@ -358,26 +359,34 @@ fn base_sql(q: &MetricsQuery) -> String {
 /// Answers `q`: one row per period and group (a page of them), the totals and the rates used.
 /// Ratios are left to the caller, computed from these sums.
 pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAnswer, MetricsError> {
-    let base = base_sql(q);
+    let foreign: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM read.traffic_monthly \
+         WHERE month BETWEEN date_trunc('month', $1::date) AND $2 AND currency <> $3)",
+    )
+    .bind(q.from)
+    .bind(q.to)
+    .bind(&q.currency)
+    .fetch_one(pool)
+    .await?;
+    let base = base_sql(q, !foreign);
     // Rates for every (currency, day) in the base rows that is not the report currency.
-    let rates: Vec<(String, NaiveDate, Option<NaiveDate>, Option<rust_decimal::Decimal>)> =
-        sqlx::query_as(&format!(
-            "WITH b AS ({base}), pairs AS (SELECT DISTINCT currency, day FROM b WHERE currency <> $3) \
+    let lookup = crate::queries::rate_lookup_sql("p.currency", "$3", "p.day");
+    let rates: Vec<(
+        String,
+        NaiveDate,
+        Option<NaiveDate>,
+        Option<rust_decimal::Decimal>,
+    )> = sqlx::query_as(&format!(
+        "WITH b AS ({base}), pairs AS (SELECT DISTINCT currency, day FROM b WHERE currency <> $3) \
              SELECT p.currency, p.day, r.date, r.rate FROM pairs p \
-             LEFT JOIN LATERAL ( \
-               SELECT date, rate FROM ( \
-                 (SELECT date, rate FROM read.rates WHERE base = p.currency AND quote = $3 AND date <= p.day \
-                  ORDER BY date DESC LIMIT 1) \
-                 UNION ALL \
-                 (SELECT date, 1 / rate FROM read.rates WHERE base = $3 AND quote = p.currency AND date <= p.day \
-                  ORDER BY date DESC LIMIT 1)) x ORDER BY date DESC LIMIT 1) r ON true \
+             LEFT JOIN LATERAL ({lookup}) r ON true \
              ORDER BY p.currency, p.day"
-        ))
-        .bind(q.from)
-        .bind(q.to)
-        .bind(&q.currency)
-        .fetch_all(pool)
-        .await?;
+    ))
+    .bind(q.from)
+    .bind(q.to)
+    .bind(&q.currency)
+    .fetch_all(pool)
+    .await?;
     let mut used = Vec::with_capacity(rates.len());
     for (currency, day, rate_date, rate) in rates {
         match (rate_date, rate) {

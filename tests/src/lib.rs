@@ -84,7 +84,18 @@ impl TestApp {
     }
 
     pub async fn spawn_on(url: String) -> TestApp {
-        let settings = Settings::for_database(&url, tmp_data_dir());
+        Self::spawn_configured(url, |_| {}).await
+    }
+
+    /// A server over a fresh database with settings adjusted by `configure`.
+    pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let url = fresh_database().await;
+        Self::spawn_configured(url, configure).await
+    }
+
+    async fn spawn_configured(url: String, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = Settings::for_database(&url, tmp_data_dir());
+        configure(&mut settings);
         let pool = api::db::pool(&url, 20).await.expect("pool");
         let state = build_state(settings, pool.clone()).await.expect("state");
         let server = Server::bind(state).await.expect("bind");

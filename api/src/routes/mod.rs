@@ -7,6 +7,7 @@ pub mod entities;
 pub mod export;
 pub mod health;
 pub mod periods;
+pub mod rates;
 pub mod reports;
 pub mod traffic_entities;
 pub mod traffic_imports;
@@ -36,7 +37,7 @@ use crate::state::AppState;
     tags(
         (name = "auth"), (name = "users"), (name = "accounts"), (name = "projects"), (name = "categories"),
         (name = "counterparties"), (name = "transactions"), (name = "periods"), (name = "reports"), (name = "audit"),
-        (name = "traffic"),
+        (name = "traffic"), (name = "rates"),
     )
 )]
 struct ApiDoc;
@@ -64,6 +65,7 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
         .merge(crate::auth::users::router())
         .merge(entities::router())
         .merge(traffic_entities::router())
+        .merge(rates::router())
         .merge(traffic_metrics::router())
         .merge(transactions::router())
         .merge(periods::router())

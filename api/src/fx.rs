@@ -1,0 +1,174 @@
+//! Exchange-rate sync: fetch a provider's daily rates and set them in the log. Setting a rate
+//! the log already holds writes nothing, so a sync can cover the last days again and again
+//! (catching up after downtime) and two server instances syncing at once write each rate once.
+
+use chrono::{Days, NaiveDate, Utc};
+use domain::rates::SetRate;
+use importers::fx::{CoinGecko, CoinGeckoConfig, Ecb, EcbConfig, Rate};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use tokio_cron_scheduler::{Job, JobScheduler};
+
+use crate::config::Settings;
+use crate::error::ApiError;
+use crate::ledger::Actor;
+use crate::ledger::rates::{MAX_RATES_PER_CALL, set_many};
+
+/// Days a scheduled sync looks back (so a few days of downtime heal by themselves).
+pub const CATCH_UP_DAYS: u64 = 7;
+/// Longest range one sync may ask for.
+pub const MAX_SYNC_DAYS: i64 = 400;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    /// The European Central Bank's euro reference rates (fiat).
+    Ecb,
+    /// CoinGecko's daily closes of TRX and USDT in USD.
+    Coingecko,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SyncReport {
+    pub provider: Provider,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Rates the provider answered with.
+    pub fetched: usize,
+    /// New or corrected rates written to the log.
+    pub written: usize,
+    /// Rates the log already held.
+    pub unchanged: usize,
+    /// Highest log position written (0: nothing).
+    pub position: i64,
+}
+
+fn to_command(r: Rate) -> SetRate {
+    SetRate {
+        base: r.base,
+        quote: r.quote,
+        date: r.date,
+        rate: r.rate,
+        source: r.source,
+    }
+}
+
+async fn fetch(
+    settings: &Settings,
+    provider: Provider,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Rate>, ApiError> {
+    let failed = |e: importers::fx::FxError| {
+        ApiError::status(
+            axum::http::StatusCode::BAD_GATEWAY,
+            "rate_source_failed",
+            format!("{provider:?}: {e}"),
+        )
+    };
+    let today = Utc::now().date_naive();
+    match provider {
+        Provider::Ecb => {
+            let ecb = Ecb::new(EcbConfig {
+                base_url: settings.ecb_url.clone(),
+                ..EcbConfig::default()
+            })
+            .map_err(failed)?;
+            let got = ecb.rates_between(from, to, today).await.map_err(failed)?;
+            Ok(got
+                .rates
+                .into_iter()
+                .filter(|r| r.date >= from && r.date <= to)
+                .collect())
+        }
+        Provider::Coingecko => {
+            let cg = CoinGecko::new(CoinGeckoConfig {
+                base_url: settings.coingecko_url.clone(),
+                api_key: settings.coingecko_api_key.clone(),
+                ..CoinGeckoConfig::default()
+            })
+            .map_err(failed)?;
+            cg.daily_rates(from, to, Utc::now()).await.map_err(failed)
+        }
+    }
+}
+
+/// Fetches `provider`'s rates for `from..=to` and sets them.
+pub async fn sync(
+    pool: &PgPool,
+    settings: &Settings,
+    actor: &Actor,
+    provider: Provider,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<SyncReport, ApiError> {
+    if to < from {
+        return Err(ApiError::invalid("to", "must not be before from"));
+    }
+    if (to - from).num_days() >= MAX_SYNC_DAYS {
+        return Err(ApiError::invalid(
+            "to",
+            format!("one sync covers at most {MAX_SYNC_DAYS} days"),
+        ));
+    }
+    let rates = fetch(settings, provider, from, to).await?;
+    let mut report = SyncReport {
+        provider,
+        from,
+        to,
+        fetched: rates.len(),
+        written: 0,
+        unchanged: 0,
+        position: 0,
+    };
+    let commands: Vec<SetRate> = rates.into_iter().map(to_command).collect();
+    for chunk in commands.chunks(MAX_RATES_PER_CALL) {
+        let w = set_many(pool, actor, chunk.to_vec()).await?;
+        report.written += w.changed;
+        report.unchanged += w.unchanged;
+        report.position = report.position.max(w.written.position);
+    }
+    Ok(report)
+}
+
+/// The scheduled syncs: ECB after its afternoon publication, crypto after midnight UTC, each
+/// over the last [`CATCH_UP_DAYS`] days; and one run at start-up to catch up after downtime.
+pub async fn start_scheduler(pool: PgPool, settings: Settings) -> Result<JobScheduler, ApiError> {
+    let scheduler = JobScheduler::new().await.map_err(ApiError::internal)?;
+    for (cron, provider) in [
+        ("0 30 16 * * *", Provider::Ecb),
+        ("0 15 0 * * *", Provider::Coingecko),
+    ] {
+        let (pool, settings) = (pool.clone(), settings.clone());
+        let job = Job::new_async(cron, move |_id, _scheduler| {
+            let (pool, settings) = (pool.clone(), settings.clone());
+            Box::pin(async move { scheduled_sync(&pool, &settings, provider).await })
+        })
+        .map_err(ApiError::internal)?;
+        scheduler.add(job).await.map_err(ApiError::internal)?;
+    }
+    scheduler.start().await.map_err(ApiError::internal)?;
+    tokio::spawn(async move {
+        for provider in [Provider::Ecb, Provider::Coingecko] {
+            scheduled_sync(&pool, &settings, provider).await;
+        }
+    });
+    Ok(scheduler)
+}
+
+async fn scheduled_sync(pool: &PgPool, settings: &Settings, provider: Provider) {
+    let to = Utc::now().date_naive();
+    let from = to - Days::new(CATCH_UP_DAYS);
+    let actor = Actor::system("scheduler:fx");
+    match sync(pool, settings, &actor, provider, from, to).await {
+        Ok(r) => tracing::info!(
+            ?provider,
+            fetched = r.fetched,
+            written = r.written,
+            "exchange rates synced"
+        ),
+        Err(e) => {
+            tracing::warn!(?provider, error = %e, "exchange-rate sync failed; the next run retries")
+        }
+    }
+}
