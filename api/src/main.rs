@@ -42,6 +42,8 @@ enum Command {
     Verify,
     /// Fill an empty ledger with a demo company (six months of books in USD, EUR, USDT, TRX).
     SeedDemo,
+    /// Import a traffic report file (the same as an upload), with progress on stderr.
+    Import(api::traffic::cli::ImportArgs),
     /// Print the OpenAPI document (no database needed).
     Openapi,
 }
@@ -136,6 +138,16 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
                 stats.events, stats.seconds, stats.events_per_second
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(args) => {
+            let pool = db::pool(url, 6).await?;
+            let applied = api::traffic::cli::import_file(&pool, args).await?;
+            pool.close().await;
+            Ok(if applied {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::SeedDemo => {
             let pool = db::pool(url, 4).await?;

@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::process::{Child, Command};
 
+mod traffic;
+
 /// Concurrent HTTP clients for the posting benchmark (the figure).
 const CLIENTS: usize = 32;
 /// Length of each timed phase.
@@ -426,6 +428,25 @@ fn machine() -> String {
     format!("{cores} cores ({cpu}), {mem} GiB RAM")
 }
 
+/// The heading of a results section: date, commit, machine and the table's header.
+fn print_header(title: &str) {
+    let now = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    println!("## {now} — {title} — commit {commit}\n");
+    println!(
+        "Machine: {}. PostgreSQL with fsync and synchronous_commit on; server = release `ledger` in its own process.\n",
+        machine()
+    );
+    println!(
+        "| benchmark | count | seconds | rate | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|---|---|"
+    );
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("ledger-bench-{}", uuid::Uuid::new_v4().simple()));
@@ -459,6 +480,21 @@ async fn main() -> anyhow::Result<()> {
     let data_dir = dir.join("app");
     std::fs::create_dir_all(&data_dir)?;
     let server = Arc::new(start_server(&url, &data_dir).await?);
+    if std::env::args().any(|a| a == "--traffic") {
+        let (rows, notes) = traffic::run(&server, &pool, &dir).await?;
+        print_header("Traffic benchmarks");
+        for r in &rows {
+            println!("{r}");
+        }
+        println!();
+        for n in &notes {
+            println!("- {n}");
+        }
+        println!();
+        drop(server);
+        pg.stop().await?;
+        return Ok(());
+    }
 
     let mut accounts = Vec::new();
     for (i, t) in [
@@ -598,21 +634,7 @@ async fn main() -> anyhow::Result<()> {
     pg.stop().await?;
 
     let select_rate = selected as f64 / select_seconds;
-    let now = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
-    let commit = std::process::Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
-    println!("## {now} — commit {commit}\n");
-    println!(
-        "Machine: {}. PostgreSQL with fsync and synchronous_commit on; server = release `ledger` in its own process.\n",
-        machine()
-    );
-    println!(
-        "| benchmark | count | seconds | rate | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|---|---|"
-    );
+    print_header("Ledger benchmarks");
     for r in &rows {
         println!("{r}");
     }

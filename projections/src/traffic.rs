@@ -225,6 +225,65 @@ pub struct MetricsQuery {
     /// Exact-match filters: (dimension, value) — ids as text, countries as alpha-2, OS lower case.
     pub filters: Vec<(Dimension, String)>,
     pub currency: String,
+    /// Row order: by period and group (None), or by a figure.
+    pub sort: Option<(MetricsSort, SortDirection)>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Figures rows can be ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricsSort {
+    Period,
+    Impressions,
+    Clicks,
+    Installs,
+    Conversions,
+    Spend,
+    Revenue,
+    Profit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortDirection {
+    Ascending,
+    Descending,
+}
+
+impl MetricsSort {
+    pub const NAMES: [(&'static str, MetricsSort); 8] = [
+        ("period", MetricsSort::Period),
+        ("impressions", MetricsSort::Impressions),
+        ("clicks", MetricsSort::Clicks),
+        ("installs", MetricsSort::Installs),
+        ("conversions", MetricsSort::Conversions),
+        ("spend", MetricsSort::Spend),
+        ("revenue", MetricsSort::Revenue),
+        ("profit", MetricsSort::Profit),
+    ];
+
+    fn sql(self) -> &'static str {
+        match self {
+            MetricsSort::Period => "period",
+            MetricsSort::Impressions => "impressions",
+            MetricsSort::Clicks => "clicks",
+            MetricsSort::Installs => "installs",
+            MetricsSort::Conversions => "conversions",
+            MetricsSort::Spend => "spend",
+            MetricsSort::Revenue => "revenue",
+            MetricsSort::Profit => "revenue - spend",
+        }
+    }
+}
+
+/// One page of a metrics answer, with the totals over every row.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsAnswer {
+    pub rows: Vec<MetricsRow>,
+    /// Rows over all pages.
+    pub total_rows: i64,
+    pub totals: MetricsRow,
+    pub rates: Vec<RateUsed>,
 }
 
 /// Summed facts of one period and group, money converted to the report currency.
@@ -296,12 +355,9 @@ fn base_sql(q: &MetricsQuery) -> String {
     }
 }
 
-/// Answers `q`: one row per period and group, with the rates used. Ratios are left to the
-/// caller, computed from these sums.
-pub async fn metrics(
-    pool: &sqlx::PgPool,
-    q: &MetricsQuery,
-) -> Result<(Vec<MetricsRow>, Vec<RateUsed>), MetricsError> {
+/// Answers `q`: one row per period and group (a page of them), the totals and the rates used.
+/// Ratios are left to the caller, computed from these sums.
+pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAnswer, MetricsError> {
     let base = base_sql(q);
     // Rates for every (currency, day) in the base rows that is not the report currency.
     let rates: Vec<(String, NaiveDate, Option<NaiveDate>, Option<rust_decimal::Decimal>)> =
@@ -356,9 +412,21 @@ pub async fn metrics(
     for (i, (d, _)) in q.filters.iter().enumerate() {
         filter.push_str(&format!(" AND {} = ${}", d.sql(), i + 7));
     }
+    let order = match q.sort {
+        None => group.clone(),
+        Some((key, dir)) => {
+            let dir = match dir {
+                SortDirection::Ascending => "ASC",
+                SortDirection::Descending => "DESC",
+            };
+            format!("{} {dir} NULLS LAST, {group}", key.sql())
+        }
+    };
+    let n = q.filters.len();
     let sql = format!(
         "WITH {CAMPAIGN_KEYS_CTE}, b AS ({base}), \
-         rate AS (SELECT * FROM UNNEST($4::text[], $5::date[], $6::numeric[]) AS r(currency, day, rate)) \
+         rate AS (SELECT * FROM UNNEST($4::text[], $5::date[], $6::numeric[]) AS r(currency, day, rate)), \
+         g AS ( \
          SELECT {bucket} AS period{select_keys}, \
                 sum(b.impressions)::bigint AS impressions, sum(b.clicks)::bigint AS clicks, \
                 sum(b.installs)::bigint AS installs, sum(b.tracker_clicks)::bigint AS tracker_clicks, \
@@ -371,23 +439,59 @@ pub async fn metrics(
          LEFT JOIN read.entities o ON o.entity_type = 'offer' AND o.id = (c.data->>'offer_id')::uuid \
          LEFT JOIN rate ON rate.currency = b.currency AND rate.day = b.day \
          WHERE {filter} \
-         GROUP BY {group} ORDER BY {group}"
+         GROUP BY {group}) \
+         SELECT g.*, count(*) OVER () AS n_rows, \
+                (sum(impressions) OVER ())::bigint AS t_impressions, (sum(clicks) OVER ())::bigint AS t_clicks, \
+                (sum(installs) OVER ())::bigint AS t_installs, (sum(tracker_clicks) OVER ())::bigint AS t_tracker_clicks, \
+                (sum(conversions) OVER ())::bigint AS t_conversions, sum(spend) OVER () AS t_spend, \
+                sum(revenue) OVER () AS t_revenue \
+         FROM g ORDER BY {order} LIMIT ${} OFFSET ${}",
+        7 + n,
+        8 + n
     );
-    // $1..$3 as in the rate query (the base rows use $1 and $2), $4..$6 the rates, then filters.
-    let mut query = sqlx::query(&sql)
-        .bind(q.from)
-        .bind(q.to)
-        .bind(&q.currency)
-        .bind(used.iter().map(|r| r.currency.clone()).collect::<Vec<_>>())
-        .bind(used.iter().map(|r| r.day).collect::<Vec<_>>())
-        .bind(used.iter().map(|r| r.rate).collect::<Vec<_>>());
-    for (_, v) in &q.filters {
-        query = query.bind(v.clone());
+    // $1..$3 as in the rate query (the base rows use $1 and $2), $4..$6 the rates, then the
+    // filters, then limit and offset.
+    let fetch = |limit: i64, offset: i64| {
+        let mut query = sqlx::query(&sql)
+            .bind(q.from)
+            .bind(q.to)
+            .bind(&q.currency)
+            .bind(used.iter().map(|r| r.currency.clone()).collect::<Vec<_>>())
+            .bind(used.iter().map(|r| r.day).collect::<Vec<_>>())
+            .bind(used.iter().map(|r| r.rate).collect::<Vec<_>>());
+        for (_, v) in &q.filters {
+            query = query.bind(v.clone());
+        }
+        query.bind(limit).bind(offset).fetch_all(pool)
+    };
+    let mut rows = fetch(q.limit, q.offset).await?;
+    let page_len = rows.len();
+    if rows.is_empty() && q.offset > 0 {
+        // Past the last page: the totals still describe every row.
+        rows = fetch(1, 0).await?;
     }
     use sqlx::Row;
-    let rows = query.fetch_all(pool).await?;
-    let out = rows
+    let mut answer = MetricsAnswer {
+        rates: used,
+        ..Default::default()
+    };
+    if let Some(first) = rows.first() {
+        answer.total_rows = first.get("n_rows");
+        answer.totals = MetricsRow {
+            period: None,
+            keys: Vec::new(),
+            impressions: first.get("t_impressions"),
+            clicks: first.get("t_clicks"),
+            installs: first.get("t_installs"),
+            tracker_clicks: first.get("t_tracker_clicks"),
+            conversions: first.get("t_conversions"),
+            spend: first.get("t_spend"),
+            revenue: first.get("t_revenue"),
+        };
+    }
+    answer.rows = rows
         .iter()
+        .take(page_len)
         .map(|r| MetricsRow {
             period: r.get("period"),
             keys: (0..q.group_by.len())
@@ -402,5 +506,5 @@ pub async fn metrics(
             revenue: r.get("revenue"),
         })
         .collect();
-    Ok((out, used))
+    Ok(answer)
 }

@@ -110,3 +110,69 @@ async fn oversized_bodies_are_refused_before_anything_is_written() {
             .unwrap();
     assert_eq!(count, 0);
 }
+
+#[tokio::test]
+async fn import_a_report_file_from_the_command_line() {
+    let url = fresh_database().await;
+    let app = TestApp::spawn_on(url.clone()).await.admin().await;
+    let source = app
+        .post(
+            "/api/traffic/sources",
+            serde_json::json!({"name": "Moloco", "kind": "mobile_dsp", "currency": "USD"}),
+        )
+        .await
+        .expect(201);
+    let source_id = source["id"].as_str().unwrap();
+    let dir = std::env::temp_dir().join(format!("ledger-import-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Semicolons and decimal commas, as a spreadsheet in a European locale saves them.
+    let good = dir.join("moloco.csv");
+    std::fs::write(
+        &good,
+        "Date;Campaign_ID;Campaign_Country;Spend;Impressions;Clicks;Installs\n\
+         2026-10-01;cmp-1;US;12,50;1000;10;2\n2026-10-02;cmp-1;US;7,25;800;8;1\n",
+    )
+    .unwrap();
+    let out = ledger(
+        &url,
+        &[
+            "import",
+            good.to_str().unwrap(),
+            "--format",
+            "moloco",
+            "--source",
+            source_id,
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("applied 2 rows"), "{}", text(&out));
+    // The same file again is recognised.
+    let again = ledger(
+        &url,
+        &["import", good.to_str().unwrap(), "--source", source_id],
+    );
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(text(&again).contains("imported before"), "{}", text(&again));
+
+    app.wait_all_sealed().await;
+    let m = app
+        .get("/api/traffic/metrics?from=2026-10-01&to=2026-10-31&granularity=month")
+        .await
+        .expect(200);
+    assert_eq!(m["totals"]["spend"], "19.75");
+    assert_eq!(m["totals"]["installs"], 3);
+
+    // A bad file fails with the line, column and reason, and a non-zero exit.
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Date,Campaign_ID,Spend,Impressions,Clicks,Installs\n2026-10-03,cmp-1,abc,1,1,1\n",
+    )
+    .unwrap();
+    let out = ledger(
+        &url,
+        &["import", bad.to_str().unwrap(), "--source", source_id],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("line 2"), "{}", text(&out));
+}

@@ -179,6 +179,32 @@ async fn moloco_import_metrics_mapping_duplicates_restatement_and_bad_files() {
         .unwrap();
     assert_eq!(named["names"]["campaign"], "Game A");
 
+    // Paged and sorted: the biggest spender first; the totals still cover every row.
+    let page = metrics(
+        &app,
+        "from=2026-10-01&to=2026-10-31&granularity=month&group_by=campaign&sort=-spend&limit=1",
+    )
+    .await;
+    assert_eq!(page["total_rows"], 3);
+    assert_eq!(page["rows"].as_array().unwrap().len(), 1);
+    let top = sums(&first, |r| r.campaign)
+        .values()
+        .map(|v| v.0)
+        .max()
+        .unwrap();
+    assert_eq!(dec(&page["rows"][0]["spend"]), top);
+    assert_eq!(dec(&page["totals"]["spend"]), total_spend.round_dp(2));
+    let past = metrics(
+        &app,
+        "from=2026-10-01&to=2026-10-31&granularity=month&group_by=campaign&offset=10",
+    )
+    .await;
+    assert_eq!(past["rows"].as_array().unwrap().len(), 0);
+    assert_eq!(dec(&past["totals"]["spend"]), total_spend.round_dp(2));
+    app.get("/api/traffic/metrics?from=2026-10-01&to=2026-10-31&sort=ctr")
+        .await
+        .expect(422);
+
     // By country (from the facts table): alpha-3 in the file, alpha-2 in the answer.
     let m = metrics(
         &app,

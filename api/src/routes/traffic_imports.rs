@@ -9,8 +9,6 @@ use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::Currency;
-use domain::entity::Entity;
-use domain::traffic::TrafficSourceSpec;
 use futures::Stream;
 use importers::report::ColumnMapping;
 use serde::{Deserialize, Serialize};
@@ -29,8 +27,9 @@ use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
-use crate::store;
-use crate::traffic::imports::{ImportOptions, format_named};
+use crate::traffic::imports::{
+    Enqueued, ImportErrorOut, ImportOptions, NewImport, check_request, enqueue, stored_errors,
+};
 
 /// An import as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -173,15 +172,7 @@ impl UploadFields {
                         .map_err(|_| ApiError::invalid("source_id", "must be a UUID"))?,
                 )
             }
-            "format" => {
-                if format_named(&value).is_none() {
-                    return Err(ApiError::invalid(
-                        "format",
-                        "must be moloco, keitaro, binom, voluum, redtrack or custom",
-                    ));
-                }
-                self.format = Some(value);
-            }
+            "format" => self.format = Some(value),
             "accept_valid" => {
                 self.options.accept_valid = value
                     .parse()
@@ -289,36 +280,25 @@ async fn upload(
             return Err(e);
         }
     };
-    if let Some(existing) = sqlx::query_scalar::<_, Uuid>(
-        "SELECT id FROM traffic_imports WHERE sha256 = $1 AND state = 'done'",
-    )
-    .bind(&received.sha256)
-    .fetch_optional(&state.pool)
-    .await?
-    {
+    let new = NewImport {
+        id,
+        source_id: fields.source_id,
+        format: fields.format,
+        file_name: received.file_name,
+        file_path: received.path,
+        sha256: received.sha256,
+        size_bytes: received.size,
+        lines: received.lines,
+        options: fields.options,
+        created_by: Some(user.id),
+    };
+    if let Enqueued::Duplicate(existing) = enqueue(&state.pool, &new).await? {
         let _ = tokio::fs::remove_file(&path).await;
         return Ok((
             StatusCode::OK,
             axum::Json(load_import(&state.pool, existing).await?),
         ));
     }
-    sqlx::query(
-        "INSERT INTO traffic_imports (id, source_id, format, file_name, file_path, sha256, size_bytes, \
-           options, state, rows_total, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10)",
-    )
-    .bind(id)
-    .bind(fields.source_id)
-    .bind(&fields.format)
-    .bind(&received.file_name)
-    .bind(received.path.to_string_lossy().to_string())
-    .bind(&received.sha256)
-    .bind(received.size as i64)
-    .bind(sqlx::types::Json(&fields.options))
-    .bind(received.lines.saturating_sub(1) as i64)
-    .bind(user.id)
-    .execute(&state.pool)
-    .await?;
     state.imports.wake();
     Ok((
         StatusCode::ACCEPTED,
@@ -361,35 +341,13 @@ async fn read_upload(
     if received.size == 0 {
         return Err(ApiError::invalid("file", "the file is empty"));
     }
-    if fields.format.as_deref() == Some("custom") && fields.options.mapping.is_none() {
-        return Err(ApiError::invalid(
-            "mapping",
-            "the custom format needs a column mapping",
-        ));
-    }
-    if fields.format.as_deref() == Some("moloco") && fields.source_id.is_none() {
-        return Err(ApiError::invalid(
-            "source_id",
-            "a Moloco spend report belongs to a traffic source",
-        ));
-    }
-    if let Some(source) = fields.source_id {
-        let mut conn = state.pool.acquire().await?;
-        let (entity, _) =
-            store::load::<Entity<TrafficSourceSpec>>(&mut conn, &source.to_string()).await?;
-        if !entity.exists() {
-            return Err(ApiError::invalid(
-                "source_id",
-                format!("no traffic source with id {source}"),
-            ));
-        }
-        if entity.archived {
-            return Err(ApiError::invalid(
-                "source_id",
-                "the traffic source is archived",
-            ));
-        }
-    }
+    check_request(
+        &state.pool,
+        fields.source_id,
+        fields.format.as_deref(),
+        &fields.options,
+    )
+    .await?;
     Ok((fields, received))
 }
 
@@ -456,15 +414,6 @@ async fn get_import(
     Ok(axum::Json(load_import(&state.pool, id).await?))
 }
 
-/// One invalid row.
-#[derive(Debug, Serialize, ToSchema, FromRow)]
-pub struct ImportErrorOut {
-    pub line: Option<i64>,
-    pub column: Option<String>,
-    pub value: Option<String>,
-    pub reason: String,
-}
-
 #[utoipa::path(get, path = "/api/traffic/imports/{id}/errors", tag = "traffic",
     params(("id" = Uuid, Path), Paging),
     responses((status = 200, body = Page<ImportErrorOut>), (status = 404, body = crate::error::Problem)))]
@@ -477,15 +426,7 @@ async fn import_errors(
     user.require(policy::READ_BOOKS)?;
     let import = load_import(&state.pool, id).await?;
     let (limit, offset) = paging.resolve()?;
-    let items = sqlx::query_as::<_, ImportErrorOut>(
-        "SELECT line, \"column\", value, reason FROM traffic_import_errors WHERE import_id = $1 \
-         ORDER BY n LIMIT $2 OFFSET $3",
-    )
-    .bind(id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.pool)
-    .await?;
+    let items = stored_errors(&state.pool, id, limit, offset).await?;
     Ok(axum::Json(Page {
         items,
         // Every invalid row is counted; at most MAX_STORED_ERRORS are kept to page through.

@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use domain::Currency;
 use domain::money::round_to_scale;
 use domain::traffic_metrics::{Ratios, Totals};
-use projections::traffic::{Dimension, Granularity, MetricsError, MetricsQuery, MetricsRow};
+use projections::traffic::{
+    Dimension, Granularity, MetricsError, MetricsQuery, MetricsRow, MetricsSort, SortDirection,
+};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -24,8 +26,9 @@ use crate::state::AppState;
 
 /// Longest period one metrics query may cover.
 pub const MAX_METRICS_DAYS: i64 = 3 * 366;
-/// Most rows one answer lists (the totals row always covers everything).
-pub const MAX_METRICS_ROWS: usize = 20_000;
+/// Most rows one page lists (the totals always cover every row).
+pub const MAX_METRICS_ROWS: i64 = 20_000;
+const DEFAULT_METRICS_ROWS: i64 = 1_000;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -50,6 +53,12 @@ pub struct MetricsParams {
     pub os: Option<String>,
     /// Report currency (default USD); amounts in others are converted with the day's rate.
     pub currency: Option<String>,
+    /// period (default: by period, then group), impressions, clicks, installs, conversions,
+    /// spend, revenue or profit; `-` first for descending.
+    pub sort: Option<String>,
+    /// Rows per page (1 to MAX_METRICS_ROWS, default 1000).
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
 }
 
 /// Sums and metrics of one row (or of the totals).
@@ -157,8 +166,11 @@ pub struct MetricsOut {
     pub currency: String,
     pub group_by: Vec<String>,
     pub rows: Vec<MetricsRowOut>,
-    /// Rows left out beyond the first MAX_METRICS_ROWS (the totals include them).
-    pub rows_truncated: usize,
+    /// Rows over all pages.
+    pub total_rows: i64,
+    pub limit: i64,
+    pub offset: i64,
+    /// Over every row, not just this page.
     pub totals: Figures,
     /// Rates used to convert amounts into the report currency.
     pub rates_used: Vec<RateUsedOut>,
@@ -186,6 +198,27 @@ fn parse_group_by(text: Option<&str>) -> ApiResult<Vec<Dimension>> {
         }
     }
     Ok(out)
+}
+
+fn parse_sort(text: &str) -> ApiResult<(MetricsSort, SortDirection)> {
+    let (name, direction) = match text.strip_prefix('-') {
+        Some(rest) => (rest, SortDirection::Descending),
+        None => (text, SortDirection::Ascending),
+    };
+    MetricsSort::NAMES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| (*s, direction))
+        .ok_or_else(|| {
+            let names: Vec<&str> = MetricsSort::NAMES.iter().map(|(n, _)| *n).collect();
+            ApiError::invalid(
+                "sort",
+                format!(
+                    "must be one of {} (with - for descending)",
+                    names.join(", ")
+                ),
+            )
+        })
 }
 
 fn totals_of(r: &MetricsRow) -> Totals {
@@ -245,6 +278,18 @@ async fn metrics(
     if let Some(os) = &p.os {
         filters.push((Dimension::Os, os.trim().to_lowercase()));
     }
+    let limit = p.limit.unwrap_or(DEFAULT_METRICS_ROWS);
+    if !(1..=MAX_METRICS_ROWS).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_METRICS_ROWS}"),
+        ));
+    }
+    let offset = p.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(ApiError::invalid("offset", "must not be negative"));
+    }
+    let sort = p.sort.as_deref().map(parse_sort).transpose()?;
     state.wait_for_position(consistency.min_position).await?;
     let granularity = p.granularity.unwrap_or(Granularity::Day);
     let query = MetricsQuery {
@@ -254,8 +299,11 @@ async fn metrics(
         group_by: group_by.clone(),
         filters,
         currency: currency.code().to_string(),
+        sort,
+        limit,
+        offset,
     };
-    let (rows, rates) = projections::traffic::metrics(&state.pool, &query)
+    let answer = projections::traffic::metrics(&state.pool, &query)
         .await
         .map_err(|e| match e {
             MetricsError::MissingRate { .. } => {
@@ -264,15 +312,10 @@ async fn metrics(
             MetricsError::Db(e) => e.into(),
         })?;
 
-    let mut total = Totals::default();
-    for r in &rows {
-        total += totals_of(r);
-    }
-    let names = entity_names(&state, &rows).await?;
-    let rows_truncated = rows.len().saturating_sub(MAX_METRICS_ROWS);
-    let rows_out = rows
+    let names = entity_names(&state, &answer.rows).await?;
+    let rows_out = answer
+        .rows
         .iter()
-        .take(MAX_METRICS_ROWS)
         .map(|r| {
             let mut group = HashMap::new();
             let mut row_names = HashMap::new();
@@ -297,9 +340,12 @@ async fn metrics(
         currency: currency.code().to_string(),
         group_by: group_by.iter().map(|d| d.name().to_string()).collect(),
         rows: rows_out,
-        rows_truncated,
-        totals: figures(total, currency),
-        rates_used: rates
+        total_rows: answer.total_rows,
+        limit,
+        offset,
+        totals: figures(totals_of(&answer.totals), currency),
+        rates_used: answer
+            .rates
             .into_iter()
             .map(|r| RateUsedOut {
                 currency: r.currency,

@@ -565,3 +565,148 @@ async fn store_result(
     tx.commit().await?;
     Ok(())
 }
+
+/// A file ready to queue.
+#[derive(Debug, Clone)]
+pub struct NewImport {
+    pub id: Uuid,
+    pub source_id: Option<Uuid>,
+    pub format: Option<String>,
+    pub file_name: String,
+    pub file_path: PathBuf,
+    pub sha256: String,
+    pub size_bytes: u64,
+    /// Line breaks in the file: the row estimate shown until the parse counts exactly.
+    pub lines: u64,
+    pub options: ImportOptions,
+    pub created_by: Option<Uuid>,
+}
+
+pub enum Enqueued {
+    Queued,
+    /// The same file was applied before, by this import.
+    Duplicate(Uuid),
+}
+
+/// Checks what can be checked before the file is read: the format's needs and the source.
+pub async fn check_request(
+    pool: &PgPool,
+    source_id: Option<Uuid>,
+    format: Option<&str>,
+    options: &ImportOptions,
+) -> Result<(), ApiError> {
+    if let Some(f) = format
+        && format_named(f).is_none()
+    {
+        return Err(ApiError::invalid(
+            "format",
+            "must be moloco, keitaro, binom, voluum, redtrack or custom",
+        ));
+    }
+    if format == Some("custom") && options.mapping.is_none() {
+        return Err(ApiError::invalid(
+            "mapping",
+            "the custom format needs a column mapping",
+        ));
+    }
+    if format == Some("moloco") && source_id.is_none() {
+        return Err(ApiError::invalid(
+            "source_id",
+            "a Moloco spend report belongs to a traffic source",
+        ));
+    }
+    if let Some(source) = source_id {
+        let mut conn = pool.acquire().await?;
+        let (entity, _) =
+            store::load::<Entity<TrafficSourceSpec>>(&mut conn, &source.to_string()).await?;
+        if !entity.exists() {
+            return Err(ApiError::invalid(
+                "source_id",
+                format!("no traffic source with id {source}"),
+            ));
+        }
+        if entity.archived {
+            return Err(ApiError::invalid(
+                "source_id",
+                "the traffic source is archived",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Queues `n`, unless the same file was applied before.
+pub async fn enqueue(pool: &PgPool, n: &NewImport) -> Result<Enqueued, ApiError> {
+    if let Some(existing) = sqlx::query_scalar::<_, Uuid>(
+        "SELECT id FROM traffic_imports WHERE sha256 = $1 AND state = 'done'",
+    )
+    .bind(&n.sha256)
+    .fetch_optional(pool)
+    .await?
+    {
+        return Ok(Enqueued::Duplicate(existing));
+    }
+    sqlx::query(
+        "INSERT INTO traffic_imports (id, source_id, format, file_name, file_path, sha256, size_bytes, \
+           options, state, rows_total, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10)",
+    )
+    .bind(n.id)
+    .bind(n.source_id)
+    .bind(&n.format)
+    .bind(&n.file_name)
+    .bind(n.file_path.to_string_lossy().to_string())
+    .bind(&n.sha256)
+    .bind(n.size_bytes as i64)
+    .bind(sqlx::types::Json(&n.options))
+    .bind(n.lines.saturating_sub(1) as i64)
+    .bind(n.created_by)
+    .execute(pool)
+    .await?;
+    Ok(Enqueued::Queued)
+}
+
+/// SHA-256 (hex), size and line breaks of a file, read in blocks.
+pub fn fingerprint(path: &std::path::Path) -> std::io::Result<(String, u64, u64)> {
+    use sha2::{Digest, Sha256};
+    let mut file = File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut hash, mut size, mut lines) = (Sha256::new(), 0u64, 0u64);
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+        size += n as u64;
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+    }
+    Ok((hex::encode(hash.finalize()), size, lines))
+}
+
+/// One invalid row, as stored.
+#[derive(Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct ImportErrorOut {
+    pub line: Option<i64>,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub reason: String,
+}
+
+/// A page of import `id`'s stored row errors, in file order.
+pub async fn stored_errors(
+    pool: &PgPool,
+    id: Uuid,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ImportErrorOut>, sqlx::Error> {
+    sqlx::query_as::<_, ImportErrorOut>(
+        "SELECT line, \"column\", value, reason FROM traffic_import_errors WHERE import_id = $1 \
+         ORDER BY n LIMIT $2 OFFSET $3",
+    )
+    .bind(id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await
+}

@@ -1,6 +1,7 @@
 //! Traffic analytics on the write side: report imports (the job queue and the run that turns a
 //! file into facts and an event).
 
+pub mod cli;
 pub mod facts;
 pub mod imports;
 pub mod worker;

@@ -53,7 +53,20 @@ impl ImportWorker {
 
 async fn drain(pool: &PgPool) -> Result<(), crate::error::ApiError> {
     requeue_abandoned(pool).await?;
-    while let Some((mut conn, job)) = claim(pool).await? {
+    while run_next(pool, None).await?.is_some() {}
+    Ok(())
+}
+
+/// Claims and runs the oldest queued job (or job `only`, if it is queued); None when there
+/// was nothing to run.
+async fn run_next(
+    pool: &PgPool,
+    only: Option<Uuid>,
+) -> Result<Option<Result<Outcome, crate::error::ApiError>>, crate::error::ApiError> {
+    {
+        let Some((mut conn, job)) = claim(pool, only).await? else {
+            return Ok(None);
+        };
         let started = std::time::Instant::now();
         let outcome = imports::run(pool, &mut conn, &job, Utc::now().date_naive()).await;
         match &outcome {
@@ -71,8 +84,8 @@ async fn drain(pool: &PgPool) -> Result<(), crate::error::ApiError> {
             .bind(job.id)
             .execute(&mut *conn)
             .await?;
+        Ok(Some(outcome))
     }
-    Ok(())
 }
 
 async fn mark_failed(pool: &PgPool, id: Uuid, reason: &str) -> Result<(), sqlx::Error> {
@@ -120,14 +133,17 @@ async fn requeue_abandoned(pool: &PgPool) -> Result<(), sqlx::Error> {
 /// Takes the oldest queued job, with its lock held on the returned connection.
 async fn claim(
     pool: &PgPool,
+    only: Option<Uuid>,
 ) -> Result<Option<(PoolConnection<Postgres>, Job)>, crate::error::ApiError> {
     loop {
         let mut conn = pool.acquire().await?;
         let mut tx = conn.begin().await?;
         let Some(row) = sqlx::query(
             "SELECT id, source_id, format, file_name, file_path, sha256, options, created_by, attempts \
-             FROM traffic_imports WHERE state = 'queued' ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+             FROM traffic_imports WHERE state = 'queued' AND ($1::uuid IS NULL OR id = $1) \
+             ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED",
         )
+        .bind(only)
         .fetch_optional(&mut *tx)
         .await?
         else {
@@ -187,16 +203,10 @@ async fn claim(
     }
 }
 
-/// For tests and the CLI: runs every queued job now, on this task.
-pub async fn run_queued(pool: &PgPool) -> Result<(), crate::error::ApiError> {
-    drain(pool).await
-}
-
-/// The outcome of a finished job, as stored.
-pub fn describe(outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Done { rows, .. } => format!("imported {rows} rows"),
-        Outcome::Failed { reason } => format!("failed: {reason}"),
-        Outcome::Duplicate { of } => format!("same file as import {of}; not counted again"),
+/// Runs queued job `id` now, on this task (the CLI's path); None if it was not queued.
+pub async fn run_now(pool: &PgPool, id: Uuid) -> Result<Option<Outcome>, crate::error::ApiError> {
+    match run_next(pool, Some(id)).await? {
+        None => Ok(None),
+        Some(outcome) => outcome.map(Some),
     }
 }

@@ -33,12 +33,14 @@ pub enum Field {
     ConversionId,
     ClickId,
     Status,
+    /// The status as the affiliate network sent it (Keitaro's `original_status`).
+    OriginalStatus,
     Payout,
     ConvertedAt,
     ClickedAt,
 }
 
-pub(crate) const FIELD_COUNT: usize = 22;
+pub(crate) const FIELD_COUNT: usize = 23;
 
 impl Field {
     pub const ALL: [Field; FIELD_COUNT] = [
@@ -61,6 +63,7 @@ impl Field {
         Field::ConversionId,
         Field::ClickId,
         Field::Status,
+        Field::OriginalStatus,
         Field::Payout,
         Field::ConvertedAt,
         Field::ClickedAt,
@@ -92,6 +95,7 @@ impl Field {
             Field::ConversionId => "conversion_id",
             Field::ClickId => "click_id",
             Field::Status => "status",
+            Field::OriginalStatus => "original_status",
             Field::Payout => "payout",
             Field::ConvertedAt => "converted_at",
             Field::ClickedAt => "clicked_at",
@@ -170,6 +174,7 @@ pub(crate) fn aliases(kind: Kind, field: Field) -> &'static [&'static str] {
         (Kind::Conversions, F::CampaignName) => &["campaign", "campaign_name"],
         (Kind::Conversions, F::Offer) => &["offer", "offer_name"],
         (Kind::Conversions, F::Status) => &["status", "cnv_status", "conversion_status", "state"],
+        (Kind::Conversions, F::OriginalStatus) => &["original_status"],
         (Kind::Conversions, F::Payout) => &["payout", "revenue", "amount"],
         (Kind::Conversions, F::ConvertedAt) => &[
             "postback_datetime",

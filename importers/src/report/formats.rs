@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::columns::normalize;
+use super::columns::parse_header;
 
 /// Where a report file comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -151,11 +151,14 @@ const SIGNATURES: &[(Format, &[(&str, u32)])] = &[
 ];
 
 /// Tells the format and the kind of rows from a header, or `None` when the columns do not
-/// point to one source clearly (then the caller must choose). A file whose columns look like
-/// spend (impressions or installs, and spend) but name no source is taken as Moloco, the only
-/// spend source.
+/// point to one source clearly (then the caller must choose). A file with a spend column and
+/// no tracker figures (conversions, leads, revenue, payout) that names no source is taken as
+/// Moloco, the only spend source.
 pub fn detect<S: AsRef<str>>(header: &[S]) -> Option<(Format, Kind)> {
-    let keys: HashSet<String> = header.iter().map(|h| normalize(h.as_ref())).collect();
+    let keys: HashSet<String> = header
+        .iter()
+        .map(|h| parse_header(h.as_ref()).key)
+        .collect();
     let mut scores: Vec<(Format, u32)> = SIGNATURES
         .iter()
         .map(|(format, marks)| {
@@ -175,7 +178,9 @@ pub fn detect<S: AsRef<str>>(header: &[S]) -> Option<(Format, Kind)> {
     }
     let has = |k: &str| keys.contains(k);
     let spendish = (has("spend") || has("cost"))
-        && (has("impressions") || has("impression") || has("installs") || has("install"));
+        && !["conversions", "leads", "revenue", "payout"]
+            .into_iter()
+            .any(has);
     let tracker_signs = scores.iter().any(|(f, s)| *f != Format::Moloco && *s > 0);
     if spendish && !tracker_signs {
         return Some((Format::Moloco, Kind::Spend));

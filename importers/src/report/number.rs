@@ -122,6 +122,9 @@ impl Number {
 
 /// Values that mean "nothing here": Moloco writes `n/a` or `-` for no spend, Excel `#N/A`.
 pub(crate) fn is_null(value: &str) -> bool {
+    if value.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
     let v = trim(value);
     v.is_empty()
         || matches!(v, "-" | "--" | "–" | "—")
@@ -131,6 +134,12 @@ pub(crate) fn is_null(value: &str) -> bool {
 }
 
 pub(crate) fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let plain = |c: &u8| c.is_ascii() && !c.is_ascii_whitespace();
+    if b.first().is_none_or(plain) && b.last().is_none_or(plain) {
+        // The common case, with nothing to trim, costs two byte checks.
+        return s;
+    }
     // char::is_whitespace covers NBSP, narrow NBSP and thin spaces.
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
 }
@@ -216,6 +225,15 @@ struct Bare<'a> {
 /// Removes what surrounds the digits: sign, accounting parentheses, currency, percent.
 fn strip_decorations(value: &str) -> Result<Bare<'_>, NumberError> {
     let mut s = trim(value);
+    let b = s.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_digit) && b.last().is_some_and(u8::is_ascii_digit) {
+        // Digits at both ends: no sign, currency or percent to strip.
+        return Ok(Bare {
+            core: s,
+            negative: false,
+            mark: Mark::None,
+        });
+    }
     let mut negative = false;
     let mut signed = false;
     let mut mark = Mark::None;

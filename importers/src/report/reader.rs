@@ -134,6 +134,7 @@ pub struct ReportReader<R: Read> {
     stats: Stats,
     fatal: Option<FileError>,
     last_line: u64,
+    delimiter: u8,
     done: bool,
 }
 
@@ -385,6 +386,7 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
         stats,
         fatal: None,
         last_line: line,
+        delimiter: sniffed.delimiter,
         done: false,
     })
 }
@@ -451,6 +453,30 @@ fn vote_decimal<'a>(
         std::cmp::Ordering::Less => Some(DecimalSeparator::Comma),
         std::cmp::Ordering::Equal => None,
     }
+}
+
+/// Whether a cell is a totals label ("Total", "TOTALS:", "Итого"), without allocating: it
+/// runs on the first cell of every row.
+fn is_total_word(cell: &str) -> bool {
+    if cell.len() > 40 || cell.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut key = [0u8; 48];
+    let mut len = 0;
+    for c in cell
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+    {
+        let mut utf8 = [0u8; 4];
+        let bytes = c.encode_utf8(&mut utf8).as_bytes();
+        if len + bytes.len() > key.len() {
+            return false;
+        }
+        key[len..len + bytes.len()].copy_from_slice(bytes);
+        len += bytes.len();
+    }
+    std::str::from_utf8(&key[..len]).is_ok_and(|k| TOTAL_WORDS.contains(&k))
 }
 
 fn trim_bytes(b: &[u8]) -> &[u8] {
@@ -543,7 +569,7 @@ impl<R: Read> ReportReader<R> {
             .map(|i| trim_bytes(rec.get(i)))
             .find(|b| !b.is_empty())
             && let Ok(first) = std::str::from_utf8(first)
-            && TOTAL_WORDS.contains(&columns::normalize(first).as_str())
+            && is_total_word(first)
         {
             self.stats.skipped_totals += 1;
             return None;
@@ -564,6 +590,24 @@ impl<R: Read> ReportReader<R> {
                     "the row has {} fields but the header has {}; a delimiter inside an unquoted value, or an unclosed quote, may have shifted the columns",
                     rec.len(),
                     header_len
+                ),
+            );
+        }
+        // A quote opened by mistake and closed by another on a later line merges rows into
+        // one cell, and the field count can still come out right. A cell that spans lines
+        // and holds many delimiters is that, not a legitimate multi-line value.
+        let swallowing = (0..rec.len().min(header_len)).find(|&i| {
+            let cell = rec.get(i);
+            cell.contains(&b'\n')
+                && cell.iter().filter(|b| **b == self.delimiter).count() >= (header_len / 2).max(2)
+        });
+        if let Some(i) = swallowing {
+            e.push(
+                Some(&self.header[i]),
+                std::str::from_utf8(rec.get(i)).ok(),
+                format!(
+                    "{} spans several lines and holds what looks like other rows; a quote (\") opened on this line is probably not closed where it should be",
+                    self.header[i]
                 ),
             );
         }
@@ -692,13 +736,15 @@ impl Sums {
         }
     }
 
-    /// Whether the figures equal the sums so far (amounts as rounded for display).
-    fn is_total(&self, counts: [u64; 4], money: [Option<Decimal>; 2]) -> bool {
-        let any = counts.iter().any(|c| *c != 0) || money.iter().flatten().any(|m| !m.is_zero());
+    /// Whether the figures given (`None`: empty cell or no column) equal the sums so far,
+    /// amounts as rounded for display.
+    fn is_total(&self, counts: [Option<u64>; 4], money: [Option<Decimal>; 2]) -> bool {
+        let any = counts.iter().flatten().any(|c| *c != 0)
+            || money.iter().flatten().any(|m| !m.is_zero());
         let counts_match = counts
             .iter()
             .zip(self.counts)
-            .all(|(c, s)| u128::from(*c) == s);
+            .all(|(c, s)| c.is_none_or(|c| u128::from(c) == s));
         let money_match = money.iter().zip(self.money).all(|(m, s)| match m {
             None => true,
             Some(m) => {
@@ -975,7 +1021,10 @@ impl Rules {
                 .ok_or_else(|| "is out of range".to_string())?;
             let day = at.date_naive();
             // A moment stamped in a zone ahead of UTC can be "tomorrow" for the caller.
-            let latest = self.today + TimeDelta::days(1);
+            let latest = self
+                .today
+                .checked_add_signed(TimeDelta::days(1))
+                .unwrap_or(self.today);
             if day < earliest() {
                 Err(format!("{day} is before 2000-01-01; check the date format"))
             } else if day > latest {
@@ -1020,6 +1069,15 @@ impl Rules {
         })
     }
 
+    /// A figure for the totals check: `None` when the cell is empty.
+    fn given(&self, rec: &RawRecord, f: Field, value: u64) -> Option<u64> {
+        (!self.is_blank(rec, f)).then_some(value)
+    }
+
+    fn given_money(&self, rec: &RawRecord, f: Field, value: Option<Decimal>) -> Option<Decimal> {
+        value.filter(|_| !self.is_blank(rec, f))
+    }
+
     fn campaign_missing(&self, e: &mut Errors) {
         let col = self
             .column(Field::CampaignName)
@@ -1038,7 +1096,15 @@ impl Rules {
         if no_campaign
             && self.is_blank(rec, Field::Date)
             && e.list.is_empty()
-            && sums.is_total([impressions, clicks, installs, 0], [spend, None])
+            && sums.is_total(
+                [
+                    self.given(rec, Field::Impressions, impressions),
+                    self.given(rec, Field::Clicks, clicks),
+                    self.given(rec, Field::Installs, installs),
+                    None,
+                ],
+                [self.given_money(rec, Field::Spend, spend), None],
+            )
         {
             return Outcome::Totals;
         }
@@ -1083,7 +1149,18 @@ impl Rules {
         if no_campaign
             && self.is_blank(rec, Field::Date)
             && e.list.is_empty()
-            && sums.is_total([clicks, conversions, 0, 0], [revenue, cost])
+            && sums.is_total(
+                [
+                    self.given(rec, Field::Clicks, clicks),
+                    self.given(rec, Field::Conversions, conversions),
+                    None,
+                    None,
+                ],
+                [
+                    self.given_money(rec, Field::Revenue, revenue),
+                    self.given_money(rec, Field::Cost, cost),
+                ],
+            )
         {
             return Outcome::Totals;
         }
@@ -1120,7 +1197,10 @@ impl Rules {
         if no_id
             && self.is_blank(rec, Field::ConvertedAt)
             && e.list.is_empty()
-            && sums.is_total([0; 4], [payout, None])
+            && sums.is_total(
+                [None; 4],
+                [self.given_money(rec, Field::Payout, payout), None],
+            )
         {
             return Outcome::Totals;
         }
@@ -1150,6 +1230,7 @@ impl Rules {
             // Logs without a status column (Voluum) list counted conversions only.
             None => (Some(ConversionStatus::Approved), None),
         };
+        let original_status = self.text(rec, Field::OriginalStatus, e).or(original_status);
         let converted_at = self.stamp(rec, Field::ConvertedAt, e);
         if converted_at.is_none() && self.is_blank(rec, Field::ConvertedAt) {
             let col = self.column(Field::ConvertedAt);

@@ -88,7 +88,8 @@ pub struct ConversionRow {
     pub campaign_name: Option<String>,
     pub offer: Option<String>,
     pub status: ConversionStatus,
-    /// The status as the file wrote it; `None` when the file has no status column.
+    /// The status as the network sent it: the file's `original_status` column when it has
+    /// one (Keitaro), else the status cell as written; `None` when neither is there.
     pub original_status: Option<String>,
     pub payout: Decimal,
     pub currency: Currency,

@@ -84,7 +84,9 @@ pub(crate) struct Source<R: Read> {
     end: usize,
     eof: bool,
     core: CsvCore,
-    /// The last byte handed to the tokenizer, to count a final line without a newline.
+    /// The last byte handed to the tokenizer, to count a final line without a newline, and
+    /// to know that a record ended on the `\r` of a `\r\n`, whose `\n` the next read
+    /// consumes: that `\n` ends a line but is no blank line.
     last_byte: u8,
 }
 
@@ -142,7 +144,10 @@ impl<R: Read> Source<R> {
         if let Some((sep, len)) = excel_sep_line(&source.buf[..source.end]) {
             delimiter = delimiter.or(Some(sep));
             source.pos = len;
-            first_line = 2;
+            // Lines are counted by '\n', so a sep line ended by a lone '\r' starts no new one.
+            if source.buf[len - 1] == b'\n' {
+                first_line = 2;
+            }
         }
         let delimiter = delimiter.unwrap_or_else(|| sniff(&source.buf[source.pos..source.end]));
         source.core = ReaderBuilder::new()
@@ -203,6 +208,8 @@ impl<R: Read> Source<R> {
         let mut newlines_before = 0u64;
         let mut quotes = 0usize;
         let line0 = self.core.line();
+        let mut after_cr = self.last_byte == b'\r';
+        let mut crlf_tail = 0u64;
         loop {
             if self.pos == self.end && !self.eof {
                 self.fill()?;
@@ -215,6 +222,10 @@ impl<R: Read> Source<R> {
                 &mut rec.ends[rec.fields..],
             );
             let mut consumed = &input[..nin];
+            if after_cr && !consumed.is_empty() {
+                crlf_tail = u64::from(consumed[0] == b'\n');
+                after_cr = false;
+            }
             if !started {
                 // Empty lines before a record are skipped by csv-core; count them.
                 match consumed.iter().position(|b| !matches!(b, b'\n' | b'\r')) {
@@ -269,12 +280,12 @@ impl<R: Read> Source<R> {
                         return Err(FileError::UnclosedQuote { line: start_line });
                     }
                     return Ok(Step::Record {
-                        blank_lines: newlines_before,
+                        blank_lines: newlines_before.saturating_sub(crlf_tail),
                     });
                 }
                 ReadRecordResult::End => {
                     return Ok(Step::End {
-                        blank_lines: newlines_before,
+                        blank_lines: newlines_before.saturating_sub(crlf_tail),
                     });
                 }
             }
@@ -430,6 +441,26 @@ mod tests {
         let lines: Vec<u64> = got.iter().map(|r| r.0).collect();
         assert_eq!(lines, vec![1, 3, 7]);
         assert_eq!(got[1].1, vec!["a", "x\r\ny"]);
+        let (mut src, _) = Source::open(&b"h\r\n\r\na\r\nb\r\n\r\n\r\n"[..], None).unwrap();
+        let mut rec = RawRecord::default();
+        let mut steps = Vec::new();
+        loop {
+            let step = src.next_record(&mut rec).unwrap();
+            steps.push(step);
+            if let Step::End { .. } = step {
+                break;
+            }
+        }
+        assert_eq!(
+            steps,
+            vec![
+                Step::Record { blank_lines: 0 },
+                Step::Record { blank_lines: 1 },
+                Step::Record { blank_lines: 0 },
+                Step::End { blank_lines: 2 }
+            ]
+        );
+        assert_eq!(src.lines(), 6);
     }
 
     #[test]
