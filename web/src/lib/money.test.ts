@@ -47,7 +47,8 @@ describe('formatMoney maxDecimals', () => {
   it('keeps unit-cost decimals beyond the currency scale, never fewer than the scale', () => {
     expect(formatMoney('0.0123', 'USD', 'en', { maxDecimals: 4 })).toBe('$0.0123')
     expect(formatMoney('12.5000', 'USD', 'en', { maxDecimals: 4 })).toBe('$12.50')
-    expect(formatMoney('0.00005', 'USD', 'en', { maxDecimals: 4 })).toBe('$0.0000')
+    expect(formatMoney('0.00015', 'USD', 'en', { maxDecimals: 4 })).toBe('$0.0002') // half-even
+    expect(formatMoney('0.00005', 'USD', 'en', { maxDecimals: 4 })).toBe('$0.00')
     expect(plain(formatMoney('1.5', 'USDT', 'en', { maxDecimals: 4 }))).toBe('1.500000 USDT')
   })
 })

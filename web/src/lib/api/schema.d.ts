@@ -1445,7 +1445,7 @@ export interface components {
              */
             seq: number;
         };
-        /** @description One invalid row. */
+        /** @description One invalid row, as stored. */
         ImportErrorOut: {
             column?: string | null;
             /** Format: int64 */
@@ -1538,13 +1538,21 @@ export interface components {
             from: string;
             granularity: string;
             group_by: string[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
             /** @description Rates used to convert amounts into the report currency. */
             rates_used: components["schemas"]["RateUsedOut"][];
             rows: components["schemas"]["MetricsRowOut"][];
-            /** @description Rows left out beyond the first MAX_METRICS_ROWS (the totals include them). */
-            rows_truncated: number;
             /** Format: date */
             to: string;
+            /**
+             * Format: int64
+             * @description Rows over all pages.
+             */
+            total_rows: number;
+            /** @description Over every row, not just this page. */
             totals: components["schemas"]["Figures"];
         };
         /** @description One group in one period. */
@@ -4204,6 +4212,14 @@ export interface operations {
                 os?: string;
                 /** @description Report currency (default USD); amounts in others are converted with the day's rate. */
                 currency?: string;
+                /**
+                 * @description period (default: by period, then group), impressions, clicks, installs, conversions,
+                 *     spend, revenue or profit; `-` first for descending.
+                 */
+                sort?: string;
+                /** @description Rows per page (1 to MAX_METRICS_ROWS, default 1000). */
+                limit?: number;
+                offset?: number;
                 min_position?: number;
             };
             header?: never;

@@ -24,6 +24,9 @@ export const METRIC_KEYS = [
 ] as const satisfies readonly (keyof Figures)[]
 export type MetricKey = (typeof METRIC_KEYS)[number]
 
+/** Figures the server can sort metric rows by (besides the period). */
+export const SORTABLE_METRICS: ReadonlySet<MetricKey> = new Set<MetricKey>(['impressions', 'clicks', 'installs', 'conversions', 'spend', 'revenue', 'profit'])
+
 type MetricKind = 'count' | 'money' | 'unitMoney' | 'percent' | 'ratio'
 
 export const METRIC_KIND: Record<MetricKey, MetricKind> = {
@@ -79,4 +82,10 @@ export function formatPeriod(period: string | null | undefined, granularity: str
   }
   if (granularity === 'week') return weekOf(formatDate(period, locale))
   return formatDate(period, locale)
+}
+
+/** The API's `sort` for a table sorting state (none: the server's order, by period then group). */
+export function metricsSort(sorting: readonly { id: string; desc: boolean }[]): string | undefined {
+  const s = sorting[0]
+  return s ? `${s.desc ? '-' : ''}${s.id}` : undefined
 }

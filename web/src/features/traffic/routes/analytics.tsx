@@ -4,7 +4,6 @@ import { useSearchParams } from 'react-router'
 import { PageHeader } from '@/components/page-header'
 import { Segmented } from '@/components/segmented'
 import { ErrorState, LoadingState } from '@/components/states'
-import { Alert, AlertDescription } from '@/components/ui/alert'
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
@@ -14,7 +13,7 @@ import { CURRENCIES } from '@/lib/money'
 import { today } from '@/lib/utils'
 
 import { useAllTraffic } from '../api/entities'
-import { DIMENSIONS, GRANULARITIES, useMetrics, type Granularity, type MetricsRow } from '../api/metrics'
+import { DIMENSIONS, GRANULARITIES, useMetrics, type Granularity, type MetricsQuery, type MetricsRow } from '../api/metrics'
 import { EntityOptions } from '../components/entity-options'
 import { MetricsChart } from '../components/metrics-chart'
 import { MetricsTable } from '../components/metrics-table'
@@ -25,6 +24,8 @@ import { isIsoDay, presetRange } from '../lib/periods'
 
 const KPIS: MetricKey[] = ['spend', 'revenue', 'profit', 'roi', 'installs', 'cpi', 'conversions', 'cpa']
 const FILTERS = ['campaign_id', 'source_id', 'offer_id'] as const
+/** More than the days one query may cover (3 × 366). */
+const OVERVIEW_ROWS = 2000
 
 export default function AnalyticsPage() {
   const { t, locale } = useI18n()
@@ -58,17 +59,18 @@ export default function AnalyticsPage() {
   const campaigns = useAllTraffic('campaigns')
   const sources = useAllTraffic('sources')
   const offers = useAllTraffic('offers')
-  const q = useMetrics({
+  const base: MetricsQuery = {
     from,
     to,
     granularity,
-    group_by: groupBy || undefined,
     campaign_id: filters.campaign_id || undefined,
     source_id: filters.source_id || undefined,
     offer_id: filters.offer_id || undefined,
     country: country || undefined,
     currency,
-  })
+  }
+  // Every period, over all groups: the KPIs and the charts. The table pages through the groups.
+  const q = useMetrics({ ...base, limit: OVERVIEW_ROWS })
   const points = useMemo(() => (q.data ? periodSeries(q.data.rows) : []), [q.data])
   const groupLabel = useCallback(
     (row: MetricsRow, dim: string) => {
@@ -173,11 +175,6 @@ export default function AnalyticsPage() {
               </Card>
             ))}
           </div>
-          {q.data.rows_truncated > 0 && (
-            <Alert className="mb-4">
-              <AlertDescription>{t('analytics.truncated', { count: q.data.rows_truncated })}</AlertDescription>
-            </Alert>
-          )}
           {points.length > 0 && (
             <Card className="mb-6">
               <CardContent>
@@ -185,10 +182,7 @@ export default function AnalyticsPage() {
               </CardContent>
             </Card>
           )}
-          <MetricsTable key={`${q.data.granularity}|${q.data.group_by.join(',')}`} data={q.data} groupLabel={groupLabel} />
-          {q.data.rates_used.length > 0 && (
-            <p className="text-muted-foreground mt-3 text-xs">{t('analytics.ratesUsed', { count: q.data.rates_used.length, currency: q.data.currency })}</p>
-          )}
+          <MetricsTable key={JSON.stringify({ ...base, groupBy })} query={{ ...base, group_by: groupBy || undefined }} groupLabel={groupLabel} />
         </div>
       )}
     </>
