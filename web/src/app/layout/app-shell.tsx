@@ -128,7 +128,7 @@ export function AppShell() {
       <a href="#main" className="focus:bg-background sr-only focus:not-sr-only focus:absolute focus:z-50 focus:p-2">
         {t('nav.skip')}
       </a>
-      <aside className="bg-sidebar border-sidebar-border sticky top-0 hidden h-svh w-60 shrink-0 overflow-y-auto border-r md:block">
+      <aside className="bg-sidebar border-sidebar-border hidden w-60 shrink-0 border-r md:block">
         <div className="flex h-14 items-center gap-2 border-b px-5 font-semibold">
           <ShieldCheck className="size-5" aria-hidden /> {t('app.name')}
         </div>

@@ -127,7 +127,8 @@ export function useLiveImport(id: string | null) {
   useEffect(() => {
     if (data?.state === 'done' && typeof data.position === 'number') notePosition(data.position)
   }, [data?.state, data?.position])
-  const wasActive = useRef(false)
+  // Initially true: an import first seen finished may be newer than the lists that show it.
+  const wasActive = useRef(true)
   useEffect(() => {
     if (!data) return
     // An import that ends changes the history, unmatched keys and metrics.

@@ -32,14 +32,14 @@ export function ImportErrorsTable({
       {
         id: 'value',
         header: t('imports.value'),
-        cell: ({ row }) => <code className="bg-muted block max-w-xs truncate rounded px-1 text-xs">{row.original.value ?? ''}</code>,
+        cell: ({ row }) => <code className="bg-muted inline-block max-w-xs truncate rounded px-1 align-middle text-xs">{row.original.value ?? ''}</code>,
       },
       { id: 'reason', header: t('imports.reason'), cell: ({ row }) => row.original.reason },
     ],
     [t, number],
   )
   return (
-    <div className="grid gap-2" data-testid="import-errors">
+    <div className="space-y-2" data-testid="import-errors">
       <h3 className="font-medium">{t('imports.rowErrors')}</h3>
       <DataTable
         columns={columns}

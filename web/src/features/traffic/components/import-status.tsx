@@ -41,7 +41,7 @@ export function ImportStatus({
   const metricsLink = metricsLinkOf(imp)
 
   return (
-    <section aria-label={t('imports.current')} className="grid gap-4" data-testid="import-status">
+    <section aria-label={t('imports.current')} className="min-w-0 space-y-4" data-testid="import-status">
       <div className="flex flex-wrap items-center gap-3">
         <h2 className="truncate font-semibold" title={imp.file_name}>
           {imp.file_name}

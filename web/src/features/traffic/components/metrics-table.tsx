@@ -54,7 +54,7 @@ export function MetricsTable({ query, groupLabel }: { query: MetricsQuery; group
   }, [t, locale, currency, granularity, groupBy, groupLabel])
 
   return (
-    <div className="grid gap-3">
+    <div className="space-y-3">
       <DataTable
         columns={columns}
         data={data?.rows}

@@ -98,7 +98,7 @@ export default function AnalyticsPage() {
           </div>
           <div className="grid gap-1.5">
             <Label htmlFor="group-by">{t('analytics.groupBy')}</Label>
-            <NativeSelect id="group-by" className="w-40" value={groupBy} onChange={(e) => set({ group_by: e.target.value })}>
+            <NativeSelect id="group-by" className="w-48" value={groupBy} onChange={(e) => set({ group_by: e.target.value })}>
               <option value="">{t('analytics.noGrouping')}</option>
               {DIMENSIONS.map((d) => (
                 <option key={d} value={d}>
@@ -163,7 +163,7 @@ export default function AnalyticsPage() {
         <LoadingState />
       ) : (
         <div className={q.isFetching ? 'opacity-70 transition-opacity' : undefined} aria-busy={q.isFetching}>
-          <div className="mb-6 grid grid-cols-2 gap-3 md:grid-cols-4 xl:grid-cols-8" data-testid="kpis">
+          <div className="mb-6 grid grid-cols-2 gap-3 md:grid-cols-4" data-testid="kpis">
             {KPIS.map((k) => (
               <Card key={k} className="gap-1 py-3">
                 <CardHeader className="px-4">

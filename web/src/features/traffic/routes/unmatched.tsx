@@ -30,6 +30,8 @@ export default function UnmatchedPage() {
   const [pagination, setPagination] = useState<PaginationState>({ pageIndex: 0, pageSize: 25 })
   const [mapping, setMapping] = useState<UnmatchedKey | null>(null)
   const [creating, setCreating] = useState<Partial<Campaign> | null>(null)
+  // Names come with one import's keys; the all-imports view has none to show.
+  const hasNames = !!q.data?.some((u) => u.campaign_name)
 
   const columns = useMemo<ColumnDef<UnmatchedKey, unknown>[]>(
     () => [
@@ -40,7 +42,15 @@ export default function UnmatchedPage() {
       },
       { id: 'source', header: t('imports.source'), cell: ({ row }) => (row.original.source_id ? (sourceById.get(row.original.source_id)?.name ?? '') : t('unmatched.tracker')) },
       { id: 'key', header: t('unmatched.key'), cell: ({ row }) => <code className="bg-muted rounded px-1 text-xs" data-testid="unmatched-key">{row.original.campaign_key}</code> },
-      { id: 'name', header: t('unmatched.reportName'), cell: ({ row }) => <span className="block max-w-56 truncate">{row.original.campaign_name ?? ''}</span> },
+      ...(hasNames
+        ? [
+            {
+              id: 'name',
+              header: t('unmatched.reportName'),
+              cell: ({ row }) => <span className="block max-w-56 truncate">{row.original.campaign_name ?? ''}</span>,
+            } satisfies ColumnDef<UnmatchedKey, unknown>,
+          ]
+        : []),
       { id: 'rows', header: t('imports.rows'), meta: { className: 'text-right' }, cell: ({ row }) => <span className="tabular-nums">{number(row.original.rows)}</span> },
       {
         id: 'dates',
@@ -71,7 +81,7 @@ export default function UnmatchedPage() {
           ]
         : []),
     ],
-    [t, number, date, locale, sourceById, writer],
+    [t, number, date, locale, sourceById, writer, hasNames],
   )
 
   const all = q.data
