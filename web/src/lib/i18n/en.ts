@@ -274,6 +274,8 @@ export const en = {
   'dashboard.chartHint': 'Asset account balances, one currency at a time.',
   'dashboard.incomeExpense': 'Income and expenses over time',
   'dashboard.traffic': 'Traffic and conversions',
+  'dashboard.trafficHint': 'Spend, revenue and profit over the last 30 days.',
+  'dashboard.openAnalytics': 'Open analytics',
   'dashboard.needsApi': 'Coming soon: this chart needs a reporting API the server does not offer yet.',
 
   'reports.description': 'Balances and the trial balance at any date.',

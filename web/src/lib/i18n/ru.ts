@@ -276,6 +276,8 @@ export const ru: Record<MessageKey, string> = {
   'dashboard.chartHint': 'Остатки счетов активов, по одной валюте.',
   'dashboard.incomeExpense': 'Доходы и расходы по времени',
   'dashboard.traffic': 'Трафик и конверсии',
+  'dashboard.trafficHint': 'Расход, доход и прибыль за последние 30 дней.',
+  'dashboard.openAnalytics': 'Открыть аналитику',
   'dashboard.needsApi': 'Скоро: для этого графика нужен отчётный API, которого на сервере ещё нет.',
 
   'reports.description': 'Остатки и оборотно-сальдовая ведомость на любую дату.',
