@@ -47,7 +47,8 @@ export default defineConfig({
   },
   webServer: {
     // Builds nothing but the server: `npm run build` must have produced web/dist first.
-    command: 'cargo run --bin ledger -- serve',
+    // LEDGER_BIN runs an already built server instead (no cargo build while others compile).
+    command: process.env.LEDGER_BIN ? `${process.env.LEDGER_BIN} serve` : 'cargo run --bin ledger -- serve',
     cwd: '..',
     url: `${baseURL}/healthz`,
     timeout: 30 * 60_000,

@@ -1,5 +1,7 @@
 import { expect, test, type Page } from '@playwright/test'
 
+import { ADMIN } from './admin'
+
 /**
  * One story through the real server (fresh data folder): register the first user (admin),
  * sign out and in, create accounts, post every kind of transaction, see an unbalanced journal
@@ -8,8 +10,8 @@ import { expect, test, type Page } from '@playwright/test'
  */
 test.describe.configure({ mode: 'serial' })
 
-const email = `admin-${Date.now()}@example.com`
-const password = 'correct horse battery'
+// The run's first account (the admin), shared with the other specs (./admin.ts).
+const { email, password } = ADMIN
 const shot = (page: Page, name: string) => page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true })
 
 let page: Page

@@ -24,6 +24,13 @@ const Reports = page(() => import('@/features/reports/routes/reports'))
 const Periods = page(() => import('@/features/periods/routes/periods'))
 const Audit = page(() => import('@/features/audit/routes/audit'))
 const Users = page(() => import('@/features/users/routes/users'))
+const TrafficAnalytics = page(() => import('@/features/traffic/routes/analytics'))
+const TrafficImports = page(() => import('@/features/traffic/routes/imports'))
+const TrafficUnmatched = page(() => import('@/features/traffic/routes/unmatched'))
+const TrafficCampaigns = page(() => import('@/features/traffic/routes/campaigns'))
+const TrafficOffers = page(() => import('@/features/traffic/routes/offers'))
+const TrafficPrograms = page(() => import('@/features/traffic/routes/programs'))
+const TrafficSources = page(() => import('@/features/traffic/routes/sources'))
 
 function el(C: LazyExoticComponent<ComponentType>) {
   return (
@@ -104,6 +111,14 @@ const router = createBrowserRouter([
       { path: 'periods', element: el(Periods) },
       { path: 'audit', element: el(Audit) },
       { path: 'users', element: el(Users) },
+      { path: 'traffic', element: <Navigate to="/traffic/analytics" replace /> },
+      { path: 'traffic/analytics', element: el(TrafficAnalytics) },
+      { path: 'traffic/imports', element: el(TrafficImports) },
+      { path: 'traffic/unmatched', element: el(TrafficUnmatched) },
+      { path: 'traffic/campaigns', element: el(TrafficCampaigns) },
+      { path: 'traffic/offers', element: el(TrafficOffers) },
+      { path: 'traffic/programs', element: el(TrafficPrograms) },
+      { path: 'traffic/sources', element: el(TrafficSources) },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -8,11 +8,12 @@ import {
   type SortingState,
 } from '@tanstack/react-table'
 import { ArrowDown, ArrowUp, ArrowUpDown, ChevronLeft, ChevronRight } from 'lucide-react'
+import type { ReactNode } from 'react'
 
 import { EmptyState, ErrorState, LoadingState } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { NativeSelect } from '@/components/ui/native-select'
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { Table, TableBody, TableCell, TableFooter, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { useI18n } from '@/lib/i18n'
 import { cn } from '@/lib/utils'
 
@@ -30,6 +31,11 @@ export interface ServerTableProps<T> {
   emptyTitle: string
   getRowId?: (row: T) => string
   rowClassName?: (row: T) => string | undefined
+  /** Rows below the body (e.g. totals), inside a <tfoot>. */
+  footer?: ReactNode
+  /** Accessible name of the table. */
+  label?: string
+  testId?: string
 }
 
 /** A table whose paging and sorting happen on the server. */
@@ -47,6 +53,9 @@ export function DataTable<T>({
   emptyTitle,
   getRowId,
   rowClassName,
+  footer,
+  label,
+  testId,
 }: ServerTableProps<T>) {
   const { t, number } = useI18n()
   // TanStack Table returns unstable function references by design; nothing here is memoized.
@@ -78,7 +87,7 @@ export function DataTable<T>({
         <EmptyState title={emptyTitle} />
       ) : (
         <div className="rounded-md border">
-          <Table>
+          <Table aria-label={label} data-testid={testId}>
             <TableHeader>
               {table.getHeaderGroups().map((hg) => (
                 <TableRow key={hg.id}>
@@ -120,6 +129,7 @@ export function DataTable<T>({
                 </TableRow>
               ))}
             </TableBody>
+            {footer && <TableFooter>{footer}</TableFooter>}
           </Table>
         </div>
       )}

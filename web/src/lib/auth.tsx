@@ -10,6 +10,8 @@ export type Role = components['schemas']['Role']
 /** What each role may do (mirrors api/src/auth/policy). */
 export const can = {
   writeBooks: (r?: Role) => r === 'admin' || r === 'accountant',
+  /** Traffic sources, programs, offers, campaigns and imports. */
+  writeTraffic: (r?: Role) => r === 'admin' || r === 'accountant' || r === 'analyst',
   closePeriods: (r?: Role) => r === 'admin' || r === 'accountant',
   reopenPeriods: (r?: Role) => r === 'admin',
   audit: (r?: Role) => r === 'admin' || r === 'auditor',

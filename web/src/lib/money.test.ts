@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { currencyScale, formatMoney, toScale } from './money'
+import { currencyScale, formatMoney, formatPercent, sumDecimals, toScale } from './money'
 
 /** ICU uses (narrow) no-break spaces; compare with plain spaces. */
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ')
@@ -40,5 +40,27 @@ describe('formatMoney', () => {
   it('tolerates empty and invalid input', () => {
     expect(formatMoney(null, 'USD', 'en')).toBe('')
     expect(formatMoney('abc', 'USD', 'en')).toBe('abc')
+  })
+})
+
+describe('formatMoney maxDecimals', () => {
+  it('keeps unit-cost decimals beyond the currency scale, never fewer than the scale', () => {
+    expect(formatMoney('0.0123', 'USD', 'en', { maxDecimals: 4 })).toBe('$0.0123')
+    expect(formatMoney('12.5000', 'USD', 'en', { maxDecimals: 4 })).toBe('$12.50')
+    expect(formatMoney('0.00015', 'USD', 'en', { maxDecimals: 4 })).toBe('$0.0002') // half-even
+    expect(formatMoney('0.00005', 'USD', 'en', { maxDecimals: 4 })).toBe('$0.00')
+    expect(plain(formatMoney('1.5', 'USDT', 'en', { maxDecimals: 4 }))).toBe('1.500000 USDT')
+  })
+})
+
+describe('formatPercent and sumDecimals', () => {
+  it('formats a percent value exactly for the locale', () => {
+    expect(formatPercent('12.5', 'en')).toBe('12.50%')
+    expect(plain(formatPercent('-3.14', 'ru'))).toBe('-3,14 %')
+    expect(formatPercent('100', 'en')).toBe('100.00%')
+  })
+
+  it('sums decimal strings without floats', () => {
+    expect(sumDecimals(['0.1', '0.2', null, '1000000000000000.01'])).toBe('1000000000000000.31')
   })
 })

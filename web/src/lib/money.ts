@@ -19,14 +19,14 @@ export function currencyScale(currency: string): number {
 
 const formatters = new Map<string, Intl.NumberFormat>()
 
-function formatter(locale: string, currency: string, scale: number, iso: boolean, signDisplay?: 'exceptZero'): Intl.NumberFormat {
-  const key = `${locale}|${currency}|${scale}|${iso}|${signDisplay ?? ''}`
+function formatter(locale: string, currency: string, scale: number, places: number, iso: boolean, signDisplay?: 'exceptZero'): Intl.NumberFormat {
+  const key = `${locale}|${currency}|${scale}|${places}|${iso}|${signDisplay ?? ''}`
   let f = formatters.get(key)
   if (!f) {
     f = new Intl.NumberFormat(locale, {
       ...(iso ? { style: 'currency', currency, currencyDisplay: 'narrowSymbol' } : { style: 'decimal' }),
       minimumFractionDigits: scale,
-      maximumFractionDigits: scale,
+      maximumFractionDigits: places,
       ...(signDisplay ? { signDisplay } : {}),
     })
     formatters.set(key, f)
@@ -49,6 +49,11 @@ export interface MoneyFormatOptions {
   withCurrency?: boolean
   /** Always show + for positive amounts. */
   signed?: boolean
+  /**
+   * Keep up to this many decimals when the amount has more than the currency's scale (unit
+   * costs such as a CPC of $0.0123); trailing zeros beyond the scale are dropped.
+   */
+  maxDecimals?: number
 }
 
 /**
@@ -59,9 +64,10 @@ export function formatMoney(amount: string | null | undefined, currency: string,
   if (amount === null || amount === undefined || amount === '') return ''
   const code = currency.toUpperCase()
   const scale = currencyScale(code)
+  const places = Math.max(scale, opts.maxDecimals ?? scale)
   let fixed: string
   try {
-    fixed = toScale(amount, scale)
+    fixed = toScale(amount, places)
   } catch {
     return String(amount)
   }
@@ -69,7 +75,7 @@ export function formatMoney(amount: string | null | undefined, currency: string,
   const iso = withCurrency && isIsoCurrency(code)
   const signDisplay = opts.signed ? 'exceptZero' : undefined
   // Intl formats numeric strings exactly (no float conversion) since ES2023.
-  const text = formatter(locale, code, scale, iso, signDisplay).format(fixed as unknown as number)
+  const text = formatter(locale, code, scale, places, iso, signDisplay).format(fixed as unknown as number)
   if (!withCurrency || iso) return text
   return `${text}\u00a0${code}`
 }
@@ -105,4 +111,26 @@ export function decimalsOf(text: string): number {
 
 export function isNegative(amount: string): boolean {
   return amount.trim().startsWith('-') && !new Decimal(amount).isZero()
+}
+
+/**
+ * Formats a percentage given in percent ("12.5" → "12.50 %" in en-US: "12.50%") with `decimals`
+ * decimals, exactly (the division by 100 is decimal, not floating-point).
+ */
+export function formatPercent(percent: string, locale: string, decimals = 2): string {
+  try {
+    const fraction = new Decimal(percent).div(100).toFixed(decimals + 2)
+    return new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(
+      fraction as unknown as number,
+    )
+  } catch {
+    return percent
+  }
+}
+
+/** Sums decimal strings exactly. */
+export function sumDecimals(values: readonly (string | null | undefined)[]): string {
+  let total = new Decimal(0)
+  for (const v of values) if (v) total = total.plus(v)
+  return total.toString()
 }

@@ -1,15 +1,22 @@
 import {
   ArrowLeftRight,
+  BadgePercent,
   BookOpen,
+  Building2,
   CalendarCheck,
+  ChartColumn,
+  FileUp,
   FolderKanban,
   Handshake,
   LayoutDashboard,
   ListTree,
   LogOut,
+  Megaphone,
   Menu,
+  RadioTower,
   ScrollText,
   ShieldCheck,
+  Unlink,
   Users,
   Wallet,
   type LucideIcon,
@@ -40,17 +47,39 @@ interface NavItem {
   visible?: (role?: Role) => boolean
 }
 
-const NAV: NavItem[] = [
-  { to: '/', label: 'nav.dashboard', icon: LayoutDashboard },
-  { to: '/transactions', label: 'nav.transactions', icon: ArrowLeftRight },
-  { to: '/accounts', label: 'nav.accounts', icon: Wallet },
-  { to: '/projects', label: 'nav.projects', icon: FolderKanban },
-  { to: '/categories', label: 'nav.categories', icon: ListTree },
-  { to: '/counterparties', label: 'nav.counterparties', icon: Handshake },
-  { to: '/reports', label: 'nav.reports', icon: BookOpen },
-  { to: '/periods', label: 'nav.periods', icon: CalendarCheck },
-  { to: '/audit', label: 'nav.audit', icon: ScrollText, visible: can.audit },
-  { to: '/users', label: 'nav.users', icon: Users, visible: can.manageUsers },
+interface NavGroup {
+  /** Heading of the group; the first group has none. */
+  label?: MessageKey
+  items: NavItem[]
+}
+
+const NAV: NavGroup[] = [
+  {
+    items: [
+      { to: '/', label: 'nav.dashboard', icon: LayoutDashboard },
+      { to: '/transactions', label: 'nav.transactions', icon: ArrowLeftRight },
+      { to: '/accounts', label: 'nav.accounts', icon: Wallet },
+      { to: '/projects', label: 'nav.projects', icon: FolderKanban },
+      { to: '/categories', label: 'nav.categories', icon: ListTree },
+      { to: '/counterparties', label: 'nav.counterparties', icon: Handshake },
+      { to: '/reports', label: 'nav.reports', icon: BookOpen },
+      { to: '/periods', label: 'nav.periods', icon: CalendarCheck },
+      { to: '/audit', label: 'nav.audit', icon: ScrollText, visible: can.audit },
+      { to: '/users', label: 'nav.users', icon: Users, visible: can.manageUsers },
+    ],
+  },
+  {
+    label: 'nav.traffic',
+    items: [
+      { to: '/traffic/analytics', label: 'nav.trafficAnalytics', icon: ChartColumn },
+      { to: '/traffic/imports', label: 'nav.trafficImports', icon: FileUp },
+      { to: '/traffic/unmatched', label: 'nav.trafficUnmatched', icon: Unlink },
+      { to: '/traffic/campaigns', label: 'nav.trafficCampaigns', icon: Megaphone },
+      { to: '/traffic/offers', label: 'nav.trafficOffers', icon: BadgePercent },
+      { to: '/traffic/programs', label: 'nav.trafficPrograms', icon: Building2 },
+      { to: '/traffic/sources', label: 'nav.trafficSources', icon: RadioTower },
+    ],
+  },
 ]
 
 export function AppShell() {
@@ -61,23 +90,36 @@ export function AppShell() {
 
   const nav = (
     <nav aria-label={t('nav.main')} className="flex flex-col gap-1 p-3">
-      {NAV.filter((n) => !n.visible || n.visible(user?.role)).map((n) => (
-        <NavLink
-          key={n.to}
-          to={n.to}
-          end={n.to === '/'}
-          onClick={() => setOpen(false)}
-          className={({ isActive }) =>
-            cn(
-              'hover:bg-sidebar-accent flex items-center gap-3 rounded-md px-3 py-2 text-sm outline-none focus-visible:ring-2',
-              isActive && 'bg-sidebar-accent font-medium',
-            )
-          }
-        >
-          <n.icon className="size-4" aria-hidden />
-          {t(n.label)}
-        </NavLink>
-      ))}
+      {NAV.map((g, gi) => {
+        const items = g.items.filter((n) => !n.visible || n.visible(user?.role))
+        if (items.length === 0) return null
+        return (
+          <div key={gi} role={g.label ? 'group' : undefined} aria-label={g.label ? t(g.label) : undefined} className="flex flex-col gap-1">
+            {g.label && (
+              <div aria-hidden className="text-muted-foreground mt-4 px-3 pb-1 text-xs font-semibold tracking-wide uppercase">
+                {t(g.label)}
+              </div>
+            )}
+            {items.map((n) => (
+              <NavLink
+                key={n.to}
+                to={n.to}
+                end={n.to === '/'}
+                onClick={() => setOpen(false)}
+                className={({ isActive }) =>
+                  cn(
+                    'hover:bg-sidebar-accent flex items-center gap-3 rounded-md px-3 py-2 text-sm outline-none focus-visible:ring-2',
+                    isActive && 'bg-sidebar-accent font-medium',
+                  )
+                }
+              >
+                <n.icon className="size-4" aria-hidden />
+                {t(n.label)}
+              </NavLink>
+            ))}
+          </div>
+        )
+      })}
     </nav>
   )
 
@@ -95,7 +137,7 @@ export function AppShell() {
       {open && (
         <div className="fixed inset-0 z-40 md:hidden" role="dialog" aria-modal="true" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
           <div className="absolute inset-0 bg-black/40" onClick={() => setOpen(false)} />
-          <aside className="bg-sidebar relative h-full w-64 shadow-lg">
+          <aside className="bg-sidebar relative h-full w-64 overflow-y-auto shadow-lg">
             <div className="flex h-14 items-center border-b px-5 font-semibold">{t('app.name')}</div>
             {nav}
           </aside>

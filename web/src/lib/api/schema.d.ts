@@ -571,6 +571,390 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/traffic/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_campaigns"];
+        put?: never;
+        post: operations["create_campaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_campaign"];
+        put: operations["update_campaign"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/campaigns/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["archive_campaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/campaigns/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["restore_campaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_imports"];
+        put?: never;
+        post: operations["upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_import"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/imports/{id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["import_errors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/imports/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["import_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/imports/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["retry_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/imports/{id}/unmatched": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["unmatched_keys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_offers"];
+        put?: never;
+        post: operations["create_offer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/offers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_offer"];
+        put: operations["update_offer"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/offers/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["archive_offer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/offers/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["restore_offer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/programs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_programs"];
+        put?: never;
+        post: operations["create_program"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/programs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_program"];
+        put: operations["update_program"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/programs/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["archive_program"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/programs/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["restore_program"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_sources"];
+        put?: never;
+        post: operations["create_source"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_source"];
+        put: operations["update_source"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/sources/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["archive_source"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/sources/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["restore_source"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/unmatched": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["all_unmatched"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/transactions": {
         parameters: {
             query?: never;
@@ -735,6 +1119,26 @@ export interface components {
             /** Format: int64 */
             position: number;
         };
+        CampaignSpec: {
+            name: string;
+            notes?: string | null;
+            /** Format: uuid */
+            offer_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The project in the books that this campaign's money belongs to.
+             */
+            project_id?: string | null;
+            /** Format: uuid */
+            source_id: string;
+            /** @description Campaign ids or names under which the source's spend reports list this campaign. */
+            source_keys?: string[];
+            status: components["schemas"]["CampaignStatus"];
+            /** @description Campaign ids or names under which tracker reports list this campaign. */
+            tracker_keys?: string[];
+        };
+        /** @enum {string} */
+        CampaignStatus: "active" | "paused" | "ended";
         /** @enum {string} */
         CategoryKind: "income" | "expense";
         CategorySpec: {
@@ -793,6 +1197,37 @@ export interface components {
             version: number;
         };
         /** @description An entity as the read side holds it: its fields plus life-cycle data. */
+        EntityOut_CampaignSpec: {
+            name: string;
+            notes?: string | null;
+            /** Format: uuid */
+            offer_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The project in the books that this campaign's money belongs to.
+             */
+            project_id?: string | null;
+            /** Format: uuid */
+            source_id: string;
+            /** @description Campaign ids or names under which the source's spend reports list this campaign. */
+            source_keys?: string[];
+            status: components["schemas"]["CampaignStatus"];
+            /** @description Campaign ids or names under which tracker reports list this campaign. */
+            tracker_keys?: string[];
+        } & {
+            archived: boolean;
+            /** @description Current balance (debit minus credit), accounts only. */
+            balance?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description An entity as the read side holds it: its fields plus life-cycle data. */
         EntityOut_CategorySpec: {
             description?: string | null;
             kind: components["schemas"]["CategoryKind"];
@@ -836,10 +1271,94 @@ export interface components {
             version: number;
         };
         /** @description An entity as the read side holds it: its fields plus life-cycle data. */
+        EntityOut_OfferSpec: {
+            /** @description ISO 3166 alpha-2 codes; empty means every country. */
+            countries?: string[];
+            /** @example USD */
+            currency: string;
+            name: string;
+            notes?: string | null;
+            /**
+             * @description Per conversion in `currency` (CPA, CPI), or a percentage of revenue (RevShare).
+             * @example 12.50
+             */
+            payout: string;
+            payout_model: components["schemas"]["PayoutModel"];
+            /** Format: uuid */
+            program_id: string;
+            url?: string | null;
+        } & {
+            archived: boolean;
+            /** @description Current balance (debit minus credit), accounts only. */
+            balance?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description An entity as the read side holds it: its fields plus life-cycle data. */
+        EntityOut_ProgramSpec: {
+            /**
+             * Format: uuid
+             * @description The counterparty in the books that pays this program's payouts.
+             */
+            counterparty_id: string;
+            /**
+             * @description Currency the program pays in.
+             * @example USDT
+             */
+            currency: string;
+            name: string;
+            notes?: string | null;
+            website?: string | null;
+        } & {
+            archived: boolean;
+            /** @description Current balance (debit minus credit), accounts only. */
+            balance?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description An entity as the read side holds it: its fields plus life-cycle data. */
         EntityOut_ProjectSpec: {
             code?: string | null;
             description?: string | null;
             name: string;
+        } & {
+            archived: boolean;
+            /** @description Current balance (debit minus credit), accounts only. */
+            balance?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description An entity as the read side holds it: its fields plus life-cycle data. */
+        EntityOut_TrafficSourceSpec: {
+            /**
+             * @description Currency of the spend in this source's reports (Moloco files carry none).
+             * @example USD
+             */
+            currency: string;
+            kind: components["schemas"]["SourceKind"];
+            name: string;
+            notes?: string | null;
+            /** @description IANA time zone of the source's report days, e.g. `UTC` or `America/Los_Angeles`. */
+            timezone?: string;
+            website?: string | null;
         } & {
             archived: boolean;
             /** @description Current balance (debit minus credit), accounts only. */
@@ -880,6 +1399,39 @@ export interface components {
             /** Format: uuid */
             expense_account_id: string;
         };
+        /** @description Sums and metrics of one row (or of the totals). */
+        Figures: {
+            /**
+             * Format: int64
+             * @description Clicks the traffic source counted.
+             */
+            clicks: number;
+            /** Format: int64 */
+            conversions: number;
+            cpa?: string | null;
+            cpc?: string | null;
+            cpi?: string | null;
+            cpm?: string | null;
+            cr?: string | null;
+            /** @description Percent. Null when its denominator is zero (as every ratio below). */
+            ctr?: string | null;
+            epc?: string | null;
+            /** Format: int64 */
+            impressions: number;
+            /** Format: int64 */
+            installs: number;
+            profit: string;
+            revenue: string;
+            roas?: string | null;
+            /** @description Percent. */
+            roi?: string | null;
+            spend: string;
+            /**
+             * Format: int64
+             * @description Clicks the tracker counted.
+             */
+            tracker_clicks: number;
+        };
         ForgotPasswordRequest: {
             email: string;
         };
@@ -892,6 +1444,80 @@ export interface components {
              * @description Sealed events so far.
              */
             seq: number;
+        };
+        /** @description One invalid row, as stored. */
+        ImportErrorOut: {
+            column?: string | null;
+            /** Format: int64 */
+            line?: number | null;
+            reason: string;
+            value?: string | null;
+        };
+        /** @description An import as the API shows it. */
+        ImportOut: {
+            /** Format: int32 */
+            attempts: number;
+            /** Format: int64 */
+            bytes_done: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            /** Format: date */
+            date_from?: string | null;
+            /** Format: date */
+            date_to?: string | null;
+            /** @description The format the file was read as. */
+            detected_format?: string | null;
+            /**
+             * Format: uuid
+             * @description The earlier import of the same file, for `duplicate`.
+             */
+            duplicate_of?: string | null;
+            /** @description Why the import failed, when it did. */
+            error?: string | null;
+            file_name: string;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** @description The format asked for (absent: detected from the header). */
+            format?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description spend, results or conversions, once read. */
+            kind?: string | null;
+            options: unknown;
+            /**
+             * Format: int64
+             * @description Log position of the applied import's event: pass as `min_position` to see its metrics.
+             */
+            position?: number | null;
+            /**
+             * Format: double
+             * @description 0 to 1, for a progress bar.
+             */
+            progress: number;
+            /** Format: int64 */
+            rows_done: number;
+            /** Format: int64 */
+            rows_failed: number;
+            /** Format: int64 */
+            rows_ok: number;
+            /** Format: int64 */
+            rows_skipped: number;
+            /**
+             * Format: int64
+             * @description Data rows in the file (an estimate from its line count until the import ends).
+             */
+            rows_total?: number | null;
+            sha256: string;
+            /** Format: int64 */
+            size_bytes: number;
+            /** Format: uuid */
+            source_id?: string | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** @description queued, running, done, failed or duplicate. */
+            state: string;
         };
         /** @description Money in: `account_id` (bank, cash, wallet...) is debited, `income_account_id` credited. */
         IncomeIn: {
@@ -906,6 +1532,62 @@ export interface components {
             email: string;
             password: string;
         };
+        MetricsOut: {
+            currency: string;
+            /** Format: date */
+            from: string;
+            granularity: string;
+            group_by: string[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** @description Rates used to convert amounts into the report currency. */
+            rates_used: components["schemas"]["RateUsedOut"][];
+            rows: components["schemas"]["MetricsRowOut"][];
+            /** Format: date */
+            to: string;
+            /**
+             * Format: int64
+             * @description Rows over all pages.
+             */
+            total_rows: number;
+            /** @description Over every row, not just this page. */
+            totals: components["schemas"]["Figures"];
+        };
+        /** @description One group in one period. */
+        MetricsRowOut: components["schemas"]["Figures"] & {
+            /** @description The group: dimension name → id (or country/OS), null for rows no campaign claims. */
+            group: {
+                [key: string]: string | null;
+            };
+            /** @description Names of the group's entities (dimension → name). */
+            names: {
+                [key: string]: string;
+            };
+            /**
+             * Format: date
+             * @description First day of the period.
+             */
+            period?: string | null;
+        };
+        OfferSpec: {
+            /** @description ISO 3166 alpha-2 codes; empty means every country. */
+            countries?: string[];
+            /** @example USD */
+            currency: string;
+            name: string;
+            notes?: string | null;
+            /**
+             * @description Per conversion in `currency` (CPA, CPI), or a percentage of revenue (RevShare).
+             * @example 12.50
+             */
+            payout: string;
+            payout_model: components["schemas"]["PayoutModel"];
+            /** Format: uuid */
+            program_id: string;
+            url?: string | null;
+        };
         /** @description A page of results. */
         Page_EntityOut_AccountSpec: {
             items: ({
@@ -917,6 +1599,45 @@ export interface components {
                 name: string;
                 tron_address?: string | null;
                 type: components["schemas"]["AccountType"];
+            } & {
+                archived: boolean;
+                /** @description Current balance (debit minus credit), accounts only. */
+                balance?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int64 */
+                version: number;
+            })[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A page of results. */
+        Page_EntityOut_CampaignSpec: {
+            items: ({
+                name: string;
+                notes?: string | null;
+                /** Format: uuid */
+                offer_id?: string | null;
+                /**
+                 * Format: uuid
+                 * @description The project in the books that this campaign's money belongs to.
+                 */
+                project_id?: string | null;
+                /** Format: uuid */
+                source_id: string;
+                /** @description Campaign ids or names under which the source's spend reports list this campaign. */
+                source_keys?: string[];
+                status: components["schemas"]["CampaignStatus"];
+                /** @description Campaign ids or names under which tracker reports list this campaign. */
+                tracker_keys?: string[];
             } & {
                 archived: boolean;
                 /** @description Current balance (debit minus credit), accounts only. */
@@ -997,6 +1718,80 @@ export interface components {
             total: number;
         };
         /** @description A page of results. */
+        Page_EntityOut_OfferSpec: {
+            items: ({
+                /** @description ISO 3166 alpha-2 codes; empty means every country. */
+                countries?: string[];
+                /** @example USD */
+                currency: string;
+                name: string;
+                notes?: string | null;
+                /**
+                 * @description Per conversion in `currency` (CPA, CPI), or a percentage of revenue (RevShare).
+                 * @example 12.50
+                 */
+                payout: string;
+                payout_model: components["schemas"]["PayoutModel"];
+                /** Format: uuid */
+                program_id: string;
+                url?: string | null;
+            } & {
+                archived: boolean;
+                /** @description Current balance (debit minus credit), accounts only. */
+                balance?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int64 */
+                version: number;
+            })[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A page of results. */
+        Page_EntityOut_ProgramSpec: {
+            items: ({
+                /**
+                 * Format: uuid
+                 * @description The counterparty in the books that pays this program's payouts.
+                 */
+                counterparty_id: string;
+                /**
+                 * @description Currency the program pays in.
+                 * @example USDT
+                 */
+                currency: string;
+                name: string;
+                notes?: string | null;
+                website?: string | null;
+            } & {
+                archived: boolean;
+                /** @description Current balance (debit minus credit), accounts only. */
+                balance?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int64 */
+                version: number;
+            })[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A page of results. */
         Page_EntityOut_ProjectSpec: {
             items: ({
                 code?: string | null;
@@ -1015,6 +1810,130 @@ export interface components {
                 /** Format: int64 */
                 version: number;
             })[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A page of results. */
+        Page_EntityOut_TrafficSourceSpec: {
+            items: ({
+                /**
+                 * @description Currency of the spend in this source's reports (Moloco files carry none).
+                 * @example USD
+                 */
+                currency: string;
+                kind: components["schemas"]["SourceKind"];
+                name: string;
+                notes?: string | null;
+                /** @description IANA time zone of the source's report days, e.g. `UTC` or `America/Los_Angeles`. */
+                timezone?: string;
+                website?: string | null;
+            } & {
+                archived: boolean;
+                /** @description Current balance (debit minus credit), accounts only. */
+                balance?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int64 */
+                version: number;
+            })[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A page of results. */
+        Page_ImportErrorOut: {
+            items: {
+                column?: string | null;
+                /** Format: int64 */
+                line?: number | null;
+                reason: string;
+                value?: string | null;
+            }[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A page of results. */
+        Page_ImportOut: {
+            items: {
+                /** Format: int32 */
+                attempts: number;
+                /** Format: int64 */
+                bytes_done: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                created_by?: string | null;
+                /** Format: date */
+                date_from?: string | null;
+                /** Format: date */
+                date_to?: string | null;
+                /** @description The format the file was read as. */
+                detected_format?: string | null;
+                /**
+                 * Format: uuid
+                 * @description The earlier import of the same file, for `duplicate`.
+                 */
+                duplicate_of?: string | null;
+                /** @description Why the import failed, when it did. */
+                error?: string | null;
+                file_name: string;
+                /** Format: date-time */
+                finished_at?: string | null;
+                /** @description The format asked for (absent: detected from the header). */
+                format?: string | null;
+                /** Format: uuid */
+                id: string;
+                /** @description spend, results or conversions, once read. */
+                kind?: string | null;
+                options: unknown;
+                /**
+                 * Format: int64
+                 * @description Log position of the applied import's event: pass as `min_position` to see its metrics.
+                 */
+                position?: number | null;
+                /**
+                 * Format: double
+                 * @description 0 to 1, for a progress bar.
+                 */
+                progress: number;
+                /** Format: int64 */
+                rows_done: number;
+                /** Format: int64 */
+                rows_failed: number;
+                /** Format: int64 */
+                rows_ok: number;
+                /** Format: int64 */
+                rows_skipped: number;
+                /**
+                 * Format: int64
+                 * @description Data rows in the file (an estimate from its line count until the import ends).
+                 */
+                rows_total?: number | null;
+                sha256: string;
+                /** Format: int64 */
+                size_bytes: number;
+                /** Format: uuid */
+                source_id?: string | null;
+                /** Format: date-time */
+                started_at?: string | null;
+                /** @description queued, running, done, failed or duplicate. */
+                state: string;
+            }[];
             /** Format: int64 */
             limit: number;
             /** Format: int64 */
@@ -1071,6 +1990,8 @@ export interface components {
             /** @description The email address. */
             username: string;
         };
+        /** @enum {string} */
+        PayoutModel: "cpa" | "cpi" | "rev_share";
         PeriodsOut: {
             /**
              * Format: date
@@ -1103,10 +2024,40 @@ export interface components {
             /** @description A URI naming the problem kind (`about:blank` plus `code` is enough for clients). */
             type: string;
         };
+        ProgramSpec: {
+            /**
+             * Format: uuid
+             * @description The counterparty in the books that pays this program's payouts.
+             */
+            counterparty_id: string;
+            /**
+             * @description Currency the program pays in.
+             * @example USDT
+             */
+            currency: string;
+            name: string;
+            notes?: string | null;
+            website?: string | null;
+        };
         ProjectSpec: {
             code?: string | null;
             description?: string | null;
             name: string;
+        };
+        RateUsedOut: {
+            currency: string;
+            /**
+             * Format: date
+             * @description The facts' day.
+             */
+            day: string;
+            /** @description 1 `currency` = `rate` report currency. */
+            rate: string;
+            /**
+             * Format: date
+             * @description The rate's own date (the latest on or before the day).
+             */
+            rate_date: string;
         };
         RefreshRequest: {
             refresh_token: string;
@@ -1131,6 +2082,10 @@ export interface components {
             /** @description The token from the mailed link. */
             token: string;
         };
+        RetryRequest: {
+            /** @description Apply the valid rows this time (default: as before). */
+            accept_valid?: boolean | null;
+        };
         ReverseIn: {
             /**
              * Format: date
@@ -1146,6 +2101,8 @@ export interface components {
         };
         /** @enum {string} */
         Role: "admin" | "accountant" | "analyst" | "viewer" | "auditor";
+        /** @enum {string} */
+        SourceKind: "mobile_dsp" | "ad_network" | "push" | "native" | "social" | "search" | "other";
         TokenRequest: {
             /** @description The token from the mailed link. */
             token: string;
@@ -1162,6 +2119,19 @@ export interface components {
             refresh_token: string;
             /** @example Bearer */
             token_type: string;
+        };
+        TrafficSourceSpec: {
+            /**
+             * @description Currency of the spend in this source's reports (Moloco files carry none).
+             * @example USD
+             */
+            currency: string;
+            kind: components["schemas"]["SourceKind"];
+            name: string;
+            notes?: string | null;
+            /** @description IANA time zone of the source's report days, e.g. `UTC` or `America/Los_Angeles`. */
+            timezone?: string;
+            website?: string | null;
         };
         /** @description A transaction: `entries` (general form) or exactly one of `income`, `expense`, `transfer`. */
         TransactionIn: {
@@ -1249,6 +2219,52 @@ export interface components {
             currency: string;
             debit: string;
         };
+        /** @description Rows of one campaign key that no campaign claims. */
+        UnmatchedKey: {
+            campaign_key: string;
+            campaign_name?: string | null;
+            /** Format: date */
+            first_date: string;
+            /** Format: date */
+            last_date: string;
+            revenue: string;
+            /** Format: int64 */
+            rows: number;
+            /** @description spend (a source's report) or results (a tracker's). */
+            side: string;
+            /**
+             * Format: uuid
+             * @description The source of a spend report (absent for tracker rows).
+             */
+            source_id?: string | null;
+            spend: string;
+        };
+        /** @description The multipart form of an upload (documentation only; the handler streams the parts). */
+        UploadForm: {
+            /** @description "true": apply the valid rows even when some are invalid. */
+            accept_valid?: boolean | null;
+            /** @description Currency of amounts when the file has none (default: the source's). */
+            currency?: string | null;
+            /**
+             * Format: date
+             * @description Report day for files without a date column.
+             */
+            default_date?: string | null;
+            /**
+             * Format: binary
+             * @description The report file (CSV; UTF-8 or UTF-16; comma, semicolon or tab).
+             */
+            file: string;
+            /** @description moloco, keitaro, binom, voluum, redtrack or custom; absent: detected from the header. */
+            format?: string | null;
+            /** @description Column mapping (JSON) for the custom format. */
+            mapping?: string | null;
+            /**
+             * Format: uuid
+             * @description The traffic source of a spend report (required for Moloco files).
+             */
+            source_id?: string | null;
+        };
         /** @description A user as administrators see them. */
         UserDetail: {
             /** Format: date-time */
@@ -1314,6 +2330,34 @@ export interface components {
             position: number;
         };
         /** @description The answer to a command: the entity id and the log position written. */
+        Written_CampaignSpec: {
+            name: string;
+            notes?: string | null;
+            /** Format: uuid */
+            offer_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The project in the books that this campaign's money belongs to.
+             */
+            project_id?: string | null;
+            /** Format: uuid */
+            source_id: string;
+            /** @description Campaign ids or names under which the source's spend reports list this campaign. */
+            source_keys?: string[];
+            status: components["schemas"]["CampaignStatus"];
+            /** @description Campaign ids or names under which tracker reports list this campaign. */
+            tracker_keys?: string[];
+        } & {
+            archived: boolean;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int64
+             * @description Pass as `min_position` to a later query to read this write.
+             */
+            position: number;
+        };
+        /** @description The answer to a command: the entity id and the log position written. */
         Written_CategorySpec: {
             description?: string | null;
             kind: components["schemas"]["CategoryKind"];
@@ -1351,10 +2395,85 @@ export interface components {
             position: number;
         };
         /** @description The answer to a command: the entity id and the log position written. */
+        Written_OfferSpec: {
+            /** @description ISO 3166 alpha-2 codes; empty means every country. */
+            countries?: string[];
+            /** @example USD */
+            currency: string;
+            name: string;
+            notes?: string | null;
+            /**
+             * @description Per conversion in `currency` (CPA, CPI), or a percentage of revenue (RevShare).
+             * @example 12.50
+             */
+            payout: string;
+            payout_model: components["schemas"]["PayoutModel"];
+            /** Format: uuid */
+            program_id: string;
+            url?: string | null;
+        } & {
+            archived: boolean;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int64
+             * @description Pass as `min_position` to a later query to read this write.
+             */
+            position: number;
+        };
+        /** @description The answer to a command: the entity id and the log position written. */
+        Written_ProgramSpec: {
+            /**
+             * Format: uuid
+             * @description The counterparty in the books that pays this program's payouts.
+             */
+            counterparty_id: string;
+            /**
+             * @description Currency the program pays in.
+             * @example USDT
+             */
+            currency: string;
+            name: string;
+            notes?: string | null;
+            website?: string | null;
+        } & {
+            archived: boolean;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int64
+             * @description Pass as `min_position` to a later query to read this write.
+             */
+            position: number;
+        };
+        /** @description The answer to a command: the entity id and the log position written. */
         Written_ProjectSpec: {
             code?: string | null;
             description?: string | null;
             name: string;
+        } & {
+            archived: boolean;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int64
+             * @description Pass as `min_position` to a later query to read this write.
+             */
+            position: number;
+        };
+        /** @description The answer to a command: the entity id and the log position written. */
+        Written_TrafficSourceSpec: {
+            /**
+             * @description Currency of the spend in this source's reports (Moloco files carry none).
+             * @example USD
+             */
+            currency: string;
+            kind: components["schemas"]["SourceKind"];
+            name: string;
+            notes?: string | null;
+            /** @description IANA time zone of the source's report days, e.g. `UTC` or `America/Los_Angeles`. */
+            timezone?: string;
+            website?: string | null;
         } & {
             archived: boolean;
             /** Format: uuid */
@@ -2656,6 +3775,1072 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrialBalanceOut"];
+                };
+            };
+        };
+    };
+    list_campaigns: {
+        parameters: {
+            query?: {
+                /** @description Text search in name and fields. */
+                q?: string;
+                /** @description true: only archived; false: only active; absent: both. */
+                archived?: boolean;
+                /** @description name, -name, created_at, -created_at, updated_at, -updated_at. */
+                sort?: string;
+                source_id?: string;
+                offer_id?: string;
+                project_id?: string;
+                status?: components["schemas"]["CampaignStatus"];
+                /** @description Rows per page (1 to 1000, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EntityOut_CampaignSpec"];
+                };
+            };
+        };
+    };
+    create_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignSpec"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_CampaignSpec"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_campaign: {
+        parameters: {
+            query?: {
+                min_position?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntityOut_CampaignSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignSpec"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_CampaignSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archive_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_CampaignSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_CampaignSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_imports: {
+        parameters: {
+            query?: {
+                /** @description queued, running, done, failed or duplicate. */
+                state?: string;
+                source_id?: string;
+                /** @description Rows per page (1 to 1000, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ImportOut"];
+                };
+            };
+        };
+    };
+    upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description The same file was imported before: that import */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_errors: {
+        parameters: {
+            query?: {
+                /** @description Rows per page (1 to 1000, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ImportErrorOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: `progress` with the import as JSON until it ends */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+        };
+    };
+    retry_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetryRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unmatched_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnmatchedKey"][];
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query: {
+                /** @description First day (inclusive). */
+                from: string;
+                /** @description Last day (inclusive). */
+                to: string;
+                /** @description day (default), week (ISO weeks from Monday) or month. */
+                granularity?: string;
+                /** @description Comma-separated: campaign, source, offer, program, project, country, os. */
+                group_by?: string;
+                campaign_id?: string;
+                source_id?: string;
+                offer_id?: string;
+                program_id?: string;
+                project_id?: string;
+                /** @description ISO 3166 alpha-2. */
+                country?: string;
+                /** @description ios, android, ... */
+                os?: string;
+                /** @description Report currency (default USD); amounts in others are converted with the day's rate. */
+                currency?: string;
+                /**
+                 * @description period (default: by period, then group), impressions, clicks, installs, conversions,
+                 *     spend, revenue or profit; `-` first for descending.
+                 */
+                sort?: string;
+                /** @description Rows per page (1 to MAX_METRICS_ROWS, default 1000). */
+                limit?: number;
+                offset?: number;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricsOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_offers: {
+        parameters: {
+            query?: {
+                /** @description Text search in name and fields. */
+                q?: string;
+                /** @description true: only archived; false: only active; absent: both. */
+                archived?: boolean;
+                /** @description name, -name, created_at, -created_at, updated_at, -updated_at. */
+                sort?: string;
+                program_id?: string;
+                payout_model?: components["schemas"]["PayoutModel"];
+                /** @description Rows per page (1 to 1000, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EntityOut_OfferSpec"];
+                };
+            };
+        };
+    };
+    create_offer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfferSpec"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_OfferSpec"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_offer: {
+        parameters: {
+            query?: {
+                min_position?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntityOut_OfferSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_offer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfferSpec"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_OfferSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archive_offer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_OfferSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_offer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_OfferSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_programs: {
+        parameters: {
+            query?: {
+                /** @description Text search in name and fields. */
+                q?: string;
+                /** @description true: only archived; false: only active; absent: both. */
+                archived?: boolean;
+                /** @description name, -name, created_at, -created_at, updated_at, -updated_at. */
+                sort?: string;
+                counterparty_id?: string;
+                /** @description Rows per page (1 to 1000, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EntityOut_ProgramSpec"];
+                };
+            };
+        };
+    };
+    create_program: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgramSpec"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_ProgramSpec"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_program: {
+        parameters: {
+            query?: {
+                min_position?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntityOut_ProgramSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_program: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgramSpec"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_ProgramSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archive_program: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_ProgramSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_program: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_ProgramSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_sources: {
+        parameters: {
+            query?: {
+                /** @description Text search in name and fields. */
+                q?: string;
+                /** @description true: only archived; false: only active; absent: both. */
+                archived?: boolean;
+                /** @description name, -name, created_at, -created_at, updated_at, -updated_at. */
+                sort?: string;
+                kind?: components["schemas"]["SourceKind"];
+                /** @description Rows per page (1 to 1000, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EntityOut_TrafficSourceSpec"];
+                };
+            };
+        };
+    };
+    create_source: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrafficSourceSpec"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_TrafficSourceSpec"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_source: {
+        parameters: {
+            query?: {
+                min_position?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntityOut_TrafficSourceSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_source: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrafficSourceSpec"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_TrafficSourceSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archive_source: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_TrafficSourceSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_source: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written_TrafficSourceSpec"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    all_unmatched: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnmatchedKey"][];
                 };
             };
         };

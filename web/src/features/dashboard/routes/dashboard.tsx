@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js'
-import { BarChart3, TrendingUp } from 'lucide-react'
+import { TrendingUp } from 'lucide-react'
 import { lazy, Suspense, useMemo, useState } from 'react'
 import { Link } from 'react-router'
 
@@ -13,6 +13,7 @@ import { useI18n } from '@/lib/i18n'
 import { currencyScale } from '@/lib/money'
 
 import { useCurrentBalances, type Balance } from '../api'
+import { TrafficCard } from '../components/traffic-card'
 
 // Recharts is large: it loads with the chart, not with the app.
 const BalanceChart = lazy(() => import('../components/balance-chart').then((m) => ({ default: m.BalanceChart })))
@@ -126,7 +127,7 @@ export default function DashboardPage() {
           </div>
         </div>
       )}
-      {/* Reserved: these charts need report APIs that do not exist yet; no placeholder data. */}
+      {/* Income and expenses over time still need a report API; no placeholder data. */}
       <div className="mt-6 grid gap-6 lg:grid-cols-2" data-testid="dashboard-reserved">
         <Card className="border-dashed">
           <CardHeader>
@@ -136,14 +137,7 @@ export default function DashboardPage() {
             <CardDescription>{t('dashboard.needsApi')}</CardDescription>
           </CardHeader>
         </Card>
-        <Card className="border-dashed">
-          <CardHeader>
-            <CardTitle className="flex items-center gap-2">
-              <BarChart3 className="size-4" /> {t('dashboard.traffic')}
-            </CardTitle>
-            <CardDescription>{t('dashboard.needsApi')}</CardDescription>
-          </CardHeader>
-        </Card>
+        <TrafficCard />
       </div>
     </>
   )
