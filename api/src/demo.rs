@@ -105,6 +105,7 @@ impl Demo {
         self.posts.push(PostRequest {
             id: transaction_id(Some(&key)),
             command: PostTransaction {
+                origin: None,
                 date,
                 kind,
                 description: description.into(),

@@ -24,14 +24,18 @@ pub enum ReportKind {
     Spend,
     /// What a tracker saw: clicks, conversions, revenue.
     Results,
+    /// A tracker's conversion log: one row per conversion and status.
+    Conversions,
 }
 
 /// The facts a report replaces when restated: a source's spend, or one tracker's results.
+/// Conversion logs restate nothing: a conversion seen again is a status change.
 pub fn scope(kind: ReportKind, source_id: Option<Uuid>, format: &str) -> String {
     match (kind, source_id) {
         (ReportKind::Spend, Some(id)) => format!("source:{id}"),
         (ReportKind::Spend, None) => "source:unknown".to_string(),
         (ReportKind::Results, _) => format!("tracker:{format}"),
+        (ReportKind::Conversions, _) => format!("conversions:{format}"),
     }
 }
 

@@ -100,6 +100,9 @@ pub struct LegInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransactionPosted {
     pub date: NaiveDate,
+    /// The document this posting belongs to (a payout, an invoice, a schedule), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
     pub kind: TransactionKind,
     pub description: String,
     pub legs: Vec<Leg>,
@@ -120,6 +123,34 @@ pub struct TransactionPosted {
     pub reverses: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaces: Option<Uuid>,
+}
+
+/// What kind of document a posting came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OriginKind {
+    Payout,
+    Invoice,
+    Recurring,
+}
+
+impl OriginKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OriginKind::Payout => "payout",
+            OriginKind::Invoice => "invoice",
+            OriginKind::Recurring => "recurring",
+        }
+    }
+}
+
+/// The document a posting belongs to: the link back from the books to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Origin {
+    pub kind: OriginKind,
+    pub id: Uuid,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +178,7 @@ impl DomainEvent for TransactionEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostTransaction {
     pub date: NaiveDate,
+    pub origin: Option<Origin>,
     pub kind: TransactionKind,
     pub description: String,
     pub legs: Vec<LegInput>,
@@ -245,6 +277,7 @@ impl Transaction {
         }
         Ok(PostTransaction {
             date,
+            origin: posted.origin,
             kind: TransactionKind::Reversal,
             description,
             legs,
@@ -466,6 +499,7 @@ fn validate_post(
     }
     Ok(TransactionPosted {
         date: cmd.date,
+        origin: cmd.origin,
         kind: cmd.kind,
         description,
         legs,

@@ -64,6 +64,7 @@ fn leg(id: Uuid, amount: &str) -> LegInput {
 
 fn post(date: NaiveDate, legs: Vec<LegInput>) -> TransactionCommand {
     TransactionCommand::Post(PostTransaction {
+        origin: None,
         date,
         kind: TransactionKind::Journal,
         description: "test".into(),

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::period::PeriodEvent;
 use domain::rates::RateEvent;
-use domain::traffic_import::ImportEvent;
+use domain::traffic_import::{ImportEvent, ReportKind};
 use domain::transaction::{TransactionEvent, TransactionPosted};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -80,6 +80,8 @@ enum EntityOp {
 /// An applied traffic import: its facts replace the scope's facts for its days.
 struct ImportOp {
     id: Uuid,
+    kind: ReportKind,
+    format: String,
     scope: String,
     source_id: Uuid,
     from: NaiveDate,
@@ -205,6 +207,8 @@ impl Prepared {
         t.opt_text(p.idempotency_key.as_deref());
         t.opt_uuid(p.reverses);
         t.opt_uuid(p.replaces);
+        t.opt_text(p.origin.map(|o| o.kind.as_str()));
+        t.opt_uuid(p.origin.map(|o| o.id));
         t.null(); // reversed_by: set by a later Reversed event
         t.null(); // replaced_by: likewise
         t.opt_uuid(author);
@@ -286,8 +290,23 @@ pub async fn write_ordered(
     }
     upsert_rates(conn, schema, ordered.rates).await?;
     for op in ordered.imports {
-        crate::traffic::apply_import(conn, schema, op.id, &op.scope, op.source_id, op.from, op.to)
-            .await?;
+        match op.kind {
+            ReportKind::Conversions => {
+                crate::traffic::apply_conversions(conn, schema, op.id, &op.format).await?
+            }
+            ReportKind::Spend | ReportKind::Results => {
+                crate::traffic::apply_import(
+                    conn,
+                    schema,
+                    op.id,
+                    &op.scope,
+                    op.source_id,
+                    op.from,
+                    op.to,
+                )
+                .await?
+            }
+        }
     }
     if let Some(through) = ordered.closed_through {
         sqlx::query(&format!("UPDATE {schema}.books SET closed_through = $1"))
@@ -314,7 +333,7 @@ pub async fn write_ordered(
     Ok(())
 }
 
-const TRANSACTION_COLUMNS: [&str; 23] = [
+const TRANSACTION_COLUMNS: [&str; 25] = [
     "id",
     "date",
     "kind",
@@ -326,6 +345,8 @@ const TRANSACTION_COLUMNS: [&str; 23] = [
     "idempotency_key",
     "reverses",
     "replaces",
+    "origin_kind",
+    "origin_id",
     "reversed_by",
     "replaced_by",
     "created_by",
@@ -541,6 +562,8 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
             "traffic_import" => match decode::<ImportEvent>(e)? {
                 ImportEvent::Applied(a) => out.imports.push(ImportOp {
                     id: parse_uuid(e)?,
+                    kind: a.kind,
+                    format: a.format,
                     scope: a.scope,
                     source_id: a.source_id.unwrap_or_default(),
                     from: a.date_from,

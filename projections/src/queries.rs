@@ -183,6 +183,8 @@ pub struct TransactionFilter {
     pub tag: Option<String>,
     pub q: Option<String>,
     pub kind: Option<String>,
+    /// Postings of one document (a payout, an invoice, a schedule).
+    pub origin_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone)]
@@ -199,6 +201,8 @@ pub struct TransactionRow {
     pub replaces: Option<Uuid>,
     pub reversed_by: Option<Uuid>,
     pub replaced_by: Option<Uuid>,
+    pub origin_kind: Option<String>,
+    pub origin_id: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub recorded_at: DateTime<Utc>,
     pub position: i64,
@@ -231,6 +235,9 @@ fn push_tx_filters<'a>(qb: &mut QueryBuilder<'a, Postgres>, f: &'a TransactionFi
     }
     if let Some(p) = f.project_id {
         qb.push(" AND t.project_id = ").push_bind(p);
+    }
+    if let Some(o) = f.origin_id {
+        qb.push(" AND t.origin_id = ").push_bind(o);
     }
     if let Some(c) = f.category_id {
         qb.push(" AND t.category_id = ").push_bind(c);
@@ -308,6 +315,8 @@ pub async fn list_transactions(
                 reverses: r.get("reverses"),
                 replaces: r.get("replaces"),
                 reversed_by: r.get("reversed_by"),
+                origin_kind: r.get("origin_kind"),
+                origin_id: r.get("origin_id"),
                 replaced_by: r.get("replaced_by"),
                 created_by: r.get("created_by"),
                 recorded_at: r.get("recorded_at"),

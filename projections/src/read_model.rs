@@ -20,6 +20,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("monthly_balances", "account_id, month"),
     ("traffic_effective", "scope, date"),
     ("rates", "base, quote, date"),
+    ("conversions", "tracker, conversion_id"),
     ("traffic_daily", "scope, date, campaign_key, currency"),
     ("traffic_monthly", "scope, month, campaign_key, currency"),
 ];
@@ -57,6 +58,8 @@ CREATE TABLE {s}.transactions (
     idempotency_key text,
     reverses        uuid,
     replaces        uuid,
+    origin_kind     text,
+    origin_id       uuid,
     reversed_by     uuid,
     replaced_by     uuid,
     created_by      uuid,
@@ -107,6 +110,24 @@ CREATE TABLE {s}.traffic_effective (
     PRIMARY KEY (scope, date)
 );
 CREATE INDEX ON {s}.traffic_effective (import_id);
+-- Each conversion's latest status, from the conversion logs in log order.
+CREATE TABLE {s}.conversions (
+    tracker         text        NOT NULL,
+    conversion_id   text        NOT NULL,
+    click_id        text,
+    campaign_key    text,
+    offer           text,
+    status          text        NOT NULL,
+    original_status text,
+    payout          numeric     NOT NULL,
+    currency        text        NOT NULL,
+    converted_at    timestamptz NOT NULL,
+    country         text,
+    import_id       uuid        NOT NULL,
+    status_changes  integer     NOT NULL,
+    PRIMARY KEY (tracker, conversion_id)
+);
+CREATE INDEX ON {s}.conversions (converted_at);
 -- Exchange rates by day: 1 `base` = `rate` `quote`. Conversions take the latest rate on or
 -- before the day (or the inverse of the opposite pair).
 CREATE TABLE {s}.rates (
@@ -164,6 +185,7 @@ SET maintenance_work_mem = '256MB';
 ALTER TABLE {s}.transactions ADD PRIMARY KEY (id);
 CREATE INDEX ON {s}.transactions (date DESC, seq DESC);
 CREATE INDEX ON {s}.transactions USING gin (leg_accounts);
+CREATE INDEX ON {s}.transactions (origin_id) WHERE origin_id IS NOT NULL;
 CREATE INDEX ON {s}.entities (entity_type, lower(name));
 RESET maintenance_work_mem;
 "#;

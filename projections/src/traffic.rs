@@ -82,6 +82,34 @@ pub async fn apply_import(
     Ok(())
 }
 
+/// Applies a conversion log: each conversion's latest row (the log's last line for it) becomes
+/// its current status; a changed status is counted.
+pub async fn apply_conversions(
+    conn: &mut PgConnection,
+    schema: &str,
+    id: Uuid,
+    tracker: &str,
+) -> Result<(), ProjectionError> {
+    sqlx::query(&format!(
+        "INSERT INTO {schema}.conversions AS c (tracker, conversion_id, click_id, campaign_key, offer, \
+           status, original_status, payout, currency, converted_at, country, import_id, status_changes) \
+         SELECT DISTINCT ON (conversion_id) $2, conversion_id, click_id, campaign_key, offer, status, \
+                original_status, payout, currency, converted_at, country, import_id, 0 \
+         FROM traffic_conversions WHERE import_id = $1 ORDER BY conversion_id, line DESC \
+         ON CONFLICT (tracker, conversion_id) DO UPDATE SET \
+           click_id = excluded.click_id, campaign_key = excluded.campaign_key, offer = excluded.offer, \
+           status = excluded.status, original_status = excluded.original_status, \
+           payout = excluded.payout, currency = excluded.currency, converted_at = excluded.converted_at, \
+           country = excluded.country, import_id = excluded.import_id, \
+           status_changes = c.status_changes + (c.status <> excluded.status)::int"
+    ))
+    .bind(id)
+    .bind(tracker)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Which campaign each report key leads to: `(source_id, key)` for a source's spend reports,
 /// `(nil, key)` for tracker reports. If two campaigns ever claimed one key (validation refuses
 /// it, but the read side may lag), the older campaign wins, so no row counts twice.

@@ -9,7 +9,9 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::NaiveDate;
 use domain::account::{Account, AccountSpec};
 use domain::money::Currency;
-use domain::transaction::{LegInput, PostTransaction, Price, TransactionKind, TransactionPosted};
+use domain::transaction::{
+    LegInput, Origin, PostTransaction, Price, TransactionKind, TransactionPosted,
+};
 use projections::queries::{self, TransactionFilter, TransactionRow};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -131,6 +133,9 @@ pub struct TransactionOut {
     pub replaces: Option<Uuid>,
     pub reversed_by: Option<Uuid>,
     pub replaced_by: Option<Uuid>,
+    /// The document this posting belongs to (a payout, an invoice, a schedule).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
     /// Log position of the posting; pass as `min_position` to read it back.
     pub position: i64,
 }
@@ -169,6 +174,7 @@ fn out_from_posted(
         replaces: p.replaces,
         reversed_by,
         replaced_by,
+        origin: p.origin,
         position,
     }
 }
@@ -205,6 +211,14 @@ fn out_from_row(r: TransactionRow) -> ApiResult<TransactionOut> {
         replaces: r.replaces,
         reversed_by: r.reversed_by,
         replaced_by: r.replaced_by,
+        origin: match (r.origin_kind, r.origin_id) {
+            (Some(kind), Some(id)) => Some(Origin {
+                kind: serde_json::from_value(serde_json::Value::String(kind))
+                    .map_err(ApiError::internal)?,
+                id,
+            }),
+            _ => None,
+        },
         position: r.position,
     })
 }
@@ -335,6 +349,7 @@ fn to_command(
         serde_json::to_vec(body).map_err(ApiError::internal)?,
     ));
     Ok(PostTransaction {
+        origin: None,
         date: body.date,
         kind,
         description: body.description.clone(),
@@ -478,6 +493,8 @@ pub struct TransactionQuery {
     /// Text in the description.
     pub q: Option<String>,
     pub kind: Option<TransactionKind>,
+    /// Postings of one document (a payout, an invoice, a schedule).
+    pub origin_id: Option<Uuid>,
 }
 
 #[utoipa::path(get, path = "/api/transactions", tag = "transactions", params(TransactionQuery, Paging, Consistency),
@@ -507,6 +524,7 @@ async fn list_transactions(
         tag: q.tag,
         q: q.q.filter(|s| !s.trim().is_empty()),
         kind: q.kind.map(|k| k.as_str().to_string()),
+        origin_id: q.origin_id,
     };
     let (rows, total) = queries::list_transactions(&state.pool, &filter, limit, offset).await?;
     let items = rows

@@ -1,7 +1,7 @@
 //! Parsed report rows as rows of the facts table, in binary COPY format.
 
 use chrono::{Datelike, NaiveDate};
-use importers::report::{Record, ResultRow, SpendRow};
+use importers::report::{ConversionRow, ConversionStatus, Kind, Record, ResultRow, SpendRow};
 use projections::copy_binary::BinaryCopy;
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -28,11 +28,39 @@ pub const FACT_COLUMNS: [&str; 18] = [
     "currency",
 ];
 
-pub fn copy_statement() -> String {
+/// The conversions table's columns, in the order [`encode`] writes them.
+pub const CONVERSION_COLUMNS: [&str; 14] = [
+    "import_id",
+    "line",
+    "conversion_id",
+    "click_id",
+    "campaign_key",
+    "campaign_name",
+    "offer",
+    "status",
+    "original_status",
+    "payout",
+    "currency",
+    "converted_at",
+    "clicked_at",
+    "country",
+];
+
+/// The COPY that takes a file's rows: daily facts, or a conversion log's conversions.
+pub fn copy_statement(kind: Kind) -> String {
+    let (table, columns) = match kind {
+        Kind::Conversions => ("traffic_conversions", &CONVERSION_COLUMNS[..]),
+        Kind::Spend | Kind::Results => ("traffic_facts", &FACT_COLUMNS[..]),
+    };
     format!(
-        "COPY traffic_facts ({}) FROM STDIN WITH (FORMAT binary)",
-        FACT_COLUMNS.join(", ")
+        "COPY {table} ({}) FROM STDIN WITH (FORMAT binary)",
+        columns.join(", ")
     )
+}
+
+/// Whether rows of `kind` go into the month-partitioned facts table.
+pub fn partitioned(kind: Kind) -> bool {
+    kind != Kind::Conversions
 }
 
 /// First day of `date`'s month: the facts table's partition key.
@@ -51,23 +79,51 @@ fn key<'a>(id: &'a Option<String>, name: &'a Option<String>) -> &'a str {
     id.as_deref().or(name.as_deref()).unwrap_or_default()
 }
 
-/// The day a record counts for, or None for a record that is not a daily fact (conversion
-/// logs go elsewhere).
-pub fn date_of(record: &Record) -> Option<NaiveDate> {
+/// The day a record counts for (a conversion's, in UTC).
+pub fn date_of(record: &Record) -> NaiveDate {
     match record {
-        Record::Spend(r) => Some(r.date),
-        Record::Results(r) => Some(r.date),
-        Record::Conversion(_) => None,
+        Record::Spend(r) => r.date,
+        Record::Results(r) => r.date,
+        Record::Conversion(r) => r.converted_at.date_naive(),
     }
 }
 
-/// Appends `record` (line `line` of import `import_id`) to `out` if it is a daily fact.
+/// Appends `record` (line `line` of import `import_id`) to `out`.
 pub fn encode(out: &mut BinaryCopy, import_id: Uuid, line: u64, record: &Record) {
     match record {
         Record::Spend(r) => spend(out, import_id, line, r),
         Record::Results(r) => results(out, import_id, line, r),
-        Record::Conversion(_) => {}
+        Record::Conversion(r) => conversion(out, import_id, line, r),
     }
+}
+
+fn status_name(s: ConversionStatus) -> &'static str {
+    match s {
+        ConversionStatus::Pending => "pending",
+        ConversionStatus::Approved => "approved",
+        ConversionStatus::Rejected => "rejected",
+    }
+}
+
+fn conversion(out: &mut BinaryCopy, import_id: Uuid, line: u64, r: &ConversionRow) {
+    out.row(CONVERSION_COLUMNS.len() as i16);
+    out.uuid(import_id);
+    out.i64(count(line));
+    out.text(&r.conversion_id);
+    out.opt_text(r.click_id.as_deref());
+    out.opt_text(r.campaign_id.as_deref().or(r.campaign_name.as_deref()));
+    out.opt_text(r.campaign_name.as_deref());
+    out.opt_text(r.offer.as_deref());
+    out.text(status_name(r.status));
+    out.opt_text(r.original_status.as_deref());
+    out.numeric(r.payout);
+    out.text(r.currency.code());
+    out.timestamptz(r.converted_at);
+    match r.clicked_at {
+        Some(t) => out.timestamptz(t),
+        None => out.null(),
+    }
+    out.opt_text(r.country.as_ref().map(|c| c.code()));
 }
 
 fn head(out: &mut BinaryCopy, import_id: Uuid, line: u64, date: NaiveDate, key: &str) {

@@ -116,10 +116,11 @@ struct Summary {
     missing_months: BTreeSet<NaiveDate>,
     date_from: Option<NaiveDate>,
     date_to: Option<NaiveDate>,
-    conversions: u64,
 }
 
 enum Message {
+    /// The file is open: its rows go to this COPY statement.
+    Start(String),
     Chunk(Vec<u8>),
     Done(Box<Summary>),
 }
@@ -163,6 +164,13 @@ fn parse(input: ParseInput, tx: mpsc::Sender<Message>) {
     };
     summary.format = Some(reader.format());
     summary.kind = Some(reader.kind());
+    let kind = reader.kind();
+    if tx
+        .blocking_send(Message::Start(facts::copy_statement(kind)))
+        .is_err()
+    {
+        return;
+    }
     let accept_valid = job.options.accept_valid;
     let mut copy = BinaryCopy::default();
     let mut writing = true;
@@ -171,15 +179,12 @@ fn parse(input: ParseInput, tx: mpsc::Sender<Message>) {
         progress.rows.fetch_add(1, Ordering::Relaxed);
         match item {
             Ok(parsed) => {
-                let Some(date) = facts::date_of(&parsed.record) else {
-                    summary.conversions += 1;
-                    continue;
-                };
+                let date = facts::date_of(&parsed.record);
                 summary.rows_ok += 1;
                 summary.date_from = Some(summary.date_from.map_or(date, |d| d.min(date)));
                 summary.date_to = Some(summary.date_to.map_or(date, |d| d.max(date)));
                 let month = month_of(date);
-                if !known_months.contains(&month) {
+                if facts::partitioned(kind) && !known_months.contains(&month) {
                     summary.missing_months.insert(month);
                     writing = false;
                 }
@@ -357,8 +362,6 @@ fn refusal(summary: &Summary, accept_valid: bool) -> Option<String> {
             summary.rows_failed,
             summary.rows_failed + summary.rows_ok
         ))
-    } else if summary.conversions > 0 {
-        Some("conversion logs are not imported as traffic facts; upload the tracker's campaign report".into())
     } else if summary.rows_ok == 0 {
         Some("the file has no data rows".into())
     } else {
@@ -374,11 +377,17 @@ async fn receive(
     accept_valid: bool,
 ) -> Result<Box<Summary>, ApiError> {
     let closed = || ApiError::internal("the import parser stopped unexpectedly");
+    let statement = match chunks.recv().await.ok_or_else(closed)? {
+        Message::Done(summary) => return Ok(summary),
+        Message::Start(statement) => statement,
+        Message::Chunk(_) => return Err(ApiError::internal("rows before the file was opened")),
+    };
     let first = match chunks.recv().await.ok_or_else(closed)? {
         Message::Done(summary) => return Ok(summary),
         Message::Chunk(bytes) => bytes,
+        Message::Start(_) => return Err(ApiError::internal("the file was opened twice")),
     };
-    let mut copy = conn.copy_in_raw(&facts::copy_statement()).await?;
+    let mut copy = conn.copy_in_raw(&statement).await?;
     copy.send(first).await?;
     let summary = loop {
         match chunks.recv().await.ok_or_else(closed)? {
@@ -386,6 +395,7 @@ async fn receive(
                 copy.send(bytes).await?;
             }
             Message::Done(summary) => break summary,
+            Message::Start(_) => return Err(ApiError::internal("the file was opened twice")),
         }
     };
     if summary.missing_months.is_empty() && refusal(&summary, accept_valid).is_none() {
@@ -434,6 +444,7 @@ async fn run_once(
 
     let kind = match summary.kind {
         Some(Kind::Spend) => ReportKind::Spend,
+        Some(Kind::Conversions) => ReportKind::Conversions,
         _ => ReportKind::Results,
     };
     let format = summary.format.map(|f| f.name()).unwrap_or("custom");
@@ -521,7 +532,7 @@ async fn store_result(
         Outcome::Failed { reason } => ("failed", Some(reason.clone()), None),
         Outcome::Duplicate { of } => ("duplicate", None, Some(*of)),
     };
-    let total = (s.rows_ok + s.rows_failed + s.conversions) as i64;
+    let total = (s.rows_ok + s.rows_failed) as i64;
     sqlx::query(
         "UPDATE traffic_imports SET state = $2, error = $3, duplicate_of = $4, \
            detected_format = $5, kind = $6, rows_total = $7, rows_done = $7, bytes_done = size_bytes, \
