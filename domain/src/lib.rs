@@ -8,6 +8,7 @@ pub mod counterparty;
 pub mod entity;
 pub mod error;
 pub mod money;
+pub mod payout;
 pub mod period;
 pub mod project;
 pub mod rates;

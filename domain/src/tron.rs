@@ -67,3 +67,15 @@ mod tests {
         assert_eq!(validate_address("a", &a).unwrap(), a);
     }
 }
+
+/// A transaction hash: 64 hex characters (Tron's, and Ethereum-style without `0x`).
+pub fn check_tx_hash(hash: &str) -> Result<(), DomainError> {
+    if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "tx_hash",
+            "must be 64 hexadecimal characters",
+        ))
+    }
+}

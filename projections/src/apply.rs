@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use domain::payout::PayoutEvent;
 use domain::period::PeriodEvent;
 use domain::rates::RateEvent;
 use domain::traffic_import::{ImportEvent, ReportKind};
@@ -88,6 +89,14 @@ struct ImportOp {
     to: NaiveDate,
 }
 
+/// A payout event, applied in log order.
+struct PayoutOp {
+    id: Uuid,
+    event: PayoutEvent,
+    at: DateTime<Utc>,
+    version: i64,
+}
+
 /// A rate set for a pair's day (a later one for the same day replaces it).
 struct RateOp {
     base: String,
@@ -103,6 +112,7 @@ pub struct Prepared {
     entities: Vec<EntityOp>,
     imports: Vec<ImportOp>,
     rates: Vec<RateOp>,
+    payouts: Vec<PayoutOp>,
     transactions: BinaryCopy,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -124,6 +134,7 @@ pub struct Ordered {
     entities: Vec<EntityOp>,
     imports: Vec<ImportOp>,
     rates: Vec<RateOp>,
+    payouts: Vec<PayoutOp>,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
     monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -154,6 +165,7 @@ impl Prepared {
                 entities: self.entities,
                 imports: self.imports,
                 rates: self.rates,
+                payouts: self.payouts,
                 reversals: self.reversals,
                 daily: self.daily,
                 monthly: self.monthly,
@@ -170,6 +182,7 @@ impl Ordered {
         self.entities.extend(later.entities);
         self.imports.extend(later.imports);
         self.rates.extend(later.rates);
+        self.payouts.extend(later.payouts);
         self.reversals.extend(later.reversals);
         merge_deltas(&mut self.daily, later.daily);
         merge_deltas(&mut self.monthly, later.monthly);
@@ -289,6 +302,9 @@ pub async fn write_ordered(
         write_entity(conn, schema, op).await?;
     }
     upsert_rates(conn, schema, ordered.rates).await?;
+    for op in ordered.payouts {
+        crate::payouts::apply(conn, schema, op.id, op.event, op.at, op.version).await?;
+    }
     for op in ordered.imports {
         match op.kind {
             ReportKind::Conversions => {
@@ -544,6 +560,12 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
                     }
                 }
             }
+            "payout" => out.payouts.push(PayoutOp {
+                id: parse_uuid(e)?,
+                event: decode::<PayoutEvent>(e)?,
+                at: e.recorded_at,
+                version: e.sequence,
+            }),
             "rate" => match decode::<RateEvent>(e)? {
                 RateEvent::Set {
                     base,

@@ -21,6 +21,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("traffic_effective", "scope, date"),
     ("rates", "base, quote, date"),
     ("conversions", "tracker, conversion_id"),
+    ("payouts", "id"),
     ("traffic_daily", "scope, date, campaign_key, currency"),
     ("traffic_monthly", "scope, month, campaign_key, currency"),
 ];
@@ -128,6 +129,33 @@ CREATE TABLE {s}.conversions (
     PRIMARY KEY (tracker, conversion_id)
 );
 CREATE INDEX ON {s}.conversions (converted_at);
+-- Affiliate payouts and their postings.
+CREATE TABLE {s}.payouts (
+    id                     uuid        PRIMARY KEY,
+    program_id             uuid        NOT NULL,
+    counterparty_id        uuid        NOT NULL,
+    currency               text        NOT NULL,
+    date_from              date        NOT NULL,
+    date_to                date        NOT NULL,
+    status                 text        NOT NULL,
+    total                  numeric     NOT NULL,
+    conversions            bigint      NOT NULL,
+    lines                  jsonb       NOT NULL,
+    approved_on            date,
+    receivable_account_id  uuid,
+    revenue_account_id     uuid,
+    category_id            uuid,
+    transaction_ids        uuid[]      NOT NULL,
+    paid_on                date,
+    paid_account_id        uuid,
+    paid_amount            numeric,
+    tx_hash                text,
+    payment_transaction_id uuid,
+    created_at             timestamptz NOT NULL,
+    updated_at             timestamptz NOT NULL,
+    version                bigint      NOT NULL
+);
+CREATE INDEX ON {s}.payouts (program_id, date_from);
 -- Exchange rates by day: 1 `base` = `rate` `quote`. Conversions take the latest rate on or
 -- before the day (or the inverse of the opposite pair).
 CREATE TABLE {s}.rates (

@@ -23,6 +23,11 @@ pub async fn apply_import(
     to: NaiveDate,
 ) -> Result<(), ProjectionError> {
     assert!(from <= to, "an applied import covers at least one day");
+    // A million-row import groups into a few hundred thousand days × keys: with the default
+    // work_mem the hash aggregate spills to disk.
+    sqlx::query("SET work_mem = '256MB'")
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(&format!(
         "INSERT INTO {schema}.traffic_effective (scope, date, import_id, source_id) \
          SELECT $1, d::date, $2, $5 FROM generate_series($3::date, $4::date, interval '1 day') d \
@@ -79,6 +84,7 @@ pub async fn apply_import(
     .bind(after)
     .execute(&mut *conn)
     .await?;
+    sqlx::query("RESET work_mem").execute(&mut *conn).await?;
     Ok(())
 }
 

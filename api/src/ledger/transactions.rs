@@ -229,6 +229,49 @@ pub(crate) async fn position_of(conn: &mut PgConnection, id: Uuid) -> Result<i64
     .await?)
 }
 
+/// Decides `requests` inside the caller's transaction (which holds the posting-facts lock):
+/// the events to append, and each request's result (position 0 for new postings until the
+/// caller appends). Lets other commands post in the same database transaction as their own
+/// events.
+pub async fn decide_in(
+    tx: &mut PgConnection,
+    requests: &[PostRequest],
+) -> Result<(Vec<NewEvent>, Vec<Posted>), ApiError> {
+    let batch = requests.len() > 1;
+    let refs: Vec<&PostRequest> = requests.iter().collect();
+    let (streams, ctx) = load_for(tx, &refs).await?;
+    let mut events = Vec::with_capacity(requests.len());
+    let mut results = Vec::with_capacity(requests.len());
+    for (i, r) in requests.iter().enumerate() {
+        match decide_one(&streams, &ctx, r).await {
+            Ok(Outcome::Replayed(posted)) => {
+                let position = position_of(tx, r.id).await?;
+                results.push(Posted {
+                    id: r.id,
+                    posted,
+                    position,
+                    replayed: true,
+                });
+            }
+            Ok(Outcome::New {
+                posted,
+                events: produced,
+            }) => {
+                events.extend(produced);
+                results.push(Posted {
+                    id: r.id,
+                    posted,
+                    position: 0,
+                    replayed: false,
+                });
+            }
+            Err(ApiError::Domain(e)) => return Err(entry_error(batch.then_some(i), e)),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((events, results))
+}
+
 /// Posts `requests` all-or-nothing. Requests whose idempotency key already posted are answered
 /// with the earlier result; a key reused with a different request is refused.
 pub async fn post_many(
@@ -242,7 +285,6 @@ pub async fn post_many(
             format!("at most {MAX_BATCH} transactions per batch"),
         ));
     }
-    let batch = requests.len() > 1;
     let mut seen = HashSet::with_capacity(requests.len());
     for (i, r) in requests.iter().enumerate() {
         if !seen.insert(r.id) {
@@ -252,42 +294,12 @@ pub async fn post_many(
             ));
         }
     }
-    let refs: Vec<&PostRequest> = requests.iter().collect();
     let mut conn = pool.acquire().await?;
     // One retry covers the race where an identical request commits between our check and append.
     for attempt in 0..2 {
         let mut tx = conn.begin().await?;
         store::lock_posting_facts_shared(&mut tx).await?;
-        let (streams, ctx) = load_for(&mut tx, &refs).await?;
-        let mut events = Vec::with_capacity(requests.len());
-        let mut results = Vec::with_capacity(requests.len());
-        for (i, r) in requests.iter().enumerate() {
-            match decide_one(&streams, &ctx, r).await {
-                Ok(Outcome::Replayed(posted)) => {
-                    let position = position_of(&mut tx, r.id).await?;
-                    results.push(Posted {
-                        id: r.id,
-                        posted,
-                        position,
-                        replayed: true,
-                    });
-                }
-                Ok(Outcome::New {
-                    posted,
-                    events: produced,
-                }) => {
-                    events.extend(produced);
-                    results.push(Posted {
-                        id: r.id,
-                        posted,
-                        position: 0,
-                        replayed: false,
-                    });
-                }
-                Err(ApiError::Domain(e)) => return Err(entry_error(batch.then_some(i), e)),
-                Err(e) => return Err(e),
-            }
-        }
+        let (events, mut results) = decide_in(&mut tx, &requests).await?;
         match store::append(&mut tx, &events, &actor.metadata()).await {
             Ok(position) => {
                 tx.commit().await?;

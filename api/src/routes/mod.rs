@@ -12,6 +12,7 @@ pub mod reports;
 pub mod traffic_entities;
 pub mod traffic_imports;
 pub mod traffic_metrics;
+pub mod traffic_payouts;
 pub mod transactions;
 
 use axum::Router;
@@ -67,6 +68,7 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
         .merge(traffic_entities::router())
         .merge(rates::router())
         .merge(traffic_metrics::router())
+        .merge(traffic_payouts::router())
         .merge(transactions::router())
         .merge(periods::router())
         .merge(reports::router())
