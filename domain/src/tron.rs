@@ -41,6 +41,18 @@ pub fn address_from_bytes(account: [u8; 20]) -> String {
     bs58::encode(payload).into_string()
 }
 
+/// A transaction hash: 64 hex characters (Tron's, and Ethereum-style without `0x`).
+pub fn check_tx_hash(hash: &str) -> Result<(), DomainError> {
+    if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "tx_hash",
+            "must be 64 hexadecimal characters",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,17 +77,5 @@ mod tests {
         assert!(a.starts_with('T'));
         assert_eq!(a.len(), 34);
         assert_eq!(validate_address("a", &a).unwrap(), a);
-    }
-}
-
-/// A transaction hash: 64 hex characters (Tron's, and Ethereum-style without `0x`).
-pub fn check_tx_hash(hash: &str) -> Result<(), DomainError> {
-    if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(())
-    } else {
-        Err(DomainError::invalid(
-            "tx_hash",
-            "must be 64 hexadecimal characters",
-        ))
     }
 }
