@@ -247,6 +247,8 @@ pub enum Granularity {
     Day,
     Week,
     Month,
+    /// One period: the whole range (its period is the first day).
+    Total,
 }
 
 /// A metrics question.
@@ -444,6 +446,7 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
         Granularity::Day => "b.day",
         Granularity::Week => "date_trunc('week', b.day)::date",
         Granularity::Month => "date_trunc('month', b.day)::date",
+        Granularity::Total => "$1::date",
     };
     let mut select_keys = String::new();
     let mut group = String::from("1");

@@ -69,11 +69,11 @@ async fn conversions_become_a_payout_a_receivable_and_a_receipt() {
         json!({"name": "Push", "kind": "push", "currency": "USD"}),
     )
     .await;
-    id_of(
+    let camp_a = id_of(
         &app,
         "/api/traffic/campaigns",
         json!({"name": "A", "source_id": source, "offer_id": cpa, "project_id": games,
-               "status": "active", "tracker_keys": ["101"]}),
+               "status": "active", "source_keys": ["push-a"], "tracker_keys": ["101"]}),
     )
     .await;
     id_of(
@@ -257,6 +257,57 @@ async fn conversions_become_a_payout_a_receivable_and_a_receipt() {
         .await
         .expect(200);
     assert_eq!(list["total"], 1);
+
+    // Profitability: spend from the source's report, payouts from the books.
+    let spend =
+        "Date,Campaign_ID,Spend,Impressions,Clicks,Installs\n2026-10-05,push-a,8.00,1000,50,0\n";
+    let up = app
+        .upload(
+            "push.csv",
+            spend.as_bytes().to_vec(),
+            &[("source_id", &source), ("format", "moloco")],
+        )
+        .await
+        .expect(202);
+    let done = app.wait_import(up["id"].as_str().unwrap()).await;
+    assert_eq!(done["state"], "done", "{done}");
+    let report = app
+        .get(&format!(
+            "/api/reports/profitability?from=2026-10-01&to=2026-10-31&min_position={}",
+            done["position"]
+        ))
+        .await
+        .expect(200);
+    let a = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == camp_a.as_str())
+        .unwrap();
+    assert_eq!(a["name"], "A");
+    assert_eq!(a["spend"], "8.00");
+    assert_eq!(a["payouts_approved"], "12.50");
+    assert_eq!(a["payouts_received"], "12.50");
+    assert_eq!(a["profit"], "4.50");
+    assert_eq!(a["roi"], "56.25");
+    assert_eq!(report["totals"]["payouts_approved"], "22.50");
+    assert_eq!(report["totals"]["profit"], "14.50");
+    let b = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "B")
+        .unwrap();
+    assert!(b["roi"].is_null(), "no spend: ROI undefined");
+    let by_program = app
+        .get("/api/reports/profitability?from=2026-10-01&to=2026-10-31&group_by=program")
+        .await
+        .expect(200);
+    assert_eq!(by_program["rows"][0]["id"], program.as_str());
+    assert_eq!(by_program["rows"][0]["payouts_approved"], "22.50");
+    app.get("/api/reports/profitability?from=2026-10-01&to=2026-10-31&group_by=os")
+        .await
+        .expect(422);
 
     // Everything rebuilds from the log to the same tables.
     app.wait_all_sealed().await;

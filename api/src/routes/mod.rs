@@ -7,6 +7,7 @@ pub mod entities;
 pub mod export;
 pub mod health;
 pub mod periods;
+pub mod profitability;
 pub mod rates;
 pub mod reports;
 pub mod traffic_entities;
@@ -69,6 +70,7 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
         .merge(rates::router())
         .merge(traffic_metrics::router())
         .merge(traffic_payouts::router())
+        .merge(profitability::router())
         .merge(transactions::router())
         .merge(periods::router())
         .merge(reports::router())

@@ -37,7 +37,7 @@ pub struct MetricsParams {
     pub from: NaiveDate,
     /// Last day (inclusive).
     pub to: NaiveDate,
-    /// day (default), week (ISO weeks from Monday) or month.
+    /// day (default), week (ISO weeks from Monday), month, or total (one row per group).
     #[param(value_type = Option<String>)]
     pub granularity: Option<Granularity>,
     /// Comma-separated: campaign, source, offer, program, project, country, os.
