@@ -236,7 +236,7 @@ async fn profitability(
             }
         })
         .collect();
-    rows.sort_by(|a, b| b.figures.profit.cmp(&a.figures.profit));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.figures.profit));
     Ok(axum::Json(Profitability {
         from: p.from,
         to: p.to,
