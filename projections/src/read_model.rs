@@ -24,6 +24,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("payouts", "id"),
     ("traffic_daily", "scope, date, campaign_key, currency"),
     ("traffic_monthly", "scope, month, campaign_key, currency"),
+    ("traffic_source_daily", "source_id, date, currency"),
+    ("traffic_currencies", "month, currency"),
 ];
 
 const TABLES_DDL: &str = r#"
@@ -205,6 +207,29 @@ CREATE TABLE {s}.traffic_monthly (
     PRIMARY KEY (scope, month, campaign_key, currency)
 );
 CREATE INDEX ON {s}.traffic_monthly (month);
+CREATE INDEX ON {s}.traffic_daily (source_id, campaign_key, date);
+CREATE INDEX ON {s}.traffic_monthly (source_id, campaign_key, month);
+-- Spend summed per source and day: a source's daily totals over years read a row per day.
+-- (A spend report's campaigns all belong to its source, so no mapping can move these rows.)
+CREATE TABLE {s}.traffic_source_daily (
+    source_id      uuid    NOT NULL,
+    date           date    NOT NULL,
+    currency       text    NOT NULL,
+    impressions    bigint  NOT NULL,
+    clicks         bigint  NOT NULL,
+    installs       bigint  NOT NULL,
+    tracker_clicks bigint  NOT NULL,
+    conversions    bigint  NOT NULL,
+    spend          numeric NOT NULL,
+    revenue        numeric NOT NULL,
+    PRIMARY KEY (source_id, date, currency)
+);
+-- The currencies each month's traffic amounts are in: most queries need no conversion.
+CREATE TABLE {s}.traffic_currencies (
+    month    date NOT NULL,
+    currency text NOT NULL,
+    PRIMARY KEY (month, currency)
+);
 "#;
 
 /// Secondary indexes, built after a bulk rebuild rather than maintained row by row during it.

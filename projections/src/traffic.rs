@@ -84,6 +84,37 @@ pub async fn apply_import(
     .bind(after)
     .execute(&mut *conn)
     .await?;
+    if scope.starts_with("source:") {
+        sqlx::query(&format!(
+            "DELETE FROM {schema}.traffic_source_daily WHERE source_id = $1 AND date BETWEEN $2 AND $3"
+        ))
+        .bind(source_id)
+        .bind(from)
+        .bind(to)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(&format!(
+            "INSERT INTO {schema}.traffic_source_daily (source_id, date, currency, impressions, clicks, \
+               installs, tracker_clicks, conversions, spend, revenue) \
+             SELECT source_id, date, currency, {SUMS} FROM {schema}.traffic_daily \
+             WHERE scope = $1 AND date BETWEEN $2 AND $3 GROUP BY source_id, date, currency"
+        ))
+        .bind(scope)
+        .bind(from)
+        .bind(to)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query(&format!(
+        "INSERT INTO {schema}.traffic_currencies (month, currency) \
+         SELECT DISTINCT month, currency FROM {schema}.traffic_monthly \
+         WHERE scope = $1 AND month >= $2 AND month < $3 ON CONFLICT DO NOTHING"
+    ))
+    .bind(scope)
+    .bind(first)
+    .bind(after)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("RESET work_mem").execute(&mut *conn).await?;
     Ok(())
 }
@@ -223,13 +254,13 @@ impl Dimension {
     /// The SQL expression of the dimension over the joined rows (see [`metrics`]).
     fn sql(self) -> &'static str {
         match self {
-            Dimension::Campaign => "k.campaign_id::text",
+            Dimension::Campaign => "d.campaign_id::text",
             Dimension::Source => {
-                "coalesce(c.data->>'source_id', nullif(b.source_id, '00000000-0000-0000-0000-000000000000')::text)"
+                "coalesce(d.campaign_source, nullif(b.source_id, '00000000-0000-0000-0000-000000000000'))::text"
             }
-            Dimension::Offer => "c.data->>'offer_id'",
-            Dimension::Program => "o.data->>'program_id'",
-            Dimension::Project => "c.data->>'project_id'",
+            Dimension::Offer => "d.offer_id::text",
+            Dimension::Program => "d.program_id::text",
+            Dimension::Project => "d.project_id::text",
             Dimension::Country => "b.country",
             Dimension::Os => "b.os",
         }
@@ -362,33 +393,112 @@ pub enum MetricsError {
     Db(#[from] sqlx::Error),
 }
 
-/// The base rows: from the facts table when country or OS matter, else from the rollups (the
-/// monthly one when whole months are asked for by month and no amount needs converting: rates
-/// apply per day).
-fn base_sql(q: &MetricsQuery, monthly_allowed: bool) -> String {
-    let by_facts = q
-        .group_by
-        .iter()
-        .chain(q.filters.iter().map(|(d, _)| d))
-        .any(|d| d.needs_facts());
+/// Campaign dimensions of every report key, resolved once per query (a few thousand rows).
+const DIMS_CTE: &str = "dims AS MATERIALIZED ( \
+    SELECT k.source_id, k.key, k.campaign_id, (c.data->>'source_id')::uuid AS campaign_source, \
+           (c.data->>'offer_id')::uuid AS offer_id, (o.data->>'program_id')::uuid AS program_id, \
+           (c.data->>'project_id')::uuid AS project_id \
+    FROM campaign_keys k \
+    JOIN read.entities c ON c.entity_type = 'campaign' AND c.id = k.campaign_id \
+    LEFT JOIN read.entities o ON o.entity_type = 'offer' AND o.id = (c.data->>'offer_id')::uuid)";
+
+const NIL: &str = "'00000000-0000-0000-0000-000000000000'::uuid";
+
+/// SQL over the dims row `d` for a filter on a campaign dimension (parameter `$n`).
+fn dims_condition(d: Dimension, n: usize) -> Option<String> {
+    let column = match d {
+        Dimension::Campaign => "campaign_id",
+        Dimension::Offer => "offer_id",
+        Dimension::Program => "program_id",
+        Dimension::Project => "project_id",
+        Dimension::Source | Dimension::Country | Dimension::Os => return None,
+    };
+    Some(format!("{column}::text = ${n}"))
+}
+
+/// Conditions that narrow a rollup's rows to the filters, before any join: spend rows are
+/// found by their source directly, tracker rows through the keys of the matching campaigns.
+fn pushdown(q: &MetricsQuery, first_param: usize) -> String {
+    let mut out = String::new();
+    let mut dims_conds = Vec::new();
+    for (i, (d, _)) in q.filters.iter().enumerate() {
+        let n = first_param + i;
+        if *d == Dimension::Source {
+            out.push_str(&format!(
+                " AND (source_id::text = ${n} OR (source_id = {NIL} AND campaign_key IN \
+                   (SELECT key FROM dims WHERE source_id = {NIL} AND campaign_source::text = ${n})))"
+            ));
+        } else if let Some(c) = dims_condition(*d, n) {
+            dims_conds.push(c);
+        }
+    }
+    if !dims_conds.is_empty() {
+        out.push_str(&format!(
+            " AND (source_id, campaign_key) IN (SELECT source_id, key FROM dims WHERE {})",
+            dims_conds.join(" AND ")
+        ));
+    }
+    out
+}
+
+const ROLLUP_COLUMNS: &str = "source_id, campaign_key, currency, NULL::text AS country, NULL::text AS os, \
+    impressions, clicks, installs, tracker_clicks, conversions, spend, revenue";
+
+/// The base rows: from the facts table when country or OS matter; from the per-source daily
+/// rollup (spend) and the tracker rows of the source's campaigns when only sources matter;
+/// else from the campaign rollups (the monthly one when whole months are asked for by month
+/// and no amount needs converting: rates apply per day).
+fn base_sql(q: &MetricsQuery, monthly_allowed: bool, first_filter_param: usize) -> String {
+    let dims_used = q.group_by.iter().chain(q.filters.iter().map(|(d, _)| d));
+    let by_facts = dims_used.clone().any(|d| d.needs_facts());
+    let only_sources = dims_used.clone().all(|d| *d == Dimension::Source);
     let whole_months = q.from.day() == 1 && (q.to + chrono::Days::new(1)).day() == 1;
+    let pushed = pushdown(q, first_filter_param);
     if by_facts {
-        "SELECT f.date AS day, e.source_id, f.campaign_key, f.currency, f.country, f.os, \
-                f.impressions, f.clicks, f.installs, f.tracker_clicks, f.conversions, f.spend, f.revenue \
-         FROM traffic_facts f \
-         JOIN read.traffic_effective e ON e.import_id = f.import_id AND e.date = f.date \
-         WHERE f.date BETWEEN $1 AND $2"
-            .to_string()
+        // The facts have no source column: it comes from the import that holds the day.
+        let pushed = pushed
+            .replace("source_id", "e.source_id")
+            .replace("campaign_key", "f.campaign_key")
+            .replace(
+                "SELECT key FROM dims WHERE e.source_id",
+                "SELECT key FROM dims WHERE source_id",
+            )
+            .replace(
+                "(e.source_id, f.campaign_key) IN (SELECT e.source_id",
+                "(e.source_id, f.campaign_key) IN (SELECT source_id",
+            );
+        format!(
+            "SELECT f.date AS day, e.source_id, f.campaign_key, f.currency, f.country, f.os, \
+                    f.impressions, f.clicks, f.installs, f.tracker_clicks, f.conversions, f.spend, f.revenue \
+             FROM traffic_facts f \
+             JOIN read.traffic_effective e ON e.import_id = f.import_id AND e.date = f.date \
+             WHERE f.date BETWEEN $1 AND $2{pushed}"
+        )
+    } else if only_sources {
+        let spend_filter = q
+            .filters
+            .iter()
+            .enumerate()
+            .map(|(i, _)| format!(" AND source_id::text = ${}", first_filter_param + i))
+            .collect::<String>();
+        format!(
+            "SELECT date AS day, source_id, NULL::text AS campaign_key, currency, NULL::text AS country, \
+                    NULL::text AS os, impressions, clicks, installs, tracker_clicks, conversions, spend, revenue \
+             FROM read.traffic_source_daily WHERE date BETWEEN $1 AND $2{spend_filter} \
+             UNION ALL \
+             SELECT date AS day, {ROLLUP_COLUMNS} FROM read.traffic_daily \
+             WHERE source_id = {NIL} AND date BETWEEN $1 AND $2{pushed}"
+        )
     } else if q.granularity == Granularity::Month && whole_months && monthly_allowed {
-        "SELECT month AS day, source_id, campaign_key, currency, NULL::text AS country, NULL::text AS os, \
-                impressions, clicks, installs, tracker_clicks, conversions, spend, revenue \
-         FROM read.traffic_monthly WHERE month BETWEEN $1 AND $2"
-            .to_string()
+        format!(
+            "SELECT month AS day, {ROLLUP_COLUMNS} FROM read.traffic_monthly \
+             WHERE month BETWEEN $1 AND $2{pushed}"
+        )
     } else {
-        "SELECT date AS day, source_id, campaign_key, currency, NULL::text AS country, NULL::text AS os, \
-                impressions, clicks, installs, tracker_clicks, conversions, spend, revenue \
-         FROM read.traffic_daily WHERE date BETWEEN $1 AND $2"
-            .to_string()
+        format!(
+            "SELECT date AS day, {ROLLUP_COLUMNS} FROM read.traffic_daily \
+             WHERE date BETWEEN $1 AND $2{pushed}"
+        )
     }
 }
 
@@ -396,7 +506,7 @@ fn base_sql(q: &MetricsQuery, monthly_allowed: bool) -> String {
 /// Ratios are left to the caller, computed from these sums.
 pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAnswer, MetricsError> {
     let foreign: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM read.traffic_monthly \
+        "SELECT EXISTS (SELECT 1 FROM read.traffic_currencies \
          WHERE month BETWEEN date_trunc('month', $1::date) AND $2 AND currency <> $3)",
     )
     .bind(q.from)
@@ -404,40 +514,52 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
     .bind(&q.currency)
     .fetch_one(pool)
     .await?;
-    let base = base_sql(q, !foreign);
-    // Rates for every (currency, day) in the base rows that is not the report currency.
-    let lookup = crate::queries::rate_lookup_sql("p.currency", "$3", "p.day");
-    let rates: Vec<(
-        String,
-        NaiveDate,
-        Option<NaiveDate>,
-        Option<rust_decimal::Decimal>,
-    )> = sqlx::query_as(&format!(
-        "WITH b AS ({base}), pairs AS (SELECT DISTINCT currency, day FROM b WHERE currency <> $3) \
+    // Parameters: $1 from, $2 to, $3 currency, $4..$6 the rates, then the filters.
+    let base = base_sql(q, !foreign, 7);
+    let mut used = Vec::new();
+    if foreign {
+        // Rates for every (currency, day) in the base rows that is not the report currency.
+        let lookup = crate::queries::rate_lookup_sql("p.currency", "$3", "p.day");
+        let sql = format!(
+            "WITH {CAMPAIGN_KEYS_CTE}, {DIMS_CTE}, b AS ({base}), \
+               pairs AS (SELECT DISTINCT currency, day FROM b WHERE currency <> $3) \
              SELECT p.currency, p.day, r.date, r.rate FROM pairs p \
              LEFT JOIN LATERAL ({lookup}) r ON true \
              ORDER BY p.currency, p.day"
-    ))
-    .bind(q.from)
-    .bind(q.to)
-    .bind(&q.currency)
-    .fetch_all(pool)
-    .await?;
-    let mut used = Vec::with_capacity(rates.len());
-    for (currency, day, rate_date, rate) in rates {
-        match (rate_date, rate) {
-            (Some(rate_date), Some(rate)) => used.push(RateUsed {
-                currency,
-                day,
-                rate_date,
-                rate,
-            }),
-            _ => {
-                return Err(MetricsError::MissingRate {
+        );
+        let mut query = sqlx::query_as(&sql)
+            .bind(q.from)
+            .bind(q.to)
+            .bind(&q.currency)
+            .bind(None::<Vec<String>>)
+            .bind(None::<Vec<NaiveDate>>)
+            .bind(None::<Vec<rust_decimal::Decimal>>);
+        let rates: Vec<(
+            String,
+            NaiveDate,
+            Option<NaiveDate>,
+            Option<rust_decimal::Decimal>,
+        )> = {
+            for (_, v) in &q.filters {
+                query = query.bind(v.clone());
+            }
+            query.fetch_all(pool).await?
+        };
+        for (currency, day, rate_date, rate) in rates {
+            match (rate_date, rate) {
+                (Some(rate_date), Some(rate)) => used.push(RateUsed {
                     currency,
-                    report: q.currency.clone(),
                     day,
-                });
+                    rate_date,
+                    rate,
+                }),
+                _ => {
+                    return Err(MetricsError::MissingRate {
+                        currency,
+                        report: q.currency.clone(),
+                        day,
+                    });
+                }
             }
         }
     }
@@ -458,6 +580,16 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
     for (i, (d, _)) in q.filters.iter().enumerate() {
         filter.push_str(&format!(" AND {} = ${}", d.sql(), i + 7));
     }
+    // Without foreign amounts the sums need no rate join.
+    let (rate_join, spend, revenue) = if foreign {
+        (
+            "LEFT JOIN rate ON rate.currency = b.currency AND rate.day = b.day",
+            "sum(b.spend * coalesce(rate.rate, 1))",
+            "sum(b.revenue * coalesce(rate.rate, 1))",
+        )
+    } else {
+        ("", "sum(b.spend)", "sum(b.revenue)")
+    };
     let order = match q.sort {
         None => group.clone(),
         Some((key, dir)) => {
@@ -470,20 +602,17 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
     };
     let n = q.filters.len();
     let sql = format!(
-        "WITH {CAMPAIGN_KEYS_CTE}, b AS ({base}), \
+        "WITH {CAMPAIGN_KEYS_CTE}, {DIMS_CTE}, b AS ({base}), \
          rate AS (SELECT * FROM UNNEST($4::text[], $5::date[], $6::numeric[]) AS r(currency, day, rate)), \
          g AS ( \
          SELECT {bucket} AS period{select_keys}, \
                 sum(b.impressions)::bigint AS impressions, sum(b.clicks)::bigint AS clicks, \
                 sum(b.installs)::bigint AS installs, sum(b.tracker_clicks)::bigint AS tracker_clicks, \
                 sum(b.conversions)::bigint AS conversions, \
-                coalesce(sum(b.spend * coalesce(rate.rate, 1)), 0) AS spend, \
-                coalesce(sum(b.revenue * coalesce(rate.rate, 1)), 0) AS revenue \
+                coalesce({spend}, 0) AS spend, coalesce({revenue}, 0) AS revenue \
          FROM b \
-         LEFT JOIN campaign_keys k ON k.source_id = b.source_id AND k.key = b.campaign_key \
-         LEFT JOIN read.entities c ON c.entity_type = 'campaign' AND c.id = k.campaign_id \
-         LEFT JOIN read.entities o ON o.entity_type = 'offer' AND o.id = (c.data->>'offer_id')::uuid \
-         LEFT JOIN rate ON rate.currency = b.currency AND rate.day = b.day \
+         LEFT JOIN dims d ON d.source_id = b.source_id AND d.key = b.campaign_key \
+         {rate_join} \
          WHERE {filter} \
          GROUP BY {group}) \
          SELECT g.*, count(*) OVER () AS n_rows, \

@@ -310,6 +310,61 @@ async fn moloco_import_metrics_mapping_duplicates_restatement_and_bad_files() {
     assert_eq!(dec(&m["totals"]["spend"]), kept.round_dp(2));
     let spend_before_bad = dec(&m["totals"]["spend"]);
 
+    // A tracker's results for campaign A (its tracker key), and a source's daily totals: the
+    // source's spend (from the per-source rollup) and the revenue of its campaigns.
+    app.put(
+        &format!("/api/traffic/campaigns/{}", ids["cmp-1"]),
+        json!({"name": "Game A", "source_id": source_id, "status": "active",
+               "source_keys": ["cmp-1"], "tracker_keys": ["Game A tracker"]}),
+    )
+    .await
+    .expect(200);
+    let results = "campaign;day;clicks;conversions;revenue;cost\n\
+                   Game A tracker;02.10.2026;1.204;12;136,50;100,00\n\
+                   Someone else;02.10.2026;10;1;5,00;1,00\n";
+    let up = app
+        .upload(
+            "keitaro.csv",
+            results.as_bytes().to_vec(),
+            &[("currency", "USD"), ("format", "keitaro")],
+        )
+        .await
+        .expect(202);
+    let tracker = app.wait_import(up["id"].as_str().unwrap()).await;
+    assert_eq!(tracker["state"], "done", "{tracker}");
+    assert_eq!(tracker["kind"], "results");
+    let by_source = metrics(
+        &app,
+        &format!(
+            "from=2026-10-01&to=2026-10-31&granularity=month&source_id={source_id}&min_position={}",
+            tracker["position"]
+        ),
+    )
+    .await;
+    assert_eq!(dec(&by_source["totals"]["spend"]), kept.round_dp(2));
+    assert_eq!(by_source["totals"]["revenue"], "136.50");
+    assert_eq!(by_source["totals"]["tracker_clicks"], 1204);
+    assert_eq!(by_source["totals"]["conversions"], 12);
+    let daily = metrics(
+        &app,
+        &format!("from=2026-10-01&to=2026-10-31&group_by=source&source_id={source_id}"),
+    )
+    .await;
+    assert_eq!(daily["total_rows"], 10, "one row per day with traffic");
+    assert_eq!(daily["rows"][0]["group"]["source"], source_id.as_str());
+    // By campaign, filtered to campaign A: its spend and its tracker revenue.
+    let a = metrics(
+        &app,
+        &format!(
+            "from=2026-10-01&to=2026-10-31&granularity=total&group_by=campaign&campaign_id={}",
+            ids["cmp-1"]
+        ),
+    )
+    .await;
+    assert_eq!(a["total_rows"], 1);
+    assert_eq!(a["rows"][0]["revenue"], "136.50");
+    assert_eq!(a["rows"][0]["cr"], "1.00", "12 of 1,204 tracker clicks");
+
     // A bad row refuses the whole file, with line, column, value and reason; nothing changes.
     let mut bad = rows(20..=20, 3);
     bad.truncate(4);
