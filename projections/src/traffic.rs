@@ -614,18 +614,24 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
          LEFT JOIN dims d ON d.source_id = b.source_id AND d.key = b.campaign_key \
          {rate_join} \
          WHERE {filter} \
-         GROUP BY {group}) \
-         SELECT g.*, count(*) OVER () AS n_rows, \
-                (sum(impressions) OVER ())::bigint AS t_impressions, (sum(clicks) OVER ())::bigint AS t_clicks, \
-                (sum(installs) OVER ())::bigint AS t_installs, (sum(tracker_clicks) OVER ())::bigint AS t_tracker_clicks, \
-                (sum(conversions) OVER ())::bigint AS t_conversions, sum(spend) OVER () AS t_spend, \
-                sum(revenue) OVER () AS t_revenue \
-         FROM g ORDER BY {order} LIMIT ${} OFFSET ${}",
+         GROUP BY {group}), \
+         t AS (SELECT count(*) AS n_rows, sum(impressions)::bigint AS t_impressions, \
+                sum(clicks)::bigint AS t_clicks, sum(installs)::bigint AS t_installs, \
+                sum(tracker_clicks)::bigint AS t_tracker_clicks, sum(conversions)::bigint AS t_conversions, \
+                sum(spend) AS t_spend, sum(revenue) AS t_revenue FROM g) \
+         SELECT g.*, t.* FROM g CROSS JOIN t ORDER BY {order} LIMIT ${} OFFSET ${}",
         7 + n,
         8 + n
     );
     // $1..$3 as in the rate query (the base rows use $1 and $2), $4..$6 the rates, then the
     // filters, then limit and offset.
+    // Grouping a hundred thousand rows with numeric sums needs ~150 MB of hash table; with the
+    // default work_mem it spills to disk.
+    let mut conn = pool.acquire().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    sqlx::query("SET LOCAL work_mem = '256MB'")
+        .execute(&mut *tx)
+        .await?;
     let fetch = |limit: i64, offset: i64| {
         let mut query = sqlx::query(&sql)
             .bind(q.from)
@@ -637,14 +643,15 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
         for (_, v) in &q.filters {
             query = query.bind(v.clone());
         }
-        query.bind(limit).bind(offset).fetch_all(pool)
+        query.bind(limit).bind(offset)
     };
-    let mut rows = fetch(q.limit, q.offset).await?;
+    let mut rows = fetch(q.limit, q.offset).fetch_all(&mut *tx).await?;
     let page_len = rows.len();
     if rows.is_empty() && q.offset > 0 {
         // Past the last page: the totals still describe every row.
-        rows = fetch(1, 0).await?;
+        rows = fetch(1, 0).fetch_all(&mut *tx).await?;
     }
+    tx.commit().await?;
     use sqlx::Row;
     let mut answer = MetricsAnswer {
         rates: used,
