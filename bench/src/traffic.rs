@@ -158,15 +158,13 @@ async fn import_until_queryable(
             Some("done") => {
                 let done = started.elapsed().as_secs_f64();
                 let position = i["position"].as_i64().context("position")?;
-                get(
-                    server,
-                    &format!(
-                        "/api/traffic/metrics?from={}&to={}&granularity=month&min_position={position}",
-                        i["date_from"].as_str().context("from")?,
-                        i["date_to"].as_str().context("to")?
-                    ),
-                )
-                .await?;
+                let path = format!(
+                    "/api/traffic/metrics?from={}&to={}&granularity=month&min_position={position}",
+                    i["date_from"].as_str().context("from")?,
+                    i["date_to"].as_str().context("to")?
+                );
+                // A query waits up to 10 s for the projector, then answers 503: ask again.
+                while get(server, &path).await.is_err() {}
                 return Ok((i, uploaded, done));
             }
             Some("queued" | "running") => {
