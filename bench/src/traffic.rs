@@ -164,7 +164,14 @@ async fn import_until_queryable(
                     i["date_to"].as_str().context("to")?
                 );
                 // A query waits up to 10 s for the projector, then answers 503: ask again.
-                while get(server, &path).await.is_err() {}
+                let mut answer = get(server, &path).await;
+                for _ in 0..30 {
+                    if answer.is_ok() {
+                        break;
+                    }
+                    answer = get(server, &path).await;
+                }
+                answer?;
                 return Ok((i, uploaded, done));
             }
             Some("queued" | "running") => {
