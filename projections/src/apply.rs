@@ -299,7 +299,31 @@ pub async fn write_ordered(
         return Ok(());
     };
     for op in ordered.entities {
+        // A campaign's report keys decide where traffic counts: when they change, so do the
+        // campaign rollups of the months those keys have rows in.
+        let remapped = match &op {
+            EntityOp::Upsert { kind, id, data, .. } if kind == "campaign" => {
+                let old: Option<Value> = sqlx::query_scalar(&format!(
+                    "SELECT data FROM {schema}.entities WHERE entity_type = 'campaign' AND id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let mut keys = crate::traffic::campaign_report_keys(data);
+                if let Some(old) = &old {
+                    let before = crate::traffic::campaign_report_keys(old);
+                    if before == keys {
+                        keys.clear();
+                    } else {
+                        keys.extend(before);
+                    }
+                }
+                keys
+            }
+            _ => Vec::new(),
+        };
         write_entity(conn, schema, op).await?;
+        crate::traffic::remap_keys(conn, schema, &remapped).await?;
     }
     upsert_rates(conn, schema, ordered.rates).await?;
     for op in ordered.payouts {

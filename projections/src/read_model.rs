@@ -26,6 +26,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("traffic_monthly", "scope, month, campaign_key, currency"),
     ("traffic_source_daily", "source_id, date, currency"),
     ("traffic_currencies", "month, currency"),
+    ("traffic_campaign_monthly", "month, campaign_id, currency"),
 ];
 
 const TABLES_DDL: &str = r#"
@@ -223,6 +224,21 @@ CREATE TABLE {s}.traffic_source_daily (
     spend          numeric NOT NULL,
     revenue        numeric NOT NULL,
     PRIMARY KEY (source_id, date, currency)
+);
+-- The monthly rollup by resolved campaign (the nil campaign: keys no campaign claims), rebuilt
+-- for the months an import touches and the months of keys whose campaign changed.
+CREATE TABLE {s}.traffic_campaign_monthly (
+    month          date    NOT NULL,
+    campaign_id    uuid    NOT NULL,
+    currency       text    NOT NULL,
+    impressions    bigint  NOT NULL,
+    clicks         bigint  NOT NULL,
+    installs       bigint  NOT NULL,
+    tracker_clicks bigint  NOT NULL,
+    conversions    bigint  NOT NULL,
+    spend          numeric NOT NULL,
+    revenue        numeric NOT NULL,
+    PRIMARY KEY (month, campaign_id, currency)
 );
 -- The currencies each month's traffic amounts are in: most queries need no conversion.
 CREATE TABLE {s}.traffic_currencies (

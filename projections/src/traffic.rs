@@ -115,6 +115,11 @@ pub async fn apply_import(
     .bind(after)
     .execute(&mut *conn)
     .await?;
+    let months: Vec<NaiveDate> = std::iter::successors(Some(first), |m| {
+        Some(*m + Months::new(1)).filter(|next| *next < after)
+    })
+    .collect();
+    recompute_campaign_months(conn, schema, &months).await?;
     sqlx::query("RESET work_mem").execute(&mut *conn).await?;
     Ok(())
 }
@@ -160,6 +165,91 @@ pub const CAMPAIGN_KEYS_CTE: &str = "campaign_keys AS ( \
         FROM read.entities, jsonb_array_elements_text(data->'tracker_keys') k \
         WHERE entity_type = 'campaign' \
     ) x ORDER BY source_id, key, created_at, campaign_id)";
+
+/// [`CAMPAIGN_KEYS_CTE`] over the entities of read schema `schema` (a rebuild's, say).
+fn campaign_keys_cte(schema: &str) -> String {
+    CAMPAIGN_KEYS_CTE.replace("read.entities", &format!("{schema}.entities"))
+}
+
+/// Rebuilds the campaign-month rollup for `months` from the monthly rollup and the current
+/// mapping of report keys to campaigns (rows no campaign claims go to the nil campaign).
+pub async fn recompute_campaign_months(
+    conn: &mut PgConnection,
+    schema: &str,
+    months: &[NaiveDate],
+) -> Result<(), ProjectionError> {
+    if months.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(&format!(
+        "DELETE FROM {schema}.traffic_campaign_monthly WHERE month = ANY($1)"
+    ))
+    .bind(months)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!(
+        "WITH {keys} \
+         INSERT INTO {schema}.traffic_campaign_monthly (month, campaign_id, currency, impressions, clicks, \
+           installs, tracker_clicks, conversions, spend, revenue) \
+         SELECT m.month, coalesce(k.campaign_id, {NIL}), m.currency, {SUMS} \
+         FROM {schema}.traffic_monthly m \
+         LEFT JOIN campaign_keys k ON k.source_id = m.source_id AND k.key = m.campaign_key \
+         WHERE m.month = ANY($1) GROUP BY 1, 2, 3",
+        keys = campaign_keys_cte(schema)
+    ))
+    .bind(months)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A campaign's report keys as `(source_id, key)`: its source keys under its source, its tracker
+/// keys under the nil source.
+pub fn campaign_report_keys(data: &serde_json::Value) -> Vec<(Uuid, String)> {
+    let source: Uuid = data
+        .get("source_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_default();
+    let list = |field: &str| -> Vec<String> {
+        data.get(field)
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|k| k.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut keys: Vec<(Uuid, String)> = list("source_keys")
+        .into_iter()
+        .map(|k| (source, k))
+        .collect();
+    keys.extend(list("tracker_keys").into_iter().map(|k| (Uuid::nil(), k)));
+    keys
+}
+
+/// After a campaign's report keys changed: rebuilds the campaign-month rollup of every month
+/// that has rows under any of `keys` (`(source_id, key)`, nil source for tracker keys).
+pub async fn remap_keys(
+    conn: &mut PgConnection,
+    schema: &str,
+    keys: &[(Uuid, String)],
+) -> Result<(), ProjectionError> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let (sources, names): (Vec<Uuid>, Vec<String>) = keys.iter().cloned().unzip();
+    let months: Vec<NaiveDate> = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT month FROM {schema}.traffic_monthly \
+         WHERE (source_id, campaign_key) IN (SELECT * FROM UNNEST($1::uuid[], $2::text[])) ORDER BY 1"
+    ))
+    .bind(sources)
+    .bind(names)
+    .fetch_all(&mut *conn)
+    .await?;
+    recompute_campaign_months(conn, schema, &months).await
+}
 
 /// Report rows of one campaign key that no campaign claims.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -601,8 +691,29 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
         }
     };
     let n = q.filters.len();
-    let sql = format!(
-        "WITH {CAMPAIGN_KEYS_CTE}, {DIMS_CTE}, b AS ({base}), \
+    let whole_months = q.from.day() == 1 && (q.to + chrono::Days::new(1)).day() == 1;
+    // Monthly by campaign over whole months, unfiltered and in one currency: the campaign-month
+    // rollup holds exactly these rows, so they need no grouping (a top-N and one aggregate).
+    let by_campaign_month = !foreign
+        && q.group_by == [Dimension::Campaign]
+        && q.filters.is_empty()
+        && q.granularity == Granularity::Month
+        && whole_months;
+    let sql = if by_campaign_month {
+        format!(
+            "WITH t AS (SELECT count(*) AS n_rows, sum(impressions)::bigint AS t_impressions, \
+                sum(clicks)::bigint AS t_clicks, sum(installs)::bigint AS t_installs, \
+                sum(tracker_clicks)::bigint AS t_tracker_clicks, sum(conversions)::bigint AS t_conversions, \
+                sum(spend) AS t_spend, sum(revenue) AS t_revenue \
+                FROM read.traffic_campaign_monthly WHERE month BETWEEN $1 AND $2) \
+             SELECT c.month AS period, nullif(c.campaign_id, {NIL})::text AS k0, c.impressions, c.clicks, \
+                    c.installs, c.tracker_clicks, c.conversions, c.spend, c.revenue, t.* \
+             FROM read.traffic_campaign_monthly c CROSS JOIN t WHERE c.month BETWEEN $1 AND $2 \
+             ORDER BY {order} LIMIT $7 OFFSET $8"
+        )
+    } else {
+        format!(
+            "WITH {CAMPAIGN_KEYS_CTE}, {DIMS_CTE}, b AS ({base}), \
          rate AS (SELECT * FROM UNNEST($4::text[], $5::date[], $6::numeric[]) AS r(currency, day, rate)), \
          g AS ( \
          SELECT {bucket} AS period{select_keys}, \
@@ -620,9 +731,10 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
                 sum(tracker_clicks)::bigint AS t_tracker_clicks, sum(conversions)::bigint AS t_conversions, \
                 sum(spend) AS t_spend, sum(revenue) AS t_revenue FROM g) \
          SELECT g.*, t.* FROM g CROSS JOIN t ORDER BY {order} LIMIT ${} OFFSET ${}",
-        7 + n,
-        8 + n
-    );
+            7 + n,
+            8 + n
+        )
+    };
     // $1..$3 as in the rate query (the base rows use $1 and $2), $4..$6 the rates, then the
     // filters, then limit and offset.
     // Grouping a hundred thousand rows with numeric sums needs ~150 MB of hash table; with the
