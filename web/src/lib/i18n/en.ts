@@ -598,6 +598,8 @@ export const en = {
   'payouts.project': 'Project',
   'payouts.noProject': '(no project)',
   'payouts.approve': 'Approve',
+  'payouts.approveNamed': 'Approve payout {name}',
+  'payouts.payNamed': 'Mark payout {name} paid',
   'payouts.approveTitle': 'Approve payout',
   'payouts.approveDescription': 'Posts what the program owes into a receivable, one transaction per project.',
   'payouts.receivable': 'Receivable account',

@@ -599,6 +599,8 @@ export const ru: Record<MessageKey, string> = {
   'payouts.project': 'Проект',
   'payouts.noProject': '(без проекта)',
   'payouts.approve': 'Подтвердить',
+  'payouts.approveNamed': 'Подтвердить выплату {name}',
+  'payouts.payNamed': 'Отметить оплату выплаты {name}',
   'payouts.approveTitle': 'Подтверждение выплаты',
   'payouts.approveDescription': 'Проводит долг программы в дебиторскую задолженность, по одной операции на проект.',
   'payouts.receivable': 'Счёт дебиторской задолженности',

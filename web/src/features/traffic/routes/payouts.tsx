@@ -1,5 +1,5 @@
 import type { ColumnDef, PaginationState } from '@tanstack/react-table'
-import { Plus } from 'lucide-react'
+import { CheckCircle2, CircleDollarSign, Plus } from 'lucide-react'
 import { useMemo, useState } from 'react'
 import { Link, useSearchParams } from 'react-router'
 
@@ -15,6 +15,7 @@ import { PAYOUT_STATUSES, usePayouts, type Payout } from '../api/payouts'
 import { EntityOptions } from '../components/entity-options'
 import { FilterSelect } from '../components/filter-select'
 import { NewPayoutDialog } from '../components/new-payout-dialog'
+import { ApprovePayoutDialog, PayPayoutDialog } from '../components/payout-dialogs'
 import { PayoutStatusBadge } from '../components/payout-status-badge'
 
 export default function PayoutsPage() {
@@ -25,6 +26,7 @@ export default function PayoutsPage() {
   const status = params.get('status') ?? ''
   const [pagination, setPagination] = useState<PaginationState>({ pageIndex: 0, pageSize: 25 })
   const [dialogOpen, setDialogOpen] = useState(false)
+  const [acting, setActing] = useState<{ payout: Payout; action: 'approve' | 'pay' } | null>(null)
   const programs = useAllTraffic('programs')
   const programNames = useMemo(() => new Map((programs.data ?? []).map((p) => [p.id, p.name])), [programs.data])
   const query = usePayouts({
@@ -71,8 +73,31 @@ export default function PayoutsPage() {
       },
       { id: 'approved', header: t('payoutStatus.approved'), cell: ({ row }) => date(row.original.approved_on) },
       { id: 'paid', header: t('payoutStatus.paid'), cell: ({ row }) => date(row.original.paid_on) },
+      {
+        id: 'actions',
+        header: () => <span className="sr-only">{t('common.actions')}</span>,
+        cell: ({ row }) => {
+          const p = row.original
+          if (!writer) return null
+          const name = `${programNames.get(p.program_id) ?? ''} ${date(p.from)} – ${date(p.to)}`
+          return (
+            <div className="flex justify-end">
+              {p.status === 'draft' && (
+                <Button variant="ghost" size="icon" onClick={() => setActing({ payout: p, action: 'approve' })} aria-label={t('payouts.approveNamed', { name })} title={t('payouts.approve')}>
+                  <CheckCircle2 />
+                </Button>
+              )}
+              {p.status === 'approved' && (
+                <Button variant="ghost" size="icon" onClick={() => setActing({ payout: p, action: 'pay' })} aria-label={t('payouts.payNamed', { name })} title={t('payouts.pay')}>
+                  <CircleDollarSign />
+                </Button>
+              )}
+            </div>
+          )
+        },
+      },
     ],
-    [t, date, number, programNames],
+    [t, date, number, programNames, writer],
   )
 
   return (
@@ -114,6 +139,8 @@ export default function PayoutsPage() {
         label={t('nav.trafficPayouts')}
         testId="payouts-table"
       />
+      {acting?.action === 'approve' && <ApprovePayoutDialog payout={acting.payout} open onOpenChange={(o) => !o && setActing(null)} />}
+      {acting?.action === 'pay' && <PayPayoutDialog payout={acting.payout} open onOpenChange={(o) => !o && setActing(null)} />}
       <NewPayoutDialog open={dialogOpen} onOpenChange={setDialogOpen} programId={program || undefined} />
     </>
   )
