@@ -3,6 +3,7 @@ import { useForm } from 'react-hook-form'
 
 import { FormDialogFooter } from '@/components/form-dialog-footer'
 import { FormField } from '@/components/form-field'
+import { Alert, AlertDescription } from '@/components/ui/alert'
 import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
 import type { Account, Category } from '@/hooks/use-lookups'
@@ -50,6 +51,9 @@ export function PayoutApproveForm({
         date: v.date,
       })
     } catch (e) {
+      // Also kept in the dialog: a toast vanishes before a refusal (a closed period, a
+      // currency mismatch) is read.
+      form.setError('root.server', { type: 'server', message: e instanceof Error ? e.message : String(e) })
       applyServerError(e, form.setError, FIELDS)
     }
   })
@@ -91,6 +95,11 @@ export function PayoutApproveForm({
           <Input type="date" {...form.register('date')} />
         </FormField>
       </div>
+      {errors.root?.server && (
+        <Alert variant="destructive" data-testid="form-problem">
+          <AlertDescription>{errors.root.server.message}</AlertDescription>
+        </Alert>
+      )}
       <FormDialogFooter onCancel={onCancel} isSubmitting={isSubmitting} submitLabel={t('payouts.approve')} />
     </form>
   )

@@ -85,7 +85,21 @@ describe('PayoutApproveForm', () => {
     await user.selectOptions(screen.getByLabelText('Receivable account'), 'bank-usd')
     await user.selectOptions(screen.getByLabelText('Revenue account'), 'rev-usd')
     await user.click(screen.getByRole('button', { name: 'Approve' }))
-    expect(await screen.findByText('the receivable account is not in USD')).toBeInTheDocument()
+    // On the field, and kept in the dialog (the toast goes away).
+    expect(await screen.findAllByText('the receivable account is not in USD')).toHaveLength(2)
+    expect(screen.getByTestId('form-problem')).toHaveTextContent('the receivable account is not in USD')
+  })
+
+  it('keeps a refusal without a field (a closed period) in the dialog', async () => {
+    const { user } = renderApprove(
+      vi.fn(async () => {
+        throw new ApiError(409, { detail: 'the period up to 2026-10-31 is closed' }, 'HTTP 409')
+      }),
+    )
+    await user.selectOptions(screen.getByLabelText('Receivable account'), 'rec-usd')
+    await user.selectOptions(screen.getByLabelText('Revenue account'), 'rev-usd')
+    await user.click(screen.getByRole('button', { name: 'Approve' }))
+    expect(await screen.findByTestId('form-problem')).toHaveTextContent('the period up to 2026-10-31 is closed')
   })
 })
 

@@ -4,6 +4,7 @@ import { useForm, useWatch } from 'react-hook-form'
 
 import { FormDialogFooter } from '@/components/form-dialog-footer'
 import { FormField } from '@/components/form-field'
+import { Alert, AlertDescription } from '@/components/ui/alert'
 import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
 import type { Account } from '@/hooks/use-lookups'
@@ -58,6 +59,9 @@ export function PayoutPayForm({
         date: v.date,
       })
     } catch (e) {
+      // Also kept in the dialog: a toast vanishes before a refusal (a closed period, a
+      // currency mismatch) is read.
+      form.setError('root.server', { type: 'server', message: e instanceof Error ? e.message : String(e) })
       applyServerError(e, form.setError, FIELDS)
     }
   })
@@ -89,6 +93,11 @@ export function PayoutPayForm({
       <FormField label={t('payouts.txHash')} error={te(errors.tx_hash?.message)} hint={t('payouts.txHashHint')}>
         <Input autoComplete="off" spellCheck={false} className="font-mono text-xs" maxLength={80} {...form.register('tx_hash')} />
       </FormField>
+      {errors.root?.server && (
+        <Alert variant="destructive" data-testid="form-problem">
+          <AlertDescription>{errors.root.server.message}</AlertDescription>
+        </Alert>
+      )}
       <FormDialogFooter onCancel={onCancel} isSubmitting={isSubmitting} submitLabel={t('payouts.pay')} />
     </form>
   )
