@@ -5,7 +5,7 @@ import { today } from '@/lib/utils'
 
 const currency = z.string().refine((c) => CURRENCIES.includes(c), 'validation.currency')
 
-/** The most decimals a rate may have (the server stores rates as NUMERIC with 12). */
+/** The most decimals a rate may have (MAX_RATE_DECIMALS, domain/src/rates.rs). */
 export const RATE_DECIMALS = 12
 
 /** A rate entered by hand: 1 base = rate quote on a day that is not in the future. */
