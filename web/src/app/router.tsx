@@ -31,6 +31,9 @@ const TrafficCampaigns = page(() => import('@/features/traffic/routes/campaigns'
 const TrafficOffers = page(() => import('@/features/traffic/routes/offers'))
 const TrafficPrograms = page(() => import('@/features/traffic/routes/programs'))
 const TrafficSources = page(() => import('@/features/traffic/routes/sources'))
+const TrafficPayouts = page(() => import('@/features/traffic/routes/payouts'))
+const TrafficPayout = page(() => import('@/features/traffic/routes/payout'))
+const Rates = page(() => import('@/features/rates/routes/rates'))
 
 function el(C: LazyExoticComponent<ComponentType>) {
   return (
@@ -119,6 +122,9 @@ const router = createBrowserRouter([
       { path: 'traffic/offers', element: el(TrafficOffers) },
       { path: 'traffic/programs', element: el(TrafficPrograms) },
       { path: 'traffic/sources', element: el(TrafficSources) },
+      { path: 'traffic/payouts', element: el(TrafficPayouts) },
+      { path: 'traffic/payouts/:id', element: el(TrafficPayout) },
+      { path: 'rates', element: el(Rates) },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -4,7 +4,7 @@ import { DialogFooter } from '@/components/ui/dialog'
 import { useI18n } from '@/lib/i18n'
 
 /** Cancel and save buttons of a form dialog. */
-export function FormDialogFooter({ onCancel, isSubmitting }: { onCancel: () => void; isSubmitting: boolean }) {
+export function FormDialogFooter({ onCancel, isSubmitting, submitLabel }: { onCancel: () => void; isSubmitting: boolean; submitLabel?: string }) {
   const { t } = useI18n()
   return (
     <DialogFooter>
@@ -13,7 +13,7 @@ export function FormDialogFooter({ onCancel, isSubmitting }: { onCancel: () => v
       </Button>
       <Button type="submit" disabled={isSubmitting}>
         {isSubmitting && <Spinner />}
-        {t('common.save')}
+        {submitLabel ?? t('common.save')}
       </Button>
     </DialogFooter>
   )

@@ -2,6 +2,8 @@ import {
   ArrowLeftRight,
   BadgePercent,
   BookOpen,
+  Banknote,
+  Coins,
   Building2,
   CalendarCheck,
   ChartColumn,
@@ -78,7 +80,12 @@ const NAV: NavGroup[] = [
       { to: '/traffic/offers', label: 'nav.trafficOffers', icon: BadgePercent },
       { to: '/traffic/programs', label: 'nav.trafficPrograms', icon: Building2 },
       { to: '/traffic/sources', label: 'nav.trafficSources', icon: RadioTower },
+      { to: '/traffic/payouts', label: 'nav.trafficPayouts', icon: Banknote },
     ],
+  },
+  {
+    label: 'nav.settings',
+    items: [{ to: '/rates', label: 'nav.rates', icon: Coins }],
   },
 ]
 

@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query'
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
 
 import { api, unwrap } from '@/lib/api/client'
 import { minPosition } from '@/lib/api/position'
@@ -18,5 +18,18 @@ export function useTrialBalance(asOf: string) {
   return useQuery({
     queryKey: ['trial-balance', asOf],
     queryFn: () => unwrap(api.GET('/api/reports/trial-balance', { params: { query: { as_of: asOf || undefined, ...minPosition() } } })),
+  })
+}
+
+export type Profitability = components['schemas']['Profitability']
+export type ProfitabilityRow = components['schemas']['ProfitabilityRow']
+export const PROFIT_GROUPS = ['campaign', 'offer', 'program', 'project'] as const
+export type ProfitGroup = (typeof PROFIT_GROUPS)[number]
+
+export function useProfitability(query: { from: string; to: string; group_by: ProfitGroup; currency: string }) {
+  return useQuery({
+    queryKey: ['profitability', query],
+    queryFn: () => unwrap(api.GET('/api/reports/profitability', { params: { query: { ...query, ...minPosition() } } })),
+    placeholderData: keepPreviousData,
   })
 }

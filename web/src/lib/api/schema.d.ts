@@ -549,6 +549,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_rates"];
+        put?: never;
+        post: operations["set_rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rates/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["set_rates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rates/convert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["convert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rates/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["sync_rates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/profitability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["profitability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reports/trial-balance": {
         parameters: {
             query?: never;
@@ -805,6 +885,86 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["restore_offer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list"];
+        put?: never;
+        post: operations["compute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/payouts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/payouts/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/payouts/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic/payouts/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["pay"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1093,6 +1253,28 @@ export interface components {
          * @enum {string}
          */
         AccountType: "asset" | "liability" | "equity" | "income" | "expense";
+        ApproveIn: {
+            /**
+             * Format: uuid
+             * @description Income category (e.g. affiliate revenue).
+             */
+            category_id?: string | null;
+            /**
+             * Format: date
+             * @description Posting date (default: the last day of the payout's period).
+             */
+            date?: string | null;
+            /**
+             * Format: uuid
+             * @description Asset account that holds what the program owes, in the payout's currency.
+             */
+            receivable_account_id: string;
+            /**
+             * Format: uuid
+             * @description Income account of affiliate revenue, in the payout's currency.
+             */
+            revenue_account_id: string;
+        };
         BalanceOut: {
             /** Format: uuid */
             account_id: string;
@@ -1160,6 +1342,24 @@ export interface components {
             name: string;
             phone?: string | null;
             role?: string | null;
+        };
+        Conversion: {
+            amount: string;
+            /** @description Rounded to the target currency's scale. */
+            converted: string;
+            /** Format: date */
+            date: string;
+            /** @description True when no rate exists for the day itself and the nearest earlier one was used. */
+            earlier_rate: boolean;
+            from: string;
+            /** @description 1 `from` = `rate` `to`. */
+            rate: string;
+            /**
+             * Format: date
+             * @description The rate's own date.
+             */
+            rate_date: string;
+            to: string;
         };
         /** @enum {string} */
         CounterpartyKind: "customer" | "vendor" | "affiliate_program";
@@ -1588,6 +1788,17 @@ export interface components {
             program_id: string;
             url?: string | null;
         };
+        /** @description The document a posting belongs to: the link back from the books to it. */
+        Origin: {
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["OriginKind"];
+        };
+        /**
+         * @description What kind of document a posting came from.
+         * @enum {string}
+         */
+        OriginKind: "payout" | "invoice" | "recurring";
         /** @description A page of results. */
         Page_EntityOut_AccountSpec: {
             items: ({
@@ -1942,6 +2153,78 @@ export interface components {
             total: number;
         };
         /** @description A page of results. */
+        Page_PayoutOut: {
+            items: {
+                /** Format: date */
+                approved_on?: string | null;
+                /** Format: uuid */
+                category_id?: string | null;
+                /** Format: int64 */
+                conversions: number;
+                /** Format: uuid */
+                counterparty_id: string;
+                /** Format: date-time */
+                created_at: string;
+                currency: string;
+                /** Format: date */
+                from: string;
+                /** Format: uuid */
+                id: string;
+                lines: components["schemas"]["PayoutLine"][];
+                /** Format: uuid */
+                paid_account_id?: string | null;
+                paid_amount?: string | null;
+                /** Format: date */
+                paid_on?: string | null;
+                /** Format: uuid */
+                payment_transaction_id?: string | null;
+                /**
+                 * Format: int64
+                 * @description The last write's log position.
+                 */
+                position?: number | null;
+                /** Format: uuid */
+                program_id: string;
+                /** Format: uuid */
+                receivable_account_id?: string | null;
+                /** Format: uuid */
+                revenue_account_id?: string | null;
+                /** @description draft, approved, paid or cancelled. */
+                status: string;
+                /** Format: date */
+                to: string;
+                total: string;
+                /** @description The receivable's postings (one per project). */
+                transaction_ids: string[];
+                tx_hash?: string | null;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A page of results. */
+        Page_RateOut: {
+            items: {
+                base: string;
+                /** Format: date */
+                date: string;
+                quote: string;
+                rate: string;
+                source: string;
+            }[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A page of results. */
         Page_TransactionOut: {
             items: {
                 /** Format: uuid */
@@ -1955,6 +2238,7 @@ export interface components {
                 /** Format: uuid */
                 id: string;
                 kind: components["schemas"]["TransactionKind"];
+                origin?: null | components["schemas"]["Origin"];
                 /**
                  * Format: int64
                  * @description Log position of the posting; pass as `min_position` to read it back.
@@ -1990,8 +2274,88 @@ export interface components {
             /** @description The email address. */
             username: string;
         };
+        PayIn: {
+            /**
+             * Format: uuid
+             * @description Bank, card, cash or crypto wallet account the money arrived in.
+             */
+            account_id: string;
+            /** @description What arrived, in the account's currency (required when it differs from the payout's). */
+            amount?: string | null;
+            /** Format: date */
+            date: string;
+            /** @description The on-chain transaction (64 hex characters), for crypto. */
+            tx_hash?: string | null;
+        };
+        PayoutIn: {
+            /** Format: date */
+            from: string;
+            /** Format: uuid */
+            program_id: string;
+            /** Format: date */
+            to: string;
+        };
+        /** @description What one campaign's conversions on one offer earned. */
+        PayoutLine: {
+            /** @description In the payout's currency, at its scale. */
+            amount: string;
+            /** Format: uuid */
+            campaign_id: string;
+            /** Format: int64 */
+            conversions: number;
+            /** Format: uuid */
+            offer_id: string;
+            /** Format: uuid */
+            project_id?: string | null;
+        };
         /** @enum {string} */
         PayoutModel: "cpa" | "cpi" | "rev_share";
+        PayoutOut: {
+            /** Format: date */
+            approved_on?: string | null;
+            /** Format: uuid */
+            category_id?: string | null;
+            /** Format: int64 */
+            conversions: number;
+            /** Format: uuid */
+            counterparty_id: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** Format: date */
+            from: string;
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["PayoutLine"][];
+            /** Format: uuid */
+            paid_account_id?: string | null;
+            paid_amount?: string | null;
+            /** Format: date */
+            paid_on?: string | null;
+            /** Format: uuid */
+            payment_transaction_id?: string | null;
+            /**
+             * Format: int64
+             * @description The last write's log position.
+             */
+            position?: number | null;
+            /** Format: uuid */
+            program_id: string;
+            /** Format: uuid */
+            receivable_account_id?: string | null;
+            /** Format: uuid */
+            revenue_account_id?: string | null;
+            /** @description draft, approved, paid or cancelled. */
+            status: string;
+            /** Format: date */
+            to: string;
+            total: string;
+            /** @description The receivable's postings (one per project). */
+            transaction_ids: string[];
+            tx_hash?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
         PeriodsOut: {
             /**
              * Format: date
@@ -2024,6 +2388,40 @@ export interface components {
             /** @description A URI naming the problem kind (`about:blank` plus `code` is enough for clients). */
             type: string;
         };
+        Profitability: {
+            currency: string;
+            /** Format: date */
+            from: string;
+            group_by: string;
+            rows: components["schemas"]["ProfitabilityRow"][];
+            /** Format: date */
+            to: string;
+            totals: components["schemas"]["ProfitabilityFigures"];
+        };
+        ProfitabilityFigures: {
+            /** @description Payouts approved into the books for periods inside the range (paid ones included). */
+            payouts_approved: string;
+            /** @description Of those, paid. */
+            payouts_received: string;
+            /** @description Approved payouts minus spend: the books' view. */
+            profit: string;
+            /** @description What the trackers report earned. */
+            revenue: string;
+            /** @description profit / spend × 100; null without spend. */
+            roi?: string | null;
+            /** @description What the traffic sources charged. */
+            spend: string;
+            /** @description Tracker revenue minus spend. */
+            tracker_profit: string;
+        };
+        ProfitabilityRow: components["schemas"]["ProfitabilityFigures"] & {
+            /**
+             * Format: uuid
+             * @description The group's id (null: traffic no campaign claims).
+             */
+            id?: string | null;
+            name?: string | null;
+        };
         ProgramSpec: {
             /**
              * Format: uuid
@@ -2044,6 +2442,29 @@ export interface components {
             description?: string | null;
             name: string;
         };
+        /** @enum {string} */
+        Provider: "ecb" | "coingecko";
+        /** @description 1 `base` = `rate` `quote` on `date`. */
+        RateIn: {
+            /** @example EUR */
+            base: string;
+            /** Format: date */
+            date: string;
+            /** @example USD */
+            quote: string;
+            /** @example 1.0876 */
+            rate: string;
+            /** @description Where the rate comes from (default "manual"). */
+            source?: string | null;
+        };
+        RateOut: {
+            base: string;
+            /** Format: date */
+            date: string;
+            quote: string;
+            rate: string;
+            source: string;
+        };
         RateUsedOut: {
             currency: string;
             /**
@@ -2058,6 +2479,21 @@ export interface components {
              * @description The rate's own date (the latest on or before the day).
              */
             rate_date: string;
+        };
+        RatesBatch: {
+            /** @description Up to 10,000 rates, all set or none. */
+            rates: components["schemas"]["RateIn"][];
+        };
+        RatesWrittenOut: {
+            /**
+             * Format: int64
+             * @description Pass as `min_position` to read them.
+             */
+            position: number;
+            /** @description Rates the books already held as given. */
+            unchanged: number;
+            /** @description New or corrected rates. */
+            written: number;
         };
         RefreshRequest: {
             refresh_token: string;
@@ -2103,6 +2539,37 @@ export interface components {
         Role: "admin" | "accountant" | "analyst" | "viewer" | "auditor";
         /** @enum {string} */
         SourceKind: "mobile_dsp" | "ad_network" | "push" | "native" | "social" | "search" | "other";
+        SyncReport: {
+            /** @description Rates the provider answered with. */
+            fetched: number;
+            /** Format: date */
+            from: string;
+            /**
+             * Format: int64
+             * @description Highest log position written (0: nothing).
+             */
+            position: number;
+            provider: components["schemas"]["Provider"];
+            /** Format: date */
+            to: string;
+            /** @description Rates the log already held. */
+            unchanged: number;
+            /** @description New or corrected rates written to the log. */
+            written: number;
+        };
+        SyncRequest: {
+            /**
+             * Format: date
+             * @description First day (default: a week ago).
+             */
+            from?: string | null;
+            provider: components["schemas"]["Provider"];
+            /**
+             * Format: date
+             * @description Last day (default: today).
+             */
+            to?: string | null;
+        };
         TokenRequest: {
             /** @description The token from the mailed link. */
             token: string;
@@ -2166,6 +2633,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             kind: components["schemas"]["TransactionKind"];
+            origin?: null | components["schemas"]["Origin"];
             /**
              * Format: int64
              * @description Log position of the posting; pass as `min_position` to read it back.
@@ -3755,6 +4223,205 @@ export interface operations {
             };
         };
     };
+    list_rates: {
+        parameters: {
+            query?: {
+                base?: string;
+                quote?: string;
+                from?: string;
+                to?: string;
+                /** @description Rows per page (1 to 1000, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RateOut"];
+                };
+            };
+        };
+    };
+    set_rate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RateIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatesWrittenOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_rates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RatesBatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatesWrittenOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    convert: {
+        parameters: {
+            query: {
+                amount: string;
+                from: string;
+                to: string;
+                /** @description Day of the conversion (default today). */
+                date?: string;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversion"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sync_rates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SyncRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncReport"];
+                };
+            };
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    profitability: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                /** @description campaign (default), offer, program or project. */
+                group_by?: string;
+                /** @description Report currency (default USD). */
+                currency?: string;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profitability"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     trial_balance: {
         parameters: {
             query?: {
@@ -4197,7 +4864,7 @@ export interface operations {
                 from: string;
                 /** @description Last day (inclusive). */
                 to: string;
-                /** @description day (default), week (ISO weeks from Monday) or month. */
+                /** @description day (default), week (ISO weeks from Monday), month, or total (one row per group). */
                 granularity?: string;
                 /** @description Comma-separated: campaign, source, offer, program, project, country, os. */
                 group_by?: string;
@@ -4431,6 +5098,215 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: {
+                program_id?: string;
+                /** @description draft, approved, paid or cancelled. */
+                status?: string;
+                /** @description Rows per page (1 to 1000, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PayoutOut"];
+                };
+            };
+        };
+    };
+    compute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayoutIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: {
+                min_position?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4858,6 +5734,8 @@ export interface operations {
                 /** @description Text in the description. */
                 q?: string;
                 kind?: components["schemas"]["TransactionKind"];
+                /** @description Postings of one document (a payout, an invoice, a schedule). */
+                origin_id?: string;
                 /** @description Rows per page (1 to 1000, default 50). */
                 limit?: number;
                 /** @description Rows to skip. */

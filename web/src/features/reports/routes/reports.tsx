@@ -12,8 +12,9 @@ import { Table, TableBody, TableCell, TableFooter, TableHead, TableHeader, Table
 import { useI18n } from '@/lib/i18n'
 
 import { useBalances, useTrialBalance, type TrialBalance } from '../api'
+import { ProfitabilityReport } from '../components/profitability-report'
 
-type Tab = 'balances' | 'trial'
+type Tab = 'balances' | 'trial' | 'profitability'
 
 export default function ReportsPage() {
   const { t } = useI18n()
@@ -30,18 +31,23 @@ export default function ReportsPage() {
           <Button role="tab" aria-selected={tab === 'trial'} size="sm" variant={tab === 'trial' ? 'default' : 'ghost'} onClick={() => setTab('trial')}>
             {t('reports.trialBalance')}
           </Button>
+          <Button role="tab" aria-selected={tab === 'profitability'} size="sm" variant={tab === 'profitability' ? 'default' : 'ghost'} onClick={() => setTab('profitability')}>
+            {t('reports.profitability')}
+          </Button>
         </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="as-of">{t('reports.asOf')}</Label>
-          <Input id="as-of" type="date" className="w-44" value={asOf} onChange={(e) => setAsOf(e.target.value)} />
-        </div>
-        {asOf && (
+        {tab !== 'profitability' && (
+          <div className="grid gap-1.5">
+            <Label htmlFor="as-of">{t('reports.asOf')}</Label>
+            <Input id="as-of" type="date" className="w-44" value={asOf} onChange={(e) => setAsOf(e.target.value)} />
+          </div>
+        )}
+        {asOf && tab !== 'profitability' && (
           <Button variant="ghost" size="sm" onClick={() => setAsOf('')}>
             {t('reports.today')}
           </Button>
         )}
       </div>
-      {tab === 'balances' ? <BalancesReport asOf={asOf} /> : <TrialBalanceReport asOf={asOf} />}
+      {tab === 'balances' ? <BalancesReport asOf={asOf} /> : tab === 'trial' ? <TrialBalanceReport asOf={asOf} /> : <ProfitabilityReport />}
     </>
   )
 }

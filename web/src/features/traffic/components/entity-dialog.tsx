@@ -14,6 +14,7 @@ export function EntityDialog({
   onSubmit,
   isSubmitting,
   wide,
+  submitLabel,
   children,
 }: {
   open: boolean
@@ -23,6 +24,7 @@ export function EntityDialog({
   onSubmit: FormEventHandler<HTMLFormElement>
   isSubmitting: boolean
   wide?: boolean
+  submitLabel?: string
   children: ReactNode
 }) {
   const { t } = useI18n()
@@ -35,7 +37,7 @@ export function EntityDialog({
         </DialogHeader>
         <form onSubmit={onSubmit} className="grid gap-4" noValidate>
           {children}
-          <FormDialogFooter onCancel={() => onOpenChange(false)} isSubmitting={isSubmitting} />
+          <FormDialogFooter onCancel={() => onOpenChange(false)} isSubmitting={isSubmitting} submitLabel={submitLabel} />
         </form>
       </DialogContent>
     </Dialog>

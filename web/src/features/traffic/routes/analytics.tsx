@@ -17,10 +17,10 @@ import { DIMENSIONS, GRANULARITIES, useMetrics, type Granularity, type MetricsQu
 import { EntityOptions } from '../components/entity-options'
 import { MetricsChart } from '../components/metrics-chart'
 import { MetricsTable } from '../components/metrics-table'
-import { PeriodPicker } from '../components/period-picker'
+import { PeriodPicker } from '@/components/period-picker'
 import { periodSeries } from '../lib/chart-data'
 import { formatMetric, type MetricKey } from '../lib/metrics-format'
-import { isIsoDay, presetRange } from '../lib/periods'
+import { isIsoDay, presetRange } from '@/lib/periods'
 
 const KPIS: MetricKey[] = ['spend', 'revenue', 'profit', 'roi', 'installs', 'cpi', 'conversions', 'cpa']
 const FILTERS = ['campaign_id', 'source_id', 'offer_id'] as const

@@ -2,6 +2,7 @@ import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tan
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { Pencil, Undo2 } from 'lucide-react'
 import { useEffect, useMemo, useRef } from 'react'
+import { Link } from 'react-router'
 
 import { Money } from '@/components/money'
 import { Badge } from '@/components/ui/badge'
@@ -11,6 +12,7 @@ import { useI18n } from '@/lib/i18n'
 import { cn } from '@/lib/utils'
 
 import type { Transaction } from '../api'
+import { originHref } from '../lib/meta'
 import { debitTotals } from '../lib/summary'
 
 const ROW_HEIGHT = 44
@@ -53,6 +55,7 @@ export function TransactionsTable({
               <span className="truncate" title={tx.description}>
                 {tx.description}
               </span>
+              {tx.origin && <OriginBadge kind={tx.origin.kind} id={tx.origin.id} />}
               {tx.reversed_by && <Badge variant="outline">{t('tx.reversed')}</Badge>}
               {tx.replaced_by && <Badge variant="outline">{t('tx.replaced')}</Badge>}
               {tx.tags.map((tag) => (
@@ -174,5 +177,23 @@ export function TransactionsTable({
         </div>
       </div>
     </div>
+  )
+}
+
+/** What posted a transaction (a payout, an invoice, a recurring rule), linked where it has a screen. */
+function OriginBadge({ kind, id }: { kind: 'payout' | 'invoice' | 'recurring'; id: string }) {
+  const { t } = useI18n()
+  const label = t(`originKind.${kind}`)
+  const href = originHref(kind, id)
+  const badge = (
+    <Badge variant="secondary" data-testid="origin-badge">
+      {label}
+    </Badge>
+  )
+  if (!href) return badge
+  return (
+    <Link to={href} className="shrink-0 rounded-md outline-none focus-visible:ring-2" aria-label={t('tx.originLink', { kind: label.toLowerCase() })} title={t('tx.originLink', { kind: label.toLowerCase() })}>
+      {badge}
+    </Link>
   )
 }

@@ -88,3 +88,11 @@ export type FormKind = 'income' | 'expense' | 'transfer' | 'journal'
 export function formKindOf(tx: Transaction): FormKind {
   return tx.kind === 'income' || tx.kind === 'expense' || tx.kind === 'transfer' ? tx.kind : 'journal'
 }
+
+/**
+ * The screen of what posted a transaction, by URL (the transactions feature links to it without
+ * importing the feature that owns it); null when it has none.
+ */
+export function originHref(kind: 'payout' | 'invoice' | 'recurring', id: string): string | null {
+  return kind === 'payout' ? `/traffic/payouts/${id}` : null
+}

@@ -1,6 +1,7 @@
 import { Download, Plus, X } from 'lucide-react'
 import { useCallback, useMemo, useState } from 'react'
 import toast from 'react-hot-toast'
+import { useSearchParams } from 'react-router'
 
 import { PageHeader } from '@/components/page-header'
 import { EmptyState, ErrorState, LoadingState, Spinner } from '@/components/states'
@@ -40,11 +41,15 @@ export default function TransactionsPage() {
   const writer = can.writeBooks(useRole())
   const [f, setF] = useState<FilterState>(EMPTY)
   const debounced = useDebounced(f)
+  // Links from what posted a transaction (e.g. a payout) open the list filtered by its origin.
+  const [params, setParams] = useSearchParams()
+  const originId = params.get('origin_id') ?? ''
   const filters = useMemo<TransactionFilters>(() => {
     const out: Record<string, string> = {}
     for (const [k, v] of Object.entries(debounced)) if (v && String(v).trim()) out[k] = String(v).trim()
+    if (originId) out.origin_id = originId
     return out as TransactionFilters
-  }, [debounced])
+  }, [debounced, originId])
   const query = useTransactions(filters)
   const accounts = useAllAccounts()
   const projects = useAllProjects()
@@ -86,7 +91,7 @@ export default function TransactionsPage() {
   }
 
   const open = (kind: FormKind) => setDialog({ open: true, kind, editing: null })
-  const filtered = Object.values(f).some(Boolean)
+  const filtered = Object.values(f).some(Boolean) || !!originId
 
   return (
     <>
@@ -172,6 +177,14 @@ export default function TransactionsPage() {
           )}
         </div>
       </div>
+      {originId && (
+        <div className="bg-muted mb-2 inline-flex items-center gap-2 rounded-md px-3 py-1 text-sm" data-testid="origin-filter">
+          {t('tx.originFilter', { kind: t(`originKind.${rows[0]?.origin?.kind ?? 'payout'}`).toLowerCase() })}
+          <Button variant="ghost" size="sm" onClick={() => setParams({}, { replace: true })}>
+            <X /> {t('tx.originClear')}
+          </Button>
+        </div>
+      )}
       <p className="text-muted-foreground mb-2 text-sm" aria-live="polite">
         {query.data && t('tx.count', { loaded: number(rows.length), total: number(total) })}
       </p>

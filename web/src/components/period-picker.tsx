@@ -4,7 +4,7 @@ import { NativeSelect } from '@/components/ui/native-select'
 import { useI18n } from '@/lib/i18n'
 import { today } from '@/lib/utils'
 
-import { PERIOD_PRESETS, presetOf, presetRange, type PeriodPreset } from '../lib/periods'
+import { PERIOD_PRESETS, presetOf, presetRange, type PeriodPreset } from '@/lib/periods'
 
 /** A period: a preset (last 7/30/90 days, this or last month) or any custom from–to days. */
 export function PeriodPicker({ from, to, onChange }: { from: string; to: string; onChange: (range: { from: string; to: string }) => void }) {
