@@ -248,16 +248,25 @@ CREATE TABLE {s}.traffic_currencies (
 );
 "#;
 
-/// Secondary indexes, built after a bulk rebuild rather than maintained row by row during it.
-const INDEXES_DDL: &str = r#"
+/// Indexes built after a bulk rebuild rather than maintained row by row during it, in two
+/// scripts run on two connections at once: PostgreSQL builds a GIN index on one core, so the
+/// btrees go beside it. (A unique index, not a primary key: adding a constraint would lock the
+/// table against the other build.)
+const INDEXES_DDL: [&str; 2] = [
+    r#"
 SET maintenance_work_mem = '256MB';
-ALTER TABLE {s}.transactions ADD PRIMARY KEY (id);
+CREATE UNIQUE INDEX ON {s}.transactions (id);
 CREATE INDEX ON {s}.transactions (date DESC, seq DESC);
-CREATE INDEX ON {s}.transactions USING gin (leg_accounts);
 CREATE INDEX ON {s}.transactions (origin_id) WHERE origin_id IS NOT NULL;
 CREATE INDEX ON {s}.entities (entity_type, lower(name));
 RESET maintenance_work_mem;
-"#;
+"#,
+    r#"
+SET maintenance_work_mem = '256MB';
+CREATE INDEX ON {s}.transactions USING gin (leg_accounts);
+RESET maintenance_work_mem;
+"#,
+];
 
 fn check_schema_name(schema: &str) {
     assert!(
@@ -293,12 +302,17 @@ pub async fn create_tables(conn: &mut PgConnection, schema: &str) -> Result<(), 
     tx.commit().await
 }
 
-pub async fn create_indexes(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
+/// Builds the deferred indexes of `schema`, on `a` and `b` at once.
+pub async fn create_indexes(
+    a: &mut PgConnection,
+    b: &mut PgConnection,
+    schema: &str,
+) -> Result<(), sqlx::Error> {
     check_schema_name(schema);
-    let ddl = INDEXES_DDL.replace("{s}", schema);
+    let [first, second] = INDEXES_DDL.map(|ddl| ddl.replace("{s}", schema));
     // `Executor::execute` with a plain string runs a multi-statement script; `sqlx::raw_sql`
     // would do the same but its future is not `Send` in spawned tasks.
-    conn.execute(ddl.as_str()).await?;
+    tokio::try_join!(a.execute(first.as_str()), b.execute(second.as_str()))?;
     Ok(())
 }
 

@@ -105,7 +105,7 @@ pub async fn rebuild_into(
     written?;
     let (events, ordered) = read?;
     let loaded = started.elapsed().as_secs_f64();
-    read_model::create_indexes(conn, schema).await?;
+    read_model::create_indexes(conn, &mut writers[0], schema).await?;
     let mut tx = conn.begin().await?;
     write_ordered(&mut tx, schema, ordered).await?;
     tx.commit().await?;
