@@ -301,6 +301,10 @@ pub async fn write_ordered(
     for op in ordered.entities {
         // A campaign's report keys decide where traffic counts: when they change, so do the
         // campaign rollups of the months those keys have rows in.
+        let campaign = match &op {
+            EntityOp::Upsert { kind, id, .. } if kind == "campaign" => Some(*id),
+            _ => None,
+        };
         let remapped = match &op {
             EntityOp::Upsert { kind, id, data, .. } if kind == "campaign" => {
                 let old: Option<Value> = sqlx::query_scalar(&format!(
@@ -323,6 +327,9 @@ pub async fn write_ordered(
             _ => Vec::new(),
         };
         write_entity(conn, schema, op).await?;
+        if let Some(id) = campaign {
+            crate::traffic::store_campaign_keys(conn, schema, id).await?;
+        }
         crate::traffic::remap_keys(conn, schema, &remapped).await?;
     }
     upsert_rates(conn, schema, ordered.rates).await?;

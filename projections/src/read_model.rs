@@ -8,7 +8,7 @@ use sqlx::{Connection, Executor, PgConnection, Row};
 /// The live read schema.
 pub const LIVE_SCHEMA: &str = "read";
 /// Bump whenever a table, column or projection rule changes: the projector then rebuilds.
-pub const MODEL_VERSION: i32 = 3;
+pub const MODEL_VERSION: i32 = 4;
 
 /// Every read table with the columns that order its rows uniquely (for digests and dumps).
 pub const TABLES: &[(&str, &str)] = &[
@@ -18,6 +18,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("transactions", "id"),
     ("daily_balances", "account_id, date"),
     ("monthly_balances", "account_id, month"),
+    ("campaign_keys", "source_id, key, campaign_id"),
     ("traffic_effective", "scope, date"),
     ("rates", "base, quote, date"),
     ("conversions", "tracker, conversion_id"),
@@ -105,6 +106,15 @@ CREATE TABLE {s}.monthly_balances (
     postings   bigint  NOT NULL,
     PRIMARY KEY (account_id, month)
 );
+-- Each campaign's report keys: (source, key) for spend reports, (nil, key) for trackers.
+CREATE TABLE {s}.campaign_keys (
+    source_id   uuid        NOT NULL,
+    key         text        NOT NULL,
+    campaign_id uuid        NOT NULL,
+    created_at  timestamptz NOT NULL,
+    PRIMARY KEY (source_id, key, campaign_id)
+);
+CREATE INDEX ON {s}.campaign_keys (campaign_id);
 -- Which applied import holds each day of each scope (a restatement takes the days over).
 CREATE TABLE {s}.traffic_effective (
     scope     text NOT NULL,

@@ -156,19 +156,12 @@ pub async fn apply_conversions(
 /// `(nil, key)` for tracker reports. If two campaigns ever claimed one key (validation refuses
 /// it, but the read side may lag), the older campaign wins, so no row counts twice.
 pub const CAMPAIGN_KEYS_CTE: &str = "campaign_keys AS ( \
-    SELECT DISTINCT ON (source_id, key) source_id, key, campaign_id FROM ( \
-      SELECT (data->>'source_id')::uuid AS source_id, k AS key, id AS campaign_id, created_at \
-        FROM read.entities, jsonb_array_elements_text(data->'source_keys') k \
-        WHERE entity_type = 'campaign' \
-      UNION ALL \
-      SELECT '00000000-0000-0000-0000-000000000000'::uuid, k, id, created_at \
-        FROM read.entities, jsonb_array_elements_text(data->'tracker_keys') k \
-        WHERE entity_type = 'campaign' \
-    ) x ORDER BY source_id, key, created_at, campaign_id)";
+    SELECT DISTINCT ON (source_id, key) source_id, key, campaign_id FROM read.campaign_keys \
+    ORDER BY source_id, key, created_at, campaign_id)";
 
 /// [`CAMPAIGN_KEYS_CTE`] over the entities of read schema `schema` (a rebuild's, say).
 fn campaign_keys_cte(schema: &str) -> String {
-    CAMPAIGN_KEYS_CTE.replace("read.entities", &format!("{schema}.entities"))
+    CAMPAIGN_KEYS_CTE.replace("read.campaign_keys", &format!("{schema}.campaign_keys"))
 }
 
 /// Rebuilds the campaign-month rollup for `months` from the monthly rollup and the current
@@ -198,6 +191,35 @@ pub async fn recompute_campaign_months(
         keys = campaign_keys_cte(schema)
     ))
     .bind(months)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Keeps the key table of campaign `id` in step with its entity row (just written).
+pub async fn store_campaign_keys(
+    conn: &mut PgConnection,
+    schema: &str,
+    id: Uuid,
+) -> Result<(), ProjectionError> {
+    sqlx::query(&format!(
+        "DELETE FROM {schema}.campaign_keys WHERE campaign_id = $1"
+    ))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!(
+        "INSERT INTO {schema}.campaign_keys (source_id, key, campaign_id, created_at) \
+         SELECT (data->>'source_id')::uuid, k, id, created_at \
+           FROM {schema}.entities, jsonb_array_elements_text(data->'source_keys') k \
+           WHERE entity_type = 'campaign' AND id = $1 \
+         UNION ALL \
+         SELECT {NIL}, k, id, created_at \
+           FROM {schema}.entities, jsonb_array_elements_text(data->'tracker_keys') k \
+           WHERE entity_type = 'campaign' AND id = $1 \
+         ON CONFLICT DO NOTHING"
+    ))
+    .bind(id)
     .execute(&mut *conn)
     .await?;
     Ok(())
