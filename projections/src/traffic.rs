@@ -410,6 +410,13 @@ pub struct MetricsQuery {
     pub offset: i64,
 }
 
+impl MetricsQuery {
+    /// Whether the range is whole calendar months, which the monthly rollups can answer.
+    fn whole_months(&self) -> bool {
+        self.from.day() == 1 && (self.to + chrono::Days::new(1)).day() == 1
+    }
+}
+
 /// Figures rows can be ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MetricsSort {
@@ -530,14 +537,15 @@ fn dims_condition(d: Dimension, n: usize) -> Option<String> {
 
 /// Conditions that narrow a rollup's rows to the filters, before any join: spend rows are
 /// found by their source directly, tracker rows through the keys of the matching campaigns.
-fn pushdown(q: &MetricsQuery, first_param: usize) -> String {
+/// `source` and `key` are the scanned rows' source and campaign-key expressions.
+fn pushdown(q: &MetricsQuery, first_param: usize, source: &str, key: &str) -> String {
     let mut out = String::new();
     let mut dims_conds = Vec::new();
     for (i, (d, _)) in q.filters.iter().enumerate() {
         let n = first_param + i;
         if *d == Dimension::Source {
             out.push_str(&format!(
-                " AND (source_id::text = ${n} OR (source_id = {NIL} AND campaign_key IN \
+                " AND ({source}::text = ${n} OR ({source} = {NIL} AND {key} IN \
                    (SELECT key FROM dims WHERE source_id = {NIL} AND campaign_source::text = ${n})))"
             ));
         } else if let Some(c) = dims_condition(*d, n) {
@@ -546,7 +554,7 @@ fn pushdown(q: &MetricsQuery, first_param: usize) -> String {
     }
     if !dims_conds.is_empty() {
         out.push_str(&format!(
-            " AND (source_id, campaign_key) IN (SELECT source_id, key FROM dims WHERE {})",
+            " AND ({source}, {key}) IN (SELECT source_id, key FROM dims WHERE {})",
             dims_conds.join(" AND ")
         ));
     }
@@ -564,21 +572,10 @@ fn base_sql(q: &MetricsQuery, monthly_allowed: bool, first_filter_param: usize) 
     let dims_used = q.group_by.iter().chain(q.filters.iter().map(|(d, _)| d));
     let by_facts = dims_used.clone().any(|d| d.needs_facts());
     let only_sources = dims_used.clone().all(|d| *d == Dimension::Source);
-    let whole_months = q.from.day() == 1 && (q.to + chrono::Days::new(1)).day() == 1;
-    let pushed = pushdown(q, first_filter_param);
+    let pushed = pushdown(q, first_filter_param, "source_id", "campaign_key");
     if by_facts {
         // The facts have no source column: it comes from the import that holds the day.
-        let pushed = pushed
-            .replace("source_id", "e.source_id")
-            .replace("campaign_key", "f.campaign_key")
-            .replace(
-                "SELECT key FROM dims WHERE e.source_id",
-                "SELECT key FROM dims WHERE source_id",
-            )
-            .replace(
-                "(e.source_id, f.campaign_key) IN (SELECT e.source_id",
-                "(e.source_id, f.campaign_key) IN (SELECT source_id",
-            );
+        let pushed = pushdown(q, first_filter_param, "e.source_id", "f.campaign_key");
         format!(
             "SELECT f.date AS day, e.source_id, f.campaign_key, f.currency, f.country, f.os, \
                     f.impressions, f.clicks, f.installs, f.tracker_clicks, f.conversions, f.spend, f.revenue \
@@ -601,7 +598,7 @@ fn base_sql(q: &MetricsQuery, monthly_allowed: bool, first_filter_param: usize) 
              SELECT date AS day, {ROLLUP_COLUMNS} FROM read.traffic_daily \
              WHERE source_id = {NIL} AND date BETWEEN $1 AND $2{pushed}"
         )
-    } else if q.granularity == Granularity::Month && whole_months && monthly_allowed {
+    } else if q.granularity == Granularity::Month && q.whole_months() && monthly_allowed {
         format!(
             "SELECT month AS day, {ROLLUP_COLUMNS} FROM read.traffic_monthly \
              WHERE month BETWEEN $1 AND $2{pushed}"
@@ -713,14 +710,13 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
         }
     };
     let n = q.filters.len();
-    let whole_months = q.from.day() == 1 && (q.to + chrono::Days::new(1)).day() == 1;
     // Monthly by campaign over whole months, unfiltered and in one currency: the campaign-month
     // rollup holds exactly these rows, so they need no grouping (a top-N and one aggregate).
     let by_campaign_month = !foreign
         && q.group_by == [Dimension::Campaign]
         && q.filters.is_empty()
         && q.granularity == Granularity::Month
-        && whole_months;
+        && q.whole_months();
     let sql = if by_campaign_month {
         format!(
             "WITH t AS (SELECT count(*) AS n_rows, sum(impressions)::bigint AS t_impressions, \
