@@ -58,6 +58,10 @@ pub struct ImportApplied {
     /// The days this import covers: the scope's facts for these days are replaced.
     pub date_from: NaiveDate,
     pub date_to: NaiveDate,
+    /// Whether the import's per-day sums were written beside its facts (`traffic_import_days`);
+    /// imports applied before they existed, or too varied to sum in memory, have none.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub day_totals: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,6 +167,7 @@ mod tests {
             rows_rejected: 0,
             date_from: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
             date_to: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+            day_totals: true,
         }
     }
 

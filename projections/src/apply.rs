@@ -87,6 +87,7 @@ struct ImportOp {
     source_id: Uuid,
     from: NaiveDate,
     to: NaiveDate,
+    day_totals: bool,
 }
 
 /// A payout event, applied in log order.
@@ -345,11 +346,14 @@ pub async fn write_ordered(
                 crate::traffic::apply_import(
                     conn,
                     schema,
-                    op.id,
-                    &op.scope,
-                    op.source_id,
-                    op.from,
-                    op.to,
+                    &crate::traffic::AppliedImport {
+                        id: op.id,
+                        scope: &op.scope,
+                        source_id: op.source_id,
+                        from: op.from,
+                        to: op.to,
+                        day_totals: op.day_totals,
+                    },
                 )
                 .await?
             }
@@ -621,6 +625,7 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
                     source_id: a.source_id.unwrap_or_default(),
                     from: a.date_from,
                     to: a.date_to,
+                    day_totals: a.day_totals,
                 }),
             },
             "periods" => {

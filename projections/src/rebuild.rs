@@ -261,6 +261,14 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, ProjectionError> {
             },
         )
         .collect();
+    let mut tables = tables;
+    let (stored, summed, differ) = crate::traffic::check_import_days(work_conn).await?;
+    tables.push(TableCheck {
+        table: "traffic_import_days (against the facts)".into(),
+        live_rows: u64::try_from(stored).unwrap_or_default(),
+        rebuilt_rows: u64::try_from(summed).unwrap_or_default(),
+        equal: differ == 0,
+    });
     let tables_ok = tables.iter().all(|t| t.equal);
     Ok(VerifyReport {
         events_checked,

@@ -11,17 +11,50 @@ use crate::ProjectionError;
 const SUMS: &str = "sum(impressions)::bigint, sum(clicks)::bigint, sum(installs)::bigint, \
      sum(tracker_clicks)::bigint, sum(conversions)::bigint, sum(spend), sum(revenue)";
 
-/// Makes import `id` the holder of `scope`'s days `from..=to` and rebuilds the rollups of
-/// those days (and of their months) from its facts.
+/// An applied import, as the rollups need it.
+pub struct AppliedImport<'a> {
+    pub id: Uuid,
+    /// What it restates (see `domain::traffic_import::scope`).
+    pub scope: &'a str,
+    /// The spend report's source (nil for trackers).
+    pub source_id: Uuid,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Its per-day sums are in `traffic_import_days` (else they are summed from its facts).
+    pub day_totals: bool,
+}
+
+/// The daily rollup rows of an import: its stored per-day sums, or its facts summed.
+fn import_days_sql(day_totals: bool) -> String {
+    if day_totals {
+        "SELECT date, campaign_key, currency, impressions, clicks, installs, tracker_clicks, \
+           conversions, spend, revenue, rows FROM traffic_import_days WHERE import_id = $3"
+            .to_string()
+    } else {
+        "SELECT date, campaign_key, currency, sum(impressions)::bigint AS impressions, \
+           sum(clicks)::bigint AS clicks, sum(installs)::bigint AS installs, \
+           sum(tracker_clicks)::bigint AS tracker_clicks, sum(conversions)::bigint AS conversions, \
+           sum(spend) AS spend, sum(revenue) AS revenue, count(*) AS rows \
+         FROM traffic_facts WHERE import_id = $3 GROUP BY date, campaign_key, currency"
+            .to_string()
+    }
+}
+
+/// Makes the import the holder of its scope's days `from..=to` and rebuilds the rollups of
+/// those days (and of their months) from its rows.
 pub async fn apply_import(
     conn: &mut PgConnection,
     schema: &str,
-    id: Uuid,
-    scope: &str,
-    source_id: Uuid,
-    from: NaiveDate,
-    to: NaiveDate,
+    import: &AppliedImport<'_>,
 ) -> Result<(), ProjectionError> {
+    let AppliedImport {
+        id,
+        scope,
+        source_id,
+        from,
+        to,
+        day_totals,
+    } = *import;
     assert!(from <= to, "an applied import covers at least one day");
     // A million-row import groups into a few hundred thousand days × keys: with the default
     // work_mem the hash aggregate spills to disk.
@@ -51,9 +84,9 @@ pub async fn apply_import(
     sqlx::query(&format!(
         "INSERT INTO {schema}.traffic_daily (scope, date, campaign_key, currency, source_id, import_id, \
            impressions, clicks, installs, tracker_clicks, conversions, spend, revenue, rows) \
-         SELECT $1, date, campaign_key, currency, $2, $3, {SUMS}, count(*) \
-         FROM traffic_facts WHERE import_id = $3 \
-         GROUP BY date, campaign_key, currency"
+         SELECT $1, d.date, d.campaign_key, d.currency, $2, $3, d.impressions, d.clicks, d.installs, \
+                d.tracker_clicks, d.conversions, d.spend, d.revenue, d.rows FROM ({days}) d",
+        days = import_days_sql(day_totals)
     ))
     .bind(scope)
     .bind(source_id)
@@ -122,6 +155,29 @@ pub async fn apply_import(
     recompute_campaign_months(conn, schema, &months).await?;
     sqlx::query("RESET work_mem").execute(&mut *conn).await?;
     Ok(())
+}
+
+/// Compares the stored per-day sums of every import that has them with its facts summed
+/// afresh: `(stored rows, summed rows, rows that differ)`. The sums are written by the import
+/// beside its facts; this is what makes them as trustworthy as the facts.
+pub async fn check_import_days(conn: &mut PgConnection) -> Result<(i64, i64, i64), sqlx::Error> {
+    sqlx::query("SET work_mem = '256MB'")
+        .execute(&mut *conn)
+        .await?;
+    let counts = sqlx::query_as(&format!(
+        "WITH stored AS (SELECT * FROM traffic_import_days), \
+         summed AS ( \
+           SELECT import_id, d.* FROM (SELECT DISTINCT import_id FROM traffic_import_days) i, \
+             LATERAL ({days}) d), \
+         differ AS ((SELECT * FROM stored EXCEPT ALL SELECT * FROM summed) \
+           UNION ALL (SELECT * FROM summed EXCEPT ALL SELECT * FROM stored)) \
+         SELECT (SELECT count(*) FROM stored), (SELECT count(*) FROM summed), (SELECT count(*) FROM differ)",
+        days = import_days_sql(false).replace("$3", "i.import_id")
+    ))
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("RESET work_mem").execute(&mut *conn).await?;
+    Ok(counts)
 }
 
 /// Applies a conversion log: each conversion's latest row (the log's last line for it) becomes

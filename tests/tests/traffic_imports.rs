@@ -422,6 +422,34 @@ async fn moloco_import_metrics_mapping_duplicates_restatement_and_bad_files() {
     app.wait_all_sealed().await;
     let report = projections::rebuild::verify(&app.pool).await.unwrap();
     assert!(report.ok(), "{report:?}");
+    // The imports' per-day sums were written beside their facts, and verify checks them.
+    let sums = report
+        .tables
+        .iter()
+        .find(|t| t.table.starts_with("traffic_import_days"))
+        .expect("verify checks the per-day sums");
+    assert!(
+        sums.live_rows > 0 && sums.live_rows == sums.rebuilt_rows,
+        "{sums:?}"
+    );
+
+    // A per-day sum that disagrees with its facts is caught.
+    sqlx::query(
+        "INSERT INTO traffic_import_days SELECT import_id, date, campaign_key || '-forged', currency, \
+           impressions, clicks, installs, tracker_clicks, conversions, spend, revenue, rows \
+         FROM traffic_import_days LIMIT 1",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let report = projections::rebuild::verify(&app.pool).await.unwrap();
+    assert!(!report.ok(), "a forged per-day sum went unnoticed");
+    let sums = report
+        .tables
+        .iter()
+        .find(|t| t.table.starts_with("traffic_import_days"))
+        .unwrap();
+    assert!(!sums.equal, "{sums:?}");
 }
 
 fn want_of(rows: &[Row], campaign: &str) -> Decimal {

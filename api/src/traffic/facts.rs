@@ -75,7 +75,7 @@ fn count(v: u64) -> i64 {
 
 /// The campaign key a row is matched by: its id when the report has one, else its name (the
 /// parser refuses rows with neither).
-fn key<'a>(id: &'a Option<String>, name: &'a Option<String>) -> &'a str {
+pub fn key<'a>(id: &'a Option<String>, name: &'a Option<String>) -> &'a str {
     id.as_deref().or(name.as_deref()).unwrap_or_default()
 }
 

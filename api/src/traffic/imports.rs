@@ -27,6 +27,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::day_totals::{self, DayTotals};
 use super::facts::{self, month_of};
 use crate::error::ApiError;
 use crate::ledger::Actor;
@@ -116,6 +117,17 @@ struct Summary {
     missing_months: BTreeSet<NaiveDate>,
     date_from: Option<NaiveDate>,
     date_to: Option<NaiveDate>,
+    /// The written rows' per-day sums as COPY data for `traffic_import_days`, when kept.
+    day_totals: Option<CopyData>,
+}
+
+/// Binary COPY data, shown by its size only.
+struct CopyData(Vec<u8>);
+
+impl std::fmt::Debug for CopyData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CopyData({} bytes)", self.0.len())
+    }
 }
 
 enum Message {
@@ -173,6 +185,7 @@ fn parse(input: ParseInput, tx: mpsc::Sender<Message>) {
     }
     let accept_valid = job.options.accept_valid;
     let mut copy = BinaryCopy::default();
+    let mut totals = DayTotals::default();
     let mut writing = true;
     let mut reader = reader;
     for item in reader.by_ref() {
@@ -190,6 +203,7 @@ fn parse(input: ParseInput, tx: mpsc::Sender<Message>) {
                 }
                 if writing {
                     facts::encode(&mut copy, job.id, parsed.line, &parsed.record);
+                    totals.add(&parsed.record);
                     if copy.buffered() >= CHUNK_BYTES
                         && tx.blocking_send(Message::Chunk(copy.take())).is_err()
                     {
@@ -220,6 +234,9 @@ fn parse(input: ParseInput, tx: mpsc::Sender<Message>) {
     summary.rows_skipped = stats.skipped_totals + stats.skipped_blank;
     if writing && summary.rows_ok > 0 {
         let _ = tx.blocking_send(Message::Chunk(copy.finish()));
+        if facts::partitioned(kind) {
+            summary.day_totals = totals.encode(job.id).map(CopyData);
+        }
     }
     let _ = tx.blocking_send(Message::Done(Box::new(summary)));
 }
@@ -441,6 +458,16 @@ async fn run_once(
         return Ok(Attempt::Finished(Outcome::Failed { reason }, summary));
     }
     let failed = |reason: String| Outcome::Failed { reason };
+    let mut summary = summary;
+    let day_totals = match summary.day_totals.take() {
+        Some(CopyData(bytes)) => {
+            let mut copy = tx.copy_in_raw(&day_totals::copy_statement()).await?;
+            copy.send(bytes).await?;
+            copy.finish().await?;
+            true
+        }
+        None => false,
+    };
 
     let kind = match summary.kind {
         Some(Kind::Spend) => ReportKind::Spend,
@@ -463,6 +490,7 @@ async fn run_once(
         rows_rejected: summary.rows_failed,
         date_from: from,
         date_to: to,
+        day_totals,
     };
     let id = job.id.to_string();
     let (mut state, version) = store::load::<TrafficImport>(&mut tx, &id).await?;

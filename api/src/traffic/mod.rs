@@ -2,6 +2,7 @@
 //! file into facts and an event).
 
 pub mod cli;
+pub mod day_totals;
 pub mod facts;
 pub mod imports;
 pub mod worker;
