@@ -116,6 +116,7 @@ export const en = {
   'auth.emailConfirmed': 'Your email address is confirmed.',
   'auth.emailNotConfirmed': 'Email address not confirmed yet',
   'auth.linkInvalid': 'This link is not valid, has expired or was already used.',
+  'auth.requestNewLink': 'Request a new link',
   'auth.continue': 'Continue',
 
   'accountType.asset': 'Asset',

@@ -118,6 +118,7 @@ export const ru: Record<MessageKey, string> = {
   'auth.emailConfirmed': 'Адрес эл. почты подтверждён.',
   'auth.emailNotConfirmed': 'Адрес ещё не подтверждён',
   'auth.linkInvalid': 'Ссылка недействительна, устарела или уже использована.',
+  'auth.requestNewLink': 'Запросить новую ссылку',
   'auth.continue': 'Продолжить',
 
   'accountType.asset': 'Актив',
