@@ -39,7 +39,7 @@ export function TransactionsTable({
   onReverse: (tx: Transaction) => void
   onEdit: (tx: Transaction) => void
 }) {
-  const { t, date } = useI18n()
+  const { t, date, money } = useI18n()
   const parentRef = useRef<HTMLDivElement>(null)
 
   const columns = useMemo<ColumnDef<Transaction, unknown>[]>(
@@ -73,7 +73,7 @@ export function TransactionsTable({
         header: t('tx.entries'),
         cell: ({ row }) => {
           const text = row.original.entries
-            .map((e) => `${accounts.get(e.account_id)?.name ?? '…'} ${e.amount.startsWith('-') ? '' : '+'}${e.amount}`)
+            .map((e) => `${accounts.get(e.account_id)?.name ?? '…'} ${money(e.amount, e.currency, { signed: true, withCurrency: false })}`)
             .join(' · ')
           return (
             <span className="text-muted-foreground block truncate text-xs" title={text}>
@@ -113,7 +113,7 @@ export function TransactionsTable({
         },
       },
     ],
-    [t, date, accounts, canWrite, onEdit, onReverse],
+    [t, date, money, accounts, canWrite, onEdit, onReverse],
   )
 
   // eslint-disable-next-line react-hooks/incompatible-library

@@ -35,14 +35,33 @@ interface FilterState {
 }
 
 const EMPTY: FilterState = { from: '', to: '', account_id: '', project_id: '', category_id: '', counterparty_id: '', tag: '', q: '', kind: '' }
+const FILTER_KEYS = Object.keys(EMPTY) as (keyof FilterState)[]
+
+/** The filters live in the URL, so a reload, the back button or a shared link keep them. */
+function filtersFrom(params: URLSearchParams): FilterState {
+  const out = { ...EMPTY }
+  for (const k of FILTER_KEYS) (out as Record<string, string>)[k] = params.get(k) ?? ''
+  if (out.kind && !TRANSACTION_KINDS.includes(out.kind)) out.kind = ''
+  return out
+}
 
 export default function TransactionsPage() {
   const { t, number } = useI18n()
   const writer = can.writeBooks(useRole())
-  const [f, setF] = useState<FilterState>(EMPTY)
-  const debounced = useDebounced(f)
   // Links from what posted a transaction (e.g. a payout) open the list filtered by its origin.
   const [params, setParams] = useSearchParams()
+  const f = useMemo(() => filtersFrom(params), [params])
+  const debounced = useDebounced(f)
+  const setParam = (k: string, v: string) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev)
+        if (v) next.set(k, v)
+        else next.delete(k)
+        return next
+      },
+      { replace: true },
+    )
   const originId = params.get('origin_id') ?? ''
   const filters = useMemo<TransactionFilters>(() => {
     const out: Record<string, string> = {}
@@ -63,7 +82,7 @@ export default function TransactionsPage() {
 
   const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data])
   const total = query.data?.pages[0]?.total ?? 0
-  const set = (k: keyof FilterState) => (e: { target: { value: string } }) => setF((s) => ({ ...s, [k]: e.target.value }))
+  const set = (k: keyof FilterState) => (e: { target: { value: string } }) => setParam(k, e.target.value)
   const onEdit = useCallback((tx: Transaction) => setDialog({ open: true, kind: formKindOf(tx), editing: tx }), [])
   const onReverse = useCallback((tx: Transaction) => setReversing(tx), [])
 
@@ -171,7 +190,7 @@ export default function TransactionsPage() {
         <div className="flex gap-1">
           <Input placeholder={t('tx.tag')} aria-label={t('tx.tag')} value={f.tag} onChange={set('tag')} />
           {filtered && (
-            <Button variant="ghost" size="icon" onClick={() => setF(EMPTY)} aria-label={t('tx.clearFilters')} title={t('tx.clearFilters')}>
+            <Button variant="ghost" size="icon" onClick={() => setParams(originId ? { origin_id: originId } : {}, { replace: true })} aria-label={t('tx.clearFilters')} title={t('tx.clearFilters')}>
               <X />
             </Button>
           )}
@@ -180,7 +199,7 @@ export default function TransactionsPage() {
       {originId && (
         <div className="bg-muted mb-2 inline-flex items-center gap-2 rounded-md px-3 py-1 text-sm" data-testid="origin-filter">
           {t('tx.originFilter', { kind: t(`originKind.${rows[0]?.origin?.kind ?? 'payout'}`).toLowerCase() })}
-          <Button variant="ghost" size="sm" onClick={() => setParams({}, { replace: true })}>
+          <Button variant="ghost" size="sm" onClick={() => setParam('origin_id', '')}>
             <X /> {t('tx.originClear')}
           </Button>
         </div>
