@@ -70,6 +70,18 @@ test('filters live in the URL and the CSV export holds the filtered list', async
   await expect(rows).toHaveCount(2)
   await expect(rows.filter({ hasText: 'Review sale B' })).toHaveCount(0)
 
+  // A period preset sets both days: last month holds none of today's sales, this month both.
+  const period = page.getByLabel('Period')
+  await period.selectOption('lastMonth')
+  await expect(page).toHaveURL(/from=\d{4}-\d{2}-01&to=\d{4}-\d{2}-\d{2}|to=.*from=/)
+  await expect(page.getByText('No transactions match the filters')).toBeVisible()
+  await period.selectOption('thisMonth')
+  await expect(page).toHaveURL(new RegExp(`to=${TODAY}`))
+  await expect(rows).toHaveCount(2)
+  await shot(page, '46-transactions-filtered')
+  await period.selectOption('')
+  await expect(page).not.toHaveURL(/from=/)
+
   const download = page.waitForEvent('download')
   await page.getByRole('button', { name: 'Export CSV' }).click()
   const file = await (await download).path()

@@ -245,6 +245,8 @@ export const en = {
   'tx.allProjects': 'All projects',
   'tx.allCategories': 'All categories',
   'tx.allCounterparties': 'All counterparties',
+  'tx.period': 'Period',
+  'tx.anyTime': 'Any time',
   'tx.clearFilters': 'Clear filters',
   'tx.count': '{loaded} of {total} loaded',
   'tx.empty': 'No transactions yet',

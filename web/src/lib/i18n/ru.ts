@@ -247,6 +247,8 @@ export const ru: Record<MessageKey, string> = {
   'tx.allProjects': 'Все проекты',
   'tx.allCategories': 'Все категории',
   'tx.allCounterparties': 'Все контрагенты',
+  'tx.period': 'Период',
+  'tx.anyTime': 'За всё время',
   'tx.clearFilters': 'Сбросить фильтры',
   'tx.count': 'Загружено {loaded} из {total}',
   'tx.empty': 'Операций пока нет',

@@ -13,7 +13,9 @@ import { categoryTree, useAllAccounts, useAllCategories, useAllCounterparties, u
 import { can, useRole } from '@/lib/auth'
 import { downloadText } from '@/lib/csv'
 import { useI18n } from '@/lib/i18n'
+import { PERIOD_PRESETS, presetOf, presetRange, type PeriodPreset } from '@/lib/periods'
 import { toastError } from '@/lib/query'
+import { today } from '@/lib/utils'
 
 import { fetchAllTransactions, TRANSACTION_KINDS, useTransactions, type Transaction, type TransactionFilters, type TransactionKind } from '../api'
 import { ReverseDialog } from '../components/reverse-dialog'
@@ -52,16 +54,24 @@ export default function TransactionsPage() {
   const [params, setParams] = useSearchParams()
   const f = useMemo(() => filtersFrom(params), [params])
   const debounced = useDebounced(f)
-  const setParam = (k: string, v: string) =>
+  const patchParams = (patch: Record<string, string>) =>
     setParams(
       (prev) => {
         const next = new URLSearchParams(prev)
-        if (v) next.set(k, v)
-        else next.delete(k)
+        for (const [k, v] of Object.entries(patch)) {
+          if (v) next.set(k, v)
+          else next.delete(k)
+        }
         return next
       },
       { replace: true },
     )
+  const now = today()
+  const preset = f.from || f.to ? presetOf(f.from, f.to, now) : ''
+  const choosePreset = (p: string) => {
+    if (!p) patchParams({ from: '', to: '' })
+    else if (p !== 'custom') patchParams(presetRange(p as Exclude<PeriodPreset, 'custom'>, now))
+  }
   const originId = params.get('origin_id') ?? ''
   const filters = useMemo<TransactionFilters>(() => {
     const out: Record<string, string> = {}
@@ -82,7 +92,7 @@ export default function TransactionsPage() {
 
   const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data])
   const total = query.data?.pages[0]?.total ?? 0
-  const set = (k: keyof FilterState) => (e: { target: { value: string } }) => setParam(k, e.target.value)
+  const set = (k: keyof FilterState) => (e: { target: { value: string } }) => patchParams({ [k]: e.target.value })
   const onEdit = useCallback((tx: Transaction) => setDialog({ open: true, kind: formKindOf(tx), editing: tx }), [])
   const onReverse = useCallback((tx: Transaction) => setReversing(tx), [])
 
@@ -142,8 +152,16 @@ export default function TransactionsPage() {
           </>
         }
       />
-      <div className="mb-4 grid grid-cols-2 gap-2 md:grid-cols-3 lg:grid-cols-5" role="search" aria-label={t('tx.filters')}>
+      <div className="mb-4 grid grid-cols-2 gap-2 md:grid-cols-3 lg:grid-cols-6" role="search" aria-label={t('tx.filters')}>
         <Input type="search" placeholder={t('common.search')} aria-label={t('common.search')} value={f.q} onChange={set('q')} />
+        <NativeSelect aria-label={t('tx.period')} value={preset} onChange={(e) => choosePreset(e.target.value)}>
+          <option value="">{t('tx.anyTime')}</option>
+          {PERIOD_PRESETS.map((p) => (
+            <option key={p} value={p} disabled={p === 'custom' && preset !== 'custom'}>
+              {t(`period.${p}`)}
+            </option>
+          ))}
+        </NativeSelect>
         <Input type="date" aria-label={t('tx.fromDate')} title={t('tx.fromDate')} value={f.from} onChange={set('from')} />
         <Input type="date" aria-label={t('tx.toDate')} title={t('tx.toDate')} value={f.to} onChange={set('to')} />
         <NativeSelect aria-label={t('tx.account')} value={f.account_id} onChange={set('account_id')}>
@@ -199,7 +217,7 @@ export default function TransactionsPage() {
       {originId && (
         <div className="bg-muted mb-2 inline-flex items-center gap-2 rounded-md px-3 py-1 text-sm" data-testid="origin-filter">
           {t('tx.originFilter', { kind: t(`originKind.${rows[0]?.origin?.kind ?? 'payout'}`).toLowerCase() })}
-          <Button variant="ghost" size="sm" onClick={() => setParam('origin_id', '')}>
+          <Button variant="ghost" size="sm" onClick={() => patchParams({ origin_id: '' })}>
             <X /> {t('tx.originClear')}
           </Button>
         </div>
