@@ -1,12 +1,13 @@
 import { expect, test, type Page } from '@playwright/test'
 
-import { ADMIN } from './admin'
+import { ADMIN, signInAsAdmin } from './admin'
 import { mailCount, mailedLink } from './mail'
 
 /**
  * Mailed links through the real server (no SMTP: the mails are files, see e2e/mail.ts): a new
  * user registers, follows the confirmation link, forgets the password, follows the reset link,
- * sets a new password and signs in with it; used and forged links are refused.
+ * sets a new password and signs in with it; used and forged links are refused. Then the
+ * administrator disables the user (after confirming), who can no longer sign in, and enables them.
  */
 test.describe.configure({ mode: 'serial' })
 
@@ -112,4 +113,30 @@ test('a used reset link is refused and offers a new one', async () => {
   await expect(page.getByText('This link is not valid, has expired or was already used.')).toBeVisible()
   await page.getByRole('link', { name: 'Request a new link' }).click()
   await expect(page.getByRole('heading', { name: 'Reset your password' })).toBeVisible()
+})
+
+test('the administrator disables the user, who cannot sign in until enabled', async ({ browser, request }) => {
+  const admin = await browser.newPage()
+  await signInAsAdmin(admin, request)
+  await admin.goto('/users')
+  await admin.getByLabel('Search').fill(USER.email)
+  const row = admin.getByRole('row').filter({ hasText: USER.email })
+  await expect(row).toContainText('Viewer')
+  await row.getByRole('button', { name: `Disable ${USER.email}` }).click()
+  const dialog = admin.getByRole('dialog')
+  await expect(dialog).toContainText(`${USER.email} is signed out everywhere`)
+  await shot(admin, '47-user-disable-confirm')
+  await dialog.getByRole('button', { name: 'Disable' }).click()
+  await expect(dialog).toBeHidden()
+  await expect(row).toContainText('disabled')
+
+  await page.goto('/login')
+  await signIn(NEW_PASSWORD)
+  await expect(page.getByText('this account is disabled; ask an administrator').first()).toBeVisible()
+
+  await row.getByRole('button', { name: `Enable ${USER.email}` }).click()
+  await expect(row).not.toContainText('disabled')
+  await signIn(NEW_PASSWORD)
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+  await admin.close()
 })
