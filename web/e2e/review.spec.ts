@@ -140,4 +140,11 @@ test('the audit log: chain head, and events narrowed by aggregate, event type an
   await page.getByRole('button', { name: 'Clear filters' }).click()
   await expect(page.getByLabel('Aggregate type')).toHaveValue('')
   await expect(events.first()).toBeVisible()
+
+  // "Latest events" opens the page ending at the chain head.
+  const sealed = Number((await head.locator('b').first().textContent())?.replace(/\D/g, ''))
+  const latest = page.getByRole('button', { name: 'Latest events' })
+  if (sealed > 200) await latest.click()
+  await expect(latest).toBeDisabled()
+  await expect(events.last().getByRole('cell').first()).toHaveText(String(sealed))
 })

@@ -325,6 +325,7 @@ export const en = {
   'audit.recordedFrom': 'Recorded from',
   'audit.recordedTo': 'Recorded to',
   'audit.shown': '{shown} of the {loaded} events on this page match',
+  'audit.latest': 'Latest events',
   'audit.empty': 'No events on this page match',
   'audit.seq': 'Seq',
   'audit.recorded': 'Recorded',

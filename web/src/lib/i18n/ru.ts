@@ -327,6 +327,7 @@ export const ru: Record<MessageKey, string> = {
   'audit.recordedFrom': 'Записано с',
   'audit.recordedTo': 'Записано по',
   'audit.shown': 'Подходят {shown} из {loaded} событий этой страницы',
+  'audit.latest': 'Последние события',
   'audit.empty': 'На этой странице нет подходящих событий',
   'audit.seq': '№',
   'audit.recorded': 'Записано',

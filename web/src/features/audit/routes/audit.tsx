@@ -1,4 +1,4 @@
-import { ChevronLeft, ChevronRight, ShieldCheck, X } from 'lucide-react'
+import { ChevronLeft, ChevronRight, ChevronsRight, ShieldCheck, X } from 'lucide-react'
 import { Fragment, useMemo, useState } from 'react'
 
 import { PageHeader } from '@/components/page-header'
@@ -40,6 +40,8 @@ export default function AuditPage() {
 
   const lastSeq = events.data?.length ? events.data[events.data.length - 1].seq : after
   const hasNext = (events.data?.length ?? 0) === PAGE
+  // The newest page: recent activity is what an auditor usually looks for first.
+  const latestAfter = head.data ? Math.max(0, head.data.seq - PAGE) : null
 
   return (
     <>
@@ -109,6 +111,16 @@ export default function AuditPage() {
           </Button>
           <Button variant="outline" size="icon" aria-label={t('table.next')} disabled={!hasNext} onClick={() => setCursors((c) => [...c, lastSeq])}>
             <ChevronRight />
+          </Button>
+          <Button
+            variant="outline"
+            size="icon"
+            aria-label={t('audit.latest')}
+            title={t('audit.latest')}
+            disabled={latestAfter === null || after === latestAfter}
+            onClick={() => latestAfter !== null && setCursors((c) => [...c, latestAfter])}
+          >
+            <ChevronsRight />
           </Button>
         </div>
       </div>
