@@ -43,7 +43,8 @@ pub struct Settings {
     )]
     pub mail_from: String,
     /// Without SMTP, also write each mail into this folder as a file (one `.eml` per mail), so
-    /// local users and end-to-end tests can follow mailed links without reading the log.
+    /// local users and end-to-end tests can follow mailed links without reading the log. The
+    /// files are never removed: not meant for production.
     #[arg(long, env = "LEDGER_MAIL_DIR")]
     pub mail_dir: Option<PathBuf>,
     /// Folder with the built web UI (web/dist).

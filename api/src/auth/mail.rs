@@ -83,7 +83,8 @@ impl Mailer {
         Ok(Self { from, transport })
     }
 
-    /// The mailer for these settings, built once per distinct (SMTP URL, sender) and reused.
+    /// The mailer for these settings, built once per distinct (SMTP URL, sender, mail folder)
+    /// and reused.
     pub fn shared(settings: &Settings) -> Result<Self, ApiError> {
         static CACHE: OnceLock<Mutex<HashMap<CacheKey, Mailer>>> = OnceLock::new();
         let key = (
