@@ -247,6 +247,7 @@ export const en = {
   'tx.allCounterparties': 'All counterparties',
   'tx.period': 'Period',
   'tx.anyTime': 'Any time',
+  'tx.exportTooLarge': '{total} transactions match: narrow the filters to at most {max} to export.',
   'tx.clearFilters': 'Clear filters',
   'tx.count': '{loaded} of {total} loaded',
   'tx.empty': 'No transactions yet',

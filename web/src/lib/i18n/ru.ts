@@ -249,6 +249,7 @@ export const ru: Record<MessageKey, string> = {
   'tx.allCounterparties': 'Все контрагенты',
   'tx.period': 'Период',
   'tx.anyTime': 'За всё время',
+  'tx.exportTooLarge': 'Подходит {total} операций: сузьте фильтры до {max}, чтобы выгрузить.',
   'tx.clearFilters': 'Сбросить фильтры',
   'tx.count': 'Загружено {loaded} из {total}',
   'tx.empty': 'Операций пока нет',

@@ -17,7 +17,7 @@ import { PERIOD_PRESETS, presetOf, presetRange, type PeriodPreset } from '@/lib/
 import { toastError } from '@/lib/query'
 import { today } from '@/lib/utils'
 
-import { fetchAllTransactions, TRANSACTION_KINDS, useTransactions, type Transaction, type TransactionFilters, type TransactionKind } from '../api'
+import { ExportTooLarge, fetchAllTransactions, MAX_EXPORT_ROWS, TRANSACTION_KINDS, useTransactions, type Transaction, type TransactionFilters, type TransactionKind } from '../api'
 import { ReverseDialog } from '../components/reverse-dialog'
 import { TransactionDialog } from '../components/transaction-dialog'
 import { formKindOf, type FormKind } from '../lib/meta'
@@ -113,7 +113,8 @@ export default function TransactionsPage() {
       downloadText(`transactions-${new Date().toISOString().slice(0, 10)}.csv`, csv)
       toast.success(t('tx.exported', { count: number(all.length) }))
     } catch (e) {
-      toastError(e)
+      if (e instanceof ExportTooLarge) toast.error(t('tx.exportTooLarge', { total: number(e.total), max: number(MAX_EXPORT_ROWS) }))
+      else toastError(e)
     } finally {
       setExporting(null)
     }
