@@ -60,6 +60,8 @@ export default defineConfig({
       LEDGER_LISTEN: `127.0.0.1:${PORT}`,
       LEDGER_WEB_DIR: 'web/dist',
       LEDGER_PUBLIC_URL: baseURL,
+      // No SMTP: every mail is also written here, and e2e/mail.ts reads the links from it.
+      LEDGER_MAIL_DIR: path.join(dataDir, 'mail'),
     },
   },
 })

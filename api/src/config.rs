@@ -42,6 +42,11 @@ pub struct Settings {
         default_value = "Ledger <ledger@localhost>"
     )]
     pub mail_from: String,
+    /// Without SMTP, also write each mail into this folder as a file (one `.eml` per mail), so
+    /// local users and end-to-end tests can follow mailed links without reading the log. The
+    /// files are never removed: not meant for production.
+    #[arg(long, env = "LEDGER_MAIL_DIR")]
+    pub mail_dir: Option<PathBuf>,
     /// Folder with the built web UI (web/dist).
     #[arg(long, env = "LEDGER_WEB_DIR", default_value = "web/dist")]
     pub web_dir: PathBuf,
@@ -90,6 +95,7 @@ impl Settings {
             public_url: "http://127.0.0.1".into(),
             smtp_url: None,
             mail_from: "Ledger <ledger@localhost>".into(),
+            mail_dir: None,
             web_dir: PathBuf::from("web/dist"),
             max_body_bytes: 16 * 1024 * 1024,
             max_import_bytes: 2 * 1024 * 1024 * 1024,

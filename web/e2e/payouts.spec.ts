@@ -173,8 +173,8 @@ test('mark it paid with a tx hash', async () => {
 test('profitability shows the approved payout; ROI without spend is "—"', async () => {
   await nav('Reports')
   await page.getByRole('tab', { name: 'Profitability' }).click()
-  await page.getByLabel('From').fill('2026-10-01')
-  await page.getByLabel('To').fill('2026-10-31')
+  await page.getByLabel('From', { exact: true }).fill('2026-10-01')
+  await page.getByLabel('To', { exact: true }).fill('2026-10-31')
   const row = page.getByTestId('profit-table').getByRole('row').filter({ hasText: 'Casino DE push' })
   await expect(row).toContainText(TOTAL)
   await expect(page.getByTestId('profit-total-payouts_approved')).toHaveText(TOTAL)

@@ -1,8 +1,11 @@
 //! Outgoing mail: through an SMTP server when `LEDGER_SMTP_URL` is set, otherwise written to
 //! the log (so someone running the ledger locally can follow the link) and kept in a small
-//! in-memory outbox that tests can read with [`logged_mails`].
+//! in-memory outbox that tests can read with [`logged_mails`]; with `LEDGER_MAIL_DIR` set, each
+//! logged mail is also written into that folder as a file (see [`write_mail_file`]), which is how
+//! the web end-to-end tests, running the server as a separate process, follow mailed links.
 
 use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -26,13 +29,14 @@ pub struct LoggedMail {
     pub body: String,
 }
 
-/// What a cached mailer depends on: the SMTP URL and the sender.
-type CacheKey = (Option<String>, String);
+/// What a cached mailer depends on: the SMTP URL, the sender and the mail folder.
+type CacheKey = (Option<String>, String, Option<PathBuf>);
 
 #[derive(Clone)]
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    Log,
+    /// To the log, and into the folder when one is set.
+    Log(Option<PathBuf>),
 }
 
 /// Sends mail; cheap to clone.
@@ -46,7 +50,7 @@ impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let transport = match self.transport {
             Transport::Smtp(_) => "smtp",
-            Transport::Log => "log",
+            Transport::Log(_) => "log",
         };
         f.debug_struct("Mailer")
             .field("from", &self.from.to_string())
@@ -74,15 +78,20 @@ impl Mailer {
                     .timeout(Some(SMTP_TIMEOUT))
                     .build(),
             ),
-            None => Transport::Log,
+            None => Transport::Log(settings.mail_dir.clone()),
         };
         Ok(Self { from, transport })
     }
 
-    /// The mailer for these settings, built once per distinct (SMTP URL, sender) and reused.
+    /// The mailer for these settings, built once per distinct (SMTP URL, sender, mail folder)
+    /// and reused.
     pub fn shared(settings: &Settings) -> Result<Self, ApiError> {
         static CACHE: OnceLock<Mutex<HashMap<CacheKey, Mailer>>> = OnceLock::new();
-        let key = (settings.smtp_url.clone(), settings.mail_from.clone());
+        let key = (
+            settings.smtp_url.clone(),
+            settings.mail_from.clone(),
+            settings.mail_dir.clone(),
+        );
         let cache = CACHE.get_or_init(Default::default);
         if let Some(m) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(m.clone());
@@ -97,13 +106,13 @@ impl Mailer {
 
     /// Whether mails only go to the log.
     pub fn logs_only(&self) -> bool {
-        matches!(self.transport, Transport::Log)
+        matches!(self.transport, Transport::Log(_))
     }
 
     /// Sends a plain-text mail and waits for the server to accept it.
     pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), ApiError> {
         match &self.transport {
-            Transport::Log => {
+            Transport::Log(dir) => {
                 tracing::info!(
                     to,
                     subject,
@@ -115,6 +124,13 @@ impl Mailer {
                     subject: subject.to_string(),
                     body: body.to_string(),
                 });
+                if let Some(dir) = dir {
+                    // The log already holds the mail: a folder that cannot be written is
+                    // reported, not a reason to fail the request that sent it.
+                    if let Err(e) = write_mail_file(dir, to, subject, body).await {
+                        tracing::warn!(error = %e, dir = %dir.display(), "a mail could not be written to LEDGER_MAIL_DIR");
+                    }
+                }
                 Ok(())
             }
             Transport::Smtp(smtp) => {
@@ -141,7 +157,7 @@ impl Mailer {
     /// this returns.
     pub async fn dispatch(&self, to: String, subject: String, body: String) {
         match self.transport {
-            Transport::Log => {
+            Transport::Log(_) => {
                 let _ = self.send(&to, &subject, &body).await;
             }
             Transport::Smtp(_) => {
@@ -154,6 +170,24 @@ impl Mailer {
             }
         }
     }
+}
+
+/// Writes one mail as `<uuid v7>.eml` (names sort in sending order) holding `To:` and
+/// `Subject:` headers, a blank line and the body. It is written under a temporary name and
+/// renamed, so a reader never sees half a mail.
+async fn write_mail_file(
+    dir: &Path,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> std::io::Result<PathBuf> {
+    tokio::fs::create_dir_all(dir).await?;
+    let name = uuid::Uuid::now_v7().to_string();
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let path = dir.join(format!("{name}.eml"));
+    tokio::fs::write(&tmp, format!("To: {to}\nSubject: {subject}\n\n{body}\n")).await?;
+    tokio::fs::rename(&tmp, &path).await?;
+    Ok(path)
 }
 
 fn outbox() -> &'static Mutex<VecDeque<LoggedMail>> {
@@ -283,6 +317,35 @@ mod tests {
         let a = Mailer::shared(&s).unwrap();
         let b = Mailer::shared(&s).unwrap();
         assert!(a.logs_only() && b.logs_only());
+    }
+
+    #[tokio::test]
+    async fn with_a_mail_dir_logged_mails_are_also_files() {
+        let dir = std::env::temp_dir().join(format!("ledger-mail-{}", uuid::Uuid::new_v4()));
+        let mut s = settings();
+        s.mail_dir = Some(dir.clone());
+        let mailer = Mailer::from_settings(&s).unwrap();
+        assert!(mailer.logs_only());
+        for token in ["First", "Second"] {
+            let body = format!("see http://h/reset-password?token={token}");
+            mailer
+                .dispatch("a@example.test".into(), "Reset".into(), body)
+                .await;
+        }
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), 2, "only finished .eml files: {names:?}");
+        assert!(names.iter().all(|n| n.ends_with(".eml")));
+        let last = std::fs::read_to_string(dir.join(&names[1])).unwrap();
+        assert!(last.starts_with("To: a@example.test\nSubject: Reset\n\n"));
+        assert_eq!(
+            token_from_link(&last, "/reset-password").as_deref(),
+            Some("Second")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
-import { useMutation, useQuery } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 
 import { api, unwrap } from '@/lib/api/client'
+import { ME_KEY } from '@/lib/auth'
 
 export function useRegister() {
   return useMutation({
@@ -10,9 +11,15 @@ export function useRegister() {
 
 /** Confirms once per token (a query, so re-renders and strict-mode effects do not repeat it). */
 export function useConfirmEmail(token: string | null) {
+  const qc = useQueryClient()
   return useQuery({
     queryKey: ['public', 'confirm-email', token],
-    queryFn: () => unwrap(api.POST('/api/auth/confirm-email', { body: { token: token ?? '' } })).then(() => true),
+    queryFn: async () => {
+      await unwrap(api.POST('/api/auth/confirm-email', { body: { token: token ?? '' } }))
+      // A signed-in user's "email not confirmed" note comes from the cached session.
+      await qc.invalidateQueries({ queryKey: ME_KEY })
+      return true
+    },
     enabled: !!token,
     retry: false,
     staleTime: Infinity,

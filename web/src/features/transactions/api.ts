@@ -12,6 +12,9 @@ export type TransactionFilters = Omit<NonNullable<operations['list_transactions'
 
 export const TRANSACTION_KINDS: TransactionKind[] = ['income', 'expense', 'transfer', 'journal', 'opening', 'reversal']
 export const PAGE_SIZE = 500
+/** Largest list the CSV export fetches (page by page, held in memory to build the file). */
+export const MAX_EXPORT_ROWS = 100_000
+const EXPORT_PAGE = 1000
 
 function fetchPage(filters: TransactionFilters, offset: number, limit = PAGE_SIZE) {
   return unwrap(api.GET('/api/transactions', { params: { query: { ...filters, limit, offset, ...minPosition() } } }))
@@ -28,17 +31,27 @@ export function useTransactions(filters: TransactionFilters) {
   })
 }
 
-/** Every transaction matching `filters` (for CSV export), page by page. */
+/** Thrown when a list is longer than the export takes. */
+export class ExportTooLarge extends Error {
+  constructor(readonly total: number) {
+    super(`${total} transactions: narrow the filters to at most ${MAX_EXPORT_ROWS}`)
+  }
+}
+
+/** Every transaction matching `filters` (for CSV export), page by page, at most MAX_EXPORT_ROWS. */
 export async function fetchAllTransactions(filters: TransactionFilters, onProgress?: (loaded: number, total: number) => void): Promise<Transaction[]> {
   const out: Transaction[] = []
   let offset = 0
-  for (;;) {
-    const page = await fetchPage(filters, offset, 1000)
+  for (let pages = 0; pages <= MAX_EXPORT_ROWS / EXPORT_PAGE; pages++) {
+    const page = await fetchPage(filters, offset, EXPORT_PAGE)
+    if (page.total > MAX_EXPORT_ROWS) throw new ExportTooLarge(page.total)
     out.push(...page.items)
     onProgress?.(out.length, page.total)
     offset += page.items.length
     if (page.items.length === 0 || offset >= page.total) return out
   }
+  // Rows were added while paging past the limit.
+  throw new ExportTooLarge(offset)
 }
 
 export function usePostTransaction() {

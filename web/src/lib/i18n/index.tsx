@@ -22,24 +22,40 @@ export function translate(locale: Locale, key: MessageKey, vars?: Record<string,
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m))
 }
 
+/**
+ * Intl formatters are costly to build and lists format thousands of values (a virtualised
+ * table re-renders its rows on every scroll frame): one per locale and kind, built once.
+ */
+const dateFormats = new Map<string, Intl.DateTimeFormat>()
+const numberFormats = new Map<string, Intl.NumberFormat>()
+
+function cached<F>(cache: Map<string, F>, key: string, make: () => F): F {
+  let f = cache.get(key)
+  if (!f) {
+    f = make()
+    cache.set(key, f)
+  }
+  return f
+}
+
 /** Formats an ISO date (YYYY-MM-DD) as a calendar date, without time-zone shifts. */
 export function formatDate(iso: string | null | undefined, locale: string): string {
   if (!iso) return ''
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso)
   if (!m) return formatDateTime(iso, locale)
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])))
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(d)
+  return cached(dateFormats, `date|${locale}`, () => new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' })).format(d)
 }
 
 export function formatDateTime(iso: string | null | undefined, locale: string): string {
   if (!iso) return ''
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return iso
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(d)
+  return cached(dateFormats, `dateTime|${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' })).format(d)
 }
 
 export function formatNumber(n: number, locale: string): string {
-  return new Intl.NumberFormat(locale).format(n)
+  return cached(numberFormats, locale, () => new Intl.NumberFormat(locale)).format(n)
 }
 
 interface I18nValue {

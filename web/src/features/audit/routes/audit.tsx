@@ -1,4 +1,4 @@
-import { ChevronLeft, ChevronRight, ShieldCheck } from 'lucide-react'
+import { ChevronLeft, ChevronRight, ChevronsRight, ShieldCheck, X } from 'lucide-react'
 import { Fragment, useMemo, useState } from 'react'
 
 import { PageHeader } from '@/components/page-header'
@@ -12,8 +12,8 @@ import { can, useRole } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 
 import { useAuditEvents, useAuditHead, useVerifyChain, type AuditEvent } from '../api'
+import { filterChoices, filterEvents, NO_FILTER, type AuditFilter } from '../lib/filter'
 
-const AGGREGATES = ['account', 'project', 'category', 'counterparty', 'transaction', 'periods']
 const PAGE = 200
 
 export default function AuditPage() {
@@ -24,24 +24,24 @@ export default function AuditPage() {
   const [cursors, setCursors] = useState<number[]>([0])
   const after = cursors[cursors.length - 1]
   const events = useAuditEvents(after, PAGE)
-  const [aggregate, setAggregate] = useState('')
-  const [text, setText] = useState('')
+  const [filter, setFilter] = useState<AuditFilter>(NO_FILTER)
+  const set = (k: keyof AuditFilter) => (e: { target: { value: string } }) =>
+    // A new aggregate type has other event types: drop the chosen one.
+    setFilter((f) => ({ ...f, [k]: e.target.value, ...(k === 'aggregateType' ? { eventType: '' } : {}) }))
   const [expanded, setExpanded] = useState<number | null>(null)
   const verify = useVerifyChain()
 
-  const shown = useMemo(() => {
-    const needle = text.trim().toLowerCase()
-    return (events.data ?? []).filter(
-      (e) =>
-        (!aggregate || e.aggregate_type === aggregate) &&
-        (!needle || [e.event_type, e.aggregate_id, e.payload, e.metadata, e.hash].some((s) => s.toLowerCase().includes(needle))),
-    )
-  }, [events.data, aggregate, text])
+  const shown = useMemo(() => filterEvents(events.data ?? [], filter), [events.data, filter])
+  const { aggregateType, eventType } = filter
+  const choices = useMemo(() => filterChoices(events.data ?? [], { aggregateType, eventType }), [events.data, aggregateType, eventType])
+  const filtered = Object.values(filter).some(Boolean)
 
   if (!can.audit(role)) return <ErrorState error={new Error(t('common.forbidden'))} />
 
   const lastSeq = events.data?.length ? events.data[events.data.length - 1].seq : after
   const hasNext = (events.data?.length ?? 0) === PAGE
+  // The newest page: recent activity is what an auditor usually looks for first.
+  const latestAfter = head.data ? Math.max(0, head.data.seq - PAGE) : null
 
   return (
     <>
@@ -77,16 +77,33 @@ export default function AuditPage() {
         </CardHeader>
       </Card>
       <div className="mb-4 flex flex-wrap items-center gap-2">
-        <NativeSelect className="w-48" value={aggregate} onChange={(e) => setAggregate(e.target.value)} aria-label={t('audit.aggregateType')}>
+        <NativeSelect className="w-44" value={filter.aggregateType} onChange={set('aggregateType')} aria-label={t('audit.aggregateType')}>
           <option value="">{t('audit.allAggregates')}</option>
-          {AGGREGATES.map((a) => (
+          {choices.aggregates.map((a) => (
             <option key={a} value={a}>
               {a}
             </option>
           ))}
         </NativeSelect>
-        <Input type="search" className="max-w-xs" placeholder={t('audit.textFilter')} aria-label={t('audit.textFilter')} value={text} onChange={(e) => setText(e.target.value)} />
-        <span className="text-muted-foreground text-xs">{t('audit.filterHint')}</span>
+        <NativeSelect className="w-56" value={filter.eventType} onChange={set('eventType')} aria-label={t('audit.eventType')}>
+          <option value="">{t('audit.allEvents')}</option>
+          {choices.eventTypes.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </NativeSelect>
+        <Input type="date" className="w-40" aria-label={t('audit.recordedFrom')} title={t('audit.recordedFrom')} value={filter.from} max={filter.to || undefined} onChange={set('from')} />
+        <Input type="date" className="w-40" aria-label={t('audit.recordedTo')} title={t('audit.recordedTo')} value={filter.to} min={filter.from || undefined} onChange={set('to')} />
+        <Input type="search" className="max-w-xs" placeholder={t('audit.textFilter')} aria-label={t('audit.textFilter')} value={filter.text} onChange={set('text')} />
+        {filtered && (
+          <Button variant="ghost" size="icon" onClick={() => setFilter(NO_FILTER)} aria-label={t('tx.clearFilters')} title={t('tx.clearFilters')}>
+            <X />
+          </Button>
+        )}
+        <span className="text-muted-foreground text-xs" data-testid="audit-shown">
+          {filtered ? t('audit.shown', { shown: number(shown.length), loaded: number(events.data?.length ?? 0) }) : t('audit.filterHint')}
+        </span>
         <div className="ml-auto flex items-center gap-2 text-sm">
           <span className="text-muted-foreground tabular-nums">{t('audit.range', { from: number(after + 1), to: number(lastSeq) })}</span>
           <Button variant="outline" size="icon" aria-label={t('table.previous')} disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
@@ -94,6 +111,16 @@ export default function AuditPage() {
           </Button>
           <Button variant="outline" size="icon" aria-label={t('table.next')} disabled={!hasNext} onClick={() => setCursors((c) => [...c, lastSeq])}>
             <ChevronRight />
+          </Button>
+          <Button
+            variant="outline"
+            size="icon"
+            aria-label={t('audit.latest')}
+            title={t('audit.latest')}
+            disabled={latestAfter === null || after === latestAfter}
+            onClick={() => latestAfter !== null && setCursors((c) => [...c, latestAfter])}
+          >
+            <ChevronsRight />
           </Button>
         </div>
       </div>

@@ -6,9 +6,10 @@ import type { z } from 'zod'
 
 import { FormField } from '@/components/form-field'
 import { Spinner } from '@/components/states'
-import { Alert, AlertTitle } from '@/components/ui/alert'
+import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
+import { isApiError } from '@/lib/api/problem'
 import { useSession } from '@/lib/auth'
 import { applyServerError } from '@/lib/forms'
 import { useI18n } from '@/lib/i18n'
@@ -26,6 +27,8 @@ export default function ResetPasswordPage() {
   const reset = useResetPassword()
   const form = useForm<z.infer<typeof resetSchema>>({ resolver: zodResolver(resetSchema), defaultValues: { password: '', confirm: '' } })
   const { errors, isSubmitting } = form.formState
+  // A used or expired link cannot be fixed by retyping: offer a new one instead of the form.
+  const linkRefused = isApiError(reset.error) && reset.error.code === 'invalid_token'
 
   const onSubmit = form.handleSubmit(async (v) => {
     try {
@@ -35,7 +38,7 @@ export default function ResetPasswordPage() {
       toast.success(t('auth.passwordChanged'))
       navigate('/login', { replace: true })
     } catch (e) {
-      applyServerError(e, form.setError, ['password'])
+      if (!(isApiError(e) && e.code === 'invalid_token')) applyServerError(e, form.setError, ['password'])
     }
   })
 
@@ -48,9 +51,14 @@ export default function ResetPasswordPage() {
         </Link>
       }
     >
-      {!token ? (
+      {!token || linkRefused ? (
         <Alert variant="destructive">
           <AlertTitle>{t('auth.linkInvalid')}</AlertTitle>
+          <AlertDescription>
+            <Link className="underline" to="/forgot-password">
+              {t('auth.requestNewLink')}
+            </Link>
+          </AlertDescription>
         </Alert>
       ) : (
         <form onSubmit={onSubmit} className="grid gap-4" noValidate>

@@ -1,7 +1,7 @@
-import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table'
+import { flexRender, getCoreRowModel, useReactTable, type Cell, type ColumnDef } from '@tanstack/react-table'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { Pencil, Undo2 } from 'lucide-react'
-import { useEffect, useMemo, useRef } from 'react'
+import { memo, useEffect, useMemo, useRef } from 'react'
 import { Link } from 'react-router'
 
 import { Money } from '@/components/money'
@@ -39,7 +39,7 @@ export function TransactionsTable({
   onReverse: (tx: Transaction) => void
   onEdit: (tx: Transaction) => void
 }) {
-  const { t, date } = useI18n()
+  const { t, date, money } = useI18n()
   const parentRef = useRef<HTMLDivElement>(null)
 
   const columns = useMemo<ColumnDef<Transaction, unknown>[]>(
@@ -73,7 +73,7 @@ export function TransactionsTable({
         header: t('tx.entries'),
         cell: ({ row }) => {
           const text = row.original.entries
-            .map((e) => `${accounts.get(e.account_id)?.name ?? '…'} ${e.amount.startsWith('-') ? '' : '+'}${e.amount}`)
+            .map((e) => `${accounts.get(e.account_id)?.name ?? '…'} ${money(e.amount, e.currency, { signed: true, withCurrency: false })}`)
             .join(' · ')
           return (
             <span className="text-muted-foreground block truncate text-xs" title={text}>
@@ -113,7 +113,7 @@ export function TransactionsTable({
         },
       },
     ],
-    [t, date, accounts, canWrite, onEdit, onReverse],
+    [t, date, money, accounts, canWrite, onEdit, onReverse],
   )
 
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -151,26 +151,20 @@ export function TransactionsTable({
         <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((vi) => {
             const row = tableRows[vi.index]
-            return (
+            return row ? (
+              <TxRow key={vi.key} tx={row.original} cells={row.getVisibleCells()} index={vi.index} start={vi.start} size={vi.size} />
+            ) : (
               <div
                 key={vi.key}
                 role="row"
                 aria-rowindex={vi.index + 2}
-                data-testid={row ? 'tx-row' : 'tx-loader'}
-                className={cn(GRID, 'hover:bg-muted/50 absolute top-0 left-0 w-full border-b text-sm', row && (row.original.reversed_by || row.original.replaced_by) && 'opacity-60')}
+                data-testid="tx-loader"
+                className={cn(GRID, 'absolute top-0 left-0 w-full border-b text-sm')}
                 style={{ height: vi.size, transform: `translateY(${vi.start}px)` }}
               >
-                {row ? (
-                  row.getVisibleCells().map((cell) => (
-                    <div key={cell.id} role="cell" className="min-w-0">
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </div>
-                  ))
-                ) : (
-                  <div role="cell" className="text-muted-foreground col-span-full">
-                    {t('common.loading')}
-                  </div>
-                )}
+                <div role="cell" className="text-muted-foreground col-span-full">
+                  {t('common.loading')}
+                </div>
               </div>
             )
           })}
@@ -179,6 +173,28 @@ export function TransactionsTable({
     </div>
   )
 }
+
+/**
+ * One row. Memoised: while the list scrolls, rows that stay in view keep their props (the table
+ * keeps a row's cells until the data or the columns change) and are not rendered again.
+ */
+const TxRow = memo(function TxRow({ tx, cells, index, start, size }: { tx: Transaction; cells: Cell<Transaction, unknown>[]; index: number; start: number; size: number }) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      data-testid="tx-row"
+      className={cn(GRID, 'hover:bg-muted/50 absolute top-0 left-0 w-full border-b text-sm', (tx.reversed_by || tx.replaced_by) && 'opacity-60')}
+      style={{ height: size, transform: `translateY(${start}px)` }}
+    >
+      {cells.map((cell) => (
+        <div key={cell.id} role="cell" className="min-w-0">
+          {flexRender(cell.column.columnDef.cell, cell.getContext())}
+        </div>
+      ))}
+    </div>
+  )
+})
 
 /** What posted a transaction (a payout, an invoice, a recurring rule), linked where it has a screen. */
 function OriginBadge({ kind, id }: { kind: 'payout' | 'invoice' | 'recurring'; id: string }) {

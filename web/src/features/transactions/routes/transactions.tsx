@@ -13,9 +13,11 @@ import { categoryTree, useAllAccounts, useAllCategories, useAllCounterparties, u
 import { can, useRole } from '@/lib/auth'
 import { downloadText } from '@/lib/csv'
 import { useI18n } from '@/lib/i18n'
+import { PERIOD_PRESETS, presetOf, presetRange, type PeriodPreset } from '@/lib/periods'
 import { toastError } from '@/lib/query'
+import { today } from '@/lib/utils'
 
-import { fetchAllTransactions, TRANSACTION_KINDS, useTransactions, type Transaction, type TransactionFilters, type TransactionKind } from '../api'
+import { ExportTooLarge, fetchAllTransactions, MAX_EXPORT_ROWS, TRANSACTION_KINDS, useTransactions, type Transaction, type TransactionFilters, type TransactionKind } from '../api'
 import { ReverseDialog } from '../components/reverse-dialog'
 import { TransactionDialog } from '../components/transaction-dialog'
 import { formKindOf, type FormKind } from '../lib/meta'
@@ -35,14 +37,41 @@ interface FilterState {
 }
 
 const EMPTY: FilterState = { from: '', to: '', account_id: '', project_id: '', category_id: '', counterparty_id: '', tag: '', q: '', kind: '' }
+const FILTER_KEYS = Object.keys(EMPTY) as (keyof FilterState)[]
+
+/** The filters live in the URL, so a reload, the back button or a shared link keep them. */
+function filtersFrom(params: URLSearchParams): FilterState {
+  const out = { ...EMPTY }
+  for (const k of FILTER_KEYS) (out as Record<string, string>)[k] = params.get(k) ?? ''
+  if (out.kind && !TRANSACTION_KINDS.includes(out.kind)) out.kind = ''
+  return out
+}
 
 export default function TransactionsPage() {
   const { t, number } = useI18n()
   const writer = can.writeBooks(useRole())
-  const [f, setF] = useState<FilterState>(EMPTY)
-  const debounced = useDebounced(f)
   // Links from what posted a transaction (e.g. a payout) open the list filtered by its origin.
   const [params, setParams] = useSearchParams()
+  const f = useMemo(() => filtersFrom(params), [params])
+  const debounced = useDebounced(f)
+  const patchParams = (patch: Record<string, string>) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev)
+        for (const [k, v] of Object.entries(patch)) {
+          if (v) next.set(k, v)
+          else next.delete(k)
+        }
+        return next
+      },
+      { replace: true },
+    )
+  const now = today()
+  const preset = f.from || f.to ? presetOf(f.from, f.to, now) : ''
+  const choosePreset = (p: string) => {
+    if (!p) patchParams({ from: '', to: '' })
+    else if (p !== 'custom') patchParams(presetRange(p as Exclude<PeriodPreset, 'custom'>, now))
+  }
   const originId = params.get('origin_id') ?? ''
   const filters = useMemo<TransactionFilters>(() => {
     const out: Record<string, string> = {}
@@ -63,7 +92,7 @@ export default function TransactionsPage() {
 
   const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data])
   const total = query.data?.pages[0]?.total ?? 0
-  const set = (k: keyof FilterState) => (e: { target: { value: string } }) => setF((s) => ({ ...s, [k]: e.target.value }))
+  const set = (k: keyof FilterState) => (e: { target: { value: string } }) => patchParams({ [k]: e.target.value })
   const onEdit = useCallback((tx: Transaction) => setDialog({ open: true, kind: formKindOf(tx), editing: tx }), [])
   const onReverse = useCallback((tx: Transaction) => setReversing(tx), [])
 
@@ -84,7 +113,8 @@ export default function TransactionsPage() {
       downloadText(`transactions-${new Date().toISOString().slice(0, 10)}.csv`, csv)
       toast.success(t('tx.exported', { count: number(all.length) }))
     } catch (e) {
-      toastError(e)
+      if (e instanceof ExportTooLarge) toast.error(t('tx.exportTooLarge', { total: number(e.total), max: number(MAX_EXPORT_ROWS) }))
+      else toastError(e)
     } finally {
       setExporting(null)
     }
@@ -123,8 +153,16 @@ export default function TransactionsPage() {
           </>
         }
       />
-      <div className="mb-4 grid grid-cols-2 gap-2 md:grid-cols-3 lg:grid-cols-5" role="search" aria-label={t('tx.filters')}>
+      <div className="mb-4 grid grid-cols-2 gap-2 md:grid-cols-3 lg:grid-cols-6" role="search" aria-label={t('tx.filters')}>
         <Input type="search" placeholder={t('common.search')} aria-label={t('common.search')} value={f.q} onChange={set('q')} />
+        <NativeSelect aria-label={t('tx.period')} value={preset} onChange={(e) => choosePreset(e.target.value)}>
+          <option value="">{t('tx.anyTime')}</option>
+          {PERIOD_PRESETS.map((p) => (
+            <option key={p} value={p} disabled={p === 'custom' && preset !== 'custom'}>
+              {t(`period.${p}`)}
+            </option>
+          ))}
+        </NativeSelect>
         <Input type="date" aria-label={t('tx.fromDate')} title={t('tx.fromDate')} value={f.from} onChange={set('from')} />
         <Input type="date" aria-label={t('tx.toDate')} title={t('tx.toDate')} value={f.to} onChange={set('to')} />
         <NativeSelect aria-label={t('tx.account')} value={f.account_id} onChange={set('account_id')}>
@@ -171,7 +209,7 @@ export default function TransactionsPage() {
         <div className="flex gap-1">
           <Input placeholder={t('tx.tag')} aria-label={t('tx.tag')} value={f.tag} onChange={set('tag')} />
           {filtered && (
-            <Button variant="ghost" size="icon" onClick={() => setF(EMPTY)} aria-label={t('tx.clearFilters')} title={t('tx.clearFilters')}>
+            <Button variant="ghost" size="icon" onClick={() => setParams(originId ? { origin_id: originId } : {}, { replace: true })} aria-label={t('tx.clearFilters')} title={t('tx.clearFilters')}>
               <X />
             </Button>
           )}
@@ -180,7 +218,7 @@ export default function TransactionsPage() {
       {originId && (
         <div className="bg-muted mb-2 inline-flex items-center gap-2 rounded-md px-3 py-1 text-sm" data-testid="origin-filter">
           {t('tx.originFilter', { kind: t(`originKind.${rows[0]?.origin?.kind ?? 'payout'}`).toLowerCase() })}
-          <Button variant="ghost" size="sm" onClick={() => setParams({}, { replace: true })}>
+          <Button variant="ghost" size="sm" onClick={() => patchParams({ origin_id: '' })}>
             <X /> {t('tx.originClear')}
           </Button>
         </div>

@@ -14,6 +14,7 @@ import { can, useSession } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 
 import { ROLES, useUpdateUser, useUsers, type Role, type UserDetail } from '../api'
+import { DisableUserDialog } from '../components/disable-dialog'
 
 export default function UsersPage() {
   const { t, date } = useI18n()
@@ -24,6 +25,7 @@ export default function UsersPage() {
   const dq = useDebounced(q.trim())
   const query = useUsers({ q: dq || undefined, role: role || undefined, limit: pagination.pageSize, offset: pagination.pageIndex * pagination.pageSize })
   const update = useUpdateUser()
+  const [disabling, setDisabling] = useState<UserDetail | null>(null)
 
   const columns = useMemo<ColumnDef<UserDetail, unknown>[]>(
     () => [
@@ -70,11 +72,12 @@ export default function UsersPage() {
               variant={row.original.disabled ? 'outline' : 'destructive'}
               size="sm"
               disabled={update.isPending}
+              aria-label={t(row.original.disabled ? 'users.enableNamed' : 'users.disableNamed', { email: row.original.email })}
               onClick={() =>
-                update.mutate(
-                  { id: row.original.id, body: { disabled: !row.original.disabled } },
-                  { onSuccess: () => toast.success(row.original.disabled ? t('users.enabledDone') : t('users.disabledDone')) },
-                )
+                // Disabling ends the user's sessions: ask first. Enabling is harmless.
+                row.original.disabled
+                  ? update.mutate({ id: row.original.id, body: { disabled: false } }, { onSuccess: () => toast.success(t('users.enabledDone')) })
+                  : setDisabling(row.original)
               }
             >
               {row.original.disabled ? t('users.enable') : t('users.disable')}
@@ -112,6 +115,7 @@ export default function UsersPage() {
         emptyTitle={t('users.empty')}
         getRowId={(u) => u.id}
       />
+      <DisableUserDialog user={disabling} onClose={() => setDisabling(null)} />
     </>
   )
 }
