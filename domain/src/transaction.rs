@@ -125,8 +125,9 @@ pub struct TransactionPosted {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaces: Option<Uuid>,
     /// The on-chain transfer behind this posting (see `crate::crypto`).
+    /// Boxed: most postings have none, and the event enum stays small.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub crypto: Option<CryptoDetails>,
+    pub crypto: Option<Box<CryptoDetails>>,
 }
 
 /// What kind of document a posting came from.
@@ -200,7 +201,7 @@ pub struct PostTransaction {
     pub fingerprint: String,
     pub reverses: Option<Uuid>,
     pub replaces: Option<Uuid>,
-    pub crypto: Option<CryptoDetails>,
+    pub crypto: Option<Box<CryptoDetails>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -528,7 +529,7 @@ fn validate_post(
                         .is_some_and(|a| a.crypto_wallet),
                 })
                 .collect();
-            Some(crypto::validate(details, &legs, &kinds)?)
+            Some(Box::new(crypto::validate(*details, &legs, &kinds)?))
         }
     };
     Ok(TransactionPosted {

@@ -346,7 +346,11 @@ mod tests {
     fn known_hashes_are_not_offered() {
         let mut w = TronWallet::default();
         let t = transfer(1, 0);
-        run(&mut w, sync(vec![t.clone()], &[t.tx_hash.clone()])).unwrap();
+        run(
+            &mut w,
+            sync(vec![t.clone()], std::slice::from_ref(&t.tx_hash)),
+        )
+        .unwrap();
         assert!(w.items.is_empty());
         assert_eq!(w.cursor, Some(t.time));
     }

@@ -100,7 +100,7 @@ fn post(debit: Uuid, credit: Uuid, amount: &str, crypto: CryptoDetails) -> Trans
         fingerprint: "f".into(),
         reverses: None,
         replaces: None,
-        crypto: Some(crypto),
+        crypto: Some(Box::new(crypto)),
     })
 }
 

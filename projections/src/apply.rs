@@ -592,7 +592,7 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
                         if let Some(details) = p.crypto {
                             out.crypto.push(crate::crypto::CryptoOp::Posted {
                                 transaction_id: id,
-                                details,
+                                details: *details,
                             });
                         }
                     }

@@ -155,7 +155,7 @@ pub async fn verify(
             )
             .into());
         }
-        posted.crypto.clone().ok_or_else(|| {
+        posted.crypto.as_deref().cloned().ok_or_else(|| {
             ApiError::from(DomainError::Conflict(
                 "the transaction has no crypto details to verify".into(),
             ))
@@ -577,7 +577,7 @@ pub async fn post_item(
             fingerprint: idempotency,
             reverses: None,
             replaces: None,
-            crypto: Some(CryptoDetails {
+            crypto: Some(Box::new(CryptoDetails {
                 network: CryptoNetwork::Tron,
                 token: item.token,
                 contract: item.token.contract().map(str::to_string),
@@ -588,7 +588,7 @@ pub async fn post_item(
                 fee_trx,
                 block,
                 confirmations,
-            }),
+            })),
         },
     };
     let mut conn = pool.acquire().await?;

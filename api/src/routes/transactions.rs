@@ -185,7 +185,7 @@ fn out_from_posted(
         reversed_by,
         replaced_by,
         origin: p.origin,
-        crypto: p.crypto.clone(),
+        crypto: p.crypto.as_deref().cloned(),
         crypto_verification: None,
         position,
     }
@@ -376,7 +376,7 @@ fn to_command(
         fingerprint,
         reverses: None,
         replaces: None,
-        crypto: body.crypto.clone(),
+        crypto: body.crypto.clone().map(Box::new),
     })
 }
 
