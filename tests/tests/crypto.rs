@@ -416,6 +416,16 @@ async fn tron_postings_verify_sync_and_post_pending_items() {
         .await
         .expect(422);
     assert_eq!(p["field"], "fee_expense_account_id");
+    // Without `fee_trx` the fee is read from TronScan, which does not know this one.
+    let p = app
+        .post(
+            &format!("/api/accounts/{wallet}/tron/pending/{OUT_TX}/post"),
+            json!({"counter_account_id": supplier_costs, "fee_expense_account_id": fees,
+                   "fee_account_id": trx_wallet}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(p["field"], "fee_trx", "{p}");
     let posted = app
         .post(
             &format!("/api/accounts/{wallet}/tron/pending/{OUT_TX}/post"),
