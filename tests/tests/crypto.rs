@@ -19,6 +19,7 @@ const REVERTED_TX: &str = "1c2442f9298cb3a570ccec313571810afc132d0d113db17d30cbc
 const TRX_TX: &str = "895fd7b326b94c7f9118bb16000f49c81a358ca00d75985d99c94309570dc195";
 const OUT_TX: &str = "9a2ef80f58ee8571f4998d7c4093f6dea268aa872607679d6050914a9d33a01c";
 const IN_TX: &str = "a49636a2fa7f0eab4c4f9b0687322e25c215a82a06ec41adea0575438b0d590b";
+const SWAP_TX: &str = "842e7fc229540a6eb12aa1f6d42fddbb7a86f7a243c71b9abd87a86557b6fb7e";
 const SELF_TX: &str = "b0a844e52587be6b5c9bcf35873be078f3b7a50df373ca533488f87605e999f3";
 const SLOW_TX: &str = "00000000000000000000000000000000000000000000000000000000000000aa";
 const LIMITED_TX: &str = "00000000000000000000000000000000000000000000000000000000000000bb";
@@ -475,13 +476,40 @@ async fn tron_postings_verify_sync_and_post_pending_items() {
     .await
     .expect(409);
     // Post an incoming one to revenue.
-    let incoming = app
+    app.post(
+        &format!("/api/accounts/{wallet}/tron/pending/{IN_TX}/post"),
+        json!({"counter_account_id": revenue, "description": "Affiliate payout"}),
+    )
+    .await
+    .expect(201);
+
+    // A swap shape: the incoming USDT booked against the TRX wallet at the day's rate (the
+    // inverse of TRX/USDT 0.125 is 8 TRX per USDT).
+    app.post(
+        "/api/rates",
+        json!({"date": "2024-07-04", "base": "TRX", "quote": "USDT", "rate": "0.125"}),
+    )
+    .await
+    .expect(201);
+    app.wait_all_sealed().await;
+    let swap = app
         .post(
-            &format!("/api/accounts/{wallet}/tron/pending/{IN_TX}/post"),
-            json!({"counter_account_id": revenue, "description": "Affiliate payout"}),
+            &format!("/api/accounts/{wallet}/tron/pending/{SWAP_TX}/post"),
+            json!({"counter_account_id": trx_wallet}),
         )
         .await
         .expect(201);
+    let tx = app
+        .get(&format!(
+            "/api/transactions/{}",
+            swap["transaction_id"].as_str().unwrap()
+        ))
+        .await
+        .expect(200);
+    assert_eq!(tx["kind"], "transfer");
+    assert_eq!(tx["entries"][1]["account_id"], trx_wallet.as_str());
+    assert_eq!(tx["entries"][1]["amount"], "-98.765424");
+    assert_eq!(tx["entries"][1]["price"]["total"], "12.345678");
 
     // A second sync offers nothing new.
     let before = app.event_count().await;
@@ -494,11 +522,11 @@ async fn tron_postings_verify_sync_and_post_pending_items() {
     let left = app
         .get(&format!(
             "/api/accounts/{wallet}/tron/pending?min_position={}",
-            incoming["position"]
+            swap["position"]
         ))
         .await
         .expect(200);
-    assert_eq!(left["total"], 1, "{left}");
+    assert_eq!(left["total"], 0, "{left}");
     let all = app
         .get(&format!("/api/accounts/{wallet}/tron/pending?status=all"))
         .await
