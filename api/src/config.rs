@@ -77,6 +77,25 @@ pub struct Settings {
     /// CoinGecko demo API key (optional).
     #[arg(long, env = "LEDGER_COINGECKO_API_KEY", hide_env_values = true)]
     pub coingecko_api_key: Option<String>,
+    /// Base URL of the TronScan API (crypto verification and wallet sync).
+    #[arg(
+        long,
+        env = "LEDGER_TRONSCAN_URL",
+        default_value = "https://apilist.tronscanapi.com"
+    )]
+    pub tronscan_url: String,
+    /// TronScan API key (`TRON-PRO-API-KEY`, optional; without it TronScan throttles harder).
+    #[arg(long, env = "LEDGER_TRONSCAN_API_KEY", hide_env_values = true)]
+    pub tronscan_api_key: Option<String>,
+    /// Whole-request timeout of one TronScan call, in milliseconds.
+    #[arg(long, env = "LEDGER_TRONSCAN_TIMEOUT_MS", default_value_t = 20_000)]
+    pub tronscan_timeout_ms: u64,
+    /// Retries of a TronScan call after 429, 5xx or a timeout (exponential backoff).
+    #[arg(long, env = "LEDGER_TRONSCAN_RETRIES", default_value_t = 4)]
+    pub tronscan_retries: u32,
+    /// First backoff delay before a TronScan retry, in milliseconds (doubles each retry).
+    #[arg(long, env = "LEDGER_TRONSCAN_BACKOFF_MS", default_value_t = 500)]
+    pub tronscan_backoff_ms: u64,
     /// Database connections in the pool.
     #[arg(long, env = "LEDGER_DB_POOL", default_value_t = 40)]
     pub db_pool_size: u32,
@@ -103,6 +122,11 @@ impl Settings {
             ecb_url: "http://127.0.0.1:9/".into(),
             coingecko_url: "http://127.0.0.1:9/".into(),
             coingecko_api_key: None,
+            tronscan_url: "http://127.0.0.1:9/".into(),
+            tronscan_api_key: None,
+            tronscan_timeout_ms: 20_000,
+            tronscan_retries: 4,
+            tronscan_backoff_ms: 500,
             db_pool_size: 20,
         }
     }

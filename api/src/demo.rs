@@ -118,6 +118,7 @@ impl Demo {
                 fingerprint: key,
                 reverses: None,
                 replaces: None,
+                crypto: None,
             },
         });
     }

@@ -39,7 +39,9 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
     } else {
         None
     };
+    let tronscan = Arc::new(crate::ledger::crypto::client(&settings)?);
     Ok(AppState {
+        tronscan,
         imports,
         scheduler,
         pool,

@@ -21,6 +21,8 @@ pub struct AppState {
     /// Scheduled jobs (exchange-rate syncs), when enabled.
     pub scheduler: Option<tokio_cron_scheduler::JobScheduler>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// One TronScan client per server, so its request spacing covers all callers.
+    pub tronscan: Arc<importers::tronscan::TronScanClient>,
 }
 
 /// Longest a query waits for the projector to reach a requested position.

@@ -5,6 +5,7 @@ pub mod account;
 pub mod aggregate;
 pub mod category;
 pub mod counterparty;
+pub mod crypto;
 pub mod entity;
 pub mod error;
 pub mod money;
@@ -17,6 +18,7 @@ pub mod traffic_import;
 pub mod traffic_metrics;
 pub mod transaction;
 pub mod tron;
+pub mod tron_wallet;
 
 pub use cqrs_es::{Aggregate, DomainEvent};
 pub use error::DomainError;

@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::crypto::{self, CryptoDetails, CryptoVerification, WalletLeg};
 use crate::entity::{MAX_TEXT_CHARS, clean_text};
 use crate::error::DomainError;
 use crate::money::{Currency, Money, round_to_scale};
@@ -123,6 +124,10 @@ pub struct TransactionPosted {
     pub reverses: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaces: Option<Uuid>,
+    /// The on-chain transfer behind this posting (see `crate::crypto`).
+    /// Boxed: most postings have none, and the event enum stays small.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crypto: Option<Box<CryptoDetails>>,
 }
 
 /// What kind of document a posting came from.
@@ -133,6 +138,8 @@ pub enum OriginKind {
     Payout,
     Invoice,
     Recurring,
+    /// A transfer found by a Tron wallet sync and posted by the user.
+    TronWallet,
 }
 
 impl OriginKind {
@@ -141,6 +148,7 @@ impl OriginKind {
             OriginKind::Payout => "payout",
             OriginKind::Invoice => "invoice",
             OriginKind::Recurring => "recurring",
+            OriginKind::TronWallet => "tron_wallet",
         }
     }
 }
@@ -161,6 +169,8 @@ pub enum TransactionEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         replaced_by: Option<Uuid>,
     },
+    /// The posting's crypto details were checked against the chain (any outcome).
+    CryptoVerified(CryptoVerification),
 }
 
 impl DomainEvent for TransactionEvent {
@@ -168,6 +178,7 @@ impl DomainEvent for TransactionEvent {
         match self {
             Self::Posted(_) => "Posted".into(),
             Self::Reversed { .. } => "Reversed".into(),
+            Self::CryptoVerified(_) => "CryptoVerified".into(),
         }
     }
     fn event_version(&self) -> String {
@@ -190,6 +201,7 @@ pub struct PostTransaction {
     pub fingerprint: String,
     pub reverses: Option<Uuid>,
     pub replaces: Option<Uuid>,
+    pub crypto: Option<Box<CryptoDetails>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,6 +211,7 @@ pub enum TransactionCommand {
         reversal_id: Uuid,
         replaced_by: Option<Uuid>,
     },
+    RecordCryptoVerification(CryptoVerification),
 }
 
 /// What an account looks like to the posting rules.
@@ -206,6 +219,8 @@ pub enum TransactionCommand {
 pub struct AccountFacts {
     pub currency: Currency,
     pub archived: bool,
+    /// Only postings with a leg on a crypto wallet may carry crypto details.
+    pub crypto_wallet: bool,
 }
 
 /// What a referenced project, category or counterparty looks like to the posting rules.
@@ -244,6 +259,8 @@ pub struct Transaction {
     pub posted: Option<TransactionPosted>,
     pub reversed_by: Option<Uuid>,
     pub replaced_by: Option<Uuid>,
+    /// The latest check of the crypto details against the chain.
+    pub crypto_verification: Option<CryptoVerification>,
 }
 
 impl Transaction {
@@ -289,6 +306,8 @@ impl Transaction {
             fingerprint,
             reverses: Some(original_id),
             replaces: None,
+            // A reversal moves nothing on chain.
+            crypto: None,
         })
     }
 }
@@ -497,6 +516,22 @@ fn validate_post(
             "entries sum to {detail} instead of zero"
         )));
     }
+    let crypto = match cmd.crypto {
+        None => None,
+        Some(details) => {
+            let kinds: Vec<WalletLeg> = legs
+                .iter()
+                .map(|l| WalletLeg {
+                    currency: l.currency,
+                    crypto_wallet: ctx
+                        .accounts
+                        .get(&l.account_id)
+                        .is_some_and(|a| a.crypto_wallet),
+                })
+                .collect();
+            Some(Box::new(crypto::validate(*details, &legs, &kinds)?))
+        }
+    };
     Ok(TransactionPosted {
         date: cmd.date,
         origin: cmd.origin,
@@ -511,6 +546,7 @@ fn validate_post(
         fingerprint: cmd.fingerprint,
         reverses: cmd.reverses,
         replaces: cmd.replaces,
+        crypto,
     })
 }
 
@@ -562,6 +598,23 @@ impl Aggregate for Transaction {
                     replaced_by,
                 }
             }
+            TransactionCommand::RecordCryptoVerification(v) => {
+                let posted = self.posted.as_ref().ok_or(DomainError::NotFound {
+                    entity: "transaction",
+                    id: String::new(),
+                })?;
+                if posted.crypto.is_none() {
+                    return Err(DomainError::Conflict(
+                        "the transaction has no crypto details to verify".into(),
+                    ));
+                }
+                if self.reversed_by.is_some() || posted.kind == TransactionKind::Reversal {
+                    return Err(DomainError::Conflict(
+                        "a reversed transaction (or a reversal) is not verified".into(),
+                    ));
+                }
+                TransactionEvent::CryptoVerified(crypto::clean_verification(v)?)
+            }
         };
         sink.write(event, self).await;
         Ok(())
@@ -577,6 +630,7 @@ impl Aggregate for Transaction {
                 self.reversed_by = Some(reversal_id);
                 self.replaced_by = replaced_by;
             }
+            TransactionEvent::CryptoVerified(v) => self.crypto_verification = Some(v),
         }
     }
 }

@@ -47,6 +47,7 @@ fn books() -> Books {
             AccountFacts {
                 currency: cur(code),
                 archived,
+                crypto_wallet: false,
             },
         );
     }
@@ -77,6 +78,7 @@ fn post(date: NaiveDate, legs: Vec<LegInput>) -> TransactionCommand {
         fingerprint: "f".into(),
         reverses: None,
         replaces: None,
+        crypto: None,
     })
 }
 

@@ -114,6 +114,7 @@ pub struct Prepared {
     imports: Vec<ImportOp>,
     rates: Vec<RateOp>,
     payouts: Vec<PayoutOp>,
+    crypto: Vec<crate::crypto::CryptoOp>,
     transactions: BinaryCopy,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -136,6 +137,7 @@ pub struct Ordered {
     imports: Vec<ImportOp>,
     rates: Vec<RateOp>,
     payouts: Vec<PayoutOp>,
+    crypto: Vec<crate::crypto::CryptoOp>,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
     monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -167,6 +169,7 @@ impl Prepared {
                 imports: self.imports,
                 rates: self.rates,
                 payouts: self.payouts,
+                crypto: self.crypto,
                 reversals: self.reversals,
                 daily: self.daily,
                 monthly: self.monthly,
@@ -184,6 +187,7 @@ impl Ordered {
         self.imports.extend(later.imports);
         self.rates.extend(later.rates);
         self.payouts.extend(later.payouts);
+        self.crypto.extend(later.crypto);
         self.reversals.extend(later.reversals);
         merge_deltas(&mut self.daily, later.daily);
         merge_deltas(&mut self.monthly, later.monthly);
@@ -336,6 +340,9 @@ pub async fn write_ordered(
     upsert_rates(conn, schema, ordered.rates).await?;
     for op in ordered.payouts {
         crate::payouts::apply(conn, schema, op.id, op.event, op.at, op.version).await?;
+    }
+    for op in ordered.crypto {
+        crate::crypto::apply(conn, schema, op).await?;
     }
     for op in ordered.imports {
         match op.kind {
@@ -586,6 +593,18 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
                         let author: Author = serde_json::from_str(&e.metadata)
                             .map_err(|err| ProjectionError::corrupt(e, err))?;
                         out.add_posted(id, &p, author.user_id, ev);
+                        if let Some(details) = p.crypto {
+                            out.crypto.push(crate::crypto::CryptoOp::Posted {
+                                transaction_id: id,
+                                details: *details,
+                            });
+                        }
+                    }
+                    TransactionEvent::CryptoVerified(verification) => {
+                        out.crypto.push(crate::crypto::CryptoOp::Verified {
+                            transaction_id: id,
+                            verification,
+                        });
                     }
                     TransactionEvent::Reversed {
                         reversal_id,
@@ -595,6 +614,11 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
                     }
                 }
             }
+            "tron_wallet" => out.crypto.push(crate::crypto::CryptoOp::Wallet {
+                account_id: parse_uuid(e)?,
+                event: decode(e)?,
+                at: e.recorded_at,
+            }),
             "payout" => out.payouts.push(PayoutOp {
                 id: parse_uuid(e)?,
                 event: decode::<PayoutEvent>(e)?,

@@ -8,7 +8,7 @@ use sqlx::{Connection, Executor, PgConnection, Row};
 /// The live read schema.
 pub const LIVE_SCHEMA: &str = "read";
 /// Bump whenever a table, column or projection rule changes: the projector then rebuilds.
-pub const MODEL_VERSION: i32 = 9;
+pub const MODEL_VERSION: i32 = 10;
 
 /// Every read table with the columns that order its rows uniquely (for digests and dumps).
 pub const TABLES: &[(&str, &str)] = &[
@@ -23,6 +23,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("rates", "base, quote, date"),
     ("conversions", "tracker, conversion_id"),
     ("payouts", "id"),
+    ("crypto_transactions", "transaction_id"),
+    ("tron_pending", "account_id, tx_hash"),
     ("traffic_daily", "scope, date, campaign_key, currency"),
     ("traffic_monthly", "scope, month, campaign_key, currency"),
     ("traffic_source_daily", "source_id, date, currency"),
@@ -301,6 +303,8 @@ pub async fn create_tables(conn: &mut PgConnection, schema: &str) -> Result<(), 
         .await?;
     let ddl = TABLES_DDL.replace("{s}", schema);
     tx.execute(ddl.as_str()).await?;
+    tx.execute(crate::crypto::DDL.replace("{s}", schema).as_str())
+        .await?;
     sqlx::query(&format!(
         "INSERT INTO {schema}.checkpoint VALUES (true, 0, $1)"
     ))

@@ -106,6 +106,7 @@ pub async fn create(
             fingerprint: format!("opening:{id}"),
             reverses: None,
             replaces: None,
+            crypto: None,
         };
         let ctx = posting_context(&mut tx, std::iter::once(&command)).await?;
         let mut t = Transaction::default();

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod committer;
+pub mod crypto;
 pub mod entities;
 pub mod payouts;
 pub mod periods;

@@ -317,6 +317,7 @@ pub async fn approve(
                         fingerprint: String::new(),
                         reverses: None,
                         replaces: None,
+                        crypto: None,
                     },
                 )
             })
@@ -411,6 +412,7 @@ pub async fn pay(pool: &PgPool, actor: &Actor, id: Uuid, pm: Payment) -> Result<
                 fingerprint: String::new(),
                 reverses: None,
                 replaces: None,
+                crypto: None,
             },
         )])
     };

@@ -122,6 +122,7 @@ fn context_from(
                 AccountFacts {
                     currency: spec.currency,
                     archived: a.archived,
+                    crypto_wallet: spec.kind == domain::account::AccountKind::CryptoWallet,
                 },
             )
         })

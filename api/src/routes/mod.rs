@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod common;
+pub mod crypto;
 pub mod entities;
 pub mod export;
 pub mod health;
@@ -39,7 +40,7 @@ use crate::state::AppState;
     tags(
         (name = "auth"), (name = "users"), (name = "accounts"), (name = "projects"), (name = "categories"),
         (name = "counterparties"), (name = "transactions"), (name = "periods"), (name = "reports"), (name = "audit"),
-        (name = "traffic"), (name = "rates"),
+        (name = "traffic"), (name = "rates"), (name = "crypto"),
     )
 )]
 struct ApiDoc;
@@ -72,6 +73,7 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
         .merge(traffic_payouts::router())
         .merge(profitability::router())
         .merge(transactions::router())
+        .merge(crypto::router())
         .merge(periods::router())
         .merge(reports::router())
         .merge(audit::router())

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::NaiveDate;
 use domain::account::{Account, AccountSpec};
+use domain::crypto::{CryptoDetails, CryptoVerification};
 use domain::money::Currency;
 use domain::transaction::{
     LegInput, Origin, PostTransaction, Price, TransactionKind, TransactionPosted,
@@ -97,6 +98,9 @@ pub struct TransactionIn {
     pub tags: Vec<String>,
     /// A repeated key returns the first result instead of posting again.
     pub idempotency_key: Option<String>,
+    /// The on-chain transfer behind the posting (needs an entry on a crypto_wallet account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crypto: Option<CryptoDetails>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -136,6 +140,12 @@ pub struct TransactionOut {
     /// The document this posting belongs to (a payout, an invoice, a schedule).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
+    /// The on-chain transfer behind the posting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crypto: Option<CryptoDetails>,
+    /// The latest check of `crypto` against the chain (absent: never verified).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crypto_verification: Option<CryptoVerification>,
     /// Log position of the posting; pass as `min_position` to read it back.
     pub position: i64,
 }
@@ -175,6 +185,8 @@ fn out_from_posted(
         reversed_by,
         replaced_by,
         origin: p.origin,
+        crypto: p.crypto.as_deref().cloned(),
+        crypto_verification: None,
         position,
     }
 }
@@ -219,6 +231,8 @@ fn out_from_row(r: TransactionRow) -> ApiResult<TransactionOut> {
             }),
             _ => None,
         },
+        crypto: None,
+        crypto_verification: None,
         position: r.position,
     })
 }
@@ -362,6 +376,7 @@ fn to_command(
         fingerprint,
         reverses: None,
         replaces: None,
+        crypto: body.crypto.clone().map(Box::new),
     })
 }
 
@@ -527,9 +542,18 @@ async fn list_transactions(
         origin_id: q.origin_id,
     };
     let (rows, total) = queries::list_transactions(&state.pool, &filter, limit, offset).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut crypto = projections::crypto::for_transactions(&state.pool, &ids).await?;
     let items = rows
         .into_iter()
-        .map(out_from_row)
+        .map(|r| {
+            let mut out = out_from_row(r)?;
+            if let Some((details, verification)) = crypto.remove(&out.id) {
+                out.crypto = Some(details);
+                out.crypto_verification = verification;
+            }
+            Ok(out)
+        })
         .collect::<ApiResult<Vec<_>>>()?;
     Ok(axum::Json(Page {
         items,
@@ -552,13 +576,9 @@ async fn get_transaction(
         .posted
         .as_ref()
         .ok_or_else(|| ApiError::not_found(format!("transaction {id}")))?;
-    Ok(axum::Json(out_from_posted(
-        id,
-        posted,
-        position,
-        t.reversed_by,
-        t.replaced_by,
-    )))
+    let mut out = out_from_posted(id, posted, position, t.reversed_by, t.replaced_by);
+    out.crypto_verification = t.crypto_verification.clone();
+    Ok(axum::Json(out))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

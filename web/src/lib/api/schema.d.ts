@@ -68,6 +68,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/accounts/{id}/tron/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_pending"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/{id}/tron/pending/{tx_hash}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["dismiss_pending"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/{id}/tron/pending/{tx_hash}/post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["post_pending"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/{id}/tron/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["sync_wallet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit/events": {
         parameters: {
             query?: never;
@@ -1179,6 +1243,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/transactions/{id}/verify-crypto": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["verify_crypto"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -1372,6 +1452,46 @@ export interface components {
             phone?: string | null;
             tax_id?: string | null;
             website?: string | null;
+        };
+        /**
+         * @description What moved on chain for this posting. `amount` is the transferred amount in `token` (without
+         *     the fee); it must equal a wallet leg of the posting, which is what verification compares.
+         */
+        CryptoDetails: {
+            /** @example 1500.250000 */
+            amount: string;
+            /** Format: int64 */
+            block?: number | null;
+            /** Format: int64 */
+            confirmations?: number | null;
+            contract?: string | null;
+            /**
+             * @description TRX burnt or paid for the transaction by the sender (0 for an incoming payment).
+             * @example 27.344700
+             */
+            fee_trx: string;
+            from: string;
+            network: components["schemas"]["CryptoNetwork"];
+            to: string;
+            token: components["schemas"]["CryptoToken"];
+            tx_hash: string;
+        };
+        /** @enum {string} */
+        CryptoNetwork: "tron";
+        /** @enum {string} */
+        CryptoToken: "TRX" | "USDT";
+        CryptoVerification: {
+            /** Format: int64 */
+            block?: number | null;
+            /** Format: int64 */
+            confirmations?: number | null;
+            result: components["schemas"]["VerifyResult"];
+            /** Format: date-time */
+            verified_at: string;
+        };
+        DismissedOut: {
+            /** Format: int64 */
+            position: number;
         };
         /** @description An entity as the read side holds it: its fields plus life-cycle data. */
         EntityOut_AccountSpec: {
@@ -1798,7 +1918,7 @@ export interface components {
          * @description What kind of document a posting came from.
          * @enum {string}
          */
-        OriginKind: "payout" | "invoice" | "recurring";
+        OriginKind: "payout" | "invoice" | "recurring" | "tron_wallet";
         /** @description A page of results. */
         Page_EntityOut_AccountSpec: {
             items: ({
@@ -2208,6 +2328,33 @@ export interface components {
             total: number;
         };
         /** @description A page of results. */
+        Page_PendingOut: {
+            items: {
+                amount: string;
+                /** Format: int64 */
+                block: number;
+                direction: string;
+                from: string;
+                status: string;
+                /** Format: date-time */
+                time: string;
+                to: string;
+                token: string;
+                /**
+                 * Format: uuid
+                 * @description The posting made from it, once posted.
+                 */
+                transaction_id?: string | null;
+                tx_hash: string;
+            }[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A page of results. */
         Page_RateOut: {
             items: {
                 base: string;
@@ -2231,6 +2378,8 @@ export interface components {
                 category_id?: string | null;
                 /** Format: uuid */
                 counterparty_id?: string | null;
+                crypto?: null | components["schemas"]["CryptoDetails"];
+                crypto_verification?: null | components["schemas"]["CryptoVerification"];
                 /** Format: date */
                 date: string;
                 description: string;
@@ -2356,6 +2505,24 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        PendingOut: {
+            amount: string;
+            /** Format: int64 */
+            block: number;
+            direction: string;
+            from: string;
+            status: string;
+            /** Format: date-time */
+            time: string;
+            to: string;
+            token: string;
+            /**
+             * Format: uuid
+             * @description The posting made from it, once posted.
+             */
+            transaction_id?: string | null;
+            tx_hash: string;
+        };
         PeriodsOut: {
             /**
              * Format: date
@@ -2364,6 +2531,46 @@ export interface components {
             closed_through?: string | null;
             /** Format: int64 */
             position?: number | null;
+        };
+        /** @description How to book a pending transfer. */
+        PostPendingIn: {
+            /** Format: uuid */
+            category_id?: string | null;
+            /**
+             * Format: uuid
+             * @description Income account (money in), expense or payable (money out), or another wallet (a swap or
+             *     a move between own wallets). In another currency the entry is valued at the day's rate.
+             */
+            counter_account_id: string;
+            /** Format: uuid */
+            counterparty_id?: string | null;
+            /**
+             * Format: date
+             * @description Posting date (default: the transfer's UTC day).
+             */
+            date?: string | null;
+            description?: string | null;
+            /**
+             * Format: uuid
+             * @description TRX wallet that paid the fee (default: the wallet itself when it holds TRX).
+             */
+            fee_account_id?: string | null;
+            /**
+             * Format: uuid
+             * @description Expense account of the network fee (outgoing transfers that paid one).
+             */
+            fee_expense_account_id?: string | null;
+            /** @description Fee in TRX; by default read from TronScan for outgoing transfers. */
+            fee_trx?: string | null;
+            /** Format: uuid */
+            project_id?: string | null;
+            tags?: string[];
+        };
+        PostedOut: {
+            /** Format: int64 */
+            position: number;
+            /** Format: uuid */
+            transaction_id: string;
         };
         /** @description How a leg is valued in another currency: per unit (`rate`) or in total (`total`). */
         PriceIn: {
@@ -2539,6 +2746,20 @@ export interface components {
         Role: "admin" | "accountant" | "analyst" | "viewer" | "auditor";
         /** @enum {string} */
         SourceKind: "mobile_dsp" | "ad_network" | "push" | "native" | "social" | "search" | "other";
+        SyncOut: {
+            /** @description New pending items this sync recorded. */
+            found: number;
+            /**
+             * Format: int64
+             * @description Log position written (0 when nothing changed).
+             */
+            position: number;
+            /**
+             * Format: date-time
+             * @description The newest transfer time read so far; the next sync starts there.
+             */
+            synced_through?: string | null;
+        };
         SyncReport: {
             /** @description Rates the provider answered with. */
             fetched: number;
@@ -2606,6 +2827,7 @@ export interface components {
             category_id?: string | null;
             /** Format: uuid */
             counterparty_id?: string | null;
+            crypto?: null | components["schemas"]["CryptoDetails"];
             /** Format: date */
             date: string;
             description: string;
@@ -2626,6 +2848,8 @@ export interface components {
             category_id?: string | null;
             /** Format: uuid */
             counterparty_id?: string | null;
+            crypto?: null | components["schemas"]["CryptoDetails"];
+            crypto_verification?: null | components["schemas"]["CryptoVerification"];
             /** Format: date */
             date: string;
             description: string;
@@ -2776,6 +3000,28 @@ export interface components {
             id: string;
             name?: string | null;
             role: components["schemas"]["Role"];
+        };
+        VerifyOut: {
+            /**
+             * Format: int64
+             * @description Log position of the recorded verification.
+             */
+            position: number;
+            /** Format: uuid */
+            transaction_id: string;
+            verification: components["schemas"]["CryptoVerification"];
+        };
+        /** @description The outcome of checking a posting against the chain. */
+        VerifyResult: {
+            /** @enum {string} */
+            status: "verified";
+        } | {
+            reasons: string[];
+            /** @enum {string} */
+            status: "mismatch";
+        } | {
+            /** @enum {string} */
+            status: "not_found";
         };
         /** @description The answer to a command: the entity id and the log position written. */
         Written_AccountSpec: {
@@ -3147,6 +3393,188 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_pending: {
+        parameters: {
+            query?: {
+                /** @description pending (default), posted, dismissed or all. */
+                status?: string;
+                /** @description in, out or self_transfer. */
+                direction?: string;
+                /** @description time (default, oldest first), -time, amount, -amount. */
+                sort?: string;
+                /** @description Rows per page (1 to 1000, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+                min_position?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PendingOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dismiss_pending: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                tx_hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DismissedOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_pending: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                tx_hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostPendingIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostedOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sync_wallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5933,6 +6361,62 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify_crypto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description checked and recorded (verified, mismatch or not found) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description TronScan failed or timed out; nothing written */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description TronScan rate limit outlasted the retries; nothing written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
