@@ -72,6 +72,15 @@ pub struct Settings {
     /// CoinGecko demo API key (optional).
     #[arg(long, env = "LEDGER_COINGECKO_API_KEY", hide_env_values = true)]
     pub coingecko_api_key: Option<String>,
+    /// Post due recurring payments on a schedule (and once at start-up).
+    #[arg(long, env = "LEDGER_RECURRING", default_value_t = true, action = clap::ArgAction::Set)]
+    pub recurring: bool,
+    /// When the recurring-payment runner runs: a cron expression with seconds, in UTC.
+    #[arg(long, env = "LEDGER_RECURRING_CRON", default_value = "0 */5 * * * *")]
+    pub recurring_cron: String,
+    /// Lets `POST /api/recurring/run?today=` pretend another day (tests and demos only).
+    #[arg(long, env = "LEDGER_RECURRING_FAKE_CLOCK", default_value_t = false, action = clap::ArgAction::Set)]
+    pub recurring_fake_clock: bool,
     /// Database connections in the pool.
     #[arg(long, env = "LEDGER_DB_POOL", default_value_t = 40)]
     pub db_pool_size: u32,
@@ -98,6 +107,9 @@ impl Settings {
             coingecko_url: "http://127.0.0.1:9/".into(),
             coingecko_api_key: None,
             db_pool_size: 20,
+            recurring: false,
+            recurring_cron: "0 */5 * * * *".into(),
+            recurring_fake_clock: false,
         }
     }
 }

@@ -39,8 +39,14 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
     } else {
         None
     };
+    let recurring = if settings.recurring {
+        Some(crate::ledger::recurring::start_scheduler(pool.clone(), &settings.recurring_cron).await?)
+    } else {
+        None
+    };
     Ok(AppState {
         imports,
+        recurring,
         scheduler,
         pool,
         jwt,

@@ -10,6 +10,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::payout::PayoutEvent;
 use domain::period::PeriodEvent;
 use domain::rates::RateEvent;
+use domain::recurring_payment::RecurringEvent;
 use domain::traffic_import::{ImportEvent, ReportKind};
 use domain::transaction::{TransactionEvent, TransactionPosted};
 use rust_decimal::Decimal;
@@ -97,6 +98,15 @@ struct PayoutOp {
     version: i64,
 }
 
+/// A recurring payment event, applied in log order.
+struct RecurringOp {
+    id: Uuid,
+    event: RecurringEvent,
+    at: DateTime<Utc>,
+    version: i64,
+    position: i64,
+}
+
 /// A rate set for a pair's day (a later one for the same day replaces it).
 struct RateOp {
     base: String,
@@ -113,6 +123,7 @@ pub struct Prepared {
     imports: Vec<ImportOp>,
     rates: Vec<RateOp>,
     payouts: Vec<PayoutOp>,
+    recurring: Vec<RecurringOp>,
     transactions: BinaryCopy,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -135,6 +146,7 @@ pub struct Ordered {
     imports: Vec<ImportOp>,
     rates: Vec<RateOp>,
     payouts: Vec<PayoutOp>,
+    recurring: Vec<RecurringOp>,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
     monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -166,6 +178,7 @@ impl Prepared {
                 imports: self.imports,
                 rates: self.rates,
                 payouts: self.payouts,
+                recurring: self.recurring,
                 reversals: self.reversals,
                 daily: self.daily,
                 monthly: self.monthly,
@@ -183,6 +196,7 @@ impl Ordered {
         self.imports.extend(later.imports);
         self.rates.extend(later.rates);
         self.payouts.extend(later.payouts);
+        self.recurring.extend(later.recurring);
         self.reversals.extend(later.reversals);
         merge_deltas(&mut self.daily, later.daily);
         merge_deltas(&mut self.monthly, later.monthly);
@@ -335,6 +349,10 @@ pub async fn write_ordered(
     upsert_rates(conn, schema, ordered.rates).await?;
     for op in ordered.payouts {
         crate::payouts::apply(conn, schema, op.id, op.event, op.at, op.version).await?;
+    }
+    for op in ordered.recurring {
+        crate::recurring::apply(conn, schema, op.id, op.event, op.at, op.version, op.position)
+            .await?;
     }
     for op in ordered.imports {
         match op.kind {
@@ -596,6 +614,13 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
                 event: decode::<PayoutEvent>(e)?,
                 at: e.recorded_at,
                 version: e.sequence,
+            }),
+            "recurring" => out.recurring.push(RecurringOp {
+                id: parse_uuid(e)?,
+                event: decode::<RecurringEvent>(e)?,
+                at: e.recorded_at,
+                version: e.sequence,
+                position: e.position,
             }),
             "rate" => match decode::<RateEvent>(e)? {
                 RateEvent::Set {

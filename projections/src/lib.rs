@@ -7,6 +7,7 @@ pub mod chain;
 pub mod copy_binary;
 pub mod log;
 pub mod payouts;
+pub mod recurring;
 pub mod projector;
 pub mod queries;
 pub mod read_model;

@@ -7,6 +7,7 @@ pub mod entities;
 pub mod payouts;
 pub mod periods;
 pub mod rates;
+pub mod recurring;
 pub mod transactions;
 
 use chrono::Utc;
