@@ -40,7 +40,10 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
         None
     };
     let recurring = if settings.recurring {
-        Some(crate::ledger::recurring::start_scheduler(pool.clone(), &settings.recurring_cron).await?)
+        Some(
+            crate::ledger::recurring::start_scheduler(pool.clone(), &settings.recurring_cron)
+                .await?,
+        )
     } else {
         None
     };

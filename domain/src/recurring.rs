@@ -393,7 +393,12 @@ mod tests {
         // 2026-11-04 is a Wednesday: its week's Monday has passed, its Friday has not.
         assert_eq!(
             s.occurrences(d("2026-11-04"), None, d("2026-11-30"), 10),
-            vec![d("2026-11-06"), d("2026-11-16"), d("2026-11-20"), d("2026-11-30")]
+            vec![
+                d("2026-11-06"),
+                d("2026-11-16"),
+                d("2026-11-20"),
+                d("2026-11-30")
+            ]
         );
     }
 

@@ -173,11 +173,23 @@ pub struct Definition {
 pub enum RecurringEvent {
     Created(Definition),
     Updated(Definition),
-    Paused { from: NaiveDate },
-    Resumed { on: NaiveDate },
-    Ended { after: NaiveDate },
-    OccurrencePosted { date: NaiveDate, transaction_id: Uuid },
-    OccurrenceFailed { date: NaiveDate, reason: String },
+    Paused {
+        from: NaiveDate,
+    },
+    Resumed {
+        on: NaiveDate,
+    },
+    Ended {
+        after: NaiveDate,
+    },
+    OccurrencePosted {
+        date: NaiveDate,
+        transaction_id: Uuid,
+    },
+    OccurrenceFailed {
+        date: NaiveDate,
+        reason: String,
+    },
 }
 
 impl DomainEvent for RecurringEvent {
@@ -204,11 +216,23 @@ pub enum RecurringCommand {
     /// transaction aggregate against the current accounts).
     Create(Definition),
     Update(Definition),
-    Pause { from: NaiveDate },
-    Resume { on: NaiveDate },
-    End { after: NaiveDate },
-    RecordPosted { date: NaiveDate, transaction_id: Uuid },
-    RecordFailed { date: NaiveDate, reason: String },
+    Pause {
+        from: NaiveDate,
+    },
+    Resume {
+        on: NaiveDate,
+    },
+    End {
+        after: NaiveDate,
+    },
+    RecordPosted {
+        date: NaiveDate,
+        transaction_id: Uuid,
+    },
+    RecordFailed {
+        date: NaiveDate,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -323,14 +347,11 @@ impl RecurringPayment {
     }
 
     /// The next `n` days that will post (ignoring today: days missed while the server was down
-    /// come first). Empty while paused: nothing runs until a resume.
+    /// come first). While paused, only days before the pause (not yet posted) remain.
     pub fn upcoming(&self, n: usize) -> Vec<NaiveDate> {
         let Some(def) = &self.definition else {
             return Vec::new();
         };
-        if self.pauses.last().is_some_and(|p| p.until.is_none()) {
-            return Vec::new();
-        }
         let base = self.handled_through.map_or(def.start, |h| h.max(def.start));
         let horizon = base
             .checked_add_days(Days::new(crate::recurring::MAX_HORIZON_DAYS))
@@ -476,9 +497,7 @@ impl Aggregate for RecurringPayment {
             RecurringEvent::Created(def) | RecurringEvent::Updated(def) => {
                 self.definition = Some(def)
             }
-            RecurringEvent::Paused { from } => {
-                self.pauses.push(PauseWindow { from, until: None })
-            }
+            RecurringEvent::Paused { from } => self.pauses.push(PauseWindow { from, until: None }),
             RecurringEvent::Resumed { on } => {
                 if let Some(p) = self.pauses.last_mut() {
                     p.until = Some(on);
@@ -555,24 +574,54 @@ mod tests {
         assert!(post(&mut r, "2026-01-02").is_err(), "out of order");
         post(&mut r, "2026-01-01").unwrap();
         assert!(post(&mut r, "2026-01-01").is_err(), "twice");
-        run(&mut r, RecurringCommand::Pause { from: d("2026-01-03") }).unwrap();
+        run(
+            &mut r,
+            RecurringCommand::Pause {
+                from: d("2026-01-03"),
+            },
+        )
+        .unwrap();
         assert_eq!(r.status(), RecurringStatus::Paused);
-        assert!(r.upcoming(5).is_empty());
+        assert_eq!(
+            r.upcoming(5),
+            vec![d("2026-01-02")],
+            "the day before the pause"
+        );
         assert_eq!(r.due(d("2026-01-09"), 10), vec![d("2026-01-02")]);
-        run(&mut r, RecurringCommand::Resume { on: d("2026-01-06") }).unwrap();
+        run(
+            &mut r,
+            RecurringCommand::Resume {
+                on: d("2026-01-06"),
+            },
+        )
+        .unwrap();
         assert_eq!(
             r.due(d("2026-01-07"), 10),
             vec![d("2026-01-02"), d("2026-01-06"), d("2026-01-07")]
         );
         assert_eq!(r.upcoming(10).last(), Some(&d("2026-01-10")), "end date");
-        run(&mut r, RecurringCommand::End { after: d("2026-01-06") }).unwrap();
+        run(
+            &mut r,
+            RecurringCommand::End {
+                after: d("2026-01-06"),
+            },
+        )
+        .unwrap();
         assert_eq!(r.status(), RecurringStatus::Ended);
         assert_eq!(
             r.due(d("2026-01-31"), 10),
             vec![d("2026-01-02"), d("2026-01-06")],
             "the backlog up to the end still posts"
         );
-        assert!(run(&mut r, RecurringCommand::Pause { from: d("2026-01-07") }).is_err());
+        assert!(
+            run(
+                &mut r,
+                RecurringCommand::Pause {
+                    from: d("2026-01-07")
+                }
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -3,9 +3,7 @@
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use domain::recurring::{Schedule, last_day_of_month};
-use domain::recurring_payment::{
-    Definition, RecurringCommand, RecurringPayment, Template,
-};
+use domain::recurring_payment::{Definition, RecurringCommand, RecurringPayment, Template};
 use domain::transaction::TransactionKind;
 use futures::executor::block_on;
 use proptest::prelude::*;
@@ -37,21 +35,33 @@ fn schedule() -> impl Strategy<Value = Schedule> {
         }),
         (1u32..7, 1u32..=31).prop_map(|(interval, day)| Schedule::Monthly { interval, day }),
         (1u32..3, 1u32..=12, 1u32..=31)
-            .prop_filter("a real day", |(_, m, d)| NaiveDate::from_ymd_opt(2000, *m, *d)
-                .is_some())
+            .prop_filter("a real day", |(_, m, d)| NaiveDate::from_ymd_opt(
+                2000, *m, *d
+            )
+            .is_some())
             .prop_map(|(interval, month, day)| Schedule::Yearly {
                 interval,
                 month,
                 day
             }),
-        prop::sample::select(vec!["0 9 * * 1-5", "30 23 1,15 * *", "0 0 L * *", "0 12 * 2 *"])
-            .prop_map(|e| Schedule::Cron {
-                expression: e.to_string()
-            }),
+        prop::sample::select(vec![
+            "0 9 * * 1-5",
+            "30 23 1,15 * *",
+            "0 0 L * *",
+            "0 12 * 2 *"
+        ])
+        .prop_map(|e| Schedule::Cron {
+            expression: e.to_string()
+        }),
     ]
 }
 
-fn brute_force(s: &Schedule, start: NaiveDate, after: Option<NaiveDate>, through: NaiveDate) -> Vec<NaiveDate> {
+fn brute_force(
+    s: &Schedule,
+    start: NaiveDate,
+    after: Option<NaiveDate>,
+    through: NaiveDate,
+) -> Vec<NaiveDate> {
     let mut out = Vec::new();
     let mut d = start;
     while d <= through {

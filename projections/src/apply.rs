@@ -351,8 +351,16 @@ pub async fn write_ordered(
         crate::payouts::apply(conn, schema, op.id, op.event, op.at, op.version).await?;
     }
     for op in ordered.recurring {
-        crate::recurring::apply(conn, schema, op.id, op.event, op.at, op.version, op.position)
-            .await?;
+        crate::recurring::apply(
+            conn,
+            schema,
+            op.id,
+            op.event,
+            op.at,
+            op.version,
+            op.position,
+        )
+        .await?;
     }
     for op in ordered.imports {
         match op.kind {

@@ -7,11 +7,11 @@ pub mod chain;
 pub mod copy_binary;
 pub mod log;
 pub mod payouts;
-pub mod recurring;
 pub mod projector;
 pub mod queries;
 pub mod read_model;
 pub mod rebuild;
+pub mod recurring;
 pub mod traffic;
 pub mod upcast;
 

@@ -47,7 +47,18 @@ pub async fn apply(
         RecurringEvent::OccurrencePosted {
             date,
             transaction_id,
-        } => occurrence(conn, schema, id, *date, "posted", Some(*transaction_id), None).await?,
+        } => {
+            occurrence(
+                conn,
+                schema,
+                id,
+                *date,
+                "posted",
+                Some(*transaction_id),
+                None,
+            )
+            .await?
+        }
         RecurringEvent::OccurrenceFailed { date, reason } => {
             occurrence(conn, schema, id, *date, "failed", None, Some(reason)).await?
         }

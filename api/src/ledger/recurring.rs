@@ -8,10 +8,10 @@
 //! (closed period, archived account) is recorded as failed with the reason, and later days go on.
 
 use chrono::NaiveDate;
+use domain::DomainError;
 use domain::aggregate::decide;
 use domain::recurring_payment::{Definition, RecurringCommand, RecurringPayment};
 use domain::transaction::{PostTransaction, Transaction, TransactionCommand};
-use domain::DomainError;
 use serde::Serialize;
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio_cron_scheduler::{Job, JobScheduler};
@@ -191,8 +191,7 @@ async fn step(
     store::lock_posting_facts_shared(&mut tx).await?;
     let key = id.to_string();
     let (mut state, version) = store::load::<RecurringPayment>(&mut tx, &key).await?;
-    let (Some(date), Some(def)) = (state.due(today, 1).first().copied(), &state.definition)
-    else {
+    let (Some(date), Some(def)) = (state.due(today, 1).first().copied(), &state.definition) else {
         return Ok(Step::Done);
     };
     let command = def.template.posting(id, date);

@@ -96,7 +96,7 @@ pub struct RecurringOut {
     pub ended_after: Option<NaiveDate>,
     pub template: TemplateOut,
     /// The next days that will post (days missed while the server was down come first);
-    /// empty while paused or once ended.
+    /// while paused only the days before the pause, once ended only days up to the end.
     pub next_runs: Vec<NaiveDate>,
     /// The last day handled (posted or failed).
     pub handled_through: Option<NaiveDate>,
@@ -189,8 +189,7 @@ fn out(r: Row) -> ApiResult<RecurringOut> {
     })
 }
 
-const COLUMNS: &str =
-    "id, status, next_runs, posted, failed, state, created_at, updated_at";
+const COLUMNS: &str = "id, status, next_runs, posted, failed, state, created_at, updated_at";
 
 /// The schedule as the read side holds it once `position` is projected, with its days.
 async fn read(state: &AppState, id: Uuid, position: Option<i64>) -> ApiResult<RecurringOut> {
@@ -346,7 +345,10 @@ async fn list(
     if let Some(s) = &f.status
         && !["active", "paused", "ended"].contains(&s.as_str())
     {
-        return Err(ApiError::invalid("status", "must be active, paused or ended"));
+        return Err(ApiError::invalid(
+            "status",
+            "must be active, paused or ended",
+        ));
     }
     if let Some(s) = &f.frequency
         && !["daily", "weekly", "monthly", "yearly", "cron"].contains(&s.as_str())
@@ -356,17 +358,18 @@ async fn list(
             "must be daily, weekly, monthly, yearly or cron",
         ));
     }
-    let q = f
-        .q
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(|q| {
-            format!(
-                "%{}%",
-                q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-            )
-        });
+    let q =
+        f.q.as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(|q| {
+                format!(
+                    "%{}%",
+                    q.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                )
+            });
     state.wait_for_position(consistency.min_position).await?;
     let filter = "($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR frequency = $2) \
                   AND ($3::text IS NULL OR name ILIKE $3 OR description ILIKE $3)";
@@ -380,13 +383,14 @@ async fn list(
     .bind(offset)
     .fetch_all(&state.pool)
     .await?;
-    let total: i64 =
-        sqlx::query_scalar(&format!("SELECT count(*) FROM read.recurring WHERE {filter}"))
-            .bind(&f.status)
-            .bind(&f.frequency)
-            .bind(&q)
-            .fetch_one(&state.pool)
-            .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM read.recurring WHERE {filter}"
+    ))
+    .bind(&f.status)
+    .bind(&f.frequency)
+    .bind(&q)
+    .fetch_one(&state.pool)
+    .await?;
     Ok(axum::Json(Page {
         items: rows.into_iter().map(out).collect::<ApiResult<_>>()?,
         total,
