@@ -546,5 +546,16 @@ async fn bad_schedules_and_templates_are_refused_with_their_field_and_change_not
         .await
         .expect(403);
     app.post("/api/recurring/run", json!({})).await.expect(403);
+
+    // The OpenAPI document (and so the web client) covers the routes.
+    let doc = app.get("/api/openapi.json").await.expect(200);
+    for path in [
+        "/api/recurring",
+        "/api/recurring/{id}",
+        "/api/recurring/{id}/pause",
+        "/api/recurring/run",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path}");
+    }
     verify(&app).await;
 }
