@@ -245,9 +245,12 @@ async fn two_server_instances_running_at_once_post_each_day_once() {
 
     let mut posted_by_reports = 0;
     for _ in 0..3 {
-        let (ra, rb) = tokio::join!(run(&a, None), run(&b, None));
-        posted_by_reports += ra["posted"].as_array().unwrap().len();
-        posted_by_reports += rb["posted"].as_array().unwrap().len();
+        let reports =
+            futures::future::join_all([run(&a, None), run(&b, None), run(&a, None), run(&b, None)])
+                .await;
+        for r in reports {
+            posted_by_reports += r["posted"].as_array().unwrap().len();
+        }
     }
     let daily_posts = postings_of(&a, daily["id"].as_str().unwrap()).await;
     assert_eq!(daily_posts.len(), 31, "start..=today");
@@ -558,4 +561,42 @@ async fn bad_schedules_and_templates_are_refused_with_their_field_and_change_not
         assert!(doc["paths"][path].is_object(), "{path}");
     }
     verify(&app).await;
+}
+
+#[tokio::test]
+async fn a_server_coming_back_posts_the_days_it_missed_at_start_up() {
+    // The first server does not run the scheduler: it stands for the time the runner was down.
+    let first = TestApp::spawn().await.admin().await;
+    let accounts = books(&first).await;
+    let start = Utc::now().date_naive() - Days::new(9);
+    let r = create(
+        &first,
+        json!({"name": "Daily", "template": rent_template(&accounts, "1.00"),
+               "schedule": {"frequency": "daily"}, "start": start}),
+    )
+    .await;
+    let id = r["id"].as_str().unwrap().to_string();
+    assert_eq!(r["next_runs"][0], start.to_string());
+
+    // A server started with the scheduler on catches up at once, each day on its own date.
+    let _second = TestApp::spawn_on_with(first.url.clone(), |s| s.recurring = true).await;
+    let mut posted = Vec::new();
+    for _ in 0..200 {
+        posted = postings_of(&first, &id).await;
+        if posted.len() >= 10 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let days: Vec<String> = posted
+        .iter()
+        .map(|t| t["date"].as_str().unwrap().to_string())
+        .collect();
+    let expected: Vec<String> = (0..10)
+        .map(|n| (start + Days::new(n)).to_string())
+        .collect();
+    assert_eq!(days, expected);
+    let again = run(&first, None).await;
+    assert!(again["posted"].as_array().unwrap().is_empty(), "{again}");
+    verify(&first).await;
 }
