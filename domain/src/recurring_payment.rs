@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entity::{MAX_TEXT_CHARS, clean_name};
+use crate::entity::clean_name;
 use crate::error::DomainError;
 use crate::recurring::Schedule;
 use crate::transaction::{
@@ -59,14 +59,8 @@ pub struct TemplateLeg {
 
 impl Template {
     /// The template from a posting command (the command's date and key are dropped).
-    pub fn from_command(c: PostTransaction) -> Result<Self, DomainError> {
-        if c.legs.len() > MAX_TEMPLATE_LEGS {
-            return Err(DomainError::invalid(
-                "template.entries",
-                format!("a template has at most {MAX_TEMPLATE_LEGS} entries"),
-            ));
-        }
-        Ok(Self {
+    pub fn from_command(c: PostTransaction) -> Self {
+        Self {
             kind: c.kind,
             description: c.description,
             legs: c
@@ -83,7 +77,7 @@ impl Template {
             category_id: c.category_id,
             counterparty_id: c.counterparty_id,
             tags: c.tags,
-        })
+        }
     }
 
     /// The posting of schedule `id` for `date`. Its idempotency key (and so its transaction id)
@@ -247,6 +241,7 @@ pub struct RecurringPayment {
     pub failed: u64,
 }
 
+/// The schedule's own rules; the template's are the posting rules, checked by the caller.
 fn check_definition(d: &Definition) -> Result<Definition, DomainError> {
     let name = clean_name("name", d.name.clone())?;
     d.schedule.validate()?;
@@ -265,12 +260,6 @@ fn check_definition(d: &Definition) -> Result<Definition, DomainError> {
         return Err(DomainError::invalid(
             "template.entries",
             format!("a template has at most {MAX_TEMPLATE_LEGS} entries"),
-        ));
-    }
-    if d.template.description.chars().count() > MAX_TEXT_CHARS {
-        return Err(DomainError::invalid(
-            "template.description",
-            format!("at most {MAX_TEXT_CHARS} characters"),
         ));
     }
     Ok(Definition {

@@ -225,27 +225,26 @@ async fn step(
         ),
         Err(e) => return Err(e),
     };
-    let posted = matches!(record, RecurringCommand::RecordPosted { .. });
-    let produced = decide(&mut state, record.clone(), &()).await?;
+    let occurrence = RunOccurrence {
+        recurring_id: id,
+        date,
+        transaction_id: match &record {
+            RecurringCommand::RecordPosted { .. } => Some(transaction_id),
+            _ => None,
+        },
+        reason: match &record {
+            RecurringCommand::RecordFailed { reason, .. } => Some(reason.clone()),
+            _ => None,
+        },
+    };
+    let produced = decide(&mut state, record, &()).await?;
     events.extend(NewEvent::from_domain::<RecurringPayment>(
         &key, version, produced,
     )?);
     match store::append(&mut tx, &events, &actor.metadata()).await {
         Ok(position) => {
             tx.commit().await?;
-            let (transaction_id, reason) = match record {
-                RecurringCommand::RecordFailed { reason, .. } => (None, Some(reason)),
-                _ => (posted.then_some(transaction_id), None),
-            };
-            Ok(Step::Handled(
-                RunOccurrence {
-                    recurring_id: id,
-                    date,
-                    transaction_id,
-                    reason,
-                },
-                position,
-            ))
+            Ok(Step::Handled(occurrence, position))
         }
         Err(AppendError::Conflict) => Ok(Step::LostRace),
         Err(AppendError::Db(e)) => Err(e.into()),

@@ -261,7 +261,7 @@ async fn definition(state: &AppState, body: RecurringIn) -> ApiResult<Definition
         .ok_or_else(|| ApiError::internal("no request"))?;
     Ok(Definition {
         name: body.name,
-        template: Template::from_command(request.command)?,
+        template: Template::from_command(request.command),
         schedule: body.schedule,
         start: body.start,
         end: body.end,
