@@ -96,6 +96,15 @@ pub struct Settings {
     /// First backoff delay before a TronScan retry, in milliseconds (doubles each retry).
     #[arg(long, env = "LEDGER_TRONSCAN_BACKOFF_MS", default_value_t = 500)]
     pub tronscan_backoff_ms: u64,
+    /// Post due recurring payments on a schedule (and once at start-up).
+    #[arg(long, env = "LEDGER_RECURRING", default_value_t = true, action = clap::ArgAction::Set)]
+    pub recurring: bool,
+    /// When the recurring-payment runner runs: a cron expression with seconds, in UTC.
+    #[arg(long, env = "LEDGER_RECURRING_CRON", default_value = "0 */5 * * * *")]
+    pub recurring_cron: String,
+    /// Lets `POST /api/recurring/run?today=` pretend another day (tests and demos only).
+    #[arg(long, env = "LEDGER_RECURRING_FAKE_CLOCK", default_value_t = false, action = clap::ArgAction::Set)]
+    pub recurring_fake_clock: bool,
     /// Database connections in the pool.
     #[arg(long, env = "LEDGER_DB_POOL", default_value_t = 40)]
     pub db_pool_size: u32,
@@ -128,6 +137,9 @@ impl Settings {
             tronscan_retries: 4,
             tronscan_backoff_ms: 500,
             db_pool_size: 20,
+            recurring: false,
+            recurring_cron: "0 */5 * * * *".into(),
+            recurring_fake_clock: false,
         }
     }
 }

@@ -40,9 +40,18 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
         None
     };
     let tronscan = Arc::new(crate::ledger::crypto::client(&settings)?);
+    let recurring = if settings.recurring {
+        Some(
+            crate::ledger::recurring::start_scheduler(pool.clone(), &settings.recurring_cron)
+                .await?,
+        )
+    } else {
+        None
+    };
     Ok(AppState {
         tronscan,
         imports,
+        recurring,
         scheduler,
         pool,
         jwt,

@@ -20,6 +20,8 @@ pub struct AppState {
     pub imports: crate::traffic::worker::ImportWorker,
     /// Scheduled jobs (exchange-rate syncs), when enabled.
     pub scheduler: Option<tokio_cron_scheduler::JobScheduler>,
+    /// The recurring-payment runner's schedule, when enabled.
+    pub recurring: Option<tokio_cron_scheduler::JobScheduler>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// One TronScan client per server, so its request spacing covers all callers.
     pub tronscan: Arc<importers::tronscan::TronScanClient>,

@@ -13,6 +13,8 @@ pub mod payout;
 pub mod period;
 pub mod project;
 pub mod rates;
+pub mod recurring;
+pub mod recurring_payment;
 pub mod traffic;
 pub mod traffic_import;
 pub mod traffic_metrics;

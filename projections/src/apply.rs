@@ -10,6 +10,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::payout::PayoutEvent;
 use domain::period::PeriodEvent;
 use domain::rates::RateEvent;
+use domain::recurring_payment::RecurringEvent;
 use domain::traffic_import::{ImportEvent, ReportKind};
 use domain::transaction::{TransactionEvent, TransactionPosted};
 use rust_decimal::Decimal;
@@ -98,6 +99,15 @@ struct PayoutOp {
     version: i64,
 }
 
+/// A recurring payment event, applied in log order.
+struct RecurringOp {
+    id: Uuid,
+    event: RecurringEvent,
+    at: DateTime<Utc>,
+    version: i64,
+    position: i64,
+}
+
 /// A rate set for a pair's day (a later one for the same day replaces it).
 struct RateOp {
     base: String,
@@ -115,6 +125,7 @@ pub struct Prepared {
     rates: Vec<RateOp>,
     payouts: Vec<PayoutOp>,
     crypto: Vec<crate::crypto::CryptoOp>,
+    recurring: Vec<RecurringOp>,
     transactions: BinaryCopy,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -138,6 +149,7 @@ pub struct Ordered {
     rates: Vec<RateOp>,
     payouts: Vec<PayoutOp>,
     crypto: Vec<crate::crypto::CryptoOp>,
+    recurring: Vec<RecurringOp>,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
     monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -170,6 +182,7 @@ impl Prepared {
                 rates: self.rates,
                 payouts: self.payouts,
                 crypto: self.crypto,
+                recurring: self.recurring,
                 reversals: self.reversals,
                 daily: self.daily,
                 monthly: self.monthly,
@@ -188,6 +201,7 @@ impl Ordered {
         self.rates.extend(later.rates);
         self.payouts.extend(later.payouts);
         self.crypto.extend(later.crypto);
+        self.recurring.extend(later.recurring);
         self.reversals.extend(later.reversals);
         merge_deltas(&mut self.daily, later.daily);
         merge_deltas(&mut self.monthly, later.monthly);
@@ -343,6 +357,18 @@ pub async fn write_ordered(
     }
     for op in ordered.crypto {
         crate::crypto::apply(conn, schema, op).await?;
+    }
+    for op in ordered.recurring {
+        crate::recurring::apply(
+            conn,
+            schema,
+            op.id,
+            op.event,
+            op.at,
+            op.version,
+            op.position,
+        )
+        .await?;
     }
     for op in ordered.imports {
         match op.kind {
@@ -624,6 +650,13 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
                 event: decode::<PayoutEvent>(e)?,
                 at: e.recorded_at,
                 version: e.sequence,
+            }),
+            "recurring" => out.recurring.push(RecurringOp {
+                id: parse_uuid(e)?,
+                event: decode::<RecurringEvent>(e)?,
+                at: e.recorded_at,
+                version: e.sequence,
+                position: e.position,
             }),
             "rate" => match decode::<RateEvent>(e)? {
                 RateEvent::Set {

@@ -12,6 +12,7 @@ pub mod projector;
 pub mod queries;
 pub mod read_model;
 pub mod rebuild;
+pub mod recurring;
 pub mod traffic;
 pub mod upcast;
 

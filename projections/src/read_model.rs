@@ -25,6 +25,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("payouts", "id"),
     ("crypto_transactions", "transaction_id"),
     ("tron_pending", "account_id, tx_hash"),
+    ("recurring", "id"),
+    ("recurring_occurrences", "recurring_id, date"),
     ("traffic_daily", "scope, date, campaign_key, currency"),
     ("traffic_monthly", "scope, month, campaign_key, currency"),
     ("traffic_source_daily", "source_id, date, currency"),
@@ -171,6 +173,36 @@ CREATE TABLE {s}.payouts (
     version                bigint      NOT NULL
 );
 CREATE INDEX ON {s}.payouts (program_id, date_from);
+-- Recurring payments: `state` is the aggregate as the log builds it (the API shows its
+-- template, schedule and pauses); the columns beside it are what lists filter and sort on.
+CREATE TABLE {s}.recurring (
+    id              uuid        PRIMARY KEY,
+    name            text        NOT NULL,
+    status          text        NOT NULL,
+    frequency       text        NOT NULL,
+    description     text        NOT NULL,
+    start_date      date        NOT NULL,
+    end_date        date,
+    handled_through date,
+    next_run        date,
+    next_runs       date[]      NOT NULL,
+    posted          bigint      NOT NULL,
+    failed          bigint      NOT NULL,
+    state           jsonb       NOT NULL,
+    created_at      timestamptz NOT NULL,
+    updated_at      timestamptz NOT NULL,
+    version         bigint      NOT NULL
+);
+CREATE INDEX ON {s}.recurring (next_run) WHERE next_run IS NOT NULL;
+-- Each handled day of a schedule: posted (with its transaction) or failed (with the reason).
+CREATE TABLE {s}.recurring_occurrences (
+    recurring_id   uuid NOT NULL,
+    date           date NOT NULL,
+    status         text NOT NULL,
+    transaction_id uuid,
+    reason         text,
+    PRIMARY KEY (recurring_id, date)
+);
 -- Exchange rates by day: 1 `base` = `rate` `quote`. Conversions take the latest rate on or
 -- before the day (or the inverse of the opposite pair).
 CREATE TABLE {s}.rates (

@@ -87,6 +87,11 @@ impl TestApp {
         Self::spawn_configured(url, |_| {}).await
     }
 
+    /// A second server on database `url` with settings adjusted by `configure`.
+    pub async fn spawn_on_with(url: String, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::spawn_configured(url, configure).await
+    }
+
     /// A server over a fresh database with settings adjusted by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         let url = fresh_database().await;

@@ -8,6 +8,7 @@ pub mod entities;
 pub mod payouts;
 pub mod periods;
 pub mod rates;
+pub mod recurring;
 pub mod transactions;
 
 use chrono::Utc;

@@ -10,6 +10,7 @@ pub mod health;
 pub mod periods;
 pub mod profitability;
 pub mod rates;
+pub mod recurring;
 pub mod reports;
 pub mod traffic_entities;
 pub mod traffic_imports;
@@ -40,7 +41,7 @@ use crate::state::AppState;
     tags(
         (name = "auth"), (name = "users"), (name = "accounts"), (name = "projects"), (name = "categories"),
         (name = "counterparties"), (name = "transactions"), (name = "periods"), (name = "reports"), (name = "audit"),
-        (name = "traffic"), (name = "rates"), (name = "crypto"),
+        (name = "traffic"), (name = "rates"), (name = "crypto"), (name = "recurring"),
     )
 )]
 struct ApiDoc;
@@ -71,6 +72,7 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
         .merge(rates::router())
         .merge(traffic_metrics::router())
         .merge(traffic_payouts::router())
+        .merge(recurring::router())
         .merge(profitability::router())
         .merge(transactions::router())
         .merge(crypto::router())

@@ -404,7 +404,10 @@ async fn transfer_currencies(
         .collect())
 }
 
-async fn requests(state: &AppState, bodies: &[&TransactionIn]) -> ApiResult<Vec<PostRequest>> {
+pub(crate) async fn requests(
+    state: &AppState,
+    bodies: &[&TransactionIn],
+) -> ApiResult<Vec<PostRequest>> {
     let currencies = transfer_currencies(state, bodies).await?;
     bodies
         .iter()

@@ -677,6 +677,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/recurring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list"];
+        put?: never;
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recurring/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Posts every due day now (the scheduler does the same every few minutes). */
+        post: operations["run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recurring/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get"];
+        put: operations["update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recurring/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ends the schedule after the day given: days up to it not yet posted still post. */
+        post: operations["end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recurring/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recurring/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resuming skips the paused days: they are never posted. */
+        post: operations["resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reports/profitability": {
         parameters: {
             query?: never;
@@ -1489,6 +1588,15 @@ export interface components {
             /** Format: date-time */
             verified_at: string;
         };
+        /** @description A day for pause, resume or end (default: today, UTC). */
+        DayIn: {
+            /**
+             * Format: date
+             * @description pause: the first day not posted; resume: the first day posted again; end: the last day
+             *     posted.
+             */
+            date?: string | null;
+        };
         DismissedOut: {
             /** Format: int64 */
             position: number;
@@ -1890,6 +1998,15 @@ export interface components {
              * @description First day of the period.
              */
             period?: string | null;
+        };
+        OccurrenceOut: {
+            /** Format: date */
+            date: string;
+            reason?: string | null;
+            /** @description posted or failed. */
+            status: string;
+            /** Format: uuid */
+            transaction_id?: string | null;
         };
         OfferSpec: {
             /** @description ISO 3166 alpha-2 codes; empty means every country. */
@@ -2372,6 +2489,59 @@ export interface components {
             total: number;
         };
         /** @description A page of results. */
+        Page_RecurringOut: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date */
+                end?: string | null;
+                /**
+                 * Format: date
+                 * @description Ended: no day after this one posts.
+                 */
+                ended_after?: string | null;
+                /** Format: int64 */
+                failed: number;
+                /**
+                 * Format: date
+                 * @description The last day handled (posted or failed).
+                 */
+                handled_through?: string | null;
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /**
+                 * @description The next days that will post (days missed while the server was down come first);
+                 *     while paused only the days before the pause, once ended only days up to the end.
+                 */
+                next_runs: string[];
+                /** @description The days handled, latest first (on `GET /api/recurring/{id}` only). */
+                occurrences?: components["schemas"]["OccurrenceOut"][] | null;
+                pauses: components["schemas"]["PauseOut"][];
+                /**
+                 * Format: int64
+                 * @description The last write's log position.
+                 */
+                position?: number | null;
+                /** Format: int64 */
+                posted: number;
+                schedule: components["schemas"]["Schedule"];
+                /** Format: date */
+                start: string;
+                /** @description active, paused or ended. */
+                status: string;
+                template: components["schemas"]["TemplateOut"];
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A page of results. */
         Page_TransactionOut: {
             items: {
                 /** Format: uuid */
@@ -2422,6 +2592,15 @@ export interface components {
             scope?: string | null;
             /** @description The email address. */
             username: string;
+        };
+        PauseOut: {
+            /** Format: date */
+            from: string;
+            /**
+             * Format: date
+             * @description The day it resumed (exclusive); none while paused.
+             */
+            until?: string | null;
         };
         PayIn: {
             /**
@@ -2702,6 +2881,65 @@ export interface components {
             /** @description New or corrected rates. */
             written: number;
         };
+        RecurringIn: {
+            /**
+             * Format: date
+             * @description Last day it may fall on (none: open-ended).
+             */
+            end?: string | null;
+            name: string;
+            schedule: components["schemas"]["Schedule"];
+            /**
+             * Format: date
+             * @description First day the schedule may fall on.
+             */
+            start: string;
+            template: components["schemas"]["TemplateIn"];
+        };
+        RecurringOut: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            end?: string | null;
+            /**
+             * Format: date
+             * @description Ended: no day after this one posts.
+             */
+            ended_after?: string | null;
+            /** Format: int64 */
+            failed: number;
+            /**
+             * Format: date
+             * @description The last day handled (posted or failed).
+             */
+            handled_through?: string | null;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * @description The next days that will post (days missed while the server was down come first);
+             *     while paused only the days before the pause, once ended only days up to the end.
+             */
+            next_runs: string[];
+            /** @description The days handled, latest first (on `GET /api/recurring/{id}` only). */
+            occurrences?: components["schemas"]["OccurrenceOut"][] | null;
+            pauses: components["schemas"]["PauseOut"][];
+            /**
+             * Format: int64
+             * @description The last write's log position.
+             */
+            position?: number | null;
+            /** Format: int64 */
+            posted: number;
+            schedule: components["schemas"]["Schedule"];
+            /** Format: date */
+            start: string;
+            /** @description active, paused or ended. */
+            status: string;
+            template: components["schemas"]["TemplateOut"];
+            /** Format: date-time */
+            updated_at: string;
+        };
         RefreshRequest: {
             refresh_token: string;
         };
@@ -2744,6 +2982,80 @@ export interface components {
         };
         /** @enum {string} */
         Role: "admin" | "accountant" | "analyst" | "viewer" | "auditor";
+        /** @description One day a run handled. */
+        RunOccurrence: {
+            /** Format: date */
+            date: string;
+            /** @description Why it could not post (failed days only). */
+            reason?: string | null;
+            /** Format: uuid */
+            recurring_id: string;
+            /**
+             * Format: uuid
+             * @description The posting (posted days only).
+             */
+            transaction_id?: string | null;
+        };
+        /** @description What a run did. */
+        RunReport: {
+            failed: components["schemas"]["RunOccurrence"][];
+            /** @description Days another runner handled first (this run then posted nothing for them). */
+            lost_races: number;
+            /** @description More remained than one run handles; the next run continues. */
+            more: boolean;
+            /**
+             * Format: int64
+             * @description Highest log position written (0: nothing).
+             */
+            position: number;
+            posted: components["schemas"]["RunOccurrence"][];
+            /** @description Schedules with days due that the run looked at. */
+            schedules: number;
+            /**
+             * Format: date
+             * @description The day the run posted through.
+             */
+            today?: string | null;
+        };
+        /** @description When a recurring payment falls due. */
+        Schedule: {
+            /** @enum {string} */
+            frequency: "daily";
+            /** Format: int32 */
+            interval?: number;
+        } | {
+            /** @enum {string} */
+            frequency: "weekly";
+            /** Format: int32 */
+            interval?: number;
+            /**
+             * @example [
+             *       "mon",
+             *       "thu"
+             *     ]
+             */
+            weekdays: string[];
+        } | {
+            /** Format: int32 */
+            day: number;
+            /** @enum {string} */
+            frequency: "monthly";
+            /** Format: int32 */
+            interval?: number;
+        } | {
+            /** Format: int32 */
+            day: number;
+            /** @enum {string} */
+            frequency: "yearly";
+            /** Format: int32 */
+            interval?: number;
+            /** Format: int32 */
+            month: number;
+        } | {
+            expression: string;
+            /** @enum {string} */
+            frequency: "cron";
+        };
         /** @enum {string} */
         SourceKind: "mobile_dsp" | "ad_network" | "push" | "native" | "social" | "search" | "other";
         SyncOut: {
@@ -2790,6 +3102,37 @@ export interface components {
              * @description Last day (default: today).
              */
             to?: string | null;
+        };
+        /**
+         * @description What each day posts: the body of `POST /api/transactions` without `date` and
+         *     `idempotency_key` (the runner sets both: the day, and `recurring:{id}:{day}`).
+         */
+        TemplateIn: {
+            /** Format: uuid */
+            category_id?: string | null;
+            /** Format: uuid */
+            counterparty_id?: string | null;
+            description: string;
+            entries?: components["schemas"]["EntryIn"][] | null;
+            expense?: null | components["schemas"]["ExpenseIn"];
+            income?: null | components["schemas"]["IncomeIn"];
+            /** Format: uuid */
+            project_id?: string | null;
+            tags?: string[];
+            transfer?: null | components["schemas"]["TransferIn"];
+        };
+        /** @description A template as stored: always in the general `entries` form, with the kind it was made as. */
+        TemplateOut: {
+            /** Format: uuid */
+            category_id?: string | null;
+            /** Format: uuid */
+            counterparty_id?: string | null;
+            description: string;
+            entries: components["schemas"]["EntryIn"][];
+            kind: components["schemas"]["TransactionKind"];
+            /** Format: uuid */
+            project_id?: string | null;
+            tags: string[];
         };
         TokenRequest: {
             /** @description The token from the mailed link. */
@@ -4798,6 +5141,287 @@ export interface operations {
                 };
             };
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: {
+                /** @description active, paused or ended. */
+                status?: string;
+                /** @description daily, weekly, monthly, yearly or cron. */
+                frequency?: string;
+                /** @description Text search in the name and the template's description. */
+                q?: string;
+                /** @description next_run (default), name, start, created_at; `-` first for descending. */
+                sort?: string;
+                /** @description Rows per page (1 to 1000, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RecurringOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecurringIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecurringOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run: {
+        parameters: {
+            query?: {
+                /** @description Pretend this is today (only when the server allows a fake clock). */
+                today?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunReport"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: {
+                min_position?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecurringOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecurringIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecurringOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["DayIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecurringOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["DayIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecurringOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["DayIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecurringOut"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

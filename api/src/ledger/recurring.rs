@@ -1,0 +1,331 @@
+//! Recurring payment commands and the runner that posts their due days.
+//!
+//! The runner posts one day per database transaction: the posting (through
+//! [`decide_in`], with the idempotency key `recurring:{id}:{date}`) and the schedule's
+//! `OccurrencePosted` are appended together. Two runners at once (a retry, a second server)
+//! race on the schedule's next sequence number and on the posting's stream: the loser's append
+//! fails, it rolls back and reloads, and finds the day already handled. A day that cannot post
+//! (closed period, archived account) is recorded as failed with the reason, and later days go on.
+
+use chrono::NaiveDate;
+use domain::DomainError;
+use domain::aggregate::decide;
+use domain::recurring_payment::{Definition, RecurringCommand, RecurringPayment};
+use domain::transaction::{PostTransaction, Transaction, TransactionCommand};
+use serde::Serialize;
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio_cron_scheduler::{Job, JobScheduler};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::transactions::{PostRequest, decide_in, posting_context, transaction_id};
+use super::{Actor, Written};
+use crate::error::ApiError;
+use crate::store::{self, AppendError, NewEvent};
+
+/// Most days one schedule posts in one run (about a year of a daily schedule); a longer
+/// backlog continues in the next run.
+pub const MAX_CATCH_UP_PER_RUN: usize = 400;
+/// Most schedules one run handles (the earliest due first); the rest wait for the next run.
+pub const MAX_SCHEDULES_PER_RUN: i64 = 1000;
+/// Lost races one schedule may meet in one run before the runner leaves it to the next run.
+pub const MAX_CONFLICTS_PER_SCHEDULE: usize = 20;
+
+fn conflict(e: AppendError) -> ApiError {
+    match e {
+        AppendError::Conflict => ApiError::conflict(
+            "concurrent_update",
+            "the recurring payment changed meanwhile; retry",
+        ),
+        AppendError::Db(e) => e.into(),
+    }
+}
+
+/// Field names of the template's posting rules, as the API's body names them.
+fn template_error(e: DomainError) -> ApiError {
+    match e {
+        DomainError::Invalid { field, reason } => {
+            ApiError::invalid(format!("template.{field}"), reason)
+        }
+        e => e.into(),
+    }
+}
+
+/// Checks the template against the posting rules and today's accounts and references (dated
+/// on the start; closed periods and "days ahead" are the runner's business, per day).
+async fn check_template(
+    conn: &mut PgConnection,
+    id: Uuid,
+    def: &Definition,
+) -> Result<(), ApiError> {
+    let posting: PostTransaction = def.template.posting(id, def.start);
+    let mut ctx = posting_context(conn, std::iter::once(&posting)).await?;
+    ctx.closed_through = None;
+    ctx.today = None;
+    decide(
+        &mut Transaction::default(),
+        TransactionCommand::Post(posting),
+        &ctx,
+    )
+    .await
+    .map_err(template_error)?;
+    Ok(())
+}
+
+/// Runs `command` on schedule `id` (creating it when `create`) and appends the result.
+async fn execute(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    command: RecurringCommand,
+) -> Result<Written, ApiError> {
+    let mut conn = pool.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let key = id.to_string();
+    let (mut state, version) = store::load::<RecurringPayment>(&mut tx, &key).await?;
+    let creating = matches!(command, RecurringCommand::Create(_));
+    if !creating && !state.exists() {
+        return Err(ApiError::not_found(format!("recurring payment {id}")));
+    }
+    if let RecurringCommand::Create(def) | RecurringCommand::Update(def) = &command {
+        check_template(&mut tx, id, def).await?;
+    }
+    let events = decide(&mut state, command, &()).await?;
+    let events = NewEvent::from_domain::<RecurringPayment>(&key, version, events)?;
+    let position = store::append(&mut tx, &events, &actor.metadata())
+        .await
+        .map_err(conflict)?;
+    tx.commit().await?;
+    Ok(Written { position })
+}
+
+pub async fn create(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    def: Definition,
+) -> Result<Written, ApiError> {
+    execute(pool, actor, id, RecurringCommand::Create(def)).await
+}
+
+pub async fn update(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    def: Definition,
+) -> Result<Written, ApiError> {
+    execute(pool, actor, id, RecurringCommand::Update(def)).await
+}
+
+pub async fn pause(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    from: NaiveDate,
+) -> Result<Written, ApiError> {
+    execute(pool, actor, id, RecurringCommand::Pause { from }).await
+}
+
+pub async fn resume(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    on: NaiveDate,
+) -> Result<Written, ApiError> {
+    execute(pool, actor, id, RecurringCommand::Resume { on }).await
+}
+
+pub async fn end(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    after: NaiveDate,
+) -> Result<Written, ApiError> {
+    execute(pool, actor, id, RecurringCommand::End { after }).await
+}
+
+/// One day a run handled.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RunOccurrence {
+    pub recurring_id: Uuid,
+    pub date: NaiveDate,
+    /// The posting (posted days only).
+    pub transaction_id: Option<Uuid>,
+    /// Why it could not post (failed days only).
+    pub reason: Option<String>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct RunReport {
+    /// The day the run posted through.
+    pub today: Option<NaiveDate>,
+    /// Schedules with days due that the run looked at.
+    pub schedules: usize,
+    pub posted: Vec<RunOccurrence>,
+    pub failed: Vec<RunOccurrence>,
+    /// Days another runner handled first (this run then posted nothing for them).
+    pub lost_races: usize,
+    /// More remained than one run handles; the next run continues.
+    pub more: bool,
+    /// Highest log position written (0: nothing).
+    pub position: i64,
+}
+
+enum Step {
+    /// Nothing more is due.
+    Done,
+    Handled(RunOccurrence, i64),
+    /// Another runner appended first; reload and look again.
+    LostRace,
+}
+
+/// Handles schedule `id`'s next due day (through `today`) in one database transaction.
+async fn step(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    today: NaiveDate,
+) -> Result<Step, ApiError> {
+    let mut tx = conn.begin().await?;
+    store::lock_posting_facts_shared(&mut tx).await?;
+    let key = id.to_string();
+    let (mut state, version) = store::load::<RecurringPayment>(&mut tx, &key).await?;
+    let (Some(date), Some(def)) = (state.due(today, 1).first().copied(), &state.definition) else {
+        return Ok(Step::Done);
+    };
+    let command = def.template.posting(id, date);
+    let request = PostRequest {
+        id: transaction_id(command.idempotency_key.as_deref()),
+        command,
+    };
+    let transaction_id = request.id;
+    let (mut events, record) = match decide_in(&mut tx, std::slice::from_ref(&request)).await {
+        Ok((events, _)) => (
+            events,
+            RecurringCommand::RecordPosted {
+                date,
+                transaction_id,
+            },
+        ),
+        // The day cannot post as things stand: say why and go on with later days.
+        Err(ApiError::Domain(e)) => (
+            Vec::new(),
+            RecurringCommand::RecordFailed {
+                date,
+                reason: e.to_string(),
+            },
+        ),
+        Err(e @ ApiError::Status { .. }) if e.to_problem().status < 500 => (
+            Vec::new(),
+            RecurringCommand::RecordFailed {
+                date,
+                reason: e.to_problem().detail,
+            },
+        ),
+        Err(e) => return Err(e),
+    };
+    let occurrence = RunOccurrence {
+        recurring_id: id,
+        date,
+        transaction_id: match &record {
+            RecurringCommand::RecordPosted { .. } => Some(transaction_id),
+            _ => None,
+        },
+        reason: match &record {
+            RecurringCommand::RecordFailed { reason, .. } => Some(reason.clone()),
+            _ => None,
+        },
+    };
+    let produced = decide(&mut state, record, &()).await?;
+    events.extend(NewEvent::from_domain::<RecurringPayment>(
+        &key, version, produced,
+    )?);
+    match store::append(&mut tx, &events, &actor.metadata()).await {
+        Ok(position) => {
+            tx.commit().await?;
+            Ok(Step::Handled(occurrence, position))
+        }
+        Err(AppendError::Conflict) => Ok(Step::LostRace),
+        Err(AppendError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// Posts every due day through `today` of every schedule, each schedule's days in date order.
+pub async fn run_due(
+    pool: &PgPool,
+    actor: &Actor,
+    today: NaiveDate,
+) -> Result<RunReport, ApiError> {
+    // The read side says which schedules have a day due; the log decides each day.
+    let ids: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM read.recurring WHERE next_run <= $1 ORDER BY next_run, id LIMIT $2",
+    )
+    .bind(today)
+    .bind(MAX_SCHEDULES_PER_RUN + 1)
+    .fetch_all(pool)
+    .await?;
+    let mut report = RunReport {
+        today: Some(today),
+        more: ids.len() as i64 > MAX_SCHEDULES_PER_RUN,
+        ..RunReport::default()
+    };
+    let mut conn = pool.acquire().await?;
+    for id in ids.into_iter().take(MAX_SCHEDULES_PER_RUN as usize) {
+        report.schedules += 1;
+        let (mut handled, mut races) = (0, 0);
+        while handled < MAX_CATCH_UP_PER_RUN && races < MAX_CONFLICTS_PER_SCHEDULE {
+            match step(&mut conn, actor, id, today).await? {
+                Step::Done => break,
+                Step::Handled(o, position) => {
+                    handled += 1;
+                    report.position = report.position.max(position);
+                    if o.transaction_id.is_some() {
+                        report.posted.push(o);
+                    } else {
+                        report.failed.push(o);
+                    }
+                }
+                Step::LostRace => {
+                    races += 1;
+                    report.lost_races += 1;
+                }
+            }
+        }
+        if handled == MAX_CATCH_UP_PER_RUN || races == MAX_CONFLICTS_PER_SCHEDULE {
+            report.more = true;
+        }
+    }
+    Ok(report)
+}
+
+/// Runs the runner on `cron` (seconds first, UTC) and once at start-up, so days missed while
+/// the server was down are posted when it comes back.
+pub async fn start_scheduler(pool: PgPool, cron: &str) -> Result<JobScheduler, ApiError> {
+    let scheduler = JobScheduler::new().await.map_err(ApiError::internal)?;
+    let job_pool = pool.clone();
+    let job = Job::new_async(cron, move |_id, _scheduler| {
+        let pool = job_pool.clone();
+        Box::pin(async move { scheduled_run(&pool).await })
+    })
+    .map_err(ApiError::internal)?;
+    scheduler.add(job).await.map_err(ApiError::internal)?;
+    scheduler.start().await.map_err(ApiError::internal)?;
+    tokio::spawn(async move { scheduled_run(&pool).await });
+    Ok(scheduler)
+}
+
+async fn scheduled_run(pool: &PgPool) {
+    let actor = Actor::system("scheduler:recurring");
+    let today = chrono::Utc::now().date_naive();
+    match run_due(pool, &actor, today).await {
+        Ok(r) if r.posted.is_empty() && r.failed.is_empty() => {}
+        Ok(r) => tracing::info!(
+            posted = r.posted.len(),
+            failed = r.failed.len(),
+            more = r.more,
+            "recurring payments posted"
+        ),
+        Err(e) => tracing::warn!(error = %e, "recurring run failed; the next run retries"),
+    }
+}

@@ -1,0 +1,124 @@
+//! The recurring payments read model: one row per schedule (its aggregate state, status and
+//! next runs) and one row per handled day. Next runs depend only on the log (no clock), so a
+//! rebuild gives the same rows.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::Aggregate;
+use domain::recurring::Schedule;
+use domain::recurring_payment::{NEXT_RUNS, RecurringEvent, RecurringPayment};
+use sqlx::PgConnection;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use crate::ProjectionError;
+
+pub fn frequency(s: &Schedule) -> &'static str {
+    match s {
+        Schedule::Daily { .. } => "daily",
+        Schedule::Weekly { .. } => "weekly",
+        Schedule::Monthly { .. } => "monthly",
+        Schedule::Yearly { .. } => "yearly",
+        Schedule::Cron { .. } => "cron",
+    }
+}
+
+pub async fn apply(
+    conn: &mut PgConnection,
+    schema: &str,
+    id: Uuid,
+    event: RecurringEvent,
+    at: DateTime<Utc>,
+    version: i64,
+    position: i64,
+) -> Result<(), ProjectionError> {
+    let mut state = match &event {
+        RecurringEvent::Created(_) => RecurringPayment::default(),
+        _ => {
+            let Json(state): Json<RecurringPayment> = sqlx::query_scalar(&format!(
+                "SELECT state FROM {schema}.recurring WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+            state
+        }
+    };
+    match &event {
+        RecurringEvent::OccurrencePosted {
+            date,
+            transaction_id,
+        } => {
+            occurrence(
+                conn,
+                schema,
+                id,
+                *date,
+                "posted",
+                Some(*transaction_id),
+                None,
+            )
+            .await?
+        }
+        RecurringEvent::OccurrenceFailed { date, reason } => {
+            occurrence(conn, schema, id, *date, "failed", None, Some(reason)).await?
+        }
+        _ => {}
+    }
+    state.apply(event);
+    let Some(def) = &state.definition else {
+        return Err(ProjectionError::Corrupt {
+            position,
+            reason: format!("recurring payment {id} has events but no definition"),
+        });
+    };
+    let next_runs: Vec<NaiveDate> = state.upcoming(NEXT_RUNS);
+    sqlx::query(&format!(
+        "INSERT INTO {schema}.recurring (id, name, status, frequency, description, start_date, end_date, \
+           handled_through, next_run, next_runs, posted, failed, state, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) \
+         ON CONFLICT (id) DO UPDATE SET name = $2, status = $3, frequency = $4, description = $5, \
+           start_date = $6, end_date = $7, handled_through = $8, next_run = $9, next_runs = $10, \
+           posted = $11, failed = $12, state = $13, updated_at = $14, version = $15"
+    ))
+    .bind(id)
+    .bind(&def.name)
+    .bind(state.status().as_str())
+    .bind(frequency(&def.schedule))
+    .bind(&def.template.description)
+    .bind(def.start)
+    .bind(def.end)
+    .bind(state.handled_through)
+    .bind(next_runs.first())
+    .bind(&next_runs)
+    .bind(state.posted as i64)
+    .bind(state.failed as i64)
+    .bind(Json(&state))
+    .bind(at)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn occurrence(
+    conn: &mut PgConnection,
+    schema: &str,
+    id: Uuid,
+    date: NaiveDate,
+    status: &str,
+    transaction_id: Option<Uuid>,
+    reason: Option<&String>,
+) -> Result<(), ProjectionError> {
+    sqlx::query(&format!(
+        "INSERT INTO {schema}.recurring_occurrences (recurring_id, date, status, transaction_id, reason) \
+         VALUES ($1, $2, $3, $4, $5)"
+    ))
+    .bind(id)
+    .bind(date)
+    .bind(status)
+    .bind(transaction_id)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
