@@ -105,6 +105,7 @@ impl Demo {
         self.posts.push(PostRequest {
             id: transaction_id(Some(&key)),
             command: PostTransaction {
+                adjusts: None,
                 origin: None,
                 date,
                 kind,

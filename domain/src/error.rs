@@ -24,7 +24,10 @@ pub enum DomainError {
     Archived { entity: &'static str, id: String },
     #[error("{entity} {id} already exists")]
     AlreadyExists { entity: &'static str, id: String },
-    #[error("the period up to {closed_through} is closed; date {date} cannot take postings")]
+    #[error(
+        "the period up to {closed_through} is closed; date {date} cannot take postings \
+         (date the correction in an open period and name the closed month in `adjusts`)"
+    )]
     PeriodClosed {
         closed_through: chrono::NaiveDate,
         date: chrono::NaiveDate,

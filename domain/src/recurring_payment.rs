@@ -85,6 +85,7 @@ impl Template {
     pub fn posting(&self, id: Uuid, date: NaiveDate) -> PostTransaction {
         let key = occurrence_key(id, date);
         PostTransaction {
+            adjusts: None,
             date,
             origin: Some(Origin {
                 kind: OriginKind::Recurring,

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use rust_decimal::Decimal;
@@ -128,6 +128,10 @@ pub struct TransactionPosted {
     /// Boxed: most postings have none, and the event enum stays small.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crypto: Option<Box<CryptoDetails>>,
+    /// The closed month this posting corrects (its first day): an adjustment, dated in an open
+    /// period, that reports show as a correction of that month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjusts: Option<NaiveDate>,
 }
 
 /// What kind of document a posting came from.
@@ -202,6 +206,8 @@ pub struct PostTransaction {
     pub reverses: Option<Uuid>,
     pub replaces: Option<Uuid>,
     pub crypto: Option<Box<CryptoDetails>>,
+    /// The closed month this posting corrects (any day of it); see [`TransactionPosted::adjusts`].
+    pub adjusts: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -308,7 +314,35 @@ impl Transaction {
             replaces: None,
             // A reversal moves nothing on chain.
             crypto: None,
+            // Undoing a correction corrects the same month (see `check_adjusts`).
+            adjusts: posted.adjusts,
         })
+    }
+}
+
+/// The month an adjustment corrects, as its first day. A correction must name a closed month
+/// (an open one takes the posting itself); a reversal of an adjustment whose month was reopened
+/// since is an ordinary posting.
+fn check_adjusts(
+    adjusts: Option<NaiveDate>,
+    reversal: bool,
+    ctx: &PostingContext,
+) -> Result<Option<NaiveDate>, DomainError> {
+    let Some(day) = adjusts else { return Ok(None) };
+    let first = day.with_day(1).expect("day 1 exists");
+    let closed = ctx
+        .closed_through
+        .is_some_and(|through| crate::period::month_end(day) <= through);
+    match (closed, reversal) {
+        (true, _) => Ok(Some(first)),
+        (false, true) => Ok(None),
+        (false, false) => Err(DomainError::invalid(
+            "adjusts",
+            format!(
+                "{} is not closed: post the correction in that month directly",
+                first.format("%Y-%m")
+            ),
+        )),
     }
 }
 
@@ -466,6 +500,7 @@ fn validate_post(
         ));
     }
     ctx.check_open(cmd.date)?;
+    let adjusts = check_adjusts(cmd.adjusts, cmd.reverses.is_some(), ctx)?;
     let description = cmd.description.trim().to_string();
     if description.is_empty() {
         return Err(DomainError::invalid("description", "must not be empty"));
@@ -547,6 +582,7 @@ fn validate_post(
         reverses: cmd.reverses,
         replaces: cmd.replaces,
         crypto,
+        adjusts,
     })
 }
 

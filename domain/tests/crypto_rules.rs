@@ -87,6 +87,7 @@ fn post(debit: Uuid, credit: Uuid, amount: &str, crypto: CryptoDetails) -> Trans
         memo: None,
     };
     TransactionCommand::Post(PostTransaction {
+        adjusts: None,
         date: NaiveDate::from_ymd_opt(2024, 7, 3).unwrap(),
         origin: None,
         kind: TransactionKind::Income,

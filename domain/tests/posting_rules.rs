@@ -65,6 +65,7 @@ fn leg(id: Uuid, amount: &str) -> LegInput {
 
 fn post(date: NaiveDate, legs: Vec<LegInput>) -> TransactionCommand {
     TransactionCommand::Post(PostTransaction {
+        adjusts: None,
         origin: None,
         date,
         kind: TransactionKind::Journal,
@@ -396,4 +397,33 @@ proptest! {
             prop_assert_eq!(result.unwrap_err().code(), "amount_too_precise");
         }
     }
+}
+
+/// An adjustment is dated in an open period and names a closed month; it never reaches into
+/// the closed period itself, and an open month cannot be "adjusted".
+#[test]
+fn adjustments_correct_closed_months_from_open_ones() {
+    let mut b = books();
+    b.ctx.closed_through = NaiveDate::from_ymd_opt(2026, 9, 30);
+    let legs = || vec![leg(b.ids["bank_usd"], "5"), leg(b.ids["sales_usd"], "-5")];
+    let with_adjusts = |date: NaiveDate, adjusts: &str| match post(date, legs()) {
+        TransactionCommand::Post(mut p) => {
+            p.adjusts = Some(adjusts.parse().unwrap());
+            TransactionCommand::Post(p)
+        }
+        other => other,
+    };
+    // Any day of the closed month names the month.
+    let events = run(with_adjusts(day(), "2026-09-17"), &b.ctx).unwrap();
+    let TransactionEvent::Posted(p) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(p.adjusts, NaiveDate::from_ymd_opt(2026, 9, 1));
+    // An open month is not adjusted: the correction belongs in it.
+    let err = run(with_adjusts(day(), "2026-10-01"), &b.ctx).unwrap_err();
+    assert_eq!(err.code(), "validation_failed");
+    // The adjustment itself cannot be dated in the closed period.
+    let sept = NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+    let err = run(with_adjusts(sept, "2026-09-01"), &b.ctx).unwrap_err();
+    assert_eq!(err.code(), "period_closed");
 }

@@ -267,6 +267,10 @@ impl Prepared {
         } else {
             t.null();
         }
+        match p.adjusts {
+            Some(month) => t.date(month),
+            None => t.null(),
+        }
 
         for leg in legs {
             let (debit, credit) = if leg.amount.is_sign_positive() {
@@ -417,7 +421,7 @@ pub async fn write_ordered(
     Ok(())
 }
 
-const TRANSACTION_COLUMNS: [&str; 25] = [
+const TRANSACTION_COLUMNS: [&str; 26] = [
     "id",
     "date",
     "kind",
@@ -443,6 +447,7 @@ const TRANSACTION_COLUMNS: [&str; 25] = [
     "leg_weight_currencies",
     "leg_weight_amounts",
     "leg_memos",
+    "adjusts",
 ];
 
 async fn copy_binary(

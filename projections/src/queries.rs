@@ -185,6 +185,8 @@ pub struct TransactionFilter {
     pub kind: Option<String>,
     /// Postings of one document (a payout, an invoice, a schedule).
     pub origin_id: Option<Uuid>,
+    /// Only adjustments of closed months (true) or only ordinary postings (false).
+    pub adjustments: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -203,6 +205,7 @@ pub struct TransactionRow {
     pub replaced_by: Option<Uuid>,
     pub origin_kind: Option<String>,
     pub origin_id: Option<Uuid>,
+    pub adjusts: Option<NaiveDate>,
     pub created_by: Option<Uuid>,
     pub recorded_at: DateTime<Utc>,
     pub position: i64,
@@ -256,6 +259,15 @@ fn push_tx_filters<'a>(qb: &mut QueryBuilder<'a, Postgres>, f: &'a TransactionFi
     }
     if let Some(k) = &f.kind {
         qb.push(" AND t.kind = ").push_bind(k.as_str());
+    }
+    match f.adjustments {
+        Some(true) => {
+            qb.push(" AND t.adjusts IS NOT NULL");
+        }
+        Some(false) => {
+            qb.push(" AND t.adjusts IS NULL");
+        }
+        None => {}
     }
 }
 
@@ -317,6 +329,7 @@ pub async fn list_transactions(
                 reversed_by: r.get("reversed_by"),
                 origin_kind: r.get("origin_kind"),
                 origin_id: r.get("origin_id"),
+                adjusts: r.get("adjusts"),
                 replaced_by: r.get("replaced_by"),
                 created_by: r.get("created_by"),
                 recorded_at: r.get("recorded_at"),

@@ -82,7 +82,9 @@ CREATE TABLE {s}.transactions (
     leg_amounts           numeric[] NOT NULL,
     leg_weight_currencies text[],
     leg_weight_amounts    numeric[],
-    leg_memos             text[]
+    leg_memos             text[],
+    -- The closed month an adjustment corrects (its first day).
+    adjusts               date
 );
 -- One row per leg, for queries that think in postings.
 CREATE VIEW {s}.postings AS

@@ -284,6 +284,49 @@ async fn reversal_edit_archive_and_closed_periods() {
         )
         .await;
     assert_eq!(late.body["code"], "period_closed");
+    assert!(late.body["detail"].as_str().unwrap().contains("adjusts"));
+
+    // The correction goes in an open period as an adjustment of the closed month.
+    let adjustment = app
+        .post(
+            "/api/transactions",
+            json!({"date": "2026-10-02", "description": "September commission, booked late",
+            "adjusts": "2026-09-15",
+            "income": {"account_id": bank, "income_account_id": sales, "amount": "1"}}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(adjustment["adjusts"], "2026-09-01");
+    // Only a closed month can be adjusted.
+    let open_month = app
+        .post(
+            "/api/transactions",
+            json!({"date": "2026-10-03", "description": "not a correction",
+            "adjusts": "2026-10-01",
+            "income": {"account_id": bank, "income_account_id": sales, "amount": "1"}}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(open_month["field"], "adjusts", "{open_month}");
+    let pos = adjustment["position"].as_i64().unwrap();
+    let adjustments = app
+        .get(&format!(
+            "/api/transactions?adjustments=true&min_position={pos}"
+        ))
+        .await
+        .expect(200);
+    assert_eq!(adjustments["total"], 1, "{adjustments}");
+    assert_eq!(adjustments["items"][0]["adjusts"], "2026-09-01");
+    // Its reversal corrects the same month.
+    let adjustment_id = adjustment["id"].as_str().unwrap();
+    let undone = app
+        .post(
+            &format!("/api/transactions/{adjustment_id}/reverse"),
+            json!({"date": "2026-10-04"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(undone["reversal"]["adjusts"], "2026-09-01", "{undone}");
 
     // Archived accounts take no postings.
     app.post(&format!("/api/accounts/{sales}/archive"), json!({}))

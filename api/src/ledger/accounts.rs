@@ -80,6 +80,7 @@ pub async fn create(
         }
         store::lock_posting_facts_shared(&mut tx).await?;
         let command = PostTransaction {
+            adjusts: None,
             origin: None,
             date: opening_date.unwrap_or_else(|| Utc::now().date_naive()),
             kind: TransactionKind::Opening,

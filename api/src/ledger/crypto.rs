@@ -561,6 +561,7 @@ pub async fn post_item(
     let request = PostRequest {
         id: transaction_id(Some(&idempotency)),
         command: PostTransaction {
+            adjusts: None,
             date,
             origin: Some(Origin {
                 kind: OriginKind::TronWallet,

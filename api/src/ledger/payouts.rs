@@ -287,6 +287,7 @@ pub async fn approve(
                     id,
                     &step,
                     PostTransaction {
+                        adjusts: None,
                         date,
                         origin: None,
                         kind: TransactionKind::Income,
@@ -386,6 +387,7 @@ pub async fn pay(pool: &PgPool, actor: &Actor, id: Uuid, pm: Payment) -> Result<
             id,
             "payment",
             PostTransaction {
+                adjusts: None,
                 date: pm.date,
                 origin: None,
                 kind: TransactionKind::Transfer,

@@ -240,8 +240,10 @@ async fn definition(state: &AppState, body: RecurringIn) -> ApiResult<Definition
         counterparty_id: t.counterparty_id,
         tags: t.tags,
         idempotency_key: None,
-        // A schedule posts ordinary transactions: crypto details belong to one transfer.
+        // A schedule posts ordinary transactions: crypto details belong to one transfer, and
+        // a correction of a closed month is a one-off.
         crypto: None,
+        adjusts: None,
     };
     let request = super::transactions::requests(state, &[&as_transaction])
         .await

@@ -101,6 +101,10 @@ pub struct TransactionIn {
     /// The on-chain transfer behind the posting (needs an entry on a crypto_wallet account).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crypto: Option<CryptoDetails>,
+    /// Makes this an adjustment of a closed month (any day of it): the correction is dated in
+    /// an open period and reports show it as belonging to that month's close.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjusts: Option<NaiveDate>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -146,6 +150,9 @@ pub struct TransactionOut {
     /// The latest check of `crypto` against the chain (absent: never verified).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub crypto_verification: Option<CryptoVerification>,
+    /// The closed month this adjustment corrects (its first day).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjusts: Option<NaiveDate>,
     /// Log position of the posting; pass as `min_position` to read it back.
     pub position: i64,
 }
@@ -187,6 +194,7 @@ fn out_from_posted(
         origin: p.origin,
         crypto: p.crypto.as_deref().cloned(),
         crypto_verification: None,
+        adjusts: p.adjusts,
         position,
     }
 }
@@ -233,6 +241,7 @@ fn out_from_row(r: TransactionRow) -> ApiResult<TransactionOut> {
         },
         crypto: None,
         crypto_verification: None,
+        adjusts: r.adjusts,
         position: r.position,
     })
 }
@@ -363,6 +372,7 @@ fn to_command(
         serde_json::to_vec(body).map_err(ApiError::internal)?,
     ));
     Ok(PostTransaction {
+        adjusts: body.adjusts,
         origin: None,
         date: body.date,
         kind,
@@ -513,6 +523,8 @@ pub struct TransactionQuery {
     pub kind: Option<TransactionKind>,
     /// Postings of one document (a payout, an invoice, a schedule).
     pub origin_id: Option<Uuid>,
+    /// `true`: only adjustments of closed months; `false`: only ordinary postings.
+    pub adjustments: Option<bool>,
 }
 
 #[utoipa::path(get, path = "/api/transactions", tag = "transactions", params(TransactionQuery, Paging, Consistency),
@@ -543,6 +555,7 @@ async fn list_transactions(
         q: q.q.filter(|s| !s.trim().is_empty()),
         kind: q.kind.map(|k| k.as_str().to_string()),
         origin_id: q.origin_id,
+        adjustments: q.adjustments,
     };
     let (rows, total) = queries::list_transactions(&state.pool, &filter, limit, offset).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
