@@ -12,6 +12,7 @@ pub mod payout;
 pub mod period;
 pub mod project;
 pub mod rates;
+pub mod report;
 pub mod traffic;
 pub mod traffic_import;
 pub mod traffic_metrics;
