@@ -11,6 +11,7 @@ pub mod projector;
 pub mod queries;
 pub mod read_model;
 pub mod rebuild;
+pub mod reports;
 pub mod traffic;
 pub mod upcast;
 
