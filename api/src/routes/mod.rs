@@ -1,6 +1,7 @@
 //! The HTTP surface: every router, the OpenAPI document and docs page, health and metrics,
 //! the web UI's static files, and the middleware stack.
 
+pub mod accounting_reports;
 pub mod audit;
 pub mod common;
 pub mod entities;
@@ -74,6 +75,7 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
         .merge(transactions::router())
         .merge(periods::router())
         .merge(reports::router())
+        .merge(accounting_reports::router())
         .merge(audit::router())
         .merge(export::router())
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
