@@ -138,13 +138,20 @@ mod tests {
         assert_eq!(presented(AccountType::Asset, dec!(3)), dec!(3));
         assert_eq!(presented(AccountType::Expense, dec!(40)), dec!(40));
         let p = Pnl::from_sums(dec!(-100), dec!(40));
-        assert_eq!((p.income, p.expenses, p.profit()), (dec!(100), dec!(40), dec!(60)));
+        assert_eq!(
+            (p.income, p.expenses, p.profit()),
+            (dec!(100), dec!(40), dec!(60))
+        );
     }
 
     #[test]
     fn comparison_periods() {
         assert_eq!(
-            comparison_period(day("2026-03-01"), day("2026-03-31"), Compare::PreviousPeriod),
+            comparison_period(
+                day("2026-03-01"),
+                day("2026-03-31"),
+                Compare::PreviousPeriod
+            ),
             Some((day("2026-01-29"), day("2026-02-28")))
         );
         assert_eq!(

@@ -147,7 +147,10 @@ impl AccountInfo {
         self.account_type == AccountType::Asset
             && matches!(
                 self.kind,
-                AccountKind::Bank | AccountKind::Cash | AccountKind::Card | AccountKind::CryptoWallet
+                AccountKind::Bank
+                    | AccountKind::Cash
+                    | AccountKind::Card
+                    | AccountKind::CryptoWallet
             )
     }
 }
@@ -208,7 +211,8 @@ impl Rates {
                 self.used.push(r);
             }
         }
-        self.used.sort_by(|a, b| (&a.currency, a.day).cmp(&(&b.currency, b.day)));
+        self.used
+            .sort_by(|a, b| (&a.currency, a.day).cmp(&(&b.currency, b.day)));
     }
 }
 
@@ -224,18 +228,17 @@ pub async fn find_rates(
         return Ok(Rates::default());
     }
     let lookup = crate::queries::rate_lookup_sql("p.currency", "$3", "p.day");
-    let rows: Vec<(String, NaiveDate, Option<NaiveDate>, Option<Decimal>)> = sqlx::query_as(
-        &format!(
+    let rows: Vec<(String, NaiveDate, Option<NaiveDate>, Option<Decimal>)> =
+        sqlx::query_as(&format!(
             "SELECT p.currency, p.day, r.date, r.rate \
              FROM unnest($1::text[], $2::date[]) AS p(currency, day) \
              LEFT JOIN LATERAL ({lookup}) r ON true ORDER BY p.currency, p.day"
-        ),
-    )
-    .bind(pairs.iter().map(|p| p.0.clone()).collect::<Vec<_>>())
-    .bind(pairs.iter().map(|p| p.1).collect::<Vec<_>>())
-    .bind(report)
-    .fetch_all(pool)
-    .await?;
+        ))
+        .bind(pairs.iter().map(|p| p.0.clone()).collect::<Vec<_>>())
+        .bind(pairs.iter().map(|p| p.1).collect::<Vec<_>>())
+        .bind(report)
+        .fetch_all(pool)
+        .await?;
     let mut used = Vec::with_capacity(rows.len());
     for (currency, day, rate_date, rate) in rows {
         match (rate_date, rate) {
@@ -369,7 +372,11 @@ pub async fn pnl(
     let mut group = String::new();
     for (i, d) in group_by.iter().enumerate() {
         keys.push_str(&format!("{} AS k{i}, ", d.sql()));
-        group.push_str(&format!("{}{}", if i == 0 { "GROUP BY " } else { ", " }, i + 1));
+        group.push_str(&format!(
+            "{}{}",
+            if i == 0 { "GROUP BY " } else { ", " },
+            i + 1
+        ));
     }
     let order = if group_by.is_empty() {
         String::new()

@@ -34,10 +34,9 @@ pub const MAX_GROUP_DIMS: usize = 2;
 impl From<ReportError> for ApiError {
     fn from(e: ReportError) -> Self {
         match e {
-            ReportError::MissingRate { .. } => ApiError::bad_request(
-                "missing_rate",
-                format!("{e}; enter one at /api/rates"),
-            ),
+            ReportError::MissingRate { .. } => {
+                ApiError::bad_request("missing_rate", format!("{e}; enter one at /api/rates"))
+            }
             ReportError::TooManyRows => ApiError::invalid("group_by", e.to_string()),
             ReportError::Db(e) => e.into(),
             ReportError::Account(..) => ApiError::internal(e),
@@ -97,14 +96,16 @@ fn names(accounts: &[AccountInfo]) -> BTreeMap<Uuid, &AccountInfo> {
 }
 
 async fn entity_names(state: &AppState, ids: Vec<Uuid>) -> ApiResult<BTreeMap<Uuid, String>> {
-    Ok(sqlx::query_as::<_, (Uuid, String)>(
-        "SELECT id, name FROM read.entities WHERE id = ANY($1)",
+    Ok(
+        sqlx::query_as::<_, (Uuid, String)>(
+            "SELECT id, name FROM read.entities WHERE id = ANY($1)",
+        )
+        .bind(ids)
+        .fetch_all(&state.pool)
+        .await?
+        .into_iter()
+        .collect(),
     )
-    .bind(ids)
-    .fetch_all(&state.pool)
-    .await?
-    .into_iter()
-    .collect())
 }
 
 // ---------------------------------------------------------------- P&L
@@ -461,9 +462,15 @@ async fn balance_sheet(
         let t = acc.account_type;
         let value = match t {
             AccountType::Asset | AccountType::Liability => {
-                let now =
-                    q::value_on(&state.pool, b.balance, &acc.currency, code, p.as_of, &mut rates)
-                        .await?;
+                let now = q::value_on(
+                    &state.pool,
+                    b.balance,
+                    &acc.currency,
+                    code,
+                    p.as_of,
+                    &mut rates,
+                )
+                .await?;
                 unrealised += report::unrealised_fx(now, b.booked_value);
                 now
             }
@@ -641,7 +648,8 @@ async fn cash_flow(
     state.wait_for_position(consistency.min_position).await?;
     let accounts = q::accounts(&state.pool).await?;
     let cash: Vec<&AccountInfo> = accounts.iter().filter(|a| a.is_cash()).collect();
-    let (rows, mut rates) = q::cash_flow(&state.pool, &accounts, p.from, p.to, code, by_month).await?;
+    let (rows, mut rates) =
+        q::cash_flow(&state.pool, &accounts, p.from, p.to, code, by_month).await?;
     let day_before = p
         .from
         .pred_opt()
@@ -797,7 +805,13 @@ async fn postings(
     }
     let currency = parse_currency(p.currency.as_deref())?;
     let mut types = Vec::new();
-    for t in p.account_type.as_deref().unwrap_or("").split(',').map(str::trim) {
+    for t in p
+        .account_type
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+    {
         if !t.is_empty() {
             types.push(parse_type(t).ok_or_else(|| {
                 ApiError::invalid(
@@ -839,10 +853,22 @@ async fn postings(
         .collect();
     let filter = q::PostingFilter {
         accounts: chosen,
-        cash_accounts: accounts.iter().filter(|a| a.is_cash()).map(|a| a.id).collect(),
+        cash_accounts: accounts
+            .iter()
+            .filter(|a| a.is_cash())
+            .map(|a| a.id)
+            .collect(),
         ..filter_base
     };
-    let answer = q::postings(&state.pool, &accounts, &filter, currency.code(), limit, offset).await?;
+    let answer = q::postings(
+        &state.pool,
+        &accounts,
+        &filter,
+        currency.code(),
+        limit,
+        offset,
+    )
+    .await?;
     Ok(axum::Json(PostingsOut {
         items: answer
             .items
