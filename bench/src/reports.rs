@@ -183,6 +183,50 @@ pub async fn run(server: &Server, pool: &PgPool) -> anyhow::Result<(Vec<String>,
         rows.push(report_latency(server, name, path).await?.row());
     }
 
+    // Where the P&L's time goes: its rate lookup and its summing query, called in-process.
+    let books = projections::reports::accounts(pool).await?;
+    let (from, to) = (
+        chrono::NaiveDate::from_ymd_opt(2025, 1, 1).context("date")?,
+        chrono::NaiveDate::from_ymd_opt(2025, 12, 31).context("date")?,
+    );
+    let dims = [
+        projections::reports::Dim::Month,
+        projections::reports::Dim::Category,
+    ];
+    let mut lat = Vec::with_capacity(BASELINE_SAMPLES);
+    let started = Instant::now();
+    for _ in 0..BASELINE_SAMPLES {
+        let t = Instant::now();
+        projections::reports::pnl(pool, &books, from, to, "USD", &dims).await?;
+        lat.push(t.elapsed().as_micros() as u64);
+    }
+    rows.push(
+        Stats::from_latencies(
+            "in-process projections::reports::pnl (rates + sums), one year by month × category",
+            lat,
+            started.elapsed().as_secs_f64(),
+        )
+        .row(),
+    );
+    let pairs: std::collections::BTreeSet<(String, chrono::NaiveDate)> = (0..365)
+        .map(|i| ("EUR".to_string(), from + chrono::Days::new(i)))
+        .collect();
+    let mut lat = Vec::with_capacity(BASELINE_SAMPLES);
+    let started = Instant::now();
+    for _ in 0..BASELINE_SAMPLES {
+        let t = Instant::now();
+        projections::reports::find_rates(pool, "USD", pairs.clone()).await?;
+        lat.push(t.elapsed().as_micros() as u64);
+    }
+    rows.push(
+        Stats::from_latencies(
+            "in-process projections::reports::find_rates, 365 days of one currency",
+            lat,
+            started.elapsed().as_secs_f64(),
+        )
+        .row(),
+    );
+
     // Baseline: the same month × category grouping as plain SQL over the postings (no
     // conversion at all, so it is the cheaper query of the two).
     let mut lat = Vec::with_capacity(BASELINE_SAMPLES);

@@ -22,6 +22,10 @@ pub const TABLES: &[(&str, &str)] = &[
         "ledger_daily",
         "date, account_id, category_id, project_id, counterparty_id",
     ),
+    (
+        "ledger_monthly",
+        "month, account_id, category_id, project_id, counterparty_id",
+    ),
     ("campaign_keys", "source_id, key, campaign_id"),
     ("traffic_effective", "scope, date"),
     ("rates", "base, quote, date"),
@@ -122,6 +126,19 @@ CREATE TABLE {s}.ledger_daily (
     amount          numeric NOT NULL,
     postings        bigint  NOT NULL,
     PRIMARY KEY (date, account_id, category_id, project_id, counterparty_id)
+);
+-- The same per calendar month (month = its first day): whole months in the account's own
+-- currency need no daily rows.
+CREATE TABLE {s}.ledger_monthly (
+    month           date    NOT NULL,
+    account_id      uuid    NOT NULL,
+    category_id     uuid    NOT NULL,
+    project_id      uuid    NOT NULL,
+    counterparty_id uuid    NOT NULL,
+    currency        text    NOT NULL,
+    amount          numeric NOT NULL,
+    postings        bigint  NOT NULL,
+    PRIMARY KEY (month, account_id, category_id, project_id, counterparty_id)
 );
 -- Each campaign's report keys: (source, key) for spend reports, (nil, key) for trackers.
 CREATE TABLE {s}.campaign_keys (

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use domain::account::{AccountKind, AccountSpec, AccountType};
 use domain::transaction::TransactionPosted;
 use rust_decimal::Decimal;
@@ -27,92 +27,138 @@ pub const MAX_REPORT_ROWS: usize = 10_000;
 /// Key of the rollup: day, account, category, project, counterparty (nil: none).
 type LedgerKey = (NaiveDate, Uuid, Uuid, Uuid, Uuid);
 
-/// Postings summed per [`LedgerKey`], debit positive, in the account's currency.
+type Sums = BTreeMap<LedgerKey, (String, Decimal, i64)>;
+
+/// Postings summed per [`LedgerKey`], debit positive, in the account's currency: per day
+/// (`ledger_daily`) and per calendar month (`ledger_monthly`, keyed by the month's first day),
+/// which serves the whole months of amounts that need no conversion.
 #[derive(Default)]
 pub struct LedgerDaily {
-    sums: BTreeMap<LedgerKey, (String, Decimal, i64)>,
+    daily: Sums,
+    monthly: Sums,
+}
+
+fn add_to(sums: &mut Sums, key: LedgerKey, currency: &str, amount: Decimal, n: i64) {
+    let e = sums
+        .entry(key)
+        .or_insert_with(|| (currency.to_string(), Decimal::ZERO, 0));
+    e.1 += amount;
+    e.2 += n;
 }
 
 impl LedgerDaily {
     pub fn add(&mut self, p: &TransactionPosted) {
         let nil = Uuid::nil();
+        let month = domain::report::month_of(p.date);
         for leg in &p.legs {
-            let key = (
-                p.date,
+            let rest = (
                 leg.account_id,
                 p.category_id.unwrap_or(nil),
                 p.project_id.unwrap_or(nil),
                 p.counterparty_id.unwrap_or(nil),
             );
-            let e = self
-                .sums
-                .entry(key)
-                .or_insert_with(|| (leg.currency.code().to_string(), Decimal::ZERO, 0));
-            e.1 += leg.amount;
-            e.2 += 1;
+            let code = leg.currency.code();
+            for (sums, day) in [(&mut self.daily, p.date), (&mut self.monthly, month)] {
+                add_to(
+                    sums,
+                    (day, rest.0, rest.1, rest.2, rest.3),
+                    code,
+                    leg.amount,
+                    1,
+                );
+            }
         }
     }
 
     /// Adds a later batch's sums.
     pub fn absorb(&mut self, later: LedgerDaily) {
-        for (key, (currency, amount, n)) in later.sums {
-            let e = self
-                .sums
-                .entry(key)
-                .or_insert_with(|| (currency, Decimal::ZERO, 0));
-            e.1 += amount;
-            e.2 += n;
+        for (mine, theirs) in [
+            (&mut self.daily, later.daily),
+            (&mut self.monthly, later.monthly),
+        ] {
+            for (key, (currency, amount, n)) in theirs {
+                add_to(mine, key, &currency, amount, n);
+            }
         }
     }
 
     pub async fn write(self, conn: &mut PgConnection, schema: &str) -> Result<(), ProjectionError> {
-        if self.sums.is_empty() {
-            return Ok(());
-        }
-        let n = self.sums.len();
-        let mut cols: (Vec<NaiveDate>, Vec<Uuid>, Vec<Uuid>, Vec<Uuid>, Vec<Uuid>) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        let (mut currencies, mut amounts, mut counts) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        for ((d, a, c, p, cp), (currency, amount, count)) in self.sums {
-            cols.0.push(d);
-            cols.1.push(a);
-            cols.2.push(c);
-            cols.3.push(p);
-            cols.4.push(cp);
-            currencies.push(currency);
-            amounts.push(amount);
-            counts.push(count);
-        }
-        sqlx::query(&format!(
-            "INSERT INTO {schema}.ledger_daily \
-               (date, account_id, category_id, project_id, counterparty_id, currency, amount, postings) \
-             SELECT * FROM UNNEST($1::date[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], \
-                                  $6::text[], $7::numeric[], $8::bigint[]) \
-             ON CONFLICT (date, account_id, category_id, project_id, counterparty_id) DO UPDATE SET \
-               amount = ledger_daily.amount + excluded.amount, \
-               postings = ledger_daily.postings + excluded.postings"
-        ))
-        .bind(cols.0)
-        .bind(cols.1)
-        .bind(cols.2)
-        .bind(cols.3)
-        .bind(cols.4)
-        .bind(currencies)
-        .bind(amounts)
-        .bind(counts)
-        .execute(conn)
-        .await?;
-        Ok(())
+        write_sums(conn, schema, "ledger_daily", "date", self.daily).await?;
+        write_sums(conn, schema, "ledger_monthly", "month", self.monthly).await
     }
+}
+
+async fn write_sums(
+    conn: &mut PgConnection,
+    schema: &str,
+    table: &str,
+    date_column: &str,
+    sums: Sums,
+) -> Result<(), ProjectionError> {
+    if sums.is_empty() {
+        return Ok(());
+    }
+    let n = sums.len();
+    let mut cols: (Vec<NaiveDate>, Vec<Uuid>, Vec<Uuid>, Vec<Uuid>, Vec<Uuid>) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut currencies, mut amounts, mut counts) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for ((d, a, c, p, cp), (currency, amount, count)) in sums {
+        cols.0.push(d);
+        cols.1.push(a);
+        cols.2.push(c);
+        cols.3.push(p);
+        cols.4.push(cp);
+        currencies.push(currency);
+        amounts.push(amount);
+        counts.push(count);
+    }
+    sqlx::query(&format!(
+        "INSERT INTO {schema}.{table} \
+           ({date_column}, account_id, category_id, project_id, counterparty_id, currency, amount, postings) \
+         SELECT * FROM UNNEST($1::date[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], \
+                              $6::text[], $7::numeric[], $8::bigint[]) \
+         ON CONFLICT ({date_column}, account_id, category_id, project_id, counterparty_id) DO UPDATE SET \
+           amount = {table}.amount + excluded.amount, \
+           postings = {table}.postings + excluded.postings"
+    ))
+    .bind(cols.0)
+    .bind(cols.1)
+    .bind(cols.2)
+    .bind(cols.3)
+    .bind(cols.4)
+    .bind(currencies)
+    .bind(amounts)
+    .bind(counts)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The whole calendar months inside `from..=to`: (first month's first day, last month's first
+/// day, last month's last day), or None.
+fn whole_months(from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate, NaiveDate, NaiveDate)> {
+    use chrono::Months;
+    let first = if from.day() == 1 {
+        from
+    } else {
+        domain::report::month_of(from).checked_add_months(Months::new(1))?
+    };
+    let after_to = to.succ_opt()?;
+    let end = if after_to.day() == 1 {
+        to
+    } else {
+        domain::report::month_of(to).pred_opt()?
+    };
+    (first < end).then(|| (first, domain::report::month_of(end), end))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -393,12 +439,24 @@ pub async fn pnl(
             "b.amount * coalesce(r.rate, 1)",
         )
     };
+    // Whole months of report-currency amounts come from the monthly rollup; the rest (partial
+    // months, and every amount that converts per day) from the daily one.
+    let whole = whole_months(from, to);
     let sql = format!(
-        "SELECT {keys} \
+        "WITH b AS ( \
+           SELECT month AS date, account_id, category_id, project_id, counterparty_id, currency, amount \
+             FROM read.ledger_monthly \
+            WHERE month BETWEEN $8 AND $9 AND currency = $10 \
+              AND (account_id = ANY($3) OR account_id = ANY($4)) \
+           UNION ALL \
+           SELECT date, account_id, category_id, project_id, counterparty_id, currency, amount \
+             FROM read.ledger_daily \
+            WHERE date BETWEEN $1 AND $2 AND (account_id = ANY($3) OR account_id = ANY($4)) \
+              AND (currency <> $10 OR $8::date IS NULL OR date < $8 OR date > $11)) \
+         SELECT {keys} \
            round(coalesce(sum({value}) FILTER (WHERE b.account_id = ANY($3)), 0), {EXACT_DP}) AS income, \
            round(coalesce(sum({value}) FILTER (WHERE b.account_id = ANY($4)), 0), {EXACT_DP}) AS expenses \
-         FROM read.ledger_daily b {join} \
-         WHERE b.date BETWEEN $1 AND $2 AND (b.account_id = ANY($3) OR b.account_id = ANY($4)) \
+         FROM b {join} \
          {group} {order} LIMIT {}",
         MAX_REPORT_ROWS + 1
     );
@@ -411,6 +469,10 @@ pub async fn pnl(
         .bind(rc)
         .bind(rd)
         .bind(rr)
+        .bind(whole.map(|w| w.0))
+        .bind(whole.map(|w| w.1))
+        .bind(currency)
+        .bind(whole.map(|w| w.2))
         .fetch_all(pool)
         .await?;
     if rows.len() > MAX_REPORT_ROWS {
