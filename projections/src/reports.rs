@@ -99,28 +99,23 @@ async fn write_sums(
         return Ok(());
     }
     let n = sums.len();
-    let mut cols: (Vec<NaiveDate>, Vec<Uuid>, Vec<Uuid>, Vec<Uuid>, Vec<Uuid>) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
+    let mut dates = Vec::with_capacity(n);
+    let mut ids: [Vec<Uuid>; 4] = std::array::from_fn(|_| Vec::with_capacity(n));
     let (mut currencies, mut amounts, mut counts) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
     for ((d, a, c, p, cp), (currency, amount, count)) in sums {
-        cols.0.push(d);
-        cols.1.push(a);
-        cols.2.push(c);
-        cols.3.push(p);
-        cols.4.push(cp);
+        dates.push(d);
+        for (column, id) in ids.iter_mut().zip([a, c, p, cp]) {
+            column.push(id);
+        }
         currencies.push(currency);
         amounts.push(amount);
         counts.push(count);
     }
+    let [accounts, categories, projects, counterparties] = ids;
     sqlx::query(&format!(
         "INSERT INTO {schema}.{table} \
            ({date_column}, account_id, category_id, project_id, counterparty_id, currency, amount, postings) \
@@ -130,11 +125,11 @@ async fn write_sums(
            amount = {table}.amount + excluded.amount, \
            postings = {table}.postings + excluded.postings"
     ))
-    .bind(cols.0)
-    .bind(cols.1)
-    .bind(cols.2)
-    .bind(cols.3)
-    .bind(cols.4)
+    .bind(dates)
+    .bind(accounts)
+    .bind(categories)
+    .bind(projects)
+    .bind(counterparties)
     .bind(currencies)
     .bind(amounts)
     .bind(counts)

@@ -411,7 +411,7 @@ async fn a_generated_ledger_agrees_with_bean_query() {
         if day.weekday().number_from_monday() > 5 {
             continue;
         }
-        for (base, lo) in [("EUR", 105_00u64), ("USDT", 9_990)] {
+        for (base, lo) in [("EUR", 10_500_u64), ("USDT", 9_990)] {
             let value = if base == "EUR" {
                 Decimal::new((lo + g.next(1000)) as i64, 4) // 1.0500–1.0599
             } else {
