@@ -306,6 +306,15 @@ async fn a_small_ledger_gives_the_figures_worked_out_by_hand() {
         .expect(400);
     assert_eq!(missing["code"], "missing_rate");
 
+    // The OpenAPI document covers the routes (the web client is generated from it).
+    let doc = app.get("/api/openapi.json").await.expect(200);
+    for path in ["pnl", "balance-sheet", "cash-flow", "postings"] {
+        assert!(
+            doc["paths"][format!("/api/reports/{path}")]["get"].is_object(),
+            "{path}"
+        );
+    }
+
     // Every signed-in role reads reports.
     app.sign_in_with_role("viewer@example.com", "viewer").await;
     app.get("/api/reports/pnl?from=2026-09-01&to=2026-09-30")
