@@ -88,6 +88,9 @@ impl LedgerDaily {
     }
 }
 
+/// Amounts are stored without trailing zeros (`trim_scale`): a sum that reaches zero in SQL keeps
+/// its scale (0.00) while one bound from Rust arrives as plain 0, and a rebuild, which sums in
+/// Rust, must write the same text as the live projector, which sums in SQL.
 async fn write_sums(
     conn: &mut PgConnection,
     schema: &str,
@@ -119,10 +122,11 @@ async fn write_sums(
     sqlx::query(&format!(
         "INSERT INTO {schema}.{table} \
            ({date_column}, account_id, category_id, project_id, counterparty_id, currency, amount, postings) \
-         SELECT * FROM UNNEST($1::date[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], \
-                              $6::text[], $7::numeric[], $8::bigint[]) \
+         SELECT d, a, c, p, cp, cur, trim_scale(amt), n \
+           FROM UNNEST($1::date[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], \
+                       $6::text[], $7::numeric[], $8::bigint[]) AS u(d, a, c, p, cp, cur, amt, n) \
          ON CONFLICT ({date_column}, account_id, category_id, project_id, counterparty_id) DO UPDATE SET \
-           amount = {table}.amount + excluded.amount, \
+           amount = trim_scale({table}.amount + excluded.amount), \
            postings = {table}.postings + excluded.postings"
     ))
     .bind(dates)
