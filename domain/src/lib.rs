@@ -15,6 +15,7 @@ pub mod project;
 pub mod rates;
 pub mod recurring;
 pub mod recurring_payment;
+pub mod report;
 pub mod traffic;
 pub mod traffic_import;
 pub mod traffic_metrics;

@@ -130,6 +130,7 @@ pub struct Prepared {
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
     monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
+    ledger_daily: crate::reports::LedgerDaily,
     /// The closed-through date after the batch, when a period event changed it.
     closed_through: Option<Option<NaiveDate>>,
     last_seq: Option<i64>,
@@ -153,6 +154,7 @@ pub struct Ordered {
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
     monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
+    ledger_daily: crate::reports::LedgerDaily,
     closed_through: Option<Option<NaiveDate>>,
     last_seq: Option<i64>,
 }
@@ -186,6 +188,7 @@ impl Prepared {
                 reversals: self.reversals,
                 daily: self.daily,
                 monthly: self.monthly,
+                ledger_daily: self.ledger_daily,
                 closed_through: self.closed_through,
                 last_seq: self.last_seq,
             },
@@ -205,6 +208,7 @@ impl Ordered {
         self.reversals.extend(later.reversals);
         merge_deltas(&mut self.daily, later.daily);
         merge_deltas(&mut self.monthly, later.monthly);
+        self.ledger_daily.absorb(later.ledger_daily);
         if later.closed_through.is_some() {
             self.closed_through = later.closed_through;
         }
@@ -272,6 +276,7 @@ impl Prepared {
             None => t.null(),
         }
 
+        self.ledger_daily.add(p);
         for leg in legs {
             let (debit, credit) = if leg.amount.is_sign_positive() {
                 (leg.amount, Decimal::ZERO)
@@ -414,6 +419,7 @@ pub async fn write_ordered(
     }
     upsert_balances(conn, schema, "daily_balances", "date", ordered.daily).await?;
     upsert_balances(conn, schema, "monthly_balances", "month", ordered.monthly).await?;
+    ordered.ledger_daily.write(conn, schema).await?;
     sqlx::query(&format!("UPDATE {schema}.checkpoint SET last_seq = $1"))
         .bind(last_seq)
         .execute(conn)

@@ -13,6 +13,7 @@ pub mod queries;
 pub mod read_model;
 pub mod rebuild;
 pub mod recurring;
+pub mod reports;
 pub mod traffic;
 pub mod upcast;
 

@@ -8,7 +8,7 @@ use sqlx::{Connection, Executor, PgConnection, Row};
 /// The live read schema.
 pub const LIVE_SCHEMA: &str = "read";
 /// Bump whenever a table, column or projection rule changes: the projector then rebuilds.
-pub const MODEL_VERSION: i32 = 10;
+pub const MODEL_VERSION: i32 = 11;
 
 /// Every read table with the columns that order its rows uniquely (for digests and dumps).
 pub const TABLES: &[(&str, &str)] = &[
@@ -18,6 +18,14 @@ pub const TABLES: &[(&str, &str)] = &[
     ("transactions", "id"),
     ("daily_balances", "account_id, date"),
     ("monthly_balances", "account_id, month"),
+    (
+        "ledger_daily",
+        "date, account_id, category_id, project_id, counterparty_id",
+    ),
+    (
+        "ledger_monthly",
+        "month, account_id, category_id, project_id, counterparty_id",
+    ),
     ("campaign_keys", "source_id, key, campaign_id"),
     ("traffic_effective", "scope, date"),
     ("rates", "base, quote, date"),
@@ -111,6 +119,32 @@ CREATE TABLE {s}.monthly_balances (
     credit     numeric NOT NULL,
     postings   bigint  NOT NULL,
     PRIMARY KEY (account_id, month)
+);
+-- Postings summed per day, account, category, project and counterparty (the nil uuid: none),
+-- in the account's currency, debit positive: what the accounting reports read.
+CREATE TABLE {s}.ledger_daily (
+    date            date    NOT NULL,
+    account_id      uuid    NOT NULL,
+    category_id     uuid    NOT NULL,
+    project_id      uuid    NOT NULL,
+    counterparty_id uuid    NOT NULL,
+    currency        text    NOT NULL,
+    amount          numeric NOT NULL,
+    postings        bigint  NOT NULL,
+    PRIMARY KEY (date, account_id, category_id, project_id, counterparty_id)
+);
+-- The same per calendar month (month = its first day): whole months in the account's own
+-- currency need no daily rows.
+CREATE TABLE {s}.ledger_monthly (
+    month           date    NOT NULL,
+    account_id      uuid    NOT NULL,
+    category_id     uuid    NOT NULL,
+    project_id      uuid    NOT NULL,
+    counterparty_id uuid    NOT NULL,
+    currency        text    NOT NULL,
+    amount          numeric NOT NULL,
+    postings        bigint  NOT NULL,
+    PRIMARY KEY (month, account_id, category_id, project_id, counterparty_id)
 );
 -- Each campaign's report keys: (source, key) for spend reports, (nil, key) for trackers.
 CREATE TABLE {s}.campaign_keys (

@@ -1,6 +1,7 @@
 //! The HTTP surface: every router, the OpenAPI document and docs page, health and metrics,
 //! the web UI's static files, and the middleware stack.
 
+pub mod accounting_reports;
 pub mod audit;
 pub mod common;
 pub mod crypto;
@@ -78,6 +79,7 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
         .merge(crypto::router())
         .merge(periods::router())
         .merge(reports::router())
+        .merge(accounting_reports::router())
         .merge(audit::router())
         .merge(export::router())
         .layer(RequestBodyLimitLayer::new(max_body_bytes))

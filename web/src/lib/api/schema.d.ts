@@ -776,6 +776,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/balance-sheet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Assets, liabilities and equity as of a day, with the A = L + E check. */
+        get: operations["balance_sheet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/cash-flow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Money in and out of the cash, bank, card and wallet accounts by category. */
+        get: operations["cash_flow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/pnl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Profit and loss: income and expense accounts' movements, grouped, converted per posting
+         *     day, optionally beside a comparison period.
+         */
+        get: operations["pnl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/postings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The postings behind a report figure, with their value in the report currency and the sum. */
+        get: operations["postings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reports/profitability": {
         parameters: {
             query?: never;
@@ -1467,6 +1538,23 @@ export interface components {
             postings: number;
             type: components["schemas"]["AccountType"];
         };
+        BalanceSheetOut: {
+            /** Format: date */
+            as_of: string;
+            assets: components["schemas"]["SheetSection"];
+            /** @description Assets = liabilities + equity, checked in the report currency before display rounding. */
+            balanced: boolean;
+            currency: string;
+            difference: string;
+            /**
+             * @description Equity accounts, then the earnings to date (income − expenses), the unrealised
+             *     exchange gain on foreign-currency assets and liabilities, and the differences of
+             *     transactions converted at their own prices rather than the books' rates.
+             */
+            equity: components["schemas"]["SheetSection"];
+            liabilities: components["schemas"]["SheetSection"];
+            rates: components["schemas"]["RateOut"][];
+        };
         BalancesOut: {
             /** Format: date */
             as_of?: string | null;
@@ -1500,6 +1588,47 @@ export interface components {
         };
         /** @enum {string} */
         CampaignStatus: "active" | "paused" | "ended";
+        CashFlowLine: {
+            category?: string | null;
+            /** Format: uuid */
+            category_id?: string | null;
+            /**
+             * @description Query string for `/api/reports/postings`; add `direction=in` (sum = inflow) or
+             *     `direction=out` (sum = −outflow).
+             */
+            drill: string;
+            inflow: string;
+            /** Format: date */
+            month?: string | null;
+            net: string;
+            outflow: string;
+            /** @description Movements between the business's own cash accounts (not income or spending). */
+            transfer: boolean;
+        };
+        CashFlowOut: {
+            /** @description At `to`'s rates; equals opening + net + exchange_effect. */
+            closing: string;
+            currency: string;
+            /**
+             * @description Change in the report-currency value of foreign cash from rate moves:
+             *     closing − opening − net (zero when everything is in the report currency).
+             */
+            exchange_effect: string;
+            /** Format: date */
+            from: string;
+            inflows: string;
+            lines: components["schemas"]["CashFlowLine"][];
+            net: string;
+            /**
+             * @description Cash, bank, card and wallet balances at the end of the day before `from`, at that
+             *     day's rates.
+             */
+            opening: string;
+            outflows: string;
+            rates: components["schemas"]["RateOut"][];
+            /** Format: date */
+            to: string;
+        };
         /** @enum {string} */
         CategoryKind: "income" | "expense";
         CategorySpec: {
@@ -1515,6 +1644,13 @@ export interface components {
              * @description Any day of the last month to close; the whole month is closed.
              */
             through: string;
+        };
+        ComparisonOut: {
+            compare: string;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
         };
         Contact: {
             email?: string | null;
@@ -1954,6 +2090,15 @@ export interface components {
             amount: string;
             /** Format: uuid */
             income_account_id: string;
+        };
+        /**
+         * @description One group's key: the dimension, its value (a month's first day or an id; null: none set)
+         *     and the name of what the id names.
+         */
+        KeyOut: {
+            dimension: string;
+            name?: string | null;
+            value?: string | null;
         };
         LoginRequest: {
             /** @example alice@example.com */
@@ -2544,6 +2689,11 @@ export interface components {
         /** @description A page of results. */
         Page_TransactionOut: {
             items: {
+                /**
+                 * Format: date
+                 * @description The closed month this adjustment corrects (its first day).
+                 */
+                adjusts?: string | null;
                 /** Format: uuid */
                 category_id?: string | null;
                 /** Format: uuid */
@@ -2711,6 +2861,36 @@ export interface components {
             /** Format: int64 */
             position?: number | null;
         };
+        /** @description Income, expenses and profit, in the report currency. */
+        PnlFigures: {
+            expenses: string;
+            income: string;
+            profit: string;
+        };
+        PnlOut: {
+            change_totals?: null | components["schemas"]["PnlFigures"];
+            comparison?: null | components["schemas"]["ComparisonOut"];
+            currency: string;
+            /** Format: date */
+            from: string;
+            group_by: string[];
+            previous_totals?: null | components["schemas"]["PnlFigures"];
+            rates: components["schemas"]["RateOut"][];
+            rows: components["schemas"]["PnlRowOut"][];
+            /** Format: date */
+            to: string;
+            totals: components["schemas"]["PnlFigures"];
+        };
+        PnlRowOut: components["schemas"]["PnlFigures"] & {
+            change?: null | components["schemas"]["PnlFigures"];
+            /**
+             * @description Query string for `/api/reports/postings` listing this row's postings; add
+             *     `account_type=income` (sum = −income) or `account_type=expense` (sum = expenses).
+             */
+            drill: string;
+            keys: components["schemas"]["KeyOut"][];
+            previous?: null | components["schemas"]["PnlFigures"];
+        };
         /** @description How to book a pending transfer. */
         PostPendingIn: {
             /** Format: uuid */
@@ -2750,6 +2930,44 @@ export interface components {
             position: number;
             /** Format: uuid */
             transaction_id: string;
+        };
+        PostingOut: {
+            /** Format: uuid */
+            account_id: string;
+            /** @description Debit positive, in the account's currency. */
+            amount: string;
+            /** Format: uuid */
+            category_id?: string | null;
+            /** Format: uuid */
+            counterparty_id?: string | null;
+            currency: string;
+            /** Format: date */
+            date: string;
+            description: string;
+            /** Format: int32 */
+            leg: number;
+            /** Format: uuid */
+            project_id?: string | null;
+            /** Format: uuid */
+            transaction_id: string;
+            /** @description The amount in the report currency at the posting day's rate (unrounded). */
+            value: string;
+        };
+        PostingsOut: {
+            currency: string;
+            items: components["schemas"]["PostingOut"][];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            rates: components["schemas"]["RateOut"][];
+            /**
+             * @description The summed value of every matching posting (not just this page), rounded to the report
+             *     currency: a report figure is this sum (negated for income, liabilities and equity).
+             */
+            sum: string;
+            /** Format: int64 */
+            total: number;
         };
         /** @description How a leg is valued in another currency: per unit (`rate`) or in total (`total`). */
         PriceIn: {
@@ -3056,6 +3274,29 @@ export interface components {
             /** @enum {string} */
             frequency: "cron";
         };
+        SheetLine: {
+            /**
+             * Format: uuid
+             * @description Null for the computed equity lines (earnings, unrealised FX, conversion differences).
+             */
+            account_id?: string | null;
+            /** @description The balance in the account's currency, as presented. */
+            balance: string;
+            /** @description The account's currency (the report currency for computed lines). */
+            currency: string;
+            /** @description Query string for `/api/reports/postings` (null for computed lines). */
+            drill?: string | null;
+            name: string;
+            /**
+             * @description In the report currency, as presented: assets and liabilities at the as_of rate, the
+             *     others at the rates of their posting days.
+             */
+            value: string;
+        };
+        SheetSection: {
+            lines: components["schemas"]["SheetLine"][];
+            total: string;
+        };
         /** @enum {string} */
         SourceKind: "mobile_dsp" | "ad_network" | "push" | "native" | "social" | "search" | "other";
         SyncOut: {
@@ -3166,6 +3407,12 @@ export interface components {
         };
         /** @description A transaction: `entries` (general form) or exactly one of `income`, `expense`, `transfer`. */
         TransactionIn: {
+            /**
+             * Format: date
+             * @description Makes this an adjustment of a closed month (any day of it): the correction is dated in
+             *     an open period and reports show it as belonging to that month's close.
+             */
+            adjusts?: string | null;
             /** Format: uuid */
             category_id?: string | null;
             /** Format: uuid */
@@ -3187,6 +3434,11 @@ export interface components {
         /** @enum {string} */
         TransactionKind: "income" | "expense" | "transfer" | "journal" | "opening" | "reversal";
         TransactionOut: {
+            /**
+             * Format: date
+             * @description The closed month this adjustment corrects (its first day).
+             */
+            adjusts?: string | null;
             /** Format: uuid */
             category_id?: string | null;
             /** Format: uuid */
@@ -5431,6 +5683,189 @@ export interface operations {
             };
         };
     };
+    balance_sheet: {
+        parameters: {
+            query: {
+                /** @description End of this day. */
+                as_of: string;
+                /** @description Report currency (default USD). */
+                currency?: string;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalanceSheetOut"];
+                };
+            };
+            /** @description missing_rate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    cash_flow: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                /** @description Report currency (default USD). */
+                currency?: string;
+                /** @description `month` for one set of lines per month; default: the whole period. */
+                group_by?: string;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CashFlowOut"];
+                };
+            };
+            /** @description missing_rate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    pnl: {
+        parameters: {
+            query: {
+                /** @description First day (inclusive). */
+                from: string;
+                /** @description Last day (inclusive). */
+                to: string;
+                /** @description Report currency (default USD); other amounts convert at their posting day's rate. */
+                currency?: string;
+                /** @description Up to two of month, project, category, counterparty, account, comma-separated. */
+                group_by?: string;
+                /** @description previous_period or previous_year: adds the comparison figures and the change. */
+                compare?: string;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PnlOut"];
+                };
+            };
+            /** @description missing_rate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    postings: {
+        parameters: {
+            query: {
+                /** @description First day (default: the beginning of the books). */
+                from?: string;
+                /** @description Last day (inclusive). */
+                to: string;
+                /** @description Report currency for `value` and `sum` (default USD). */
+                currency?: string;
+                account_id?: string;
+                /** @description Comma-separated account types: asset, liability, equity, income, expense. */
+                account_type?: string;
+                /** @description `cash`: the cash, bank, card and wallet accounts. */
+                account_kind?: string;
+                /** @description An id, or `none` for postings without one. */
+                category_id?: string;
+                project_id?: string;
+                counterparty_id?: string;
+                /** @description true: only movements between cash accounts; false: only the others. */
+                transfer?: boolean;
+                /** @description in (debits) or out (credits). */
+                direction?: string;
+                /** @description Rows per page (1 to 1000, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostingsOut"];
+                };
+            };
+            /** @description missing_rate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     profitability: {
         parameters: {
             query: {
@@ -6788,6 +7223,8 @@ export interface operations {
                 kind?: components["schemas"]["TransactionKind"];
                 /** @description Postings of one document (a payout, an invoice, a schedule). */
                 origin_id?: string;
+                /** @description `true`: only adjustments of closed months; `false`: only ordinary postings. */
+                adjustments?: boolean;
                 /** @description Rows per page (1 to 1000, default 50). */
                 limit?: number;
                 /** @description Rows to skip. */
