@@ -7,6 +7,7 @@ pub mod category;
 pub mod counterparty;
 pub mod entity;
 pub mod error;
+pub mod invoice;
 pub mod money;
 pub mod payout;
 pub mod period;
