@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use domain::invoice::InvoiceEvent;
 use domain::payout::PayoutEvent;
 use domain::period::PeriodEvent;
 use domain::rates::RateEvent;
@@ -97,6 +98,14 @@ struct PayoutOp {
     version: i64,
 }
 
+/// An invoice event, applied in log order.
+struct InvoiceOp {
+    id: Uuid,
+    event: InvoiceEvent,
+    at: DateTime<Utc>,
+    version: i64,
+}
+
 /// A rate set for a pair's day (a later one for the same day replaces it).
 struct RateOp {
     base: String,
@@ -113,6 +122,7 @@ pub struct Prepared {
     imports: Vec<ImportOp>,
     rates: Vec<RateOp>,
     payouts: Vec<PayoutOp>,
+    invoices: Vec<InvoiceOp>,
     transactions: BinaryCopy,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -135,6 +145,7 @@ pub struct Ordered {
     imports: Vec<ImportOp>,
     rates: Vec<RateOp>,
     payouts: Vec<PayoutOp>,
+    invoices: Vec<InvoiceOp>,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
     monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -166,6 +177,7 @@ impl Prepared {
                 imports: self.imports,
                 rates: self.rates,
                 payouts: self.payouts,
+                invoices: self.invoices,
                 reversals: self.reversals,
                 daily: self.daily,
                 monthly: self.monthly,
@@ -183,6 +195,7 @@ impl Ordered {
         self.imports.extend(later.imports);
         self.rates.extend(later.rates);
         self.payouts.extend(later.payouts);
+        self.invoices.extend(later.invoices);
         self.reversals.extend(later.reversals);
         merge_deltas(&mut self.daily, later.daily);
         merge_deltas(&mut self.monthly, later.monthly);
@@ -335,6 +348,9 @@ pub async fn write_ordered(
     upsert_rates(conn, schema, ordered.rates).await?;
     for op in ordered.payouts {
         crate::payouts::apply(conn, schema, op.id, op.event, op.at, op.version).await?;
+    }
+    for op in ordered.invoices {
+        crate::invoices::apply(conn, schema, op.id, op.event, op.at, op.version).await?;
     }
     for op in ordered.imports {
         match op.kind {
@@ -594,6 +610,12 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
             "payout" => out.payouts.push(PayoutOp {
                 id: parse_uuid(e)?,
                 event: decode::<PayoutEvent>(e)?,
+                at: e.recorded_at,
+                version: e.sequence,
+            }),
+            "invoice" => out.invoices.push(InvoiceOp {
+                id: parse_uuid(e)?,
+                event: decode::<InvoiceEvent>(e)?,
                 at: e.recorded_at,
                 version: e.sequence,
             }),

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod beancount;
 pub mod chain;
 pub mod copy_binary;
+pub mod invoices;
 pub mod log;
 pub mod payouts;
 pub mod projector;

@@ -8,7 +8,7 @@ use sqlx::{Connection, Executor, PgConnection, Row};
 /// The live read schema.
 pub const LIVE_SCHEMA: &str = "read";
 /// Bump whenever a table, column or projection rule changes: the projector then rebuilds.
-pub const MODEL_VERSION: i32 = 4;
+pub const MODEL_VERSION: i32 = 5;
 
 /// Every read table with the columns that order its rows uniquely (for digests and dumps).
 pub const TABLES: &[(&str, &str)] = &[
@@ -23,6 +23,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("rates", "base, quote, date"),
     ("conversions", "tracker, conversion_id"),
     ("payouts", "id"),
+    ("invoices", "id"),
+    ("invoice_lines", "invoice_id, n"),
+    ("invoice_payments", "invoice_id, n"),
     ("traffic_daily", "scope, date, campaign_key, currency"),
     ("traffic_monthly", "scope, month, campaign_key, currency"),
     ("traffic_source_daily", "source_id, date, currency"),
@@ -299,6 +302,8 @@ pub async fn create_tables(conn: &mut PgConnection, schema: &str) -> Result<(), 
         .execute(&mut *tx)
         .await?;
     let ddl = TABLES_DDL.replace("{s}", schema);
+    tx.execute(ddl.as_str()).await?;
+    let ddl = crate::invoices::DDL.replace("{s}", schema);
     tx.execute(ddl.as_str()).await?;
     sqlx::query(&format!(
         "INSERT INTO {schema}.checkpoint VALUES (true, 0, $1)"

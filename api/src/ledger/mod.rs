@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod committer;
 pub mod entities;
+pub mod invoices;
 pub mod payouts;
 pub mod periods;
 pub mod rates;

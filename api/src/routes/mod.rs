@@ -1,11 +1,13 @@
 //! The HTTP surface: every router, the OpenAPI document and docs page, health and metrics,
 //! the web UI's static files, and the middleware stack.
 
+pub mod aging;
 pub mod audit;
 pub mod common;
 pub mod entities;
 pub mod export;
 pub mod health;
+pub mod invoices;
 pub mod periods;
 pub mod profitability;
 pub mod rates;
@@ -39,7 +41,7 @@ use crate::state::AppState;
     tags(
         (name = "auth"), (name = "users"), (name = "accounts"), (name = "projects"), (name = "categories"),
         (name = "counterparties"), (name = "transactions"), (name = "periods"), (name = "reports"), (name = "audit"),
-        (name = "traffic"), (name = "rates"),
+        (name = "traffic"), (name = "rates"), (name = "invoices"),
     )
 )]
 struct ApiDoc;
@@ -70,6 +72,8 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
         .merge(rates::router())
         .merge(traffic_metrics::router())
         .merge(traffic_payouts::router())
+        .merge(invoices::router())
+        .merge(aging::router())
         .merge(profitability::router())
         .merge(transactions::router())
         .merge(periods::router())
