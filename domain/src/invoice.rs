@@ -393,7 +393,8 @@ pub fn applied_amount(
     if amount <= Decimal::ZERO {
         return Err(DomainError::invalid("amount", "must be greater than zero"));
     }
-    payment.check_amount(amount)?;
+    // At the payment currency's scale ("500" USD is 500.00).
+    let amount = payment.check_amount(amount)?;
     match (payment == invoice, rate) {
         (true, None) => Ok(amount),
         (true, Some(r)) if r == Decimal::ONE => Ok(amount),

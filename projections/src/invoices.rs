@@ -238,7 +238,8 @@ pub async fn apply(
         }
         InvoiceEvent::Cancelled { date, reversal_ids } => {
             sqlx::query(&update(
-                "status = 'cancelled', cancelled_on = $4, reversal_ids = $5, open = 0",
+                // `0 * total`: zero at the currency's scale, like every other amount.
+                "status = 'cancelled', cancelled_on = $4, reversal_ids = $5, open = 0 * total",
             ))
             .bind(id)
             .bind(at)

@@ -193,6 +193,12 @@ async fn aging(
             format!("more than {MAX_GROUPS} counterparty groups: narrow the report by currency"),
         ));
     }
+    // Zero sums come back without their scale: print each at its currency's.
+    for r in &mut rows {
+        if let Ok(c) = Currency::parse(&r.currency) {
+            r.buckets = r.buckets.converted(Decimal::ONE, c);
+        }
+    }
     let mut totals: BTreeMap<String, CurrencyTotal> = BTreeMap::new();
     for r in &rows {
         let t = totals

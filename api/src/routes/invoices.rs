@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::Currency;
 use domain::invoice::{Direction, DraftInput, LineInput};
+use domain::money::round_to_scale;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgRow;
@@ -90,8 +91,18 @@ pub struct InvoiceSummary {
 impl FromRow<'_, PgRow> for InvoiceSummary {
     fn from_row(r: &PgRow) -> Result<Self, sqlx::Error> {
         let status: String = r.try_get("shown_status")?;
-        let paid: Decimal = r.try_get("paid")?;
-        let overpaid: Decimal = r.try_get("overpaid")?;
+        let currency: String = r.try_get("currency")?;
+        // Zero comes back from PostgreSQL without its scale: print every amount at the
+        // currency's (the values are exact, so nothing rounds).
+        let money = |column: &str| -> Result<Decimal, sqlx::Error> {
+            let v: Decimal = r.try_get(column)?;
+            Ok(match Currency::parse(&currency) {
+                Ok(c) => round_to_scale(v, c),
+                Err(_) => v,
+            })
+        };
+        let paid = money("paid")?;
+        let overpaid = money("overpaid")?;
         Ok(Self {
             id: r.try_get("id")?,
             direction: r.try_get("direction")?,
@@ -105,13 +116,12 @@ impl FromRow<'_, PgRow> for InvoiceSummary {
             series: r.try_get("series")?,
             external_number: r.try_get("external_number")?,
             counterparty_id: r.try_get("counterparty_id")?,
-            currency: r.try_get("currency")?,
             issue_date: r.try_get("issue_date")?,
             due_date: r.try_get("due_date")?,
             notes: r.try_get("notes")?,
-            total: r.try_get("total")?,
+            total: money("total")?,
             paid,
-            open: r.try_get("open")?,
+            open: money("open")?,
             overpaid,
             last_paid_on: r.try_get("last_paid_on")?,
             cancelled_on: r.try_get("cancelled_on")?,
@@ -119,6 +129,7 @@ impl FromRow<'_, PgRow> for InvoiceSummary {
             control_account_id: r.try_get("control_account_id")?,
             account_id: r.try_get("account_id")?,
             transaction_ids: r.try_get("transaction_ids")?,
+            currency,
             reversal_ids: r.try_get("reversal_ids")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,

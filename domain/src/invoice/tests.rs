@@ -146,6 +146,7 @@ fn an_invoice_goes_draft_issued_partially_paid_paid_and_takes_nothing_more() {
     run(&mut inv, pay(10, "40")).unwrap();
     assert_eq!(inv.status, Some(InvoiceStatus::PartiallyPaid));
     assert_eq!(inv.open(), dec("60"));
+    assert_eq!(inv.paid.to_string(), "40.00", "at the currency's scale");
     assert!(
         matches!(run(&mut inv, pay(10, "10")), Err(DomainError::Conflict(_))),
         "same transaction twice"
