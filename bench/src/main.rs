@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::process::{Child, Command};
 
+mod aging;
 mod traffic;
 
 /// Concurrent HTTP clients for the posting benchmark (the figure).
@@ -480,6 +481,21 @@ async fn main() -> anyhow::Result<()> {
     let data_dir = dir.join("app");
     std::fs::create_dir_all(&data_dir)?;
     let server = Arc::new(start_server(&url, &data_dir).await?);
+    if std::env::args().any(|a| a == "--aging") {
+        let (rows, notes) = aging::run(&server, &pool).await?;
+        print_header("Invoice ageing benchmark");
+        for r in &rows {
+            println!("{r}");
+        }
+        println!();
+        for n in &notes {
+            println!("- {n}");
+        }
+        println!();
+        drop(server);
+        pg.stop().await?;
+        return Ok(());
+    }
     if std::env::args().any(|a| a == "--traffic") {
         let (rows, notes) = traffic::run(&server, &pool, &dir).await?;
         print_header("Traffic benchmarks");
