@@ -71,6 +71,8 @@ CREATE TABLE {s}.invoice_payments (
     PRIMARY KEY (invoice_id, n)
 );
 CREATE INDEX ON {s}.invoice_payments (transaction_id);
+-- Ageing at a past date sums the payments dated after it.
+CREATE INDEX ON {s}.invoice_payments (date);
 "#;
 
 async fn write_draft(

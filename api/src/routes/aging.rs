@@ -27,17 +27,17 @@ use crate::state::AppState;
 /// Most (counterparty, currency) groups one report adds up; more is refused, not truncated.
 pub const MAX_GROUPS: i64 = 100_000;
 
-/// Open amount of each invoice at `$1` (payments dated after it do not count; an invoice
-/// cancelled or settled by then is not open), grouped per counterparty and currency. Most
-/// invoices take their stored open amount: only those paid after `$1` or cancelled (after
-/// `$1`) sum their payments up to it.
+/// Open amount of each invoice at `$1`: its total less the payments dated up to then, i.e. the
+/// stored paid amount less the (usually few) payments dated after it, summed once in `later`.
+/// Invoices settled or cancelled by `$1` are not open. Grouped per counterparty and currency.
 const AGING_SQL: &str = "\
-WITH open AS ( \
+WITH later AS MATERIALIZED ( \
+  SELECT invoice_id, sum(applied) AS applied FROM read.invoice_payments WHERE date > $1 \
+  GROUP BY invoice_id), \
+open AS MATERIALIZED ( \
   SELECT i.counterparty_id, i.currency, $1::date - i.due_date AS days, \
-    CASE WHEN i.cancelled_on IS NULL AND (i.last_paid_on IS NULL OR i.last_paid_on <= $1) THEN i.open \
-         ELSE greatest(i.total - coalesce((SELECT sum(p.applied) FROM read.invoice_payments p \
-                WHERE p.invoice_id = i.id AND p.date <= $1), 0), 0) END AS amount \
-  FROM read.invoices i \
+    greatest(i.total - i.paid + coalesce(l.applied, 0), 0) AS amount \
+  FROM read.invoices i LEFT JOIN later l ON l.invoice_id = i.id \
   WHERE i.direction = $2 AND i.status <> 'draft' AND i.issue_date <= $1 \
     AND (i.cancelled_on IS NULL OR i.cancelled_on > $1) \
     AND (i.settled_on IS NULL OR i.settled_on > $1) \
@@ -180,13 +180,18 @@ async fn aging(
     let report_currency = parse_currency("currency", q.currency.as_deref())?;
     let only = parse_currency("invoice_currency", q.invoice_currency.as_deref())?;
     state.wait_for_position(consistency.min_position).await?;
+    let mut tx = state.pool.begin().await?;
+    // JIT compiling this one-pass aggregate costs more than running it (measured: 1.4 s of
+    // JIT for a 60 ms query over 100,000 invoices).
+    sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
     let mut rows: Vec<AgingRow> = sqlx::query_as(AGING_SQL)
         .bind(as_of)
         .bind(direction.as_str())
         .bind(only.map(Currency::code))
         .bind(MAX_GROUPS + 1)
-        .fetch_all(&state.pool)
+        .fetch_all(&mut *tx)
         .await?;
+    tx.commit().await?;
     if rows.len() as i64 > MAX_GROUPS {
         return Err(ApiError::invalid(
             "invoice_currency",
