@@ -34,7 +34,7 @@ const AGING_SQL: &str = "\
 WITH later AS MATERIALIZED ( \
   SELECT invoice_id, sum(applied) AS applied FROM read.invoice_payments WHERE date > $1 \
   GROUP BY invoice_id), \
-open AS MATERIALIZED ( \
+open AS ( \
   SELECT i.counterparty_id, i.currency, $1::date - i.due_date AS days, \
     greatest(i.total - i.paid + coalesce(l.applied, 0), 0) AS amount \
   FROM read.invoices i LEFT JOIN later l ON l.invoice_id = i.id \
