@@ -648,7 +648,10 @@ pub async fn mark_overdue(pool: &PgPool, today: NaiveDate) -> Result<usize, ApiE
         match finish(tx, &actor, id, &mut invoice, version, command, Vec::new()).await {
             Ok(_) => marked += 1,
             Err(ApiError::Domain(_)) => {}
-            Err(ApiError::Status { code, .. }) if code == "concurrent_update" => {}
+            Err(ApiError::Status {
+                code: "concurrent_update",
+                ..
+            }) => {}
             Err(e) => return Err(e),
         }
     }
