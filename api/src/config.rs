@@ -60,6 +60,9 @@ pub struct Settings {
     /// Sync exchange rates on a schedule (ECB for fiat, CoinGecko for TRX and USDT).
     #[arg(long, env = "LEDGER_FX_SYNC", default_value_t = true, action = clap::ArgAction::Set)]
     pub fx_sync: bool,
+    /// Record overdue invoices daily (the status is derived on read either way).
+    #[arg(long, env = "LEDGER_OVERDUE_JOB", default_value_t = true, action = clap::ArgAction::Set)]
+    pub overdue_job: bool,
     /// Base URL of the ECB's euro reference rates.
     #[arg(
         long,
@@ -128,6 +131,7 @@ impl Settings {
             max_body_bytes: 16 * 1024 * 1024,
             max_import_bytes: 2 * 1024 * 1024 * 1024,
             fx_sync: false,
+            overdue_job: false,
             ecb_url: "http://127.0.0.1:9/".into(),
             coingecko_url: "http://127.0.0.1:9/".into(),
             coingecko_api_key: None,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod fx;
 pub mod ledger;
+pub mod overdue;
 pub mod routes;
 pub mod startup;
 pub mod state;

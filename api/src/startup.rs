@@ -48,6 +48,11 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
     } else {
         None
     };
+    let scheduler = if settings.overdue_job {
+        Some(crate::overdue::start(scheduler, pool.clone()).await?)
+    } else {
+        scheduler
+    };
     Ok(AppState {
         tronscan,
         imports,

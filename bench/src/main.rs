@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::process::{Child, Command};
 
+mod aging;
 mod reports;
 mod traffic;
 
@@ -481,12 +482,25 @@ async fn main() -> anyhow::Result<()> {
     let data_dir = dir.join("app");
     std::fs::create_dir_all(&data_dir)?;
     let server = Arc::new(start_server(&url, &data_dir).await?);
-    if std::env::args().any(|a| a == "--reports") {
-        let (rows, notes) = reports::run(&server, &pool).await?;
-        print_header("Accounting report benchmarks");
-        for r in rows.iter().chain([String::new()].iter()) {
+    let suite = if std::env::args().any(|a| a == "--reports") {
+        Some((
+            "Accounting report benchmarks",
+            reports::run(&server, &pool).await?,
+        ))
+    } else if std::env::args().any(|a| a == "--aging") {
+        Some((
+            "Invoice ageing benchmark",
+            aging::run(&server, &pool).await?,
+        ))
+    } else {
+        None
+    };
+    if let Some((title, (rows, notes))) = suite {
+        print_header(title);
+        for r in &rows {
             println!("{r}");
         }
+        println!();
         for n in &notes {
             println!("- {n}");
         }

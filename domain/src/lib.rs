@@ -8,6 +8,7 @@ pub mod counterparty;
 pub mod crypto;
 pub mod entity;
 pub mod error;
+pub mod invoice;
 pub mod money;
 pub mod payout;
 pub mod period;

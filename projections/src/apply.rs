@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use domain::invoice::InvoiceEvent;
 use domain::payout::PayoutEvent;
 use domain::period::PeriodEvent;
 use domain::rates::RateEvent;
@@ -108,6 +109,14 @@ struct RecurringOp {
     position: i64,
 }
 
+/// An invoice event, applied in log order.
+struct InvoiceOp {
+    id: Uuid,
+    event: InvoiceEvent,
+    at: DateTime<Utc>,
+    version: i64,
+}
+
 /// A rate set for a pair's day (a later one for the same day replaces it).
 struct RateOp {
     base: String,
@@ -126,6 +135,7 @@ pub struct Prepared {
     payouts: Vec<PayoutOp>,
     crypto: Vec<crate::crypto::CryptoOp>,
     recurring: Vec<RecurringOp>,
+    invoices: Vec<InvoiceOp>,
     transactions: BinaryCopy,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -151,6 +161,7 @@ pub struct Ordered {
     payouts: Vec<PayoutOp>,
     crypto: Vec<crate::crypto::CryptoOp>,
     recurring: Vec<RecurringOp>,
+    invoices: Vec<InvoiceOp>,
     reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
     daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
     monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
@@ -185,6 +196,7 @@ impl Prepared {
                 payouts: self.payouts,
                 crypto: self.crypto,
                 recurring: self.recurring,
+                invoices: self.invoices,
                 reversals: self.reversals,
                 daily: self.daily,
                 monthly: self.monthly,
@@ -205,6 +217,7 @@ impl Ordered {
         self.payouts.extend(later.payouts);
         self.crypto.extend(later.crypto);
         self.recurring.extend(later.recurring);
+        self.invoices.extend(later.invoices);
         self.reversals.extend(later.reversals);
         merge_deltas(&mut self.daily, later.daily);
         merge_deltas(&mut self.monthly, later.monthly);
@@ -378,6 +391,9 @@ pub async fn write_ordered(
             op.position,
         )
         .await?;
+    }
+    for op in ordered.invoices {
+        crate::invoices::apply(conn, schema, op.id, op.event, op.at, op.version).await?;
     }
     for op in ordered.imports {
         match op.kind {
@@ -668,6 +684,12 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
                 at: e.recorded_at,
                 version: e.sequence,
                 position: e.position,
+            }),
+            "invoice" => out.invoices.push(InvoiceOp {
+                id: parse_uuid(e)?,
+                event: decode::<InvoiceEvent>(e)?,
+                at: e.recorded_at,
+                version: e.sequence,
             }),
             "rate" => match decode::<RateEvent>(e)? {
                 RateEvent::Set {

@@ -6,6 +6,7 @@ pub mod beancount;
 pub mod chain;
 pub mod copy_binary;
 pub mod crypto;
+pub mod invoices;
 pub mod log;
 pub mod payouts;
 pub mod projector;

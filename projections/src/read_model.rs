@@ -8,7 +8,7 @@ use sqlx::{Connection, Executor, PgConnection, Row};
 /// The live read schema.
 pub const LIVE_SCHEMA: &str = "read";
 /// Bump whenever a table, column or projection rule changes: the projector then rebuilds.
-pub const MODEL_VERSION: i32 = 11;
+pub const MODEL_VERSION: i32 = 12;
 
 /// Every read table with the columns that order its rows uniquely (for digests and dumps).
 pub const TABLES: &[(&str, &str)] = &[
@@ -35,6 +35,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("tron_pending", "account_id, tx_hash"),
     ("recurring", "id"),
     ("recurring_occurrences", "recurring_id, date"),
+    ("invoices", "id"),
+    ("invoice_lines", "invoice_id, n"),
+    ("invoice_payments", "invoice_id, n"),
     ("traffic_daily", "scope, date, campaign_key, currency"),
     ("traffic_monthly", "scope, month, campaign_key, currency"),
     ("traffic_source_daily", "source_id, date, currency"),
@@ -373,6 +376,8 @@ pub async fn create_tables(conn: &mut PgConnection, schema: &str) -> Result<(), 
     tx.execute(ddl.as_str()).await?;
     tx.execute(crate::crypto::DDL.replace("{s}", schema).as_str())
         .await?;
+    let ddl = crate::invoices::DDL.replace("{s}", schema);
+    tx.execute(ddl.as_str()).await?;
     sqlx::query(&format!(
         "INSERT INTO {schema}.checkpoint VALUES (true, 0, $1)"
     ))

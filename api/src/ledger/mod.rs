@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod committer;
 pub mod crypto;
 pub mod entities;
+pub mod invoices;
 pub mod payouts;
 pub mod periods;
 pub mod rates;

@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::transactions::{PostRequest, decide_in, transaction_id};
+use super::transactions::{PostRequest, decide_in, document_posting};
 use super::{Actor, Written};
 use crate::error::ApiError;
 use crate::store::{self, AppendError, NewEvent};
@@ -202,19 +202,14 @@ async fn load(tx: &mut PgConnection, id: Uuid) -> Result<(Payout, i64), ApiError
 
 /// A posting of payout `id`, with a key that makes a retried command post it once.
 fn posting(id: Uuid, step: &str, command: PostTransaction) -> PostRequest {
-    let key = format!("payout:{id}:{step}");
-    PostRequest {
-        id: transaction_id(Some(&key)),
-        command: PostTransaction {
-            idempotency_key: Some(key.clone()),
-            fingerprint: key,
-            origin: Some(Origin {
-                kind: OriginKind::Payout,
-                id,
-            }),
-            ..command
+    document_posting(
+        Origin {
+            kind: OriginKind::Payout,
+            id,
         },
-    }
+        step,
+        command,
+    )
 }
 
 /// Appends `postings` and the payout's `command` together.

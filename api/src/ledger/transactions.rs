@@ -8,8 +8,8 @@ use domain::aggregate::decide;
 use domain::entity::{Entity, EntitySpec};
 use domain::period::{BOOKS_ID, Periods};
 use domain::transaction::{
-    AccountFacts, PostTransaction, PostingContext, ReferenceFacts, Transaction, TransactionCommand,
-    TransactionPosted,
+    AccountFacts, Origin, PostTransaction, PostingContext, ReferenceFacts, Transaction,
+    TransactionCommand, TransactionPosted,
 };
 use domain::{Aggregate, DomainError};
 use sqlx::{Connection, PgConnection, PgPool};
@@ -42,6 +42,22 @@ pub fn transaction_id(idempotency_key: Option<&str>) -> Uuid {
 pub struct PostRequest {
     pub id: Uuid,
     pub command: PostTransaction,
+}
+
+/// A posting made by document `origin` (a payout, an invoice): its idempotency key is derived
+/// from the document and the `step` (`payout:{id}:payment`), so a retried command posts it once,
+/// and the posting links back to the document.
+pub fn document_posting(origin: Origin, step: &str, command: PostTransaction) -> PostRequest {
+    let key = format!("{}:{}:{step}", origin.kind.as_str(), origin.id);
+    PostRequest {
+        id: transaction_id(Some(&key)),
+        command: PostTransaction {
+            idempotency_key: Some(key.clone()),
+            fingerprint: key,
+            origin: Some(origin),
+            ..command
+        },
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -329,20 +345,26 @@ pub struct Reversed {
     pub position: i64,
 }
 
-/// Reverses transaction `id` (dated `date`, default today) and, for an edit, posts its
-/// replacement, linking all three. One database transaction: all or nothing.
-pub async fn reverse(
-    pool: &PgPool,
-    actor: &Actor,
+/// The events of a reversal decided inside the caller's transaction (which holds the
+/// posting-facts lock), not yet appended.
+pub struct ReversalEvents {
+    pub events: Vec<NewEvent>,
+    pub reversal_id: Uuid,
+    pub reversal: TransactionPosted,
+    pub replacement: Option<(Uuid, TransactionPosted)>,
+}
+
+/// Decides the reversal of transaction `id` (dated `date`) and, for an edit, its replacement,
+/// inside `tx`: lets a document (an invoice's cancellation) reverse its postings in the same
+/// database transaction as its own event.
+pub async fn reverse_in(
+    tx: &mut PgConnection,
     id: Uuid,
-    date: Option<NaiveDate>,
+    date: NaiveDate,
     replacement: Option<PostRequest>,
-) -> Result<Reversed, ApiError> {
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+) -> Result<ReversalEvents, ApiError> {
     let key = id.to_string();
-    let (mut original, version) = store::load::<Transaction>(&mut tx, &key).await?;
+    let (mut original, version) = store::load::<Transaction>(tx, &key).await?;
     if original.posted.is_none() {
         return Err(DomainError::NotFound {
             entity: "transaction",
@@ -350,7 +372,6 @@ pub async fn reverse(
         }
         .into());
     }
-    let date = date.unwrap_or_else(|| Utc::now().date_naive());
     let reversal_id = Uuid::now_v7();
     let reversal_cmd = original.reversal(id, date, format!("reversal:{id}"))?;
     let mut commands = vec![&reversal_cmd];
@@ -361,7 +382,7 @@ pub async fn reverse(
     if let Some(r) = &replacement_cmd {
         commands.push(&r.command);
     }
-    let ctx = posting_context(&mut tx, commands.into_iter()).await?;
+    let ctx = posting_context(tx, commands.into_iter()).await?;
 
     let mut events = Vec::new();
     let mark = TransactionCommand::MarkReversed {
@@ -393,7 +414,29 @@ pub async fn reverse(
         )?);
         replaced = Some((r.id, t.posted.expect("just posted")));
     }
-    let position = store::append(&mut tx, &events, &actor.metadata())
+    Ok(ReversalEvents {
+        events,
+        reversal_id,
+        reversal: reversal.posted.expect("just posted"),
+        replacement: replaced,
+    })
+}
+
+/// Reverses transaction `id` (dated `date`, default today) and, for an edit, posts its
+/// replacement, linking all three. One database transaction: all or nothing.
+pub async fn reverse(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    date: Option<NaiveDate>,
+    replacement: Option<PostRequest>,
+) -> Result<Reversed, ApiError> {
+    let mut conn = pool.acquire().await?;
+    let mut tx = conn.begin().await?;
+    store::lock_posting_facts_shared(&mut tx).await?;
+    let date = date.unwrap_or_else(|| Utc::now().date_naive());
+    let r = reverse_in(&mut tx, id, date, replacement).await?;
+    let position = store::append(&mut tx, &r.events, &actor.metadata())
         .await
         .map_err(|e| match e {
             AppendError::Conflict => ApiError::conflict(
@@ -405,12 +448,12 @@ pub async fn reverse(
     tx.commit().await?;
     Ok(Reversed {
         reversal: Posted {
-            id: reversal_id,
-            posted: reversal.posted.expect("just posted"),
+            id: r.reversal_id,
+            posted: r.reversal,
             position,
             replayed: false,
         },
-        replacement: replaced.map(|(id, posted)| Posted {
+        replacement: r.replacement.map(|(id, posted)| Posted {
             id,
             posted,
             position,

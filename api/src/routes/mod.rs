@@ -2,12 +2,14 @@
 //! the web UI's static files, and the middleware stack.
 
 pub mod accounting_reports;
+pub mod aging;
 pub mod audit;
 pub mod common;
 pub mod crypto;
 pub mod entities;
 pub mod export;
 pub mod health;
+pub mod invoices;
 pub mod periods;
 pub mod profitability;
 pub mod rates;
@@ -42,7 +44,7 @@ use crate::state::AppState;
     tags(
         (name = "auth"), (name = "users"), (name = "accounts"), (name = "projects"), (name = "categories"),
         (name = "counterparties"), (name = "transactions"), (name = "periods"), (name = "reports"), (name = "audit"),
-        (name = "traffic"), (name = "rates"), (name = "crypto"), (name = "recurring"),
+        (name = "traffic"), (name = "rates"), (name = "crypto"), (name = "recurring"), (name = "invoices"),
     )
 )]
 struct ApiDoc;
@@ -74,6 +76,8 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
         .merge(traffic_metrics::router())
         .merge(traffic_payouts::router())
         .merge(recurring::router())
+        .merge(invoices::router())
+        .merge(aging::router())
         .merge(profitability::router())
         .merge(transactions::router())
         .merge(crypto::router())

@@ -501,6 +501,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list"];
+        put?: never;
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get"];
+        put: operations["update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["issue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["pay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/periods": {
         parameters: {
             query?: never;
@@ -770,6 +850,22 @@ export interface paths {
         put?: never;
         /** Resuming skips the paused days: they are never posted. */
         post: operations["resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/aging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["aging"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1503,6 +1599,40 @@ export interface components {
          * @enum {string}
          */
         AccountType: "asset" | "liability" | "equity" | "income" | "expense";
+        AgingReport: {
+            /** Format: date */
+            as_of: string;
+            converted_total?: null | components["schemas"]["Buckets"];
+            /** @description The report currency, when one was asked for. */
+            currency?: string | null;
+            direction: components["schemas"]["Direction"];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** @description A page of rows, largest total first. */
+            rows: components["schemas"]["AgingRow"][];
+            /**
+             * Format: int64
+             * @description Rows in all pages.
+             */
+            total_rows: number;
+            /** @description Per invoice currency, over all rows. */
+            totals: components["schemas"]["CurrencyTotal"][];
+        };
+        AgingRow: components["schemas"]["Buckets"] & {
+            converted?: null | components["schemas"]["Buckets"];
+            /** Format: uuid */
+            counterparty_id: string;
+            counterparty_name?: string | null;
+            /** @description The invoices' currency. */
+            currency: string;
+            /**
+             * Format: int64
+             * @description Open invoices in the row.
+             */
+            invoices: number;
+        };
         ApproveIn: {
             /**
              * Format: uuid
@@ -1568,6 +1698,15 @@ export interface components {
             /** Format: int64 */
             position: number;
         };
+        Buckets: {
+            /** @description Not yet due (or due on the date). */
+            current: string;
+            days_1_30: string;
+            days_31_60: string;
+            days_61_90: string;
+            over_90: string;
+            total: string;
+        };
         CampaignSpec: {
             name: string;
             notes?: string | null;
@@ -1588,6 +1727,13 @@ export interface components {
         };
         /** @enum {string} */
         CampaignStatus: "active" | "paused" | "ended";
+        CancelIn: {
+            /**
+             * Format: date
+             * @description Date of the reversal postings (default today).
+             */
+            date?: string | null;
+        };
         CashFlowLine: {
             category?: string | null;
             /** Format: uuid */
@@ -1724,6 +1870,11 @@ export interface components {
             /** Format: date-time */
             verified_at: string;
         };
+        CurrencyTotal: components["schemas"]["Buckets"] & {
+            currency: string;
+            /** Format: int64 */
+            invoices: number;
+        };
         /** @description A day for pause, resume or end (default: today, UTC). */
         DayIn: {
             /**
@@ -1733,6 +1884,8 @@ export interface components {
              */
             date?: string | null;
         };
+        /** @enum {string} */
+        Direction: "receivable" | "payable";
         DismissedOut: {
             /** Format: int64 */
             position: number;
@@ -2091,6 +2244,98 @@ export interface components {
             /** Format: uuid */
             income_account_id: string;
         };
+        InvoiceIn: {
+            /** Format: uuid */
+            counterparty_id: string;
+            /** @example USD */
+            currency: string;
+            direction?: null | components["schemas"]["Direction"];
+            /** Format: date */
+            due_date: string;
+            /** @description The supplier's own number (payable invoices). */
+            external_number?: string | null;
+            /** Format: date */
+            issue_date: string;
+            /** @description 1 to 200 lines. */
+            lines: components["schemas"]["LineIn"][];
+            notes?: string | null;
+        };
+        InvoiceOut: components["schemas"]["InvoiceSummary"] & {
+            lines: components["schemas"]["LineOut"][];
+            payments: components["schemas"]["PaymentOut"][];
+            /**
+             * Format: int64
+             * @description The last write's log position.
+             */
+            position?: number | null;
+        };
+        InvoiceSummary: {
+            /** Format: uuid */
+            account_id?: string | null;
+            /** Format: date */
+            cancelled_on?: string | null;
+            /** Format: uuid */
+            control_account_id?: string | null;
+            /** Format: uuid */
+            counterparty_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description The counterparty's credit from this invoice: the overpayment, or every payment of a
+             *     cancelled invoice.
+             */
+            credit: string;
+            currency: string;
+            /** @description receivable (we bill) or payable (we are billed). */
+            direction: string;
+            /** Format: date */
+            due_date: string;
+            /** @description The supplier's own number (payable invoices). */
+            external_number?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date */
+            issue_date: string;
+            /** Format: date */
+            last_paid_on?: string | null;
+            notes?: string | null;
+            /** @description Our number, from the series (`INV-2026-00001`), once issued. */
+            number?: string | null;
+            /** @description What is still owed (0 once paid or cancelled). */
+            open: string;
+            /**
+             * Format: date
+             * @description When the daily job recorded it as overdue.
+             */
+            overdue_since?: string | null;
+            /** @description Paid beyond the total (recorded as the counterparty's credit). */
+            overpaid: string;
+            /** @description Sum of the payments applied, in the invoice's currency. */
+            paid: string;
+            /** @description The reversals of those postings (cancellation). */
+            reversal_ids: string[];
+            series?: string | null;
+            /** @description draft, issued, partially_paid, paid, overdue or cancelled. */
+            status: string;
+            total: string;
+            /** @description The issue's postings. */
+            transaction_ids: string[];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        IssueIn: {
+            /**
+             * Format: uuid
+             * @description Income account (receivable) or expense account (payable), in the invoice's currency.
+             */
+            account_id: string;
+            /**
+             * Format: uuid
+             * @description Accounts receivable (an asset account) for a receivable invoice, accounts payable (a
+             *     liability account) for a payable one; in the invoice's currency.
+             */
+            control_account_id: string;
+        };
         /**
          * @description One group's key: the dimension, its value (a month's first day or an id; null: none set)
          *     and the name of what the id names.
@@ -2099,6 +2344,26 @@ export interface components {
             dimension: string;
             name?: string | null;
             value?: string | null;
+        };
+        LineIn: {
+            /** Format: uuid */
+            category_id?: string | null;
+            description: string;
+            /** Format: uuid */
+            project_id?: string | null;
+            quantity: string;
+            unit_price: string;
+        };
+        LineOut: {
+            /** @description quantity × unit_price, rounded half-even to the currency's scale. */
+            amount: string;
+            /** Format: uuid */
+            category_id?: string | null;
+            description: string;
+            /** Format: uuid */
+            project_id?: string | null;
+            quantity: string;
+            unit_price: string;
         };
         LoginRequest: {
             /** @example alice@example.com */
@@ -2535,6 +2800,69 @@ export interface components {
             total: number;
         };
         /** @description A page of results. */
+        Page_InvoiceSummary: {
+            items: {
+                /** Format: uuid */
+                account_id?: string | null;
+                /** Format: date */
+                cancelled_on?: string | null;
+                /** Format: uuid */
+                control_account_id?: string | null;
+                /** Format: uuid */
+                counterparty_id: string;
+                /** Format: date-time */
+                created_at: string;
+                /**
+                 * @description The counterparty's credit from this invoice: the overpayment, or every payment of a
+                 *     cancelled invoice.
+                 */
+                credit: string;
+                currency: string;
+                /** @description receivable (we bill) or payable (we are billed). */
+                direction: string;
+                /** Format: date */
+                due_date: string;
+                /** @description The supplier's own number (payable invoices). */
+                external_number?: string | null;
+                /** Format: uuid */
+                id: string;
+                /** Format: date */
+                issue_date: string;
+                /** Format: date */
+                last_paid_on?: string | null;
+                notes?: string | null;
+                /** @description Our number, from the series (`INV-2026-00001`), once issued. */
+                number?: string | null;
+                /** @description What is still owed (0 once paid or cancelled). */
+                open: string;
+                /**
+                 * Format: date
+                 * @description When the daily job recorded it as overdue.
+                 */
+                overdue_since?: string | null;
+                /** @description Paid beyond the total (recorded as the counterparty's credit). */
+                overpaid: string;
+                /** @description Sum of the payments applied, in the invoice's currency. */
+                paid: string;
+                /** @description The reversals of those postings (cancellation). */
+                reversal_ids: string[];
+                series?: string | null;
+                /** @description draft, issued, partially_paid, paid, overdue or cancelled. */
+                status: string;
+                total: string;
+                /** @description The issue's postings. */
+                transaction_ids: string[];
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A page of results. */
         Page_PayoutOut: {
             items: {
                 /** Format: date */
@@ -2764,6 +3092,49 @@ export interface components {
             date: string;
             /** @description The on-chain transaction (64 hex characters), for crypto. */
             tx_hash?: string | null;
+        };
+        PaymentIn: {
+            /**
+             * Format: uuid
+             * @description Bank, cash, card or crypto wallet account the money moved through.
+             */
+            account_id?: string | null;
+            /** @description What moved, in the account's currency. */
+            amount?: string | null;
+            /** @description The account's currency (checked when given). */
+            currency?: string | null;
+            /**
+             * Format: date
+             * @description Date of the movement (required without `transaction_id`).
+             */
+            date?: string | null;
+            /** @description Units of the invoice's currency per unit of the payment's, when they differ. */
+            rate?: string | null;
+            /**
+             * Format: uuid
+             * @description Apply a posting that already moved the money against the invoice's control account
+             *     (then give nothing else).
+             */
+            transaction_id?: string | null;
+        };
+        PaymentOut: {
+            /** Format: uuid */
+            account_id?: string | null;
+            /** @description What moved, in its own currency. */
+            amount: string;
+            /** @description What it settled, in the invoice's currency. */
+            applied: string;
+            currency: string;
+            /** Format: date */
+            date: string;
+            overpaid: string;
+            /** @description Invoice currency per unit of the payment's currency. */
+            rate?: string | null;
+            /**
+             * Format: uuid
+             * @description The posting that moved the money.
+             */
+            transaction_id: string;
         };
         PayoutIn: {
             /** Format: date */
@@ -4963,6 +5334,305 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: {
+                /** @description receivable or payable. */
+                direction?: components["schemas"]["Direction"];
+                /** @description draft, issued, partially_paid, paid, overdue or cancelled. */
+                status?: string;
+                counterparty_id?: string;
+                currency?: string;
+                /** @description Our number or the supplier's, from its start (`INV-2026-0`). */
+                number?: string;
+                issue_from?: string;
+                issue_to?: string;
+                due_from?: string;
+                due_to?: string;
+                /** @description Text in the number, the supplier's number, the notes or a line's description. */
+                q?: string;
+                /** @description issue_date (default, newest first), due_date, number, total, open; `-` in front reverses. */
+                sort?: string;
+                /** @description Rows per page (1 to 1000, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InvoiceSummary"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvoiceIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: {
+                min_position?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvoiceIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    issue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IssueIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_periods: {
         parameters: {
             query?: {
@@ -5674,6 +6344,55 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    aging: {
+        parameters: {
+            query?: {
+                /** @description The date to age at (default today, UTC). Payments dated after it do not count. */
+                as_of?: string;
+                /** @description receivable (default) or payable. */
+                direction?: components["schemas"]["Direction"];
+                /** @description Report currency: convert every row at the books' rate of `as_of`. */
+                currency?: string;
+                /** @description Only invoices in this currency. */
+                invoice_currency?: string;
+                /** @description Rows per page (1 to 1000, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgingReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
