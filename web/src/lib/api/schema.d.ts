@@ -68,6 +68,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit/event-kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["event_kinds_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit/events": {
         parameters: {
             query?: never;
@@ -75,7 +91,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One JSON object per line, in sealed order. */
+        /**
+         * One JSON object per line, in sealed order, only the events matching every filter given.
+         * @description One request looks at no more than MAX_AUDIT_SCAN sealed events, so a filtered page can hold
+         *     fewer than `limit` events (even none) before the log's end: the `x-next-after` header is the
+         *     `after` to ask next, and is absent once the page reached the end of the sealed log.
+         */
         get: operations["events"];
         put?: never;
         post?: never;
@@ -1590,6 +1611,17 @@ export interface components {
             currency: string;
             memo?: string | null;
             price?: null | components["schemas"]["PriceOut"];
+        };
+        EventKindOut: {
+            aggregate_type: string;
+            event_type: string;
+        };
+        /** @description The kinds of events in the log, for the auditor's filter choices. */
+        EventKindsOut: {
+            /** @description Distinct aggregate types, sorted. */
+            aggregate_types: string[];
+            /** @description Distinct (aggregate type, event type) pairs, sorted. */
+            kinds: components["schemas"]["EventKindOut"][];
         };
         /** @description Money out: `expense_account_id` is debited, `account_id` credited. */
         ExpenseIn: {
@@ -3156,6 +3188,25 @@ export interface operations {
             };
         };
     };
+    event_kinds_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventKindsOut"];
+                };
+            };
+        };
+    };
     events: {
         parameters: {
             query?: {
@@ -3163,6 +3214,18 @@ export interface operations {
                 after?: number;
                 /** @description Events to return (1 to 10000, default 1000). */
                 limit?: number;
+                /** @description Only events of this aggregate type (e.g. `account`). */
+                aggregate_type?: string;
+                /** @description Only events of this aggregate. */
+                aggregate_id?: string;
+                /** @description Only events of this type (e.g. `Opened`). */
+                event_type?: string;
+                /** @description Recorded at or after: an RFC 3339 time, or a date (from its start, UTC). */
+                from?: string;
+                /** @description Recorded at or before: an RFC 3339 time, or a date (to its end, UTC). */
+                to?: string;
+                /** @description Only events caused by this user. */
+                user_id?: string;
             };
             header?: never;
             path?: never;
@@ -3173,10 +3236,21 @@ export interface operations {
             /** @description application/x-ndjson, one AuditEvent per line */
             200: {
                 headers: {
+                    /** @description The `after` of the next page; absent at the end of the sealed log */
+                    "x-next-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/x-ndjson": unknown;
+                };
+            };
+            /** @description a parameter is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
