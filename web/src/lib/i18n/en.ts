@@ -278,7 +278,10 @@ export const en = {
   'dashboard.chartHint': 'Asset account balances, one currency at a time.',
   'dashboard.incomeExpense': 'Income and expenses over time',
   'dashboard.traffic': 'Traffic and conversions',
-  'dashboard.trafficHint': 'Spend, revenue and profit over the last 30 days.',
+  'dashboard.trafficHint': 'Spend against revenue and ROI per day, over the last {days} days.',
+  'dashboard.trafficChart': 'Spend, revenue and ROI per day',
+  'dashboard.noTraffic': 'No traffic in the last {days} days',
+  'dashboard.importTraffic': 'Import a traffic report',
   'dashboard.openAnalytics': 'Open analytics',
   'dashboard.needsApi': 'Coming soon: this chart needs a reporting API the server does not offer yet.',
 

@@ -280,7 +280,10 @@ export const ru: Record<MessageKey, string> = {
   'dashboard.chartHint': 'Остатки счетов активов, по одной валюте.',
   'dashboard.incomeExpense': 'Доходы и расходы по времени',
   'dashboard.traffic': 'Трафик и конверсии',
-  'dashboard.trafficHint': 'Расход, доход и прибыль за последние 30 дней.',
+  'dashboard.trafficHint': 'Расход, доход и ROI по дням за последние {days} дней.',
+  'dashboard.trafficChart': 'Расход, доход и ROI по дням',
+  'dashboard.noTraffic': 'За последние {days} дней трафика нет',
+  'dashboard.importTraffic': 'Импортировать отчёт о трафике',
   'dashboard.openAnalytics': 'Открыть аналитику',
   'dashboard.needsApi': 'Скоро: для этого графика нужен отчётный API, которого на сервере ещё нет.',
 
