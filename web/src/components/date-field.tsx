@@ -1,5 +1,6 @@
 import { CalendarDays } from 'lucide-react'
 import { useRef, useState, type ComponentProps } from 'react'
+import { Controller, type Control, type FieldPath, type FieldValues } from 'react-hook-form'
 
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
@@ -89,5 +90,16 @@ export function DateField({ value, onChange, min, max, className, onBlur, disabl
         onChange={(e) => change(formatDayInput(e.target.value, locale))}
       />
     </div>
+  )
+}
+
+/** A DateField bound to a React Hook Form field holding an ISO day. */
+export function FormDateField<T extends FieldValues>({ control, name, ...props }: { control: Control<T>; name: FieldPath<T> } & Omit<DateFieldProps, 'value' | 'onChange' | 'name'>) {
+  return (
+    <Controller
+      control={control}
+      name={name}
+      render={({ field }) => <DateField {...props} ref={field.ref} name={field.name} value={(field.value as string | null | undefined) ?? ''} onChange={field.onChange} onBlur={field.onBlur} />}
+    />
   )
 }

@@ -335,7 +335,7 @@ export const en = {
   'audit.userId': 'User id',
   'audit.userIdInvalid': 'A user id is a UUID',
   'audit.emptyMore': 'Later events may match: go to the next page.',
-  'date.pick': 'Pick a date',
+  'date.pick': 'Open calendar',
   'date.dayLetter': 'D',
   'date.monthLetter': 'M',
   'date.yearLetter': 'Y',

@@ -337,7 +337,7 @@ export const ru: Record<MessageKey, string> = {
   'audit.userId': 'Id пользователя',
   'audit.userIdInvalid': 'Id пользователя — это UUID',
   'audit.emptyMore': 'Подходящие события могут быть дальше: откройте следующую страницу.',
-  'date.pick': 'Выбрать дату',
+  'date.pick': 'Открыть календарь',
   'date.dayLetter': 'Д',
   'date.monthLetter': 'М',
   'date.yearLetter': 'Г',
