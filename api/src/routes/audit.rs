@@ -195,11 +195,8 @@ async fn events(
     let head = chain_head(&mut conn, false).await?;
     let window = MAX_AUDIT_SCAN.min(head.last_seq.saturating_sub(after).max(0));
     let batch = fetch_sealed_matching(&mut conn, after, window, &filter, limit).await?;
-    let next_after = match batch.last() {
-        Some(last) if batch.len() as i64 == limit => Some(last.seq),
-        _ if after + window < head.last_seq => Some(after + window),
-        _ => None,
-    };
+    let full_page = (batch.len() as i64 == limit).then(|| batch.last().map(|e| e.seq));
+    let next_after = next_page_after(after, window, head.last_seq, full_page.flatten());
     let mut body = Vec::with_capacity(batch.len() * 512);
     for s in batch {
         let e = s.event;
@@ -224,6 +221,22 @@ async fn events(
         response = response.header(NEXT_AFTER_HEADER, next);
     }
     response.body(Body::from(body)).map_err(ApiError::internal)
+}
+
+/// Where the page after one that looked at the `window` sealed events after `after` starts: after
+/// its last event when it filled up (`full_page_last`), after the window when the log goes on
+/// beyond it, and nowhere (None) at the end of the sealed log.
+fn next_page_after(
+    after: i64,
+    window: i64,
+    head_seq: i64,
+    full_page_last: Option<i64>,
+) -> Option<i64> {
+    match full_page_last {
+        Some(last) => Some(last),
+        None if after + window < head_seq => Some(after + window),
+        None => None,
+    }
 }
 
 /// The kinds of events in the log, for the auditor's filter choices.
@@ -303,4 +316,75 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(event_kinds_list))
         .routes(routes!(head))
         .routes(routes!(verify))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_page_never_skips_an_event() {
+        // A full page goes on after its last event, even inside the window.
+        assert_eq!(next_page_after(0, 100, 1_000, Some(40)), Some(40));
+        // A filtered page that did not fill up goes on after the window it looked at.
+        assert_eq!(next_page_after(0, 100, 1_000, None), Some(100));
+        // The window reached the head: the end, until more is sealed.
+        assert_eq!(next_page_after(900, 100, 1_000, None), None);
+        assert_eq!(next_page_after(1_000, 0, 1_000, None), None);
+    }
+
+    #[test]
+    fn filters_are_validated_field_by_field() {
+        let q = |f: fn(&mut AuditQuery)| {
+            let mut q = AuditQuery {
+                after: None,
+                limit: None,
+                aggregate_type: None,
+                aggregate_id: None,
+                event_type: None,
+                from: None,
+                to: None,
+                user_id: None,
+            };
+            f(&mut q);
+            q.filter()
+        };
+        let field = |r: Result<SealedFilter, ApiError>| match r {
+            Err(e) => e.to_problem().field,
+            Ok(_) => None,
+        };
+        assert_eq!(
+            field(q(|q| q.aggregate_type = Some("a b".into()))).as_deref(),
+            Some("aggregate_type")
+        );
+        assert_eq!(
+            field(q(|q| q.event_type = Some("x".repeat(65)))).as_deref(),
+            Some("event_type")
+        );
+        assert_eq!(
+            field(q(|q| q.user_id = Some("me".into()))).as_deref(),
+            Some("user_id")
+        );
+        assert_eq!(
+            field(q(|q| q.from = Some("2026-02-30".into()))).as_deref(),
+            Some("from")
+        );
+        // A bare `to` day covers the whole day: to=from is one day, not empty.
+        let day = q(|q| {
+            q.from = Some("2026-10-01".into());
+            q.to = Some("2026-10-01".into());
+        })
+        .unwrap();
+        assert_eq!(
+            day.recorded_before.unwrap() - day.recorded_from.unwrap(),
+            Duration::days(1)
+        );
+        // An RFC 3339 `to` is inclusive, in UTC whatever its offset.
+        let t = q(|q| q.to = Some("2026-10-01T12:00:00+03:00".into())).unwrap();
+        assert_eq!(
+            t.recorded_before.unwrap().to_rfc3339(),
+            "2026-10-01T09:00:00.000001+00:00"
+        );
+        assert!(q(|_| {}).is_ok());
+    }
 }
