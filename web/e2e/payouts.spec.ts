@@ -115,7 +115,8 @@ test('compute the October payout', async () => {
 test('approve it and find its posting', async () => {
   await page.getByRole('button', { name: 'Approve' }).click()
   const d = page.getByRole('dialog')
-  await expect(d.getByLabel('Posting date')).toHaveValue('2026-10-31')
+  // Shown in the app's language (en: MM/DD/YYYY), not the browser's.
+  await expect(d.getByLabel('Posting date')).toHaveValue('10/31/2026')
   await d.getByLabel('Posting date').fill(TODAY)
   await d.getByLabel('Receivable account').selectOption({ label: 'PayNet receivable' })
   await d.getByLabel('Revenue account').selectOption({ label: 'Affiliate revenue' })

@@ -7,8 +7,8 @@ import { ADMIN, signInAsAdmin } from './admin'
 /**
  * Reviewing the books: the transaction filters live in the URL (a reload keeps them), the CSV
  * export holds exactly the filtered list, the list reads in Russian with Russian number and date
- * formats, and the audit log narrows its events by aggregate, event type and text while showing
- * the hash-chain head.
+ * formats, and the audit log has the server narrow its events by aggregate, event type, user and
+ * recorded day while showing the hash-chain head.
  */
 test.describe.configure({ mode: 'serial' })
 
@@ -104,20 +104,41 @@ test('the list in Russian: numbers, money and dates for the locale', async () =>
   await expect(row).toContainText(day)
   await expect(page.getByText('Загружено 2 из 2')).toBeVisible()
   await shot(page, '44-transactions-ru')
+  // Date fields read and write Russian dates (DD.MM.YYYY), though the browser's locale is en-US.
+  const [y, m] = TODAY.split('-')
+  const fromDate = page.getByLabel('С даты')
+  await fromDate.fill(`1.${m}.${y}`)
+  await expect(page).toHaveURL(new RegExp(`from=${y}-${m}-01`))
+  await expect(row).toBeVisible()
+  await fromDate.blur()
+  await page.reload()
+  await expect(page.getByLabel('С даты')).toHaveValue(`01.${m}.${y}`)
+  await expect(page.getByLabel('С даты')).toHaveAttribute('placeholder', 'ДД.ММ.ГГГГ')
+  await page.getByLabel('С даты').fill('')
+  await expect(page).not.toHaveURL(/from=/)
   await page.getByLabel('Язык').selectOption('en')
   await expect(page.getByRole('heading', { name: 'Transactions' })).toBeVisible()
 })
 
-test('the audit log: chain head, and events narrowed by aggregate, event type and text', async () => {
+test('the audit log: chain head, and events filtered by the server', async () => {
   await nav('Audit')
   const head = page.getByTestId('audit-head')
   await expect(head).toBeVisible()
   await expect(head.locator('code')).toHaveText(/^[0-9a-f]{64}$/)
 
+  const events = page.getByTestId('audit-event')
+  // The choices come from the log itself.
+  await expect(page.getByLabel('Aggregate type').locator('option', { hasText: /^transaction$/ })).toHaveCount(1)
   await page.getByLabel('Aggregate type').selectOption('transaction')
   await page.getByLabel('Event type').selectOption('Posted')
+  // The server sends only transaction postings: every row on the page is one.
+  await expect(events.first()).toContainText('Posted')
+  const count = await events.count()
+  expect(count).toBeGreaterThanOrEqual(3)
+  await expect(events.filter({ hasNotText: 'Posted' })).toHaveCount(0)
+  await expect(events.filter({ hasNotText: 'transaction' })).toHaveCount(0)
+
   await page.getByLabel('Filter this page').fill('Review sale B')
-  const events = page.getByTestId('audit-event')
   // The filters stay while paging: go forward until the page holding the event.
   for (let i = 0; i < MAX_AUDIT_PAGES && (await events.count()) === 0; i++) {
     const next = page.getByRole('button', { name: 'Next page' })
@@ -126,17 +147,47 @@ test('the audit log: chain head, and events narrowed by aggregate, event type an
     await page.waitForTimeout(100)
   }
   await expect(events).toHaveCount(1)
-  await expect(events).toContainText('transaction')
-  await expect(events).toContainText('Posted')
   await expect(page.getByTestId('audit-shown')).toContainText(/^1 of the \d+ events on this page match$/)
   await events.getByRole('button', { name: /Posted/ }).click()
   await expect(page.getByText('"Review sale B"').first()).toBeVisible()
   await shot(page, '45-audit-filtered')
 
-  // Another aggregate type drops the event type; no account event mentions the sale.
+  // The aggregate id filter: exactly that transaction's events, whatever the type filters.
+  const aggregate = ((await events.getByRole('cell').nth(4).textContent()) ?? '').replace(/\s*#\d+$/, '').trim()
+  expect(aggregate).toMatch(/^[0-9a-f-]{36}$/)
+  await page.getByRole('button', { name: 'Clear filters' }).click()
+  await page.getByLabel('Filter this page').fill('')
+  await page.getByLabel('Aggregate id').fill(aggregate)
+  await expect(events).toHaveCount(1)
+  await expect(events).toContainText(aggregate)
+
+  // A user id is sent only once it is a UUID; until then the field says it is not one.
+  await page.getByLabel('User id').fill('not-a-user')
+  await expect(page.getByLabel('User id')).toHaveAttribute('aria-invalid', 'true')
+  await expect(events).toHaveCount(1)
+  await page.getByLabel('User id').fill('00000000-0000-0000-0000-000000000000')
+  await expect(events).toHaveCount(0)
+  await expect(page.getByText('No events in this stretch of the log match')).toBeVisible()
+  await page.getByLabel('User id').fill('')
+  await expect(events).toHaveCount(1)
+
+  // Recorded days, typed in the app's language: nothing was recorded after today.
+  const tomorrow = new Date(`${TODAY}T00:00:00Z`)
+  tomorrow.setUTCDate(tomorrow.getUTCDate() + 1)
+  const [y, m, d] = tomorrow.toISOString().slice(0, 10).split('-')
+  await page.getByLabel('Recorded from').fill(`${m}/${d}/${y}`)
+  await expect(events).toHaveCount(0)
+  const [ty, tm, td] = TODAY.split('-')
+  await page.getByLabel('Recorded from').fill(`${tm}/${td}/${ty}`)
+  await expect(events).toHaveCount(1)
+
+  // Another aggregate type drops the event type.
+  await page.getByRole('button', { name: 'Clear filters' }).click()
+  await page.getByLabel('Aggregate type').selectOption('transaction')
+  await page.getByLabel('Event type').selectOption('Posted')
   await page.getByLabel('Aggregate type').selectOption('account')
   await expect(page.getByLabel('Event type')).toHaveValue('')
-  await expect(events).toHaveCount(0)
+  await expect(events.filter({ hasNotText: 'account' })).toHaveCount(0)
   await page.getByRole('button', { name: 'Clear filters' }).click()
   await expect(page.getByLabel('Aggregate type')).toHaveValue('')
   await expect(events.first()).toBeVisible()

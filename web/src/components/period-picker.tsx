@@ -1,4 +1,4 @@
-import { Input } from '@/components/ui/input'
+import { DateField } from '@/components/date-field'
 import { Label } from '@/components/ui/label'
 import { NativeSelect } from '@/components/ui/native-select'
 import { useI18n } from '@/lib/i18n'
@@ -33,11 +33,11 @@ export function PeriodPicker({ from, to, onChange }: { from: string; to: string;
       </div>
       <div className="grid gap-1.5">
         <Label htmlFor="period-from">{t('analytics.from')}</Label>
-        <Input id="period-from" type="date" className="w-40" value={from} max={to} onChange={(e) => e.target.value && onChange({ from: e.target.value, to })} />
+        <DateField id="period-from" className="w-40" value={from} max={to} onChange={(v) => v && onChange({ from: v, to })} />
       </div>
       <div className="grid gap-1.5">
         <Label htmlFor="period-to">{t('analytics.to')}</Label>
-        <Input id="period-to" type="date" className="w-40" value={to} min={from} onChange={(e) => e.target.value && onChange({ from, to: e.target.value })} />
+        <DateField id="period-to" className="w-40" value={to} min={from} onChange={(v) => v && onChange({ from, to: v })} />
       </div>
     </div>
   )

@@ -4,6 +4,8 @@ import { api, unwrap } from '@/lib/api/client'
 import { minPosition } from '@/lib/api/position'
 import type { components } from '@/lib/api/schema'
 
+import { TRAFFIC_DAYS } from './lib/traffic-series'
+
 export type Balance = components['schemas']['BalanceOut']
 
 export function useCurrentBalances() {
@@ -13,11 +15,11 @@ export function useCurrentBalances() {
   })
 }
 
-/** Traffic totals over the last 30 days (spend, revenue, profit, ROI) in the report currency. */
-export function useTrafficTotals(from: string, to: string) {
+/** Traffic per day from `from` to `to` (spend, revenue, ROI, and the totals) in `currency`. */
+export function useTrafficDaily(from: string, to: string, currency: string) {
   return useQuery({
-    queryKey: ['traffic', 'metrics', 'dashboard', from, to],
-    queryFn: () => unwrap(api.GET('/api/traffic/metrics', { params: { query: { from, to, granularity: 'month', limit: 1, ...minPosition() } } })),
-    select: (m) => ({ currency: m.currency, totals: m.totals }),
+    queryKey: ['traffic', 'metrics', 'dashboard', from, to, currency],
+    // One row per day without grouping: the range's days bound the rows.
+    queryFn: () => unwrap(api.GET('/api/traffic/metrics', { params: { query: { from, to, currency, granularity: 'day', limit: TRAFFIC_DAYS, ...minPosition() } } })),
   })
 }

@@ -3,6 +3,7 @@ import { useEffect } from 'react'
 import { useForm } from 'react-hook-form'
 import toast from 'react-hot-toast'
 
+import { FormDateField } from '@/components/date-field'
 import { FormDialogFooter } from '@/components/form-dialog-footer'
 import { FormField } from '@/components/form-field'
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog'
@@ -126,7 +127,7 @@ export function AccountDialog({ open, onOpenChange, account }: { open: boolean; 
                 <Input inputMode="decimal" {...form.register('opening_balance')} />
               </FormField>
               <FormField label={t('accounts.openingDate')} error={te(errors.opening_date?.message)}>
-                <Input type="date" {...form.register('opening_date')} />
+                <FormDateField control={form.control} name="opening_date" />
               </FormField>
             </div>
           )}

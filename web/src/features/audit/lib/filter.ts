@@ -1,49 +1,78 @@
-import type { AuditEvent } from '../api'
+import type { AuditEvent, AuditEventKinds } from '../api'
 
-/** What the auditor narrows a page of the event stream to; empty fields match everything. */
+/**
+ * What the auditor narrows the event stream to. The server applies these to the whole log;
+ * empty fields match everything.
+ */
 export interface AuditFilter {
   aggregateType: string
   eventType: string
+  aggregateId: string
+  /** The user who caused the event (a UUID). */
+  userId: string
   /** Recorded on or after this day (YYYY-MM-DD, UTC). */
   from: string
   /** Recorded on or before this day (YYYY-MM-DD, UTC). */
   to: string
-  /** Text anywhere in the event type, aggregate id, payload, metadata or hash. */
-  text: string
 }
 
-export const NO_FILTER: AuditFilter = { aggregateType: '', eventType: '', from: '', to: '', text: '' }
+export const NO_FILTER: AuditFilter = { aggregateType: '', eventType: '', aggregateId: '', userId: '', from: '', to: '' }
 
-/** Aggregate types every ledger has, listed even before an event of theirs is loaded. */
-const KNOWN_AGGREGATES = ['account', 'category', 'counterparty', 'periods', 'project', 'transaction']
+/** The query parameters of `/api/audit/events` a filter sends (the server's names). */
+export interface AuditQuery {
+  aggregate_type?: string
+  event_type?: string
+  aggregate_id?: string
+  user_id?: string
+  from?: string
+  to?: string
+}
 
-/** The events matching `f`, in their order. */
-export function filterEvents(events: readonly AuditEvent[], f: AuditFilter): AuditEvent[] {
-  const needle = f.text.trim().toLowerCase()
-  return events.filter((e) => {
-    // recorded_at is RFC 3339 in UTC: its first ten characters are the UTC day.
-    const day = e.recorded_at.slice(0, 10)
-    return (
-      (!f.aggregateType || e.aggregate_type === f.aggregateType) &&
-      (!f.eventType || e.event_type === f.eventType) &&
-      (!f.from || day >= f.from) &&
-      (!f.to || day <= f.to) &&
-      (!needle || [e.event_type, e.aggregate_id, e.payload, e.metadata, e.hash].some((s) => s.toLowerCase().includes(needle)))
-    )
-  })
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Whether the user id field holds something the server would take (empty or a UUID). */
+export function validUserId(text: string): boolean {
+  const t = text.trim()
+  return !t || UUID.test(t)
 }
 
 /**
- * The choices of the filters, sorted: the known aggregate types, those of the loaded events, and
- * the chosen ones (kept while paging to a page without such events).
+ * The parameters for `f`: blank fields are left out (the server refuses a blank filter), and so
+ * is a user id that is not yet a whole UUID (the field says so instead of a failing request).
  */
-export function filterChoices(events: readonly AuditEvent[], f: Pick<AuditFilter, 'aggregateType' | 'eventType'>): { aggregates: string[]; eventTypes: string[] } {
+export function toQuery(f: AuditFilter): AuditQuery {
+  const q: AuditQuery = {}
+  const put = (k: keyof AuditQuery, v: string) => {
+    const t = v.trim()
+    if (t) q[k] = t
+  }
+  put('aggregate_type', f.aggregateType)
+  put('event_type', f.eventType)
+  put('aggregate_id', f.aggregateId)
+  if (validUserId(f.userId)) put('user_id', f.userId)
+  put('from', f.from)
+  put('to', f.to)
+  return q
+}
+
+/**
+ * The choices of the filters, sorted: the aggregate types in the log and the event types of the
+ * chosen one (all when none is chosen), plus the chosen values (kept even when the log's list
+ * has not loaded).
+ */
+export function filterChoices(kinds: AuditEventKinds | undefined, f: Pick<AuditFilter, 'aggregateType' | 'eventType'>): { aggregates: string[]; eventTypes: string[] } {
   const { aggregateType, eventType } = f
-  const aggregates = new Set([...KNOWN_AGGREGATES, ...(aggregateType ? [aggregateType] : [])])
+  const aggregates = new Set([...(kinds?.aggregate_types ?? []), ...(aggregateType ? [aggregateType] : [])])
   const eventTypes = new Set<string>(eventType ? [eventType] : [])
-  for (const e of events) {
-    aggregates.add(e.aggregate_type)
-    if (!aggregateType || e.aggregate_type === aggregateType) eventTypes.add(e.event_type)
+  for (const k of kinds?.kinds ?? []) {
+    if (!aggregateType || k.aggregate_type === aggregateType) eventTypes.add(k.event_type)
   }
   return { aggregates: [...aggregates].sort(), eventTypes: [...eventTypes].sort() }
+}
+
+/** The loaded events holding `text` (case-insensitive) in their type, aggregate id, payload, metadata or hash. */
+export function matchText(events: readonly AuditEvent[], text: string): AuditEvent[] {
+  const needle = text.trim().toLowerCase()
+  if (!needle) return [...events]
+  return events.filter((e) => [e.event_type, e.aggregate_id, e.payload, e.metadata, e.hash].some((s) => s.toLowerCase().includes(needle)))
 }

@@ -1,6 +1,7 @@
 import { ChevronLeft, ChevronRight, ChevronsRight, ShieldCheck, X } from 'lucide-react'
 import { Fragment, useMemo, useState } from 'react'
 
+import { DateField } from '@/components/date-field'
 import { PageHeader } from '@/components/page-header'
 import { EmptyState, ErrorState, LoadingState, Spinner } from '@/components/states'
 import { Button } from '@/components/ui/button'
@@ -8,11 +9,12 @@ import { Card, CardDescription, CardHeader, CardTitle } from '@/components/ui/ca
 import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { useDebounced } from '@/hooks/use-debounced'
 import { can, useRole } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 
-import { useAuditEvents, useAuditHead, useVerifyChain, type AuditEvent } from '../api'
-import { filterChoices, filterEvents, NO_FILTER, type AuditFilter } from '../lib/filter'
+import { useAuditEventKinds, useAuditEvents, useAuditHead, useVerifyChain, type AuditEvent } from '../api'
+import { filterChoices, matchText, NO_FILTER, toQuery, validUserId, type AuditFilter } from '../lib/filter'
 
 const PAGE = 200
 
@@ -20,26 +22,38 @@ export default function AuditPage() {
   const { t, number, dateTime } = useI18n()
   const role = useRole()
   const head = useAuditHead()
+  const kinds = useAuditEventKinds()
   // Cursor paging: the stack holds the `after` of every page visited so far.
   const [cursors, setCursors] = useState<number[]>([0])
   const after = cursors[cursors.length - 1]
-  const events = useAuditEvents(after, PAGE)
-  const [filter, setFilter] = useState<AuditFilter>(NO_FILTER)
-  const set = (k: keyof AuditFilter) => (e: { target: { value: string } }) =>
+  const [filter, setFilterState] = useState<AuditFilter>(NO_FILTER)
+  // Typed ids go to the server once typing pauses, not on every key.
+  const query = useDebounced(useMemo(() => toQuery(filter), [filter]))
+  const events = useAuditEvents(after, PAGE, query)
+  const [text, setText] = useState('')
+  const setFilter = (next: (f: AuditFilter) => AuditFilter) => {
+    setFilterState(next)
+    // Another filter is another stream: start it from the beginning.
+    setCursors([0])
+  }
+  const set = (k: keyof AuditFilter) => (value: string) =>
     // A new aggregate type has other event types: drop the chosen one.
-    setFilter((f) => ({ ...f, [k]: e.target.value, ...(k === 'aggregateType' ? { eventType: '' } : {}) }))
+    setFilter((f) => ({ ...f, [k]: value, ...(k === 'aggregateType' ? { eventType: '' } : {}) }))
   const [expanded, setExpanded] = useState<number | null>(null)
   const verify = useVerifyChain()
 
-  const shown = useMemo(() => filterEvents(events.data ?? [], filter), [events.data, filter])
+  const loaded = events.data?.events
+  const shown = useMemo(() => matchText(loaded ?? [], text), [loaded, text])
   const { aggregateType, eventType } = filter
-  const choices = useMemo(() => filterChoices(events.data ?? [], { aggregateType, eventType }), [events.data, aggregateType, eventType])
-  const filtered = Object.values(filter).some(Boolean)
+  const choices = useMemo(() => filterChoices(kinds.data, { aggregateType, eventType }), [kinds.data, aggregateType, eventType])
+  const serverFiltered = Object.values(filter).some(Boolean)
+  const userIdValid = validUserId(filter.userId)
 
   if (!can.audit(role)) return <ErrorState error={new Error(t('common.forbidden'))} />
 
-  const lastSeq = events.data?.length ? events.data[events.data.length - 1].seq : after
-  const hasNext = (events.data?.length ?? 0) === PAGE
+  const nextAfter = events.data?.nextAfter ?? null
+  // The page covers the sealed events after `after` up to where the next page starts (or the head).
+  const scannedTo = nextAfter ?? Math.max(after, head.data?.seq ?? after)
   // The newest page: recent activity is what an auditor usually looks for first.
   const latestAfter = head.data ? Math.max(0, head.data.seq - PAGE) : null
 
@@ -76,8 +90,8 @@ export default function AuditPage() {
           )}
         </CardHeader>
       </Card>
-      <div className="mb-4 flex flex-wrap items-center gap-2">
-        <NativeSelect className="w-44" value={filter.aggregateType} onChange={set('aggregateType')} aria-label={t('audit.aggregateType')}>
+      <div className="mb-2 flex flex-wrap items-center gap-2">
+        <NativeSelect className="w-44" value={filter.aggregateType} onChange={(e) => set('aggregateType')(e.target.value)} aria-label={t('audit.aggregateType')}>
           <option value="">{t('audit.allAggregates')}</option>
           {choices.aggregates.map((a) => (
             <option key={a} value={a}>
@@ -85,7 +99,7 @@ export default function AuditPage() {
             </option>
           ))}
         </NativeSelect>
-        <NativeSelect className="w-56" value={filter.eventType} onChange={set('eventType')} aria-label={t('audit.eventType')}>
+        <NativeSelect className="w-56" value={filter.eventType} onChange={(e) => set('eventType')(e.target.value)} aria-label={t('audit.eventType')}>
           <option value="">{t('audit.allEvents')}</option>
           {choices.eventTypes.map((a) => (
             <option key={a} value={a}>
@@ -93,23 +107,37 @@ export default function AuditPage() {
             </option>
           ))}
         </NativeSelect>
-        <Input type="date" className="w-40" aria-label={t('audit.recordedFrom')} title={t('audit.recordedFrom')} value={filter.from} max={filter.to || undefined} onChange={set('from')} />
-        <Input type="date" className="w-40" aria-label={t('audit.recordedTo')} title={t('audit.recordedTo')} value={filter.to} min={filter.from || undefined} onChange={set('to')} />
-        <Input type="search" className="max-w-xs" placeholder={t('audit.textFilter')} aria-label={t('audit.textFilter')} value={filter.text} onChange={set('text')} />
-        {filtered && (
-          <Button variant="ghost" size="icon" onClick={() => setFilter(NO_FILTER)} aria-label={t('tx.clearFilters')} title={t('tx.clearFilters')}>
+        <Input className="w-72 font-mono text-xs" placeholder={t('audit.aggregateId')} aria-label={t('audit.aggregateId')} value={filter.aggregateId} onChange={(e) => set('aggregateId')(e.target.value)} />
+        <Input
+          className="w-72 font-mono text-xs"
+          placeholder={t('audit.userId')}
+          aria-label={t('audit.userId')}
+          aria-invalid={userIdValid ? undefined : true}
+          title={userIdValid ? t('audit.userId') : t('audit.userIdInvalid')}
+          value={filter.userId}
+          onChange={(e) => set('userId')(e.target.value)}
+        />
+        <DateField className="w-40" aria-label={t('audit.recordedFrom')} title={t('audit.recordedFrom')} value={filter.from} max={filter.to || undefined} onChange={set('from')} />
+        <DateField className="w-40" aria-label={t('audit.recordedTo')} title={t('audit.recordedTo')} value={filter.to} min={filter.from || undefined} onChange={set('to')} />
+        {serverFiltered && (
+          <Button variant="ghost" size="icon" onClick={() => setFilter(() => NO_FILTER)} aria-label={t('tx.clearFilters')} title={t('tx.clearFilters')}>
             <X />
           </Button>
         )}
+      </div>
+      <div className="mb-4 flex flex-wrap items-center gap-2">
+        <Input type="search" className="max-w-xs" placeholder={t('audit.textFilter')} aria-label={t('audit.textFilter')} value={text} onChange={(e) => setText(e.target.value)} />
         <span className="text-muted-foreground text-xs" data-testid="audit-shown">
-          {filtered ? t('audit.shown', { shown: number(shown.length), loaded: number(events.data?.length ?? 0) }) : t('audit.filterHint')}
+          {text.trim() ? t('audit.shown', { shown: number(shown.length), loaded: number(loaded?.length ?? 0) }) : t('audit.filterHint')}
         </span>
         <div className="ml-auto flex items-center gap-2 text-sm">
-          <span className="text-muted-foreground tabular-nums">{t('audit.range', { from: number(after + 1), to: number(lastSeq) })}</span>
+          <span className="text-muted-foreground tabular-nums" data-testid="audit-range">
+            {t('audit.range', { from: number(after + 1), to: number(scannedTo) })}
+          </span>
           <Button variant="outline" size="icon" aria-label={t('table.previous')} disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
             <ChevronLeft />
           </Button>
-          <Button variant="outline" size="icon" aria-label={t('table.next')} disabled={!hasNext} onClick={() => setCursors((c) => [...c, lastSeq])}>
+          <Button variant="outline" size="icon" aria-label={t('table.next')} disabled={nextAfter === null || events.isPlaceholderData} onClick={() => nextAfter !== null && setCursors((c) => [...c, nextAfter])}>
             <ChevronRight />
           </Button>
           <Button
@@ -129,7 +157,7 @@ export default function AuditPage() {
       ) : events.isPending ? (
         <LoadingState />
       ) : shown.length === 0 ? (
-        <EmptyState title={t('audit.empty')} />
+        <EmptyState title={t('audit.empty')}>{nextAfter !== null && <p className="text-sm">{t('audit.emptyMore')}</p>}</EmptyState>
       ) : (
         <div className="rounded-md border">
           <Table>

@@ -1,6 +1,7 @@
 import { ArrowRight } from 'lucide-react'
 import { useState, type FormEvent } from 'react'
 
+import { DateField } from '@/components/date-field'
 import { Spinner } from '@/components/states'
 import { Alert, AlertDescription } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
@@ -65,7 +66,7 @@ export function Converter() {
         </div>
         <div className="grid gap-1.5">
           <Label htmlFor="cv-date">{t('rates.onDate')}</Label>
-          <Input id="cv-date" type="date" className="w-40" value={day} onChange={(e) => setDay(e.target.value)} />
+          <DateField id="cv-date" className="w-40" value={day} onChange={setDay} />
         </div>
         <Button type="submit" disabled={q.isFetching}>
           {q.isFetching && <Spinner />}

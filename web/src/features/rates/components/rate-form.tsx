@@ -2,6 +2,7 @@ import { zodResolver } from '@hookform/resolvers/zod'
 import { useMemo } from 'react'
 import { useForm } from 'react-hook-form'
 
+import { FormDateField } from '@/components/date-field'
 import { FormField } from '@/components/form-field'
 import { Spinner } from '@/components/states'
 import { Button } from '@/components/ui/button'
@@ -51,7 +52,7 @@ export function RateForm({ onSubmit, now = today }: { onSubmit: (body: RateBody)
           <Input inputMode="decimal" autoComplete="off" placeholder="1.0876" {...form.register('rate')} />
         </FormField>
         <FormField label={t('common.date')} error={te(errors.date?.message)}>
-          <Input type="date" max={now()} {...form.register('date')} />
+          <FormDateField control={form.control} name="date" max={now()} />
         </FormField>
       </div>
       <div>

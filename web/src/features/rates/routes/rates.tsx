@@ -2,10 +2,10 @@ import type { ColumnDef, PaginationState } from '@tanstack/react-table'
 import { useMemo, useState } from 'react'
 import toast from 'react-hot-toast'
 
+import { DateField } from '@/components/date-field'
 import { DataTable } from '@/components/data-table'
 import { PageHeader } from '@/components/page-header'
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card'
-import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { NativeSelect } from '@/components/ui/native-select'
 import { can, useRole } from '@/lib/auth'
@@ -32,8 +32,8 @@ export default function RatesPage() {
     offset: pagination.pageIndex * pagination.pageSize,
   })
   const setRate = useSetRate()
-  const set = (k: keyof typeof filters) => (e: { target: { value: string } }) => {
-    setFilters((f) => ({ ...f, [k]: e.target.value }))
+  const set = (k: keyof typeof filters) => (value: string) => {
+    setFilters((f) => ({ ...f, [k]: value }))
     setPagination((p) => ({ ...p, pageIndex: 0 }))
   }
 
@@ -59,25 +59,25 @@ export default function RatesPage() {
           <div className="mb-4 flex flex-wrap items-end gap-2">
             <div className="grid gap-1.5">
               <Label htmlFor="rf-base">{t('rates.base')}</Label>
-              <NativeSelect id="rf-base" className="w-36" value={filters.base} onChange={set('base')}>
+              <NativeSelect id="rf-base" className="w-36" value={filters.base} onChange={(e) => set('base')(e.target.value)}>
                 <option value="">{t('rates.anyCurrency')}</option>
                 <CurrencyOptions />
               </NativeSelect>
             </div>
             <div className="grid gap-1.5">
               <Label htmlFor="rf-quote">{t('rates.quote')}</Label>
-              <NativeSelect id="rf-quote" className="w-36" value={filters.quote} onChange={set('quote')}>
+              <NativeSelect id="rf-quote" className="w-36" value={filters.quote} onChange={(e) => set('quote')(e.target.value)}>
                 <option value="">{t('rates.anyCurrency')}</option>
                 <CurrencyOptions />
               </NativeSelect>
             </div>
             <div className="grid gap-1.5">
               <Label htmlFor="rf-from">{t('analytics.from')}</Label>
-              <Input id="rf-from" type="date" className="w-40" value={filters.from} onChange={set('from')} />
+              <DateField id="rf-from" className="w-40" value={filters.from} onChange={set('from')} />
             </div>
             <div className="grid gap-1.5">
               <Label htmlFor="rf-to">{t('analytics.to')}</Label>
-              <Input id="rf-to" type="date" className="w-40" value={filters.to} onChange={set('to')} />
+              <DateField id="rf-to" className="w-40" value={filters.to} onChange={set('to')} />
             </div>
           </div>
           <DataTable

@@ -1,12 +1,12 @@
 import { CheckCircle2, XCircle } from 'lucide-react'
 import { useMemo, useState } from 'react'
 
+import { DateField } from '@/components/date-field'
 import { Money } from '@/components/money'
 import { PageHeader } from '@/components/page-header'
 import { EmptyState, ErrorState, LoadingState } from '@/components/states'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
-import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { Table, TableBody, TableCell, TableFooter, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { useI18n } from '@/lib/i18n'
@@ -38,7 +38,7 @@ export default function ReportsPage() {
         {tab !== 'profitability' && (
           <div className="grid gap-1.5">
             <Label htmlFor="as-of">{t('reports.asOf')}</Label>
-            <Input id="as-of" type="date" className="w-44" value={asOf} onChange={(e) => setAsOf(e.target.value)} />
+            <DateField id="as-of" className="w-44" value={asOf} onChange={setAsOf} />
           </div>
         )}
         {asOf && tab !== 'profitability' && (

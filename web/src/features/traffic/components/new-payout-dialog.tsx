@@ -4,9 +4,9 @@ import { useForm } from 'react-hook-form'
 import toast from 'react-hot-toast'
 import { useNavigate } from 'react-router'
 
+import { FormDateField } from '@/components/date-field'
 import { FormField } from '@/components/form-field'
 import { Alert, AlertDescription } from '@/components/ui/alert'
-import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
 import { useI18n } from '@/lib/i18n'
 import { presetRange } from '@/lib/periods'
@@ -69,10 +69,10 @@ export function NewPayoutDialog({ open, onOpenChange, programId }: { open: boole
       </FormField>
       <div className="grid grid-cols-2 gap-3">
         <FormField label={t('analytics.from')} error={te(errors.from?.message)}>
-          <Input type="date" {...form.register('from')} />
+          <FormDateField control={form.control} name="from" />
         </FormField>
         <FormField label={t('analytics.to')} error={te(errors.to?.message)}>
-          <Input type="date" {...form.register('to')} />
+          <FormDateField control={form.control} name="to" />
         </FormField>
       </div>
       {problem && (

@@ -1,10 +1,10 @@
 import { zodResolver } from '@hookform/resolvers/zod'
 import { useForm } from 'react-hook-form'
 
+import { FormDateField } from '@/components/date-field'
 import { FormDialogFooter } from '@/components/form-dialog-footer'
 import { FormField } from '@/components/form-field'
 import { Alert, AlertDescription } from '@/components/ui/alert'
-import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
 import type { Account, Category } from '@/hooks/use-lookups'
 import { applyServerError } from '@/lib/forms'
@@ -92,7 +92,7 @@ export function PayoutApproveForm({
           </NativeSelect>
         </FormField>
         <FormField label={t('payouts.postingDate')} error={te(errors.date?.message)}>
-          <Input type="date" {...form.register('date')} />
+          <FormDateField control={form.control} name="date" />
         </FormField>
       </div>
       {errors.root?.server && (

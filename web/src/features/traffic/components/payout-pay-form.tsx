@@ -2,6 +2,7 @@ import { zodResolver } from '@hookform/resolvers/zod'
 import { useMemo } from 'react'
 import { useForm, useWatch } from 'react-hook-form'
 
+import { FormDateField } from '@/components/date-field'
 import { FormDialogFooter } from '@/components/form-dialog-footer'
 import { FormField } from '@/components/form-field'
 import { Alert, AlertDescription } from '@/components/ui/alert'
@@ -87,7 +88,7 @@ export function PayoutPayForm({
           <Input inputMode="decimal" autoComplete="off" placeholder={foreign ? '' : total} {...form.register('amount')} />
         </FormField>
         <FormField label={t('payouts.paidOn')} error={te(errors.date?.message)}>
-          <Input type="date" {...form.register('date')} />
+          <FormDateField control={form.control} name="date" />
         </FormField>
       </div>
       <FormField label={t('payouts.txHash')} error={te(errors.tx_hash?.message)} hint={t('payouts.txHashHint')}>

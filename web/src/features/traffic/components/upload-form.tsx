@@ -4,12 +4,12 @@ import { useState } from 'react'
 import { Controller, useForm, useWatch } from 'react-hook-form'
 import { z } from 'zod'
 
+import { FormDateField } from '@/components/date-field'
 import { FileDropZone } from '@/components/file-drop-zone'
 import { FormField } from '@/components/form-field'
 import { Spinner } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Checkbox } from '@/components/ui/checkbox'
-import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
 import { Textarea } from '@/components/ui/textarea'
 import { isApiError } from '@/lib/api/problem'
@@ -132,7 +132,7 @@ export function UploadForm({ sources, onUploaded }: { sources: TrafficSource[] |
         <summary className="text-muted-foreground cursor-pointer select-none">{t('imports.advanced')}</summary>
         <div className="mt-3 grid gap-3 sm:grid-cols-2">
           <FormField label={t('imports.defaultDate')} error={te(errors.default_date?.message)} hint={t('imports.defaultDateHint')}>
-            <Input type="date" {...form.register('default_date')} />
+            <FormDateField control={form.control} name="default_date" />
           </FormField>
           <FormField label={t('common.currency')} error={te(errors.currency?.message)} hint={t('imports.currencyHint')}>
             <NativeSelect {...form.register('currency')}>

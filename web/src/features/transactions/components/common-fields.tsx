@@ -1,5 +1,6 @@
 import { useFormContext } from 'react-hook-form'
 
+import { FormDateField } from '@/components/date-field'
 import { FormField } from '@/components/form-field'
 import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
@@ -12,6 +13,7 @@ export function CommonFields({ refs, categoryKind }: { refs: Refs; categoryKind?
   const { t, te } = useI18n()
   const {
     register,
+    control,
     formState: { errors },
   } = useFormContext<{ meta: MetaValues }>()
   const e = errors.meta
@@ -20,7 +22,7 @@ export function CommonFields({ refs, categoryKind }: { refs: Refs; categoryKind?
     <>
       <div className="grid grid-cols-[10rem_1fr] gap-3">
         <FormField label={t('common.date')} error={te(e?.date?.message)}>
-          <Input type="date" {...register('meta.date')} />
+          <FormDateField control={control} name="meta.date" />
         </FormField>
         <FormField label={t('common.description')} error={te(e?.description?.message)}>
           <Input {...register('meta.description')} />

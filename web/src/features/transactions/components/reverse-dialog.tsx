@@ -1,10 +1,10 @@
 import { useState } from 'react'
 import toast from 'react-hot-toast'
 
+import { DateField } from '@/components/date-field'
 import { Spinner } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog'
-import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { useI18n } from '@/lib/i18n'
 
@@ -23,7 +23,7 @@ export function ReverseDialog({ tx, onClose }: { tx: Transaction | null; onClose
         </DialogHeader>
         <div className="grid gap-1.5">
           <Label htmlFor="reverse-date">{t('tx.reverseDate')}</Label>
-          <Input id="reverse-date" type="date" value={on} onChange={(e) => setOn(e.target.value)} />
+          <DateField id="reverse-date" value={on} onChange={setOn} />
           <p className="text-muted-foreground text-xs">{t('tx.reverseDateHint')}</p>
         </div>
         <DialogFooter>

@@ -3,6 +3,7 @@ import { useCallback, useMemo, useState } from 'react'
 import toast from 'react-hot-toast'
 import { useSearchParams } from 'react-router'
 
+import { DateField } from '@/components/date-field'
 import { PageHeader } from '@/components/page-header'
 import { EmptyState, ErrorState, LoadingState, Spinner } from '@/components/states'
 import { Button } from '@/components/ui/button'
@@ -163,8 +164,8 @@ export default function TransactionsPage() {
             </option>
           ))}
         </NativeSelect>
-        <Input type="date" aria-label={t('tx.fromDate')} title={t('tx.fromDate')} value={f.from} onChange={set('from')} />
-        <Input type="date" aria-label={t('tx.toDate')} title={t('tx.toDate')} value={f.to} onChange={set('to')} />
+        <DateField className="w-40" aria-label={t('tx.fromDate')} title={t('tx.fromDate')} value={f.from} onChange={(v) => patchParams({ from: v })} />
+        <DateField className="w-40" aria-label={t('tx.toDate')} title={t('tx.toDate')} value={f.to} onChange={(v) => patchParams({ to: v })} />
         <NativeSelect aria-label={t('tx.account')} value={f.account_id} onChange={set('account_id')}>
           <option value="">{t('tx.allAccounts')}</option>
           {(accounts.data ?? []).map((a) => (
