@@ -66,3 +66,19 @@ export function cryptoToBody(v: CryptoValues, amount: string): CryptoDetails {
 
 /** Shortens a hash or an address for tables: first and last characters. */
 export const shortHash = (s: string, keep = 6) => (s.length <= keep * 2 + 1 ? s : `${s.slice(0, keep)}…${s.slice(-keep)}`)
+
+/** The crypto block of a transaction form: checked only when `enabled` (a wallet leg was chosen and the box ticked). */
+export const optionalCryptoSchema = z
+  .object({ enabled: z.boolean(), token: z.enum(['USDT', 'TRX']), tx_hash: z.string(), from: z.string(), to: z.string(), fee_trx: z.string() })
+  .superRefine((v, ctx) => {
+    if (!v.enabled) return
+    const r = cryptoSchema.safeParse(v)
+    if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message })
+  })
+
+export type OptionalCryptoValues = z.infer<typeof optionalCryptoSchema>
+
+export const optionalCryptoDefaults = (c?: CryptoDetails | null): OptionalCryptoValues => ({ enabled: !!c, ...cryptoDefaults(c) })
+
+/** The token a wallet account in `currency` moves (null: not a Tron token). */
+export const tokenOf = (currency: string | undefined): CryptoToken | null => (currency === 'USDT' || currency === 'TRX' ? currency : null)

@@ -36,7 +36,7 @@ export const scheduleSchema = z
     if (s.frequency === 'weekly' && s.weekdays.length === 0) issue('weekdays', 'validation.weekdays')
     if (s.frequency === 'monthly' && !wholeIn(s.day, 1, 31)) issue('day', 'validation.monthDay')
     if (s.frequency === 'yearly') {
-      if (!wholeIn(s.month, 1, 12)) issue('month', 'validation.month')
+      if (!wholeIn(s.month, 1, 12)) issue('month', 'validation.monthNumber')
       else if (!wholeIn(s.day, 1, DAYS_IN_MONTH[Number(s.month) - 1])) issue('day', 'validation.dayOfMonth')
     }
     if (s.frequency === 'cron') {
