@@ -21,7 +21,8 @@ export const isTxHash = (s: string) => /^[0-9a-fA-F]{64}$/.test(s.trim())
  * A Tron address as people write it: base58 (no 0, O, I, l), 34 characters, starting with T.
  * The server also checks the base58check checksum.
  */
-export const isTronAddress = (s: string) => /^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(s.trim())
+export const TRON_ADDRESS = /^T[1-9A-HJ-NP-Za-km-z]{33}$/
+export const isTronAddress = (s: string) => TRON_ADDRESS.test(s.trim())
 
 const tokenAmount = (required: boolean) =>
   z.string().refine((raw) => {

@@ -1,0 +1,137 @@
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
+
+import { ADMIN, signInAsAdmin } from './admin'
+
+/**
+ * Recurring payments and crypto on Tron through the real server. The API seeds the accounts; the
+ * UI creates a monthly rent falling due today, sees its next runs, runs the schedules as the
+ * admin and opens the posted transaction; then posts an income into a USDT wallet with its
+ * on-chain details and finds the TronScan link; last, the wallet screen (its sync needs TronScan,
+ * so it is not pressed here).
+ */
+test.describe.configure({ mode: 'serial' })
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true })
+let page: Page
+const nav = (name: string) => page.getByRole('navigation', { name: /navigation|навигация/i }).getByRole('link', { name, exact: true }).click()
+
+const TODAY = new Date().toISOString().slice(0, 10)
+const HASH = 'c0ffee'.repeat(10) + 'beef'
+const WALLET = 'THXnVfYBJdhehBoWGWi4vavFNWKAUhk8Nj'
+const PAYER = 'TBYMg4pzqUVKeBDFcaUfUc61PGY8mTjfE8'
+
+let token = ''
+async function post(request: APIRequestContext, path: string, data: unknown) {
+  const res = await request.post(path, { data, headers: { Authorization: `Bearer ${token}` } })
+  if (!res.ok()) throw new Error(`${path}: ${res.status()} ${await res.text()}`)
+  return (await res.json()) as { id: string }
+}
+
+test.beforeAll(async ({ browser, request }) => {
+  page = await browser.newPage()
+  await signInAsAdmin(page, request)
+  const login = await request.post('/api/auth/login', { data: { email: ADMIN.email, password: ADMIN.password } })
+  token = ((await login.json()) as { access_token: string }).access_token
+  await post(request, '/api/accounts', { name: 'Rent bank', type: 'asset', kind: 'bank', currency: 'USD' })
+  await post(request, '/api/accounts', { name: 'Office rent', type: 'expense', kind: 'other', currency: 'USD' })
+  await post(request, '/api/accounts', { name: 'USDT wallet', type: 'asset', kind: 'crypto_wallet', currency: 'USDT', tron_address: WALLET })
+  await post(request, '/api/accounts', { name: 'Crypto sales', type: 'income', kind: 'other', currency: 'USDT' })
+})
+
+test.afterAll(async () => {
+  await page.close()
+})
+
+test('create a monthly recurring payment, see its next runs, run it and open the posting', async () => {
+  await nav('Recurring payments')
+  await expect(page.getByRole('heading', { name: 'Recurring payments' })).toBeVisible()
+  await expect(page.getByText('No recurring payments')).toBeVisible()
+  await shot(page, 'recurring-empty')
+
+  await page.getByRole('button', { name: 'New recurring payment' }).click()
+  const d = page.getByRole('dialog')
+  await d.getByLabel('Name').fill('Office rent monthly')
+  await d.getByLabel('Starts').fill(TODAY)
+  await d.getByLabel('Frequency').selectOption('monthly')
+  // Client-side rules mirror the server's: a day past 31 and a zero amount are refused.
+  await d.getByLabel('Day of the month').fill('32')
+  await d.getByLabel('Kind').selectOption('expense')
+  await d.getByLabel('Description').fill('Rent')
+  await d.getByLabel('Paid from').selectOption({ label: 'Rent bank (USD)' })
+  await d.getByLabel('Expense account').selectOption({ label: 'Office rent (USD)' })
+  await d.getByLabel('Amount').fill('0')
+  await d.getByRole('button', { name: 'Create' }).click()
+  await expect(d.getByText('A day from 1 to 31')).toBeVisible()
+  await expect(d.getByText('Must be a positive number')).toBeVisible()
+  await d.getByLabel('Day of the month').fill('31')
+  await expect(d.getByText('Months without day 31 post on their last day', { exact: false })).toBeVisible()
+  await d.getByLabel('Day of the month').fill(String(Number(TODAY.slice(8, 10))))
+  await d.getByLabel('Amount').fill('1200.50')
+  await shot(page, 'recurring-form')
+  await d.getByRole('button', { name: 'Create' }).click()
+  await expect(d).toBeHidden()
+
+  // The detail: five next runs, today's first (due, not yet posted).
+  await expect(page.getByRole('heading', { name: 'Office rent monthly' })).toBeVisible()
+  const next = page.getByTestId('recurring-next-runs').getByRole('listitem')
+  await expect(next).toHaveCount(5)
+  await shot(page, 'recurring-detail')
+
+  await page.getByRole('button', { name: 'Run now' }).click()
+  const row = page.getByTestId('occurrence-row').first()
+  await expect(row).toContainText('Posted')
+  await shot(page, 'recurring-detail-posted')
+
+  await page.getByRole('link', { name: 'Recurring payments' }).first().click()
+  await expect(page.getByTestId('recurring-table').getByTestId('recurring-link').filter({ hasText: 'Office rent monthly' })).toBeVisible()
+  await shot(page, 'recurring-list')
+  await page.getByTestId('recurring-link').filter({ hasText: 'Office rent monthly' }).click()
+
+  await page.getByTestId('occurrence-tx').first().click()
+  await expect(page.getByRole('heading', { name: 'Rent', exact: true })).toBeVisible()
+  await expect(page.getByTestId('tx-entries')).toContainText('Office rent')
+  await expect(page.getByTestId('tx-origin')).toHaveText('Recurring')
+})
+
+test('post an income into a USDT wallet with crypto details and find the explorer link', async () => {
+  await nav('Transactions')
+  await page.getByRole('button', { name: 'Income', exact: true }).click()
+  const d = page.getByRole('dialog')
+  await d.getByLabel('Received into').selectOption({ label: 'USDT wallet (USDT)' })
+  await d.getByLabel('Income account').selectOption({ label: 'Crypto sales (USDT)' })
+  await d.getByLabel('Amount').fill('1500.25')
+  await d.getByLabel('Description').fill('Client paid in USDT')
+  await d.getByLabel('On-chain transfer (Tron): add its details').check()
+  await d.getByLabel('Transaction hash').fill('not-a-hash')
+  await d.getByLabel('From address').fill('0x1234')
+  await d.getByLabel('To address').fill(WALLET)
+  await d.getByRole('button', { name: 'Post' }).click()
+  await expect(d.getByText('A transaction hash is 64 hexadecimal characters')).toBeVisible()
+  await expect(d.getByText('A Tron address starts with T', { exact: false })).toBeVisible()
+  await d.getByLabel('Transaction hash').fill(HASH)
+  await d.getByLabel('From address').fill(PAYER)
+  await shot(page, 'transaction-crypto-form')
+  await d.getByRole('button', { name: 'Post' }).click()
+  await expect(d).toBeHidden()
+
+  const row = page.getByTestId('tx-row').filter({ hasText: 'Client paid in USDT' })
+  await expect(row.getByTestId('crypto-badge')).toContainText('USDT')
+  await row.getByTestId('crypto-badge').click()
+  await expect(page.getByRole('heading', { name: 'Client paid in USDT', exact: true })).toBeVisible()
+  const link = page.getByTestId('crypto-tx-link')
+  await expect(link).toHaveAttribute('href', `https://tronscan.org/#/transaction/${HASH}`)
+  await expect(link).toHaveAttribute('target', '_blank')
+  await expect(page.getByTestId('crypto-details')).toContainText(PAYER)
+  await expect(page.getByTestId('crypto-verification')).toHaveText(/Not verified yet/)
+  await expect(page.getByRole('button', { name: 'Verify on TronScan' })).toBeVisible()
+  await shot(page, 'transaction-crypto-detail')
+})
+
+test('the Tron wallet screen lists the wallet and its (empty) pending transfers', async () => {
+  await nav('Tron wallets')
+  await page.getByRole('link', { name: 'USDT wallet' }).click()
+  await expect(page.getByTestId('wallet-address')).toHaveAttribute('href', `https://tronscan.org/#/address/${WALLET}`)
+  await expect(page.getByRole('button', { name: 'Sync from TronScan' })).toBeVisible()
+  await expect(page.getByText('Nothing to book: sync to fetch new transfers')).toBeVisible()
+  await shot(page, 'tron-wallet')
+})
