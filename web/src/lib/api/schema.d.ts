@@ -684,7 +684,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["list"];
+        get: operations["list_recurring"];
         put?: never;
         post: operations["create"];
         delete?: never;
@@ -717,7 +717,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["get"];
+        get: operations["get_recurring"];
         put: operations["update"];
         post?: never;
         delete?: never;
@@ -5150,7 +5150,7 @@ export interface operations {
             };
         };
     };
-    list: {
+    list_recurring: {
         parameters: {
             query?: {
                 /** @description active, paused or ended. */
@@ -5252,7 +5252,7 @@ export interface operations {
             };
         };
     };
-    get: {
+    get_recurring: {
         parameters: {
             query?: {
                 min_position?: number;
