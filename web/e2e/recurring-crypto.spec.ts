@@ -6,8 +6,9 @@ import { ADMIN, signInAsAdmin } from './admin'
  * Recurring payments and crypto on Tron through the real server. The API seeds the accounts; the
  * UI creates a monthly rent falling due today, sees its next runs, runs the schedules as the
  * admin and opens the posted transaction; then posts an income into a USDT wallet with its
- * on-chain details and finds the TronScan link; last, the wallet screen (its sync needs TronScan,
- * so it is not pressed here).
+ * on-chain details, finds the TronScan link and verifies it; last, the wallet screen syncs the
+ * wallet's history, posts an incoming transfer and dismisses another. TronScan is
+ * e2e/tronscan-stub.mjs answering with the importers' recordings.
  */
 test.describe.configure({ mode: 'serial' })
 
@@ -16,7 +17,11 @@ let page: Page
 const nav = (name: string) => page.getByRole('navigation', { name: /navigation|навигация/i }).getByRole('link', { name, exact: true }).click()
 
 const TODAY = new Date().toISOString().slice(0, 10)
-const HASH = 'c0ffee'.repeat(10) + 'beef'
+// Recorded: 1500.25 USDT from PAYER to WALLET, confirmed.
+const HASH = '66836886a260cd0b7b45145c1a81682c64e50cad66237a0465e7e4236472f1a3'
+// Recorded in the wallet's history: 250 USDT in, and a transfer to itself.
+const IN_TX = 'a49636a2fa7f0eab4c4f9b0687322e25c215a82a06ec41adea0575438b0d590b'
+const SELF_TX = 'b0a844e52587be6b5c9bcf35873be078f3b7a50df373ca533488f87605e999f3'
 const WALLET = 'THXnVfYBJdhehBoWGWi4vavFNWKAUhk8Nj'
 const PAYER = 'TBYMg4pzqUVKeBDFcaUfUc61PGY8mTjfE8'
 
@@ -123,15 +128,47 @@ test('post an income into a USDT wallet with crypto details and find the explore
   await expect(link).toHaveAttribute('target', '_blank')
   await expect(page.getByTestId('crypto-details')).toContainText(PAYER)
   await expect(page.getByTestId('crypto-verification')).toHaveText(/Not verified yet/)
-  await expect(page.getByRole('button', { name: 'Verify on TronScan' })).toBeVisible()
+  await page.getByRole('button', { name: 'Verify on TronScan' }).click()
+  await expect(page.getByTestId('crypto-verification')).toHaveText(/Verified on chain/)
+  await expect(page.getByTestId('crypto-details')).toContainText('1,843 confirmations')
   await shot(page, 'transaction-crypto-detail')
+
+  await nav('Transactions')
+  await expect(page.getByTestId('tx-row').filter({ hasText: 'Client paid in USDT' }).getByTestId('crypto-badge')).toContainText('✓')
 })
 
-test('the Tron wallet screen lists the wallet and its (empty) pending transfers', async () => {
+test('sync the Tron wallet, post an incoming transfer and dismiss another', async () => {
   await nav('Tron wallets')
+  await expect(page.getByTestId('wallets-table')).toContainText(WALLET)
   await page.getByRole('link', { name: 'USDT wallet' }).click()
   await expect(page.getByTestId('wallet-address')).toHaveAttribute('href', `https://tronscan.org/#/address/${WALLET}`)
-  await expect(page.getByRole('button', { name: 'Sync from TronScan' })).toBeVisible()
   await expect(page.getByText('Nothing to book: sync to fetch new transfers')).toBeVisible()
+
+  // The posted hash is known; the unconfirmed, failed and fake-token transfers are not offered.
+  await page.getByRole('button', { name: 'Sync from TronScan' }).click()
+  await expect(page.getByText('Synced: 4 new transfers')).toBeVisible()
+  const table = page.getByTestId('pending-table')
+  await expect(table.getByRole('button', { name: /^Post transfer/ })).toHaveCount(4)
   await shot(page, 'tron-wallet')
+
+  await table.getByRole('button', { name: `Post transfer ${IN_TX.slice(0, 8)}` }).click()
+  const d = page.getByRole('dialog')
+  await d.getByRole('button', { name: 'Post' }).click()
+  await expect(d.getByText('Required')).toBeVisible()
+  await d.getByLabel('Income or other account').selectOption({ label: 'Crypto sales (USDT)' })
+  await d.getByLabel('Description').fill('Client B paid in USDT')
+  await shot(page, 'tron-wallet-post')
+  await d.getByRole('button', { name: 'Post' }).click()
+  await expect(d).toBeHidden()
+  await expect(table.getByRole('button', { name: /^Post transfer/ })).toHaveCount(3)
+
+  page.once('dialog', (dlg) => void dlg.accept())
+  await table.getByRole('button', { name: `Dismiss transfer ${SELF_TX.slice(0, 8)}` }).click()
+  await expect(table.getByRole('button', { name: /^Post transfer/ })).toHaveCount(2)
+
+  // The posted one links to its transaction.
+  await page.getByLabel('Status').selectOption('posted')
+  await table.getByRole('link', { name: 'Posted' }).click()
+  await expect(page.getByRole('heading', { name: 'Client B paid in USDT', exact: true })).toBeVisible()
+  await expect(page.getByTestId('crypto-tx-link')).toHaveAttribute('href', `https://tronscan.org/#/transaction/${IN_TX}`)
 })
