@@ -727,6 +727,7 @@ export const en = {
   'crypto.title': "On chain",
   'crypto.none': "No crypto details: this posting is not tied to an on-chain transfer.",
   'crypto.attach': "On-chain transfer (Tron): add its details",
+  'crypto.tokenOfWallet': 'The wallet’s token',
   'crypto.token': "Token",
   'crypto.network': "Network",
   'crypto.txHash': "Transaction hash",

@@ -728,6 +728,7 @@ export const ru: Record<MessageKey, string> = {
   'crypto.title': "В блокчейне",
   'crypto.none': "Нет крипто-данных: проводка не связана с переводом в блокчейне.",
   'crypto.attach': "Перевод в блокчейне (Tron): указать данные",
+  'crypto.tokenOfWallet': 'Токен кошелька',
   'crypto.token': "Токен",
   'crypto.network': "Сеть",
   'crypto.txHash': "Хеш транзакции",

@@ -4,13 +4,14 @@ import { FormField } from '@/components/form-field'
 import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
 import { useI18n } from '@/lib/i18n'
-import { CRYPTO_TOKENS, type OptionalCryptoValues } from '@/lib/tron'
+import { CRYPTO_TOKENS, type CryptoToken, type OptionalCryptoValues } from '@/lib/tron'
 
 /**
  * Optional on-chain details of a posting with a leg on a crypto wallet: token, hash, addresses
- * and the TRX fee. The amount is the wallet leg's, so it is not asked again.
+ * and the TRX fee. The amount is the wallet leg's, so it is not asked again; the token is the
+ * wallet's when its currency is one.
  */
-export function CryptoFields() {
+export function CryptoFields({ token }: { token?: CryptoToken | null }) {
   const { t, te } = useI18n()
   const {
     register,
@@ -28,15 +29,22 @@ export function CryptoFields() {
       {enabled && (
         <>
           <div className="grid grid-cols-[8rem_1fr_9rem] gap-3">
-            <FormField label={t('crypto.token')}>
-              <NativeSelect {...register('crypto.token')}>
-                {CRYPTO_TOKENS.map((tk) => (
-                  <option key={tk} value={tk}>
-                    {tk}
-                  </option>
-                ))}
-              </NativeSelect>
-            </FormField>
+            {token ? (
+              // A USDT or TRX wallet moves its own token (the body takes it from the wallet).
+              <FormField label={t('crypto.token')} hint={t('crypto.tokenOfWallet')}>
+                <Input readOnly value={token} />
+              </FormField>
+            ) : (
+              <FormField label={t('crypto.token')}>
+                <NativeSelect {...register('crypto.token')}>
+                  {CRYPTO_TOKENS.map((tk) => (
+                    <option key={tk} value={tk}>
+                      {tk}
+                    </option>
+                  ))}
+                </NativeSelect>
+              </FormField>
+            )}
             <FormField label={t('crypto.txHash')} error={te(e?.tx_hash?.message)}>
               <Input className="font-mono text-xs" autoComplete="off" spellCheck={false} {...register('crypto.tx_hash')} />
             </FormField>

@@ -88,7 +88,7 @@ export function SimpleForm({ kind, refs, initial, onSubmit, onCancel }: Transact
             <Input inputMode="decimal" className="text-right tabular-nums" {...form.register('amount')} />
           </FormField>
         </div>
-        {wallet && <CryptoFields />}
+        {wallet && <CryptoFields token={tokenOf(wallet.currency)} />}
         <CommonFields refs={refs} categoryKind={kind} />
         <FormFooter submitting={isSubmitting} onCancel={onCancel} />
       </form>

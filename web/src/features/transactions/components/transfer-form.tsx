@@ -134,7 +134,7 @@ export function TransferForm({ refs, initial, onSubmit, onCancel }: TransactionF
             </p>
           </div>
         )}
-        {(fromWallet || toWallet) && <CryptoFields />}
+        {(fromWallet || toWallet) && <CryptoFields token={tokenOf((fromWallet ?? toWallet)?.currency)} />}
         <CommonFields refs={refs} />
         <FormFooter submitting={isSubmitting} onCancel={onCancel} />
       </form>

@@ -133,15 +133,16 @@ function Wallet({ account, address }: { account: Account; address: string }) {
                 <BookPlus /> {t('wallet.post')}
               </Button>
               <Button
-                size="sm"
+                size="icon"
                 variant="ghost"
                 disabled={dismiss.isPending}
+                title={t('wallet.dismiss')}
                 aria-label={t('wallet.dismissNamed', { hash: p.tx_hash.slice(0, 8) })}
                 onClick={() => {
                   if (window.confirm(t('wallet.dismissConfirm'))) dismiss.mutate({ accountId: account.id, hash: p.tx_hash }, { onSuccess: () => toast.success(t('wallet.dismissed')) })
                 }}
               >
-                <Ban /> {t('wallet.dismiss')}
+                <Ban />
               </Button>
             </div>
           )
