@@ -98,6 +98,17 @@ test('create a monthly recurring payment, see its next runs, run it and open the
   await expect(page.getByTestId('tx-origin')).toHaveText('Recurring')
 })
 
+test('pause and resume the schedule', async () => {
+  await nav('Recurring payments')
+  await page.getByTestId('recurring-link').filter({ hasText: 'Office rent monthly' }).click()
+  await page.getByRole('button', { name: 'Pause' }).click()
+  await expect(page.getByTestId('recurring-status')).toHaveText('Paused')
+  await expect(page.getByText('Paused: nothing posts until it is resumed', { exact: false })).toBeVisible()
+  await page.getByRole('button', { name: 'Resume' }).click()
+  await expect(page.getByTestId('recurring-status')).toHaveText('Active')
+  await expect(page.getByTestId('recurring-next-runs').getByRole('listitem')).toHaveCount(5)
+})
+
 test('post an income into a USDT wallet with crypto details and find the explorer link', async () => {
   await nav('Transactions')
   await page.getByRole('button', { name: 'Income', exact: true }).click()
