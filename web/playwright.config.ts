@@ -4,8 +4,11 @@ import path from 'node:path'
 
 import { defineConfig } from '@playwright/test'
 
-const PORT = 18181
+// LEDGER_E2E_PORT lets two runs on one machine use different ports (the stub takes the next one).
+const PORT = Number(process.env.LEDGER_E2E_PORT ?? 18181)
 const baseURL = `http://127.0.0.1:${PORT}`
+const TRONSCAN_PORT = PORT + 1
+const TRONSCAN_STUB = `http://127.0.0.1:${TRONSCAN_PORT}`
 // A fresh ledger (and embedded PostgreSQL) for every run. Playwright loads this config in
 // every worker process too, so the folder is made once and handed down through the env.
 function freshDataDir(): string {
@@ -45,23 +48,33 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    // Builds nothing but the server: `npm run build` must have produced web/dist first.
-    // LEDGER_BIN runs an already built server instead (no cargo build while others compile).
-    command: process.env.LEDGER_BIN ? `${process.env.LEDGER_BIN} serve` : 'cargo run --bin ledger -- serve',
-    cwd: '..',
-    url: `${baseURL}/healthz`,
-    timeout: 30 * 60_000,
-    reuseExistingServer: false,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      LEDGER_DATA_DIR: dataDir,
-      LEDGER_LISTEN: `127.0.0.1:${PORT}`,
-      LEDGER_WEB_DIR: 'web/dist',
-      LEDGER_PUBLIC_URL: baseURL,
-      // No SMTP: every mail is also written here, and e2e/mail.ts reads the links from it.
-      LEDGER_MAIL_DIR: path.join(dataDir, 'mail'),
+  webServer: [
+    {
+      // TronScan answered from the importers' recordings (wallet sync and verification).
+      command: `node e2e/tronscan-stub.mjs`,
+      url: `${TRONSCAN_STUB}/healthz`,
+      reuseExistingServer: false,
+      env: { TRONSCAN_STUB_PORT: String(TRONSCAN_PORT) },
     },
-  },
+    {
+      // Builds nothing but the server: `npm run build` must have produced web/dist first.
+      // LEDGER_BIN runs an already built server instead (no cargo build while others compile).
+      command: process.env.LEDGER_BIN ? `${process.env.LEDGER_BIN} serve` : 'cargo run --bin ledger -- serve',
+      cwd: '..',
+      url: `${baseURL}/healthz`,
+      timeout: 30 * 60_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        LEDGER_DATA_DIR: dataDir,
+        LEDGER_LISTEN: `127.0.0.1:${PORT}`,
+        LEDGER_WEB_DIR: 'web/dist',
+        LEDGER_PUBLIC_URL: baseURL,
+        // No SMTP: every mail is also written here, and e2e/mail.ts reads the links from it.
+        LEDGER_MAIL_DIR: path.join(dataDir, 'mail'),
+        LEDGER_TRONSCAN_URL: TRONSCAN_STUB,
+      },
+    },
+  ],
 })

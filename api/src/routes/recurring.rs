@@ -334,7 +334,7 @@ pub struct RecurringFilter {
     pub sort: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/recurring", tag = "recurring", params(RecurringFilter, Paging, Consistency),
+#[utoipa::path(get, path = "/api/recurring", tag = "recurring", operation_id = "list_recurring", params(RecurringFilter, Paging, Consistency),
     responses((status = 200, body = Page<RecurringOut>), (status = 422, body = crate::error::Problem)))]
 async fn list(
     State(state): State<AppState>,
@@ -403,7 +403,7 @@ async fn list(
     }))
 }
 
-#[utoipa::path(get, path = "/api/recurring/{id}", tag = "recurring", params(("id" = Uuid, Path), Consistency),
+#[utoipa::path(get, path = "/api/recurring/{id}", tag = "recurring", operation_id = "get_recurring", params(("id" = Uuid, Path), Consistency),
     responses((status = 200, body = RecurringOut), (status = 404, body = crate::error::Problem)))]
 async fn get(
     State(state): State<AppState>,

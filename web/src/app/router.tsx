@@ -34,6 +34,11 @@ const TrafficSources = page(() => import('@/features/traffic/routes/sources'))
 const TrafficPayouts = page(() => import('@/features/traffic/routes/payouts'))
 const TrafficPayout = page(() => import('@/features/traffic/routes/payout'))
 const Rates = page(() => import('@/features/rates/routes/rates'))
+const Transaction = page(() => import('@/features/transactions/routes/transaction'))
+const RecurringList = page(() => import('@/features/recurring/routes/recurring-list'))
+const RecurringDetail = page(() => import('@/features/recurring/routes/recurring-detail'))
+const Wallets = page(() => import('@/features/wallets/routes/wallets'))
+const Wallet = page(() => import('@/features/wallets/routes/wallet'))
 
 function el(C: LazyExoticComponent<ComponentType>) {
   return (
@@ -110,6 +115,11 @@ const router = createBrowserRouter([
       { path: 'categories', element: el(Categories) },
       { path: 'counterparties', element: el(Counterparties) },
       { path: 'transactions', element: el(Transactions) },
+      { path: 'transactions/:id', element: el(Transaction) },
+      { path: 'recurring', element: el(RecurringList) },
+      { path: 'recurring/:id', element: el(RecurringDetail) },
+      { path: 'wallets', element: el(Wallets) },
+      { path: 'wallets/:id', element: el(Wallet) },
       { path: 'reports', element: el(Reports) },
       { path: 'periods', element: el(Periods) },
       { path: 'audit', element: el(Audit) },

@@ -16,6 +16,8 @@ export const can = {
   reopenPeriods: (r?: Role) => r === 'admin',
   audit: (r?: Role) => r === 'admin' || r === 'auditor',
   manageUsers: (r?: Role) => r === 'admin',
+  /** Run the recurring payments now (policy::ADMIN). */
+  runRecurring: (r?: Role) => r === 'admin',
 }
 
 interface SessionValue {

@@ -4,6 +4,8 @@ import {
   BookOpen,
   Banknote,
   Coins,
+  Repeat,
+  WalletCards,
   Building2,
   CalendarCheck,
   ChartColumn,
@@ -60,6 +62,8 @@ const NAV: NavGroup[] = [
     items: [
       { to: '/', label: 'nav.dashboard', icon: LayoutDashboard },
       { to: '/transactions', label: 'nav.transactions', icon: ArrowLeftRight },
+      { to: '/recurring', label: 'nav.recurring', icon: Repeat },
+      { to: '/wallets', label: 'nav.wallets', icon: WalletCards },
       { to: '/accounts', label: 'nav.accounts', icon: Wallet },
       { to: '/projects', label: 'nav.projects', icon: FolderKanban },
       { to: '/categories', label: 'nav.categories', icon: ListTree },

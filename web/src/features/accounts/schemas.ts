@@ -1,8 +1,7 @@
 import { z } from 'zod'
 
 import { CURRENCIES, currencyScale, decimalsOf, isDecimalString, normalizeAmountInput } from '@/lib/money'
-
-export const TRON_ADDRESS = /^T[1-9A-HJ-NP-Za-km-z]{33}$/
+import { TRON_ADDRESS } from '@/lib/tron'
 
 export const accountSchema = z
   .object({

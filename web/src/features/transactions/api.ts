@@ -1,4 +1,4 @@
-import { useInfiniteQuery } from '@tanstack/react-query'
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
 
 import { api, unwrap } from '@/lib/api/client'
 import { minPosition } from '@/lib/api/position'
@@ -8,6 +8,7 @@ import { useCommand } from '@/lib/query'
 export type Transaction = components['schemas']['TransactionOut']
 export type TransactionIn = components['schemas']['TransactionIn']
 export type TransactionKind = components['schemas']['TransactionKind']
+export type OriginKind = components['schemas']['OriginKind']
 export type TransactionFilters = Omit<NonNullable<operations['list_transactions']['parameters']['query']>, 'limit' | 'offset' | 'min_position'>
 
 export const TRANSACTION_KINDS: TransactionKind[] = ['income', 'expense', 'transfer', 'journal', 'opening', 'reversal']
@@ -70,5 +71,19 @@ export function useReverseTransaction() {
   return useCommand({
     mutationFn: ({ id, date }: { id: string; date?: string | null }) =>
       unwrap(api.POST('/api/transactions/{id}/reverse', { params: { path: { id } }, body: date ? { date } : {} })),
+  })
+}
+
+export function useTransaction(id: string) {
+  return useQuery({
+    queryKey: ['transactions', 'one', id],
+    queryFn: () => unwrap(api.GET('/api/transactions/{id}', { params: { path: { id } } })),
+  })
+}
+
+/** Checks a posting's crypto details against TronScan and records the outcome. */
+export function useVerifyCrypto() {
+  return useCommand({
+    mutationFn: (id: string) => unwrap(api.POST('/api/transactions/{id}/verify-crypto', { params: { path: { id } } })),
   })
 }

@@ -764,7 +764,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["list"];
+        get: operations["list_recurring"];
         put?: never;
         post: operations["create"];
         delete?: never;
@@ -797,7 +797,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["get"];
+        get: operations["get_recurring"];
         put: operations["update"];
         post?: never;
         delete?: never;
@@ -6072,7 +6072,7 @@ export interface operations {
             };
         };
     };
-    list: {
+    list_recurring: {
         parameters: {
             query?: {
                 /** @description active, paused or ended. */
@@ -6174,7 +6174,7 @@ export interface operations {
             };
         };
     };
-    get: {
+    get_recurring: {
         parameters: {
             query?: {
                 min_position?: number;

@@ -1,5 +1,6 @@
 import type { ColumnDef } from '@tanstack/react-table'
 import { useMemo, useState } from 'react'
+import { Link } from 'react-router'
 
 import { sortParam } from '@/components/data-table'
 import { EntityListPage } from '@/components/entity-list-page'
@@ -39,6 +40,12 @@ export default function AccountsPage() {
             <span className="font-medium" data-testid="account-name">{row.original.name}</span>
             {row.original.code && <span className="text-muted-foreground text-xs">{row.original.code}</span>}
             {row.original.archived && <Badge variant="outline">{t('common.archived')}</Badge>}
+            {row.original.kind === 'crypto_wallet' && row.original.tron_address && (
+              // The wallet screen belongs to another feature: linked by URL only.
+              <Link to={`/wallets/${row.original.id}`} className="text-primary text-xs underline-offset-4 hover:underline" data-testid="wallet-link">
+                {t('nav.wallets')}
+              </Link>
+            )}
           </div>
         ),
       },

@@ -4,7 +4,7 @@ import { FormDateField } from '@/components/date-field'
 import { FormField } from '@/components/form-field'
 import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
-import { categoryTree, type Account } from '@/hooks/use-lookups'
+import { categoryTree } from '@/hooks/use-lookups'
 import { useI18n } from '@/lib/i18n'
 
 import type { MetaValues, Refs } from '../lib/meta'
@@ -68,21 +68,6 @@ export function CommonFields({ refs, categoryKind }: { refs: Refs; categoryKind?
       <FormField label={t('tx.tags')} error={te(e?.tags?.message)} hint={t('tx.tagsHint')}>
         <Input {...register('meta.tags')} />
       </FormField>
-    </>
-  )
-}
-
-/** `<option>`s for accounts, optionally only some types; archived accounts are left out. */
-export function AccountOptions({ accounts, types }: { accounts: Account[]; types?: Account['type'][] }) {
-  return (
-    <>
-      {accounts
-        .filter((a) => !a.archived && (!types || types.includes(a.type)))
-        .map((a) => (
-          <option key={a.id} value={a.id}>
-            {a.name.endsWith(`(${a.currency})`) ? a.name : `${a.name} (${a.currency})`}
-          </option>
-        ))}
     </>
   )
 }

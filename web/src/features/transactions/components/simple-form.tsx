@@ -1,5 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod'
-import { FormProvider, useForm } from 'react-hook-form'
+import { FormProvider, useForm, useWatch } from 'react-hook-form'
 import { z } from 'zod'
 
 import { FormField } from '@/components/form-field'
@@ -8,10 +8,13 @@ import { NativeSelect } from '@/components/ui/native-select'
 import { applyServerError } from '@/lib/forms'
 import { useI18n } from '@/lib/i18n'
 import { normalizeAmountInput } from '@/lib/money'
+import { cryptoToBody, optionalCryptoDefaults, optionalCryptoSchema, tokenOf } from '@/lib/tron'
 
 import type { Transaction } from '../api'
-import { AccountOptions, CommonFields } from './common-fields'
-import { mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody, positiveAmount } from '../lib/meta'
+import { AccountOptions } from '@/components/account-options'
+import { CommonFields } from './common-fields'
+import { CryptoFields } from './crypto-fields'
+import { CRYPTO_FIELDS, mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody, positiveAmount } from '../lib/meta'
 import { FormFooter } from './form-footer'
 import type { TransactionFormProps } from './form-types'
 
@@ -20,6 +23,7 @@ const simpleSchema = z.object({
   account_id: z.string().min(1, 'validation.required'),
   other_account_id: z.string().min(1, 'validation.required'),
   amount: positiveAmount,
+  crypto: optionalCryptoSchema,
 })
 
 type Values = z.infer<typeof simpleSchema>
@@ -35,6 +39,7 @@ function defaults(kind: 'income' | 'expense', tx?: Transaction | null): Values {
     account_id: money?.account_id ?? '',
     other_account_id: other?.account_id ?? '',
     amount: debit?.amount ?? '',
+    crypto: optionalCryptoDefaults(tx?.crypto),
   }
 }
 
@@ -43,6 +48,8 @@ export function SimpleForm({ kind, refs, initial, onSubmit, onCancel }: Transact
   const { t, te } = useI18n()
   const form = useForm<Values>({ resolver: zodResolver(simpleSchema), defaultValues: defaults(kind, initial) })
   const { errors, isSubmitting } = form.formState
+  const accountId = useWatch({ control: form.control, name: 'account_id' })
+  const wallet = refs.accounts.find((a) => a.id === accountId && a.kind === 'crypto_wallet')
 
   const submit = form.handleSubmit(async (v) => {
     const amount = normalizeAmountInput(v.amount)
@@ -52,9 +59,10 @@ export function SimpleForm({ kind, refs, initial, onSubmit, onCancel }: Transact
         ...(kind === 'income'
           ? { income: { account_id: v.account_id, income_account_id: v.other_account_id, amount } }
           : { expense: { account_id: v.account_id, expense_account_id: v.other_account_id, amount } }),
+        crypto: wallet && v.crypto.enabled ? cryptoToBody({ ...v.crypto, token: tokenOf(wallet.currency) ?? v.crypto.token }, amount) : null,
       })
     } catch (e) {
-      applyServerError(e, form.setError, [...META_FIELDS, 'account_id', 'other_account_id', 'amount'], (f) =>
+      applyServerError(e, form.setError, [...META_FIELDS, ...CRYPTO_FIELDS, 'account_id', 'other_account_id', 'amount'], (f) =>
         /_(income|expense)_account_id$|^(income|expense)\.(income|expense)_account_id$/.test(f) ? 'other_account_id' : mapServerField(f),
       )
     }
@@ -80,6 +88,7 @@ export function SimpleForm({ kind, refs, initial, onSubmit, onCancel }: Transact
             <Input inputMode="decimal" className="text-right tabular-nums" {...form.register('amount')} />
           </FormField>
         </div>
+        {wallet && <CryptoFields token={tokenOf(wallet.currency)} />}
         <CommonFields refs={refs} categoryKind={kind} />
         <FormFooter submitting={isSubmitting} onCancel={onCancel} />
       </form>

@@ -1,6 +1,6 @@
 import { flexRender, getCoreRowModel, useReactTable, type Cell, type ColumnDef } from '@tanstack/react-table'
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { Pencil, Undo2 } from 'lucide-react'
+import { Link2, Pencil, Undo2 } from 'lucide-react'
 import { memo, useEffect, useMemo, useRef } from 'react'
 import { Link } from 'react-router'
 
@@ -11,7 +11,7 @@ import type { Account } from '@/hooks/use-lookups'
 import { useI18n } from '@/lib/i18n'
 import { cn } from '@/lib/utils'
 
-import type { Transaction } from '../api'
+import type { OriginKind, Transaction } from '../api'
 import { originHref } from '../lib/meta'
 import { debitTotals } from '../lib/summary'
 
@@ -52,9 +52,10 @@ export function TransactionsTable({
           const tx = row.original
           return (
             <div className="flex min-w-0 items-center gap-2">
-              <span className="truncate" title={tx.description}>
+              <Link to={`/transactions/${tx.id}`} className="truncate underline-offset-4 hover:underline" title={tx.description}>
                 {tx.description}
-              </span>
+              </Link>
+              {tx.crypto && <CryptoBadge tx={tx} />}
               {tx.origin && <OriginBadge kind={tx.origin.kind} id={tx.origin.id} />}
               {tx.reversed_by && <Badge variant="outline">{t('tx.reversed')}</Badge>}
               {tx.replaced_by && <Badge variant="outline">{t('tx.replaced')}</Badge>}
@@ -197,7 +198,7 @@ const TxRow = memo(function TxRow({ tx, cells, index, start, size }: { tx: Trans
 })
 
 /** What posted a transaction (a payout, an invoice, a recurring rule), linked where it has a screen. */
-function OriginBadge({ kind, id }: { kind: 'payout' | 'invoice' | 'recurring'; id: string }) {
+function OriginBadge({ kind, id }: { kind: OriginKind; id: string }) {
   const { t } = useI18n()
   const label = t(`originKind.${kind}`)
   const href = originHref(kind, id)
@@ -210,6 +211,20 @@ function OriginBadge({ kind, id }: { kind: 'payout' | 'invoice' | 'recurring'; i
   return (
     <Link to={href} className="shrink-0 rounded-md outline-none focus-visible:ring-2" aria-label={t('tx.originLink', { kind: label.toLowerCase() })} title={t('tx.originLink', { kind: label.toLowerCase() })}>
       {badge}
+    </Link>
+  )
+}
+
+/** A posting backed by an on-chain transfer: the token, marked when a check against the chain failed. */
+function CryptoBadge({ tx }: { tx: Transaction }) {
+  const { t } = useI18n()
+  const status = tx.crypto_verification?.result.status
+  return (
+    <Link to={`/transactions/${tx.id}`} className="shrink-0 rounded-md outline-none focus-visible:ring-2" title={t('crypto.badgeTitle')}>
+      <Badge variant={status && status !== 'verified' ? 'destructive' : 'secondary'} data-testid="crypto-badge">
+        <Link2 aria-hidden /> {tx.crypto?.token}
+        {status === 'verified' && ' ✓'}
+      </Badge>
     </Link>
   )
 }

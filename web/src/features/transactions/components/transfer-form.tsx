@@ -9,10 +9,13 @@ import { NativeSelect } from '@/components/ui/native-select'
 import { applyServerError } from '@/lib/forms'
 import { useI18n } from '@/lib/i18n'
 import { currencyScale, isDecimalString, normalizeAmountInput } from '@/lib/money'
+import { cryptoToBody, optionalCryptoDefaults, optionalCryptoSchema, tokenOf } from '@/lib/tron'
 
 import type { Transaction } from '../api'
-import { AccountOptions, CommonFields } from './common-fields'
-import { mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody, positiveAmount } from '../lib/meta'
+import { AccountOptions } from '@/components/account-options'
+import { CommonFields } from './common-fields'
+import { CryptoFields } from './crypto-fields'
+import { CRYPTO_FIELDS, mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody, positiveAmount } from '../lib/meta'
 import { FormFooter } from './form-footer'
 import type { TransactionFormProps } from './form-types'
 
@@ -24,6 +27,7 @@ const transferSchema = z
     amount: positiveAmount,
     rate_mode: z.enum(['rate', 'to_amount']),
     rate_value: z.string(),
+    crypto: optionalCryptoSchema,
   })
   .refine((v) => v.from_account_id !== v.to_account_id, { path: ['to_account_id'], message: 'validation.sameAccount' })
 
@@ -40,6 +44,7 @@ function defaults(tx?: Transaction | null): Values {
     amount: from?.amount.replace(/^-/, '') ?? '',
     rate_mode: cross ? 'to_amount' : 'rate',
     rate_value: cross ? (to?.amount ?? '') : '',
+    crypto: optionalCryptoDefaults(tx?.crypto),
   }
 }
 
@@ -51,6 +56,8 @@ export function TransferForm({ refs, initial, onSubmit, onCancel }: TransactionF
   const fromCurrency = refs.accounts.find((a) => a.id === fromId)?.currency
   const toCurrency = refs.accounts.find((a) => a.id === toId)?.currency
   const cross = !!fromCurrency && !!toCurrency && fromCurrency !== toCurrency
+  const fromWallet = refs.accounts.find((x) => x.id === fromId && x.kind === 'crypto_wallet')
+  const toWallet = refs.accounts.find((x) => x.id === toId && x.kind === 'crypto_wallet')
 
   // What the receiving account gets, shown while typing (decimal arithmetic, half-even).
   let received: string | null = null
@@ -58,6 +65,14 @@ export function TransferForm({ refs, initial, onSubmit, onCancel }: TransactionF
   const r = normalizeAmountInput(rateValue ?? '')
   if (cross && isDecimalString(a) && isDecimalString(r)) {
     received = mode === 'rate' ? new Decimal(a).times(r).toDecimalPlaces(currencyScale(toCurrency), Decimal.ROUND_HALF_EVEN).toFixed() : r
+  }
+
+  // The on-chain amount is the wallet leg's: the sent amount, or what the receiving wallet gets.
+  const walletCrypto = (v: Values, amt: string) => {
+    const wallet = fromWallet ?? toWallet
+    if (!wallet || !v.crypto.enabled) return null
+    const legAmount = fromWallet || !cross ? amt : (received ?? '')
+    return cryptoToBody({ ...v.crypto, token: tokenOf(wallet.currency) ?? v.crypto.token }, legAmount)
   }
 
   const submit = form.handleSubmit(async (v) => {
@@ -76,9 +91,10 @@ export function TransferForm({ refs, initial, onSubmit, onCancel }: TransactionF
           amount: amt,
           ...(cross ? (v.rate_mode === 'rate' ? { rate: rv } : { to_amount: rv }) : {}),
         },
+        crypto: walletCrypto(v, amt),
       })
     } catch (e) {
-      applyServerError(e, form.setError, [...META_FIELDS, 'from_account_id', 'to_account_id', 'amount', 'rate_value'], mapServerField)
+      applyServerError(e, form.setError, [...META_FIELDS, ...CRYPTO_FIELDS, 'from_account_id', 'to_account_id', 'amount', 'rate_value'], mapServerField)
     }
   })
 
@@ -118,6 +134,7 @@ export function TransferForm({ refs, initial, onSubmit, onCancel }: TransactionF
             </p>
           </div>
         )}
+        {(fromWallet || toWallet) && <CryptoFields token={tokenOf((fromWallet ?? toWallet)?.currency)} />}
         <CommonFields refs={refs} />
         <FormFooter submitting={isSubmitting} onCancel={onCancel} />
       </form>

@@ -4,7 +4,7 @@ import type { Account, Category, Counterparty, Project } from '@/hooks/use-looku
 import { isDecimalString, normalizeAmountInput } from '@/lib/money'
 import { blankToNull, today } from '@/lib/utils'
 
-import type { Transaction, TransactionIn } from '../api'
+import type { OriginKind, Transaction, TransactionIn } from '../api'
 
 /** Everything a transaction form picks from. */
 export interface Refs {
@@ -74,10 +74,14 @@ export function mapServerField(field: string): string {
     const leaf = m[2].startsWith('price.currency') ? 'price_currency' : m[2].startsWith('price') ? 'price_value' : m[2]
     return `entries.${m[1]}.${leaf}`
   }
+  const crypto = /^crypto\.(tx_hash|from|to|fee_trx)$/.exec(field)
+  if (crypto) return `crypto.${crypto[1]}`
   const short = /^(income|expense|transfer)\.(\w+)$/.exec(field)
   if (short) return short[2] === 'to_amount' || short[2] === 'rate' ? 'rate_value' : short[2]
   return field
 }
+
+export const CRYPTO_FIELDS = ['crypto.tx_hash', 'crypto.from', 'crypto.to', 'crypto.fee_trx']
 
 export const META_FIELDS = ['meta.date', 'meta.description', 'meta.project_id', 'meta.category_id', 'meta.counterparty_id', 'meta.tags']
 
@@ -93,6 +97,10 @@ export function formKindOf(tx: Transaction): FormKind {
  * The screen of what posted a transaction, by URL (the transactions feature links to it without
  * importing the feature that owns it); null when it has none.
  */
-export function originHref(kind: 'payout' | 'invoice' | 'recurring', id: string): string | null {
-  return kind === 'payout' ? `/traffic/payouts/${id}` : null
+export function originHref(kind: OriginKind, id: string): string | null {
+  if (kind === 'payout') return `/traffic/payouts/${id}`
+  if (kind === 'recurring') return `/recurring/${id}`
+  // A wallet's postings name the wallet account.
+  if (kind === 'tron_wallet') return `/wallets/${id}`
+  return null
 }
