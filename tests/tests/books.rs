@@ -459,6 +459,19 @@ async fn api_surface_health_docs_metrics() {
     let doc = app.get("/api/openapi.json").await.expect(200);
     assert!(doc["paths"]["/api/transactions"].is_object());
     assert!(doc["paths"]["/api/auth/login"].is_object());
+    // The web client's types are keyed by operation id: two routes sharing one would silently
+    // give one of them the other's types.
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            if let Some(id) = op["operationId"].as_str() {
+                let route = format!("{method} {path}");
+                if let Some(other) = seen.insert(id.to_string(), route.clone()) {
+                    panic!("operation id `{id}` is used by {other} and {route}");
+                }
+            }
+        }
+    }
     let docs = app
         .client
         .get(format!("{}/api/docs/", app.base))

@@ -271,7 +271,7 @@ impl InvoiceIn {
     }
 }
 
-#[utoipa::path(post, path = "/api/invoices", tag = "invoices", request_body = InvoiceIn,
+#[utoipa::path(post, operation_id = "create_invoice", path = "/api/invoices", tag = "invoices", request_body = InvoiceIn,
     responses((status = 201, body = InvoiceOut), (status = 422, body = crate::error::Problem)))]
 async fn create(
     State(state): State<AppState>,
@@ -292,7 +292,7 @@ async fn create(
     ))
 }
 
-#[utoipa::path(put, path = "/api/invoices/{id}", tag = "invoices", params(("id" = Uuid, Path)),
+#[utoipa::path(put, operation_id = "update_invoice", path = "/api/invoices/{id}", tag = "invoices", params(("id" = Uuid, Path)),
     request_body = InvoiceIn,
     responses((status = 200, body = InvoiceOut), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
@@ -349,7 +349,7 @@ const SORTS: &[(&str, &str)] = &[
     ("-open", "open DESC, id DESC"),
 ];
 
-#[utoipa::path(get, path = "/api/invoices", tag = "invoices", params(InvoiceFilter, Paging, Consistency),
+#[utoipa::path(get, operation_id = "list_invoices", path = "/api/invoices", tag = "invoices", params(InvoiceFilter, Paging, Consistency),
     responses((status = 200, body = Page<InvoiceSummary>), (status = 422, body = crate::error::Problem)))]
 async fn list(
     State(state): State<AppState>,
@@ -440,7 +440,7 @@ async fn list(
     }))
 }
 
-#[utoipa::path(get, path = "/api/invoices/{id}", tag = "invoices", params(("id" = Uuid, Path), Consistency),
+#[utoipa::path(get, operation_id = "get_invoice", path = "/api/invoices/{id}", tag = "invoices", params(("id" = Uuid, Path), Consistency),
     responses((status = 200, body = InvoiceOut), (status = 404, body = crate::error::Problem)))]
 async fn get(
     State(state): State<AppState>,
@@ -464,7 +464,7 @@ pub struct IssueIn {
     pub account_id: Uuid,
 }
 
-#[utoipa::path(post, path = "/api/invoices/{id}/issue", tag = "invoices", params(("id" = Uuid, Path)),
+#[utoipa::path(post, operation_id = "issue_invoice", path = "/api/invoices/{id}/issue", tag = "invoices", params(("id" = Uuid, Path)),
     request_body = IssueIn,
     responses((status = 200, body = InvoiceOut), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
@@ -532,7 +532,7 @@ impl PaymentIn {
     }
 }
 
-#[utoipa::path(post, path = "/api/invoices/{id}/payments", tag = "invoices", params(("id" = Uuid, Path)),
+#[utoipa::path(post, operation_id = "pay_invoice", path = "/api/invoices/{id}/payments", tag = "invoices", params(("id" = Uuid, Path)),
     request_body = PaymentIn,
     responses((status = 200, body = InvoiceOut), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
@@ -556,7 +556,7 @@ pub struct CancelIn {
     pub date: Option<NaiveDate>,
 }
 
-#[utoipa::path(post, path = "/api/invoices/{id}/cancel", tag = "invoices", params(("id" = Uuid, Path)),
+#[utoipa::path(post, operation_id = "cancel_invoice", path = "/api/invoices/{id}/cancel", tag = "invoices", params(("id" = Uuid, Path)),
     request_body = CancelIn,
     responses((status = 200, body = InvoiceOut), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]

@@ -272,7 +272,7 @@ async fn definition(state: &AppState, body: RecurringIn) -> ApiResult<Definition
     })
 }
 
-#[utoipa::path(post, path = "/api/recurring", tag = "recurring", request_body = RecurringIn,
+#[utoipa::path(post, operation_id = "create_recurring", path = "/api/recurring", tag = "recurring", request_body = RecurringIn,
     responses((status = 201, body = RecurringOut), (status = 422, body = crate::error::Problem)))]
 async fn create(
     State(state): State<AppState>,
@@ -291,7 +291,7 @@ async fn create(
     ))
 }
 
-#[utoipa::path(put, path = "/api/recurring/{id}", tag = "recurring", params(("id" = Uuid, Path)),
+#[utoipa::path(put, operation_id = "update_recurring", path = "/api/recurring/{id}", tag = "recurring", params(("id" = Uuid, Path)),
     request_body = RecurringIn,
     responses((status = 200, body = RecurringOut), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
@@ -431,7 +431,7 @@ fn day(body: Option<DayIn>) -> NaiveDate {
         .unwrap_or_else(|| Utc::now().date_naive())
 }
 
-#[utoipa::path(post, path = "/api/recurring/{id}/pause", tag = "recurring", params(("id" = Uuid, Path)),
+#[utoipa::path(post, operation_id = "pause_recurring", path = "/api/recurring/{id}/pause", tag = "recurring", params(("id" = Uuid, Path)),
     request_body(content = Option<DayIn>),
     responses((status = 200, body = RecurringOut), (status = 409, body = crate::error::Problem)))]
 async fn pause(
@@ -448,7 +448,7 @@ async fn pause(
 }
 
 /// Resuming skips the paused days: they are never posted.
-#[utoipa::path(post, path = "/api/recurring/{id}/resume", tag = "recurring", params(("id" = Uuid, Path)),
+#[utoipa::path(post, operation_id = "resume_recurring", path = "/api/recurring/{id}/resume", tag = "recurring", params(("id" = Uuid, Path)),
     request_body(content = Option<DayIn>),
     responses((status = 200, body = RecurringOut), (status = 409, body = crate::error::Problem)))]
 async fn resume(
@@ -465,7 +465,7 @@ async fn resume(
 }
 
 /// Ends the schedule after the day given: days up to it not yet posted still post.
-#[utoipa::path(post, path = "/api/recurring/{id}/end", tag = "recurring", params(("id" = Uuid, Path)),
+#[utoipa::path(post, operation_id = "end_recurring", path = "/api/recurring/{id}/end", tag = "recurring", params(("id" = Uuid, Path)),
     request_body(content = Option<DayIn>),
     responses((status = 200, body = RecurringOut), (status = 409, body = crate::error::Problem)))]
 async fn end(
@@ -489,7 +489,7 @@ pub struct RunQuery {
 }
 
 /// Posts every due day now (the scheduler does the same every few minutes).
-#[utoipa::path(post, path = "/api/recurring/run", tag = "recurring", params(RunQuery),
+#[utoipa::path(post, operation_id = "run_recurring", path = "/api/recurring/run", tag = "recurring", params(RunQuery),
     responses((status = 200, body = RunReport), (status = 422, body = crate::error::Problem)))]
 async fn run(
     State(state): State<AppState>,

@@ -132,6 +132,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit/event-kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["event_kinds_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit/events": {
         parameters: {
             query?: never;
@@ -139,7 +155,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One JSON object per line, in sealed order. */
+        /**
+         * One JSON object per line, in sealed order, only the events matching every filter given.
+         * @description One request looks at no more than MAX_AUDIT_SCAN sealed events, so a filtered page can hold
+         *     fewer than `limit` events (even none) before the log's end: the `x-next-after` header is the
+         *     `after` to ask next, and is absent once the page reached the end of the sealed log.
+         */
         get: operations["events"];
         put?: never;
         post?: never;
@@ -508,9 +529,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["list"];
+        get: operations["list_invoices"];
         put?: never;
-        post: operations["create"];
+        post: operations["create_invoice"];
         delete?: never;
         options?: never;
         head?: never;
@@ -524,8 +545,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["get"];
-        put: operations["update"];
+        get: operations["get_invoice"];
+        put: operations["update_invoice"];
         post?: never;
         delete?: never;
         options?: never;
@@ -542,7 +563,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["cancel"];
+        post: operations["cancel_invoice"];
         delete?: never;
         options?: never;
         head?: never;
@@ -558,7 +579,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["issue"];
+        post: operations["issue_invoice"];
         delete?: never;
         options?: never;
         head?: never;
@@ -574,7 +595,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["pay"];
+        post: operations["pay_invoice"];
         delete?: never;
         options?: never;
         head?: never;
@@ -766,7 +787,7 @@ export interface paths {
         };
         get: operations["list_recurring"];
         put?: never;
-        post: operations["create"];
+        post: operations["create_recurring"];
         delete?: never;
         options?: never;
         head?: never;
@@ -783,7 +804,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Posts every due day now (the scheduler does the same every few minutes). */
-        post: operations["run"];
+        post: operations["run_recurring"];
         delete?: never;
         options?: never;
         head?: never;
@@ -798,7 +819,7 @@ export interface paths {
             cookie?: never;
         };
         get: operations["get_recurring"];
-        put: operations["update"];
+        put: operations["update_recurring"];
         post?: never;
         delete?: never;
         options?: never;
@@ -816,7 +837,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Ends the schedule after the day given: days up to it not yet posted still post. */
-        post: operations["end"];
+        post: operations["end_recurring"];
         delete?: never;
         options?: never;
         head?: never;
@@ -832,7 +853,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["pause"];
+        post: operations["pause_recurring"];
         delete?: never;
         options?: never;
         head?: never;
@@ -849,7 +870,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Resuming skips the paused days: they are never posted. */
-        post: operations["resume"];
+        post: operations["resume_recurring"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2107,6 +2128,17 @@ export interface components {
             currency: string;
             memo?: string | null;
             price?: null | components["schemas"]["PriceOut"];
+        };
+        EventKindOut: {
+            aggregate_type: string;
+            event_type: string;
+        };
+        /** @description The kinds of events in the log, for the auditor's filter choices. */
+        EventKindsOut: {
+            /** @description Distinct aggregate types, sorted. */
+            aggregate_types: string[];
+            /** @description Distinct (aggregate type, event type) pairs, sorted. */
+            kinds: components["schemas"]["EventKindOut"][];
         };
         /** @description Money out: `expense_account_id` is debited, `account_id` credited. */
         ExpenseIn: {
@@ -4550,6 +4582,25 @@ export interface operations {
             };
         };
     };
+    event_kinds_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventKindsOut"];
+                };
+            };
+        };
+    };
     events: {
         parameters: {
             query?: {
@@ -4557,6 +4608,18 @@ export interface operations {
                 after?: number;
                 /** @description Events to return (1 to 10000, default 1000). */
                 limit?: number;
+                /** @description Only events of this aggregate type (e.g. `account`). */
+                aggregate_type?: string;
+                /** @description Only events of this aggregate. */
+                aggregate_id?: string;
+                /** @description Only events of this type (e.g. `Opened`). */
+                event_type?: string;
+                /** @description Recorded at or after: an RFC 3339 time, or a date (from its start, UTC). */
+                from?: string;
+                /** @description Recorded at or before: an RFC 3339 time, or a date (to its end, UTC). */
+                to?: string;
+                /** @description Only events caused by this user. */
+                user_id?: string;
             };
             header?: never;
             path?: never;
@@ -4567,10 +4630,21 @@ export interface operations {
             /** @description application/x-ndjson, one AuditEvent per line */
             200: {
                 headers: {
+                    /** @description The `after` of the next page; absent at the end of the sealed log */
+                    "x-next-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/x-ndjson": unknown;
+                };
+            };
+            /** @description a parameter is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5334,7 +5408,7 @@ export interface operations {
             };
         };
     };
-    list: {
+    list_invoices: {
         parameters: {
             query?: {
                 /** @description receivable or payable. */
@@ -5383,7 +5457,7 @@ export interface operations {
             };
         };
     };
-    create: {
+    create_invoice: {
         parameters: {
             query?: never;
             header?: never;
@@ -5414,7 +5488,7 @@ export interface operations {
             };
         };
     };
-    get: {
+    get_invoice: {
         parameters: {
             query?: {
                 min_position?: number;
@@ -5445,7 +5519,7 @@ export interface operations {
             };
         };
     };
-    update: {
+    update_invoice: {
         parameters: {
             query?: never;
             header?: never;
@@ -5494,7 +5568,7 @@ export interface operations {
             };
         };
     };
-    cancel: {
+    cancel_invoice: {
         parameters: {
             query?: never;
             header?: never;
@@ -5535,7 +5609,7 @@ export interface operations {
             };
         };
     };
-    issue: {
+    issue_invoice: {
         parameters: {
             query?: never;
             header?: never;
@@ -5584,7 +5658,7 @@ export interface operations {
             };
         };
     };
-    pay: {
+    pay_invoice: {
         parameters: {
             query?: never;
             header?: never;
@@ -6113,7 +6187,7 @@ export interface operations {
             };
         };
     };
-    create: {
+    create_recurring: {
         parameters: {
             query?: never;
             header?: never;
@@ -6144,7 +6218,7 @@ export interface operations {
             };
         };
     };
-    run: {
+    run_recurring: {
         parameters: {
             query?: {
                 /** @description Pretend this is today (only when the server allows a fake clock). */
@@ -6205,7 +6279,7 @@ export interface operations {
             };
         };
     };
-    update: {
+    update_recurring: {
         parameters: {
             query?: never;
             header?: never;
@@ -6254,7 +6328,7 @@ export interface operations {
             };
         };
     };
-    end: {
+    end_recurring: {
         parameters: {
             query?: never;
             header?: never;
@@ -6287,7 +6361,7 @@ export interface operations {
             };
         };
     };
-    pause: {
+    pause_recurring: {
         parameters: {
             query?: never;
             header?: never;
@@ -6320,7 +6394,7 @@ export interface operations {
             };
         };
     };
-    resume: {
+    resume_recurring: {
         parameters: {
             query?: never;
             header?: never;
