@@ -44,7 +44,7 @@ impl From<ReportError> for ApiError {
     }
 }
 
-fn parse_currency(code: Option<&str>) -> ApiResult<Currency> {
+pub(crate) fn parse_currency(code: Option<&str>) -> ApiResult<Currency> {
     Currency::parse(code.unwrap_or("USD"))
         .map_err(|_| ApiError::invalid("currency", "unknown currency code"))
 }
@@ -77,7 +77,7 @@ pub struct RateOut {
     pub earlier: bool,
 }
 
-fn rates_out(rates: &Rates, currency: Currency) -> Vec<RateOut> {
+pub(crate) fn rates_out(rates: &Rates, currency: Currency) -> Vec<RateOut> {
     rates
         .used
         .iter()
@@ -95,7 +95,10 @@ fn names(accounts: &[AccountInfo]) -> BTreeMap<Uuid, &AccountInfo> {
     accounts.iter().map(|a| (a.id, a)).collect()
 }
 
-async fn entity_names(state: &AppState, ids: Vec<Uuid>) -> ApiResult<BTreeMap<Uuid, String>> {
+pub(crate) async fn entity_names(
+    state: &AppState,
+    ids: Vec<Uuid>,
+) -> ApiResult<BTreeMap<Uuid, String>> {
     Ok(
         sqlx::query_as::<_, (Uuid, String)>(
             "SELECT id, name FROM read.entities WHERE id = ANY($1)",

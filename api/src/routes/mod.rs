@@ -6,6 +6,7 @@ pub mod aging;
 pub mod audit;
 pub mod common;
 pub mod crypto;
+pub mod dashboard;
 pub mod entities;
 pub mod export;
 pub mod health;
@@ -84,6 +85,7 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
         .merge(periods::router())
         .merge(reports::router())
         .merge(accounting_reports::router())
+        .merge(dashboard::router())
         .merge(audit::router())
         .merge(export::router())
         .layer(RequestBodyLimitLayer::new(max_body_bytes))

@@ -927,6 +927,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reports/pnl": {
         parameters: {
             query?: never;
@@ -1755,6 +1771,17 @@ export interface components {
              */
             date?: string | null;
         };
+        CashAccountOut: {
+            /** Format: uuid */
+            account_id: string;
+            /** @description Balance in the account's own currency. */
+            balance: string;
+            currency: string;
+            kind: string;
+            name: string;
+            /** @description The balance in the report currency at today's rate. */
+            value: string;
+        };
         CashFlowLine: {
             category?: string | null;
             /** Format: uuid */
@@ -1895,6 +1922,25 @@ export interface components {
             currency: string;
             /** Format: int64 */
             invoices: number;
+        };
+        DashboardOut: {
+            cash: components["schemas"]["CashAccountOut"][];
+            cash_total: string;
+            currency: string;
+            last_month: components["schemas"]["PeriodOut"];
+            overdue: components["schemas"]["OverdueOut"][];
+            payables: components["schemas"]["OpenOut"];
+            /**
+             * @description Rates used to value foreign balances and invoices at today's rate (the P&L figures
+             *     convert per posting day, as the P&L report does).
+             */
+            rates: components["schemas"]["RateOut"][];
+            receivables: components["schemas"]["OpenOut"];
+            this_month: components["schemas"]["PeriodOut"];
+            /** Format: date */
+            today: string;
+            /** @description This month's projects by profit, best first. */
+            top_projects: components["schemas"]["ProjectOut"][];
         };
         /** @description A day for pause, resume or end (default: today, UTC). */
         DayIn: {
@@ -2467,6 +2513,16 @@ export interface components {
             program_id: string;
             url?: string | null;
         };
+        /** @description Money still owed on issued invoices of one direction, in the report currency. */
+        OpenOut: {
+            /** Format: int64 */
+            invoices: number;
+            open: string;
+            /** @description The part of `open` that is past its due date. */
+            overdue: string;
+            /** Format: int64 */
+            overdue_invoices: number;
+        };
         /** @description The document a posting belongs to: the link back from the books to it. */
         Origin: {
             /** Format: uuid */
@@ -2478,6 +2534,23 @@ export interface components {
          * @enum {string}
          */
         OriginKind: "payout" | "invoice" | "recurring" | "tron_wallet";
+        OverdueOut: {
+            counterparty?: string | null;
+            /** Format: uuid */
+            counterparty_id: string;
+            currency: string;
+            /** Format: int32 */
+            days_overdue: number;
+            /** @description receivable or payable. */
+            direction: string;
+            /** Format: date */
+            due_date: string;
+            /** Format: uuid */
+            id: string;
+            number?: string | null;
+            /** @description Open amount in the invoice's currency. */
+            open: string;
+        };
         /** @description A page of results. */
         Page_EntityOut_AccountSpec: {
             items: ({
@@ -3255,6 +3328,15 @@ export interface components {
             transaction_id?: string | null;
             tx_hash: string;
         };
+        PeriodOut: {
+            expenses: string;
+            /** Format: date */
+            from: string;
+            income: string;
+            profit: string;
+            /** Format: date */
+            to: string;
+        };
         PeriodsOut: {
             /**
              * Format: date
@@ -3443,6 +3525,17 @@ export interface components {
             name: string;
             notes?: string | null;
             website?: string | null;
+        };
+        ProjectOut: {
+            expenses: string;
+            income: string;
+            name?: string | null;
+            profit: string;
+            /**
+             * Format: uuid
+             * @description None: postings without a project.
+             */
+            project_id?: string | null;
         };
         ProjectSpec: {
             code?: string | null;
@@ -6553,6 +6646,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    dashboard: {
+        parameters: {
+            query?: {
+                /** @description Report currency (default USD). */
+                currency?: string;
+                /** @description The day the dashboard is for (default: today, UTC). Months are calendar months. */
+                today?: string;
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardOut"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
             };
         };
     };
