@@ -64,7 +64,7 @@ fn check_period(from: NaiveDate, to: NaiveDate) -> ApiResult<()> {
 
 /// A rate a report used.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct RateOut {
+pub struct ReportRateOut {
     /// `EUR/USD`: 1 EUR = rate USD.
     pub pair: String,
     /// The day whose amounts it converted.
@@ -77,11 +77,11 @@ pub struct RateOut {
     pub earlier: bool,
 }
 
-pub(crate) fn rates_out(rates: &Rates, currency: Currency) -> Vec<RateOut> {
+pub(crate) fn rates_out(rates: &Rates, currency: Currency) -> Vec<ReportRateOut> {
     rates
         .used
         .iter()
-        .map(|r| RateOut {
+        .map(|r| ReportRateOut {
             pair: format!("{}/{}", r.currency, currency.code()),
             day: r.day,
             rate_date: r.rate_date,
@@ -188,7 +188,7 @@ pub struct PnlOut {
     pub totals: PnlFigures,
     pub previous_totals: Option<PnlFigures>,
     pub change_totals: Option<PnlFigures>,
-    pub rates: Vec<RateOut>,
+    pub rates: Vec<ReportRateOut>,
 }
 
 fn parse_dims(group_by: Option<&str>) -> ApiResult<Vec<Dim>> {
@@ -430,7 +430,7 @@ pub struct BalanceSheetOut {
     pub balanced: bool,
     #[schema(value_type = String)]
     pub difference: Decimal,
-    pub rates: Vec<RateOut>,
+    pub rates: Vec<ReportRateOut>,
 }
 
 /// Assets, liabilities and equity as of a day, with the A = L + E check.
@@ -605,7 +605,7 @@ pub struct CashFlowOut {
     #[schema(value_type = String)]
     pub closing: Decimal,
     pub lines: Vec<CashFlowLine>,
-    pub rates: Vec<RateOut>,
+    pub rates: Vec<ReportRateOut>,
 }
 
 async fn cash_value(
@@ -765,7 +765,7 @@ pub struct PostingsOut {
     /// currency: a report figure is this sum (negated for income, liabilities and equity).
     #[schema(value_type = String)]
     pub sum: Decimal,
-    pub rates: Vec<RateOut>,
+    pub rates: Vec<ReportRateOut>,
 }
 
 fn reference(field: &'static str, v: Option<&str>) -> ApiResult<Option<Option<Uuid>>> {

@@ -19,7 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::accounting_reports::{RateOut, entity_names, parse_currency, rates_out};
+use super::accounting_reports::{ReportRateOut, entity_names, parse_currency, rates_out};
 use super::common::Consistency;
 use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
@@ -123,7 +123,7 @@ pub struct DashboardOut {
     pub top_projects: Vec<ProjectOut>,
     /// Rates used to value foreign balances and invoices at today's rate (the P&L figures
     /// convert per posting day, as the P&L report does).
-    pub rates: Vec<RateOut>,
+    pub rates: Vec<ReportRateOut>,
 }
 
 fn period(from: NaiveDate, to: NaiveDate, pnl: &Pnl, currency: Currency) -> PeriodOut {

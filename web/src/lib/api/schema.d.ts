@@ -1720,7 +1720,7 @@ export interface components {
              */
             equity: components["schemas"]["SheetSection"];
             liabilities: components["schemas"]["SheetSection"];
-            rates: components["schemas"]["RateOut"][];
+            rates: components["schemas"]["ReportRateOut"][];
         };
         BalancesOut: {
             /** Format: date */
@@ -1819,7 +1819,7 @@ export interface components {
              */
             opening: string;
             outflows: string;
-            rates: components["schemas"]["RateOut"][];
+            rates: components["schemas"]["ReportRateOut"][];
             /** Format: date */
             to: string;
         };
@@ -1934,7 +1934,7 @@ export interface components {
              * @description Rates used to value foreign balances and invoices at today's rate (the P&L figures
              *     convert per posting day, as the P&L report does).
              */
-            rates: components["schemas"]["RateOut"][];
+            rates: components["schemas"]["ReportRateOut"][];
             receivables: components["schemas"]["OpenOut"];
             this_month: components["schemas"]["PeriodOut"];
             /** Format: date */
@@ -3360,7 +3360,7 @@ export interface components {
             from: string;
             group_by: string[];
             previous_totals?: null | components["schemas"]["PnlFigures"];
-            rates: components["schemas"]["RateOut"][];
+            rates: components["schemas"]["ReportRateOut"][];
             rows: components["schemas"]["PnlRowOut"][];
             /** Format: date */
             to: string;
@@ -3445,7 +3445,7 @@ export interface components {
             limit: number;
             /** Format: int64 */
             offset: number;
-            rates: components["schemas"]["RateOut"][];
+            rates: components["schemas"]["ReportRateOut"][];
             /**
              * @description The summed value of every matching posting (not just this page), rounded to the report
              *     currency: a report figure is this sum (negated for income, liabilities and equity).
@@ -3670,6 +3670,24 @@ export interface components {
              * @description Keep months up to this day's month closed; absent: reopen everything.
              */
             to?: string | null;
+        };
+        /** @description A rate a report used. */
+        ReportRateOut: {
+            /**
+             * Format: date
+             * @description The day whose amounts it converted.
+             */
+            day: string;
+            /** @description True when no rate was set on `day` and the nearest earlier one stood in. */
+            earlier: boolean;
+            /** @description `EUR/USD`: 1 EUR = rate USD. */
+            pair: string;
+            rate: string;
+            /**
+             * Format: date
+             * @description The date of the rate itself.
+             */
+            rate_date: string;
         };
         ResetPasswordRequest: {
             /** @description The new password, 10 to 200 characters. */
