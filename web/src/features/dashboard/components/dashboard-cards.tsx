@@ -11,7 +11,7 @@ import { useI18n } from '@/lib/i18n'
 import { formatPercent } from '@/lib/money'
 import { cn } from '@/lib/utils'
 
-import { change, MONTH_FIGURES, notYetDue, overdueShare, riseIsGood, type Dashboard, type MonthFigure, type OpenFigures } from '../lib/dashboard'
+import { change, MONTH_FIGURES, usedRates, notYetDue, overdueShare, riseIsGood, type Dashboard, type MonthFigure, type OpenFigures } from '../lib/dashboard'
 
 // Recharts is large: it loads with the chart, not with the app.
 const MonthChart = lazy(() => import('./month-chart').then((m) => ({ default: m.MonthChart })))
@@ -19,6 +19,7 @@ const MonthChart = lazy(() => import('./month-chart').then((m) => ({ default: m.
 /** Cash per account in its own currency and valued in the report currency, and the total. */
 export function CashCard({ d }: { d: Dashboard }) {
   const { t, date } = useI18n()
+  const rates = usedRates(d.rates)
   return (
     <Card data-testid="dashboard-cash">
       <CardHeader>
@@ -66,10 +67,9 @@ export function CashCard({ d }: { d: Dashboard }) {
             </TableFooter>
           </Table>
         )}
-        {d.rates.length > 0 && (
+        {rates.length > 0 && (
           <p className="text-muted-foreground mt-2 text-xs" data-testid="dashboard-rates">
-            {t('dashboard.ratesUsed')}{' '}
-            {d.rates.map((r) => `1 ${r.base} = ${r.rate} ${r.quote} (${date(r.date)})`).join('; ')}
+            {t('dashboard.ratesUsed')} {rates.map((r) => (r.date ? `${r.text} (${date(r.date)})` : r.text)).join('; ')}
           </p>
         )}
       </CardContent>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { ApiError } from '@/lib/api/problem'
 
-import { change, isEmptyDashboard, isMissingRate, monthBars, notYetDue, overdueShare, riseIsGood, type Dashboard } from './dashboard'
+import { change, usedRates, isEmptyDashboard, isMissingRate, monthBars, notYetDue, overdueShare, riseIsGood, type Dashboard } from './dashboard'
 
 const month = (income: string, expenses: string, profit: string) => ({ from: '2026-11-01', to: '2026-11-26', income, expenses, profit })
 const open = (o: string, overdue: string, invoices = 0, overdue_invoices = 0) => ({ open: o, overdue, invoices, overdue_invoices })
@@ -70,5 +70,11 @@ describe('empty and errors', () => {
     expect(isMissingRate(new ApiError(400, { code: 'missing_rate', detail: 'no EUR/USD rate on 2026-11-26' }, 'HTTP 400'))).toBe(true)
     expect(isMissingRate(new ApiError(400, { code: 'invalid_currency', detail: 'x' }, 'HTTP 400'))).toBe(false)
     expect(isMissingRate(new Error('missing_rate'))).toBe(false)
+  })
+})
+
+describe('used rates', () => {
+  it('reads the pair the server sends and skips anything else', () => {
+    expect(usedRates([{ pair: 'EUR/USD', day: '2026-11-26', rate_date: '2026-11-20', rate: '1.1', earlier: true }, { base: 'X' }])).toEqual([{ text: '1 EUR = 1.1 USD', date: '2026-11-20' }])
   })
 })

@@ -65,3 +65,24 @@ export function isEmptyDashboard(d: Dashboard): boolean {
 export function isMissingRate(error: unknown): boolean {
   return isApiError(error) && error.code === 'missing_rate'
 }
+
+/**
+ * A rate the dashboard used, as the server sends it ({pair: "EUR/USD", day, rate_date, rate, earlier}).
+ * The OpenAPI document names it `RateOut`, a name it shares with the rates screen's type, so the
+ * generated schema shows the wrong fields; this reads what actually arrives.
+ */
+export interface UsedRate {
+  pair: string
+  rate: string
+  rate_date: string
+}
+
+/** "1 EUR = 1.1 USD" and the rate's date, for each rate used. */
+export function usedRates(rates: unknown[]): { text: string; date: string }[] {
+  return (rates as Partial<UsedRate>[])
+    .filter((r) => typeof r.pair === 'string' && typeof r.rate === 'string')
+    .map((r) => {
+      const [base, quote] = r.pair!.split('/')
+      return { text: `1 ${base} = ${r.rate} ${quote}`, date: r.rate_date ?? '' }
+    })
+}

@@ -40,7 +40,8 @@ const DASH: Dashboard = {
     { project_id: 'p1', name: 'Website', income: '250.00', expenses: '10.00', profit: '240.00' },
     { project_id: null, name: null, income: '0.00', expenses: '100.00', profit: '-100.00' },
   ],
-  rates: [{ base: 'EUR', quote: 'USD', rate: '1.1', date: '2026-11-26', source: 'manual' }],
+  // What the server sends (its OpenAPI type name collides with the rates screen's).
+  rates: [{ pair: 'EUR/USD', day: '2026-11-26', rate_date: '2026-11-20', rate: '1.1', earlier: true }] as unknown as Dashboard['rates'],
 }
 
 function renderPage() {
@@ -67,7 +68,7 @@ describe('the dashboard page', () => {
     const rows = screen.getAllByTestId('dashboard-cash-row')
     expect(rows[1]).toHaveTextContent('€90.00')
     expect(rows[1]).toHaveTextContent('$99.00')
-    expect(screen.getByTestId('dashboard-rates')).toHaveTextContent('1 EUR = 1.1 USD')
+    expect(screen.getByTestId('dashboard-rates')).toHaveTextContent('1 EUR = 1.1 USD (Nov 20, 2026)')
 
     expect(screen.getByTestId('month-income')).toHaveTextContent('$250.00$200.00+$50.00(25.00%)')
     // Expenses rose from zero: no percent, and in red (bad news).
