@@ -222,10 +222,37 @@ test('balances and dashboard update', async () => {
   await expect(page.getByTestId('trial-conversion').first()).toContainText('Currency conversions')
   await shot(page, '07-trial-balance')
 
+  // The dashboard values the euro account in dollars: without a EUR rate the server says so,
+  // and the dashboard links to where one is entered.
   await nav('Dashboard')
-  await expect(page.getByTestId('total-USD')).toContainText('$1,040.00')
-  await expect(page.getByTestId('total-EUR')).toContainText('€90.00')
-  await expect(page.getByTestId('chart-EUR').or(page.getByTestId('chart-USD'))).toBeVisible()
+  const missing = page.getByTestId('dashboard-missing-rate')
+  await expect(missing).toContainText('An exchange rate is missing')
+  await expect(missing).toContainText('EUR')
+  await missing.getByRole('link', { name: 'Enter the rate' }).click()
+  await expect(page).toHaveURL(/\/rates$/)
+  const form = page.getByRole('form', { name: 'Add a rate' })
+  await form.getByLabel('Base').selectOption('EUR')
+  await form.getByLabel('Quote').selectOption('USD')
+  await form.getByLabel('Rate').fill('1.1')
+  await form.getByLabel('Date').fill(new Date().toISOString().slice(0, 10))
+  await form.getByRole('button', { name: 'Save rate' }).click()
+  await expect(page.getByText('Rate saved')).toBeVisible()
+
+  // Cash: 1000 + 40 + 90 EUR at 1.1 = 1139; this month: income 250, expenses 100 + 10, profit 140.
+  await nav('Dashboard')
+  await expect(page.getByTestId('dashboard-cash-total')).toHaveText('$1,139.00')
+  await expect(page.getByTestId('dashboard-cash-row').filter({ hasText: 'Euro bank' })).toContainText('€90.00')
+  await expect(page.getByTestId('dashboard-cash-row').filter({ hasText: 'Euro bank' })).toContainText('$99.00')
+  await expect(page.getByTestId('dashboard-rates')).toContainText('1 EUR = 1.1 USD')
+  await expect(page.getByTestId('month-income')).toContainText('$250.00')
+  await expect(page.getByTestId('month-expenses')).toContainText('$110.00')
+  await expect(page.getByTestId('month-profit')).toContainText('$140.00')
+  // Nothing last month: the change is the whole figure.
+  await expect(page.getByTestId('change-income')).toHaveText('+$250.00')
+  await expect(page.getByTestId('dashboard-month-chart').locator('.recharts-bar-rectangle').first()).toBeVisible()
+  await expect(page.getByTestId('receivables-open')).toHaveText('$0.00')
+  await expect(page.getByTestId('dashboard-overdue')).toContainText('Nothing is overdue')
+  await expect(page.getByTestId('dashboard-project-row').first()).toContainText('No project')
   await shot(page, '08-dashboard')
 })
 
@@ -242,7 +269,9 @@ test('reverse a transaction', async () => {
   // Read-your-writes: the very next reads include the reversal.
   await expect(await balanceOf('Bank')).toHaveText('$1,100.00')
   await nav('Dashboard')
-  await expect(page.getByTestId('total-USD')).toContainText('$1,140.00')
+  await expect(page.getByTestId('dashboard-cash-total')).toHaveText('$1,239.00')
+  await expect(page.getByTestId('month-expenses')).toContainText('$10.00')
+  await expect(page.getByTestId('month-profit')).toContainText('$240.00')
 })
 
 test('other screens render', async () => {
@@ -259,7 +288,8 @@ test('other screens render', async () => {
   // Russian UI: strings and number formats switch.
   await page.getByLabel('Language').first().selectOption('ru')
   await nav('Сводка')
-  await expect(page.getByTestId('total-USD')).toContainText(/1\s140,00\s\$/)
+  await expect(page.getByTestId('dashboard-cash-total')).toHaveText(/1\s239,00\s\$/)
+  await expect(page.getByTestId('month-income')).toContainText('Доходы')
   await shot(page, '12-dashboard-ru')
   await page.getByLabel('Язык').first().selectOption('en')
 })

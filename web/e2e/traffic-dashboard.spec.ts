@@ -111,8 +111,9 @@ test('the dashboard charts the last 30 days of spend, revenue and ROI from the m
   await shot(page, '48-dashboard-traffic-chart')
 
   // Another report currency asks the server again (no EUR rates: the server says what is missing, or converts).
-  await card.getByLabel('Currency').selectOption('EUR')
+  // The page's report currency drives the traffic card too.
+  await page.getByLabel('Report currency').selectOption('EUR')
   await expect(card.getByTestId('traffic-totals').or(card.getByRole('alert'))).toBeVisible()
-  await card.getByLabel('Currency').selectOption('USD')
+  await page.getByLabel('Report currency').selectOption('USD')
   await expect(card.getByTestId('traffic-totals')).toContainText(usd(api.totals.spend))
 })

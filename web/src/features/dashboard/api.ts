@@ -2,16 +2,14 @@ import { useQuery } from '@tanstack/react-query'
 
 import { api, unwrap } from '@/lib/api/client'
 import { minPosition } from '@/lib/api/position'
-import type { components } from '@/lib/api/schema'
 
 import { TRAFFIC_DAYS } from './lib/traffic-series'
 
-export type Balance = components['schemas']['BalanceOut']
-
-export function useCurrentBalances() {
+/** Cash, this month against last, receivables and payables, overdue invoices and top projects, in `currency`. */
+export function useDashboard(currency: string) {
   return useQuery({
-    queryKey: ['balances', 'dashboard'],
-    queryFn: () => unwrap(api.GET('/api/balances', { params: { query: { ...minPosition() } } })),
+    queryKey: ['reports', 'dashboard', currency],
+    queryFn: () => unwrap(api.GET('/api/reports/dashboard', { params: { query: { currency, ...minPosition() } } })),
   })
 }
 

@@ -17,10 +17,12 @@ import { dailySeries, lastDays, TRAFFIC_DAYS } from '../lib/traffic-series'
 // Recharts is large: it loads with the chart, not with the app.
 const TrafficChart = lazy(() => import('./traffic-chart').then((m) => ({ default: m.TrafficChart })))
 
-/** Traffic of the last 30 days: spend against revenue and ROI per day, the totals, and a way into the analytics. */
-export function TrafficCard() {
+/** Traffic of the last 30 days (in `currency` when given, else in the card's own choice): spend against revenue and ROI per day, the totals, and a way into the analytics. */
+export function TrafficCard({ currency: shared }: { currency?: string } = {}) {
   const { t, locale, money, date } = useI18n()
-  const [currency, setCurrency] = useState('USD')
+  const [own, setCurrency] = useState('USD')
+  // On the dashboard the page's report currency drives the card; alone, it has its own selector.
+  const currency = shared ?? own
   const { from, to } = lastDays(today())
   const q = useTrafficDaily(from, to, currency)
   const days = useMemo(() => (q.data ? dailySeries(q.data.rows, from, to) : []), [q.data, from, to])
@@ -29,6 +31,7 @@ export function TrafficCard() {
       <CardHeader>
         <CardTitle className="flex items-center gap-2">
           <BarChart3 className="size-4" /> {t('dashboard.traffic')}
+          {shared === undefined && (
           <NativeSelect className="ml-auto h-8 w-24" aria-label={t('common.currency')} value={currency} onChange={(e) => setCurrency(e.target.value)}>
             {CURRENCIES.map((c) => (
               <option key={c} value={c}>
@@ -36,6 +39,7 @@ export function TrafficCard() {
               </option>
             ))}
           </NativeSelect>
+          )}
         </CardTitle>
         <CardDescription>{t('dashboard.trafficHint', { days: TRAFFIC_DAYS })}</CardDescription>
       </CardHeader>
