@@ -1,3 +1,5 @@
+import { invoicesReportsEn } from './invoices-reports'
+
 /** English UI strings; the source of message keys. */
 export const en = {
   'app.name': 'Ledger',
@@ -899,6 +901,7 @@ export const en = {
   'pendingStatus.posted': "Posted",
   'pendingStatus.dismissed': "Dismissed",
   'pendingStatus.all': "All",
+  ...invoicesReportsEn,
 } as const
 
 export type MessageKey = keyof typeof en

@@ -1,4 +1,5 @@
 import type { MessageKey } from './en'
+import { invoicesReportsRu } from './invoices-reports'
 
 /** Russian UI strings; every English key must be here (checked by the type). */
 export const ru: Record<MessageKey, string> = {
@@ -900,4 +901,5 @@ export const ru: Record<MessageKey, string> = {
   'pendingStatus.posted': "Проведён",
   'pendingStatus.dismissed': "Отклонён",
   'pendingStatus.all': "Все",
+  ...invoicesReportsRu,
 }
