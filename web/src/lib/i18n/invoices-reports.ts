@@ -141,6 +141,15 @@ export const invoicesReportsEn = {
   'accReports.exchangeEffect': 'Exchange effect',
   'accReports.closing': 'Closing cash',
   'accReports.transfers': 'Transfers between own accounts',
+  'tx.adjusts': 'Adjusts closed month',
+  'tx.adjustsHint': 'Any day of a closed month this posting corrects',
+  'tx.adjustment': 'Adjustment',
+  'tx.adjustsMonth': 'Adjusts {month}',
+  'tx.adjustmentsFilter': 'Adjustments',
+  'tx.adjustmentsAll': 'With adjustments',
+  'tx.adjustmentsOnly': 'Only adjustments',
+  'tx.adjustmentsNone': 'Without adjustments',
+  'tx.periodClosedHint': 'Date it in an open period and fill in “Adjusts closed month” to record it as an adjustment of the closed month.',
 } as const
 
 export const invoicesReportsRu: Record<keyof typeof invoicesReportsEn, string> = {
@@ -285,4 +294,13 @@ export const invoicesReportsRu: Record<keyof typeof invoicesReportsEn, string> =
   'accReports.exchangeEffect': 'Курсовая разница',
   'accReports.closing': 'Деньги на конец',
   'accReports.transfers': 'Переводы между своими счетами',
+  'tx.adjusts': 'Корректирует закрытый месяц',
+  'tx.adjustsHint': 'Любой день закрытого месяца, который исправляет проводка',
+  'tx.adjustment': 'Корректировка',
+  'tx.adjustsMonth': 'Корректирует {month}',
+  'tx.adjustmentsFilter': 'Корректировки',
+  'tx.adjustmentsAll': 'С корректировками',
+  'tx.adjustmentsOnly': 'Только корректировки',
+  'tx.adjustmentsNone': 'Без корректировок',
+  'tx.periodClosedHint': 'Датируйте её открытым периодом и заполните «Корректирует закрытый месяц», чтобы провести как корректировку закрытого месяца.',
 }
