@@ -10,7 +10,21 @@ export type Pnl = S['PnlOut']
 export type PnlRow = S['PnlRowOut']
 export type BalanceSheet = S['BalanceSheetOut']
 export type CashFlow = S['CashFlowOut']
-export type Rate = S['RateOut']
+/**
+ * A rate a report used, as the reports answer it (api/src/routes/accounting_reports.rs). The
+ * OpenAPI document names it `RateOut` like the rates screen's own schema, and shows that one.
+ */
+export interface ReportRate {
+  /** `EUR/USD`: 1 EUR = rate USD. */
+  pair: string
+  /** The day whose amounts it converted. */
+  day: string
+  rate_date: string
+  rate: string
+  /** No rate on `day`: the nearest earlier one stood in. */
+  earlier: boolean
+}
+export const reportRates = (rates: unknown[]) => rates as ReportRate[]
 export type Postings = S['PostingsOut']
 type PostingsQuery = NonNullable<paths['/api/reports/postings']['get']['parameters']['query']>
 export const COMPARES = ['', 'previous_period', 'previous_year'] as const

@@ -150,6 +150,7 @@ export const invoicesReportsEn = {
   'tx.adjustmentsOnly': 'Only adjustments',
   'tx.adjustmentsNone': 'Without adjustments',
   'tx.periodClosedHint': 'Date it in an open period and fill in “Adjusts closed month” to record it as an adjustment of the closed month.',
+  'accReports.rateOf': 'rate of {date}',
 } as const
 
 export const invoicesReportsRu: Record<keyof typeof invoicesReportsEn, string> = {
@@ -303,4 +304,5 @@ export const invoicesReportsRu: Record<keyof typeof invoicesReportsEn, string> =
   'tx.adjustmentsOnly': 'Только корректировки',
   'tx.adjustmentsNone': 'Без корректировок',
   'tx.periodClosedHint': 'Датируйте её открытым периодом и заполните «Корректирует закрытый месяц», чтобы провести как корректировку закрытого месяца.',
+  'accReports.rateOf': 'курс от {date}',
 }

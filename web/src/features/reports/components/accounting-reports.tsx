@@ -18,7 +18,7 @@ import { CURRENCIES } from '@/lib/money'
 import { presetRange } from '@/lib/periods'
 import { today } from '@/lib/utils'
 
-import { COMPARES, DRILL_PAGE, useBalanceSheet, useCashFlow, useDrill, usePnl, type Compare, type Pnl, type Rate } from '../accounting-api'
+import { COMPARES, DRILL_PAGE, useBalanceSheet, useCashFlow, useDrill, usePnl, reportRates, type Compare, type Pnl } from '../accounting-api'
 
 interface Drill {
   title: string
@@ -53,7 +53,8 @@ function CurrencySelect({ value, onChange }: { value: string; onChange: (c: stri
   )
 }
 
-function RatesUsed({ rates }: { rates: Rate[] }) {
+function RatesUsed({ rates: raw }: { rates: unknown[] }) {
+  const rates = reportRates(raw)
   const { t, date } = useI18n()
   if (rates.length === 0) return <p className="text-muted-foreground text-xs">{t('accReports.noRates')}</p>
   return (
@@ -62,7 +63,8 @@ function RatesUsed({ rates }: { rates: Rate[] }) {
       <ul className="text-muted-foreground mt-2 grid gap-1 tabular-nums">
         {rates.map((r, i) => (
           <li key={i}>
-            {date(r.date)}: 1 {r.base} = {r.rate} {r.quote} ({r.source})
+            {date(r.day)}: 1 {r.pair.split('/')[0]} = {r.rate} {r.pair.split('/')[1]}
+            {r.earlier && ` (${t('accReports.rateOf', { date: date(r.rate_date) })})`}
           </li>
         ))}
       </ul>
