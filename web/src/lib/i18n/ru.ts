@@ -288,7 +288,7 @@ export const ru: Record<MessageKey, string> = {
   'dashboard.openAnalytics': 'Открыть аналитику',
   'dashboard.needsApi': 'Скоро: для этого графика нужен отчётный API, которого на сервере ещё нет.',
 
-  'reports.description': 'Остатки и оборотно-сальдовая ведомость на любую дату.',
+  'reports.description': 'Остатки, оборотно-сальдовая ведомость, прибыли и убытки, баланс и движение денег; щёлкните по сумме, чтобы увидеть проводки.',
   'reports.balances': 'Остатки',
   'reports.trialBalance': 'Оборотно-сальдовая ведомость',
   'reports.asOf': 'На дату',
