@@ -14,13 +14,13 @@ import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } f
 import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
 import { Textarea } from '@/components/ui/textarea'
-import { categoryTree, useAllCategories, useAllCounterparties, useAllProjects } from '@/hooks/use-lookups'
+import { categoryTree, useAllCategories, useAllCounterparties, useAllProjects, type Category, type Counterparty, type Project } from '@/hooks/use-lookups'
 import { applyServerError } from '@/lib/forms'
 import { useI18n } from '@/lib/i18n'
 import { CURRENCIES } from '@/lib/money'
 import { today } from '@/lib/utils'
 
-import { DIRECTIONS, useSaveInvoice, type InvoiceDetail } from '../api'
+import { DIRECTIONS, useSaveInvoice, type InvoiceDetail, type InvoiceIn } from '../api'
 import { emptyLine, FORM_FIELDS, invoiceDefaults, invoiceSchema, invoiceToBody, invoiceTotal, lineAmount, mapServerField, MAX_LINES, type InvoiceValues } from '../schemas'
 
 export function InvoiceDialog({ open, onOpenChange, editing }: { open: boolean; onOpenChange: (o: boolean) => void; editing?: InvoiceDetail | null }) {
@@ -38,27 +38,43 @@ export function InvoiceDialog({ open, onOpenChange, editing }: { open: boolean; 
   )
 }
 
-export function InvoiceForm({ editing, onDone }: { editing?: InvoiceDetail | null; onDone: () => void }) {
-  const { t, te } = useI18n()
+/** Loads what the form picks from and saves the draft. */
+function InvoiceForm({ editing, onDone }: { editing?: InvoiceDetail | null; onDone: () => void }) {
+  const { t } = useI18n()
   const navigate = useNavigate()
   const projects = useAllProjects()
   const categories = useAllCategories()
   const counterparties = useAllCounterparties()
   const save = useSaveInvoice()
-  const form = useForm<InvoiceValues>({ resolver: zodResolver(invoiceSchema), defaultValues: invoiceDefaults(editing, today()) })
-  const { errors, isSubmitting } = form.formState
-  const lines = useFieldArray({ control: form.control, name: 'lines' })
-
   const loadError = projects.error ?? categories.error ?? counterparties.error
   if (loadError) return <ErrorState error={loadError} />
   if (projects.isPending || categories.isPending || counterparties.isPending) return <LoadingState rows={4} />
+  const refs = { projects: projects.data ?? [], categories: categories.data ?? [], counterparties: counterparties.data ?? [] }
+  const onSubmit = async (body: InvoiceIn) => {
+    const saved = await save.mutateAsync({ id: editing?.id, body })
+    toast.success(editing ? t('invoices.saved') : t('invoices.created'))
+    onDone()
+    if (!editing) void navigate(`/invoices/${saved.id}`)
+  }
+  return <InvoiceEditor refs={refs} initial={editing} onSubmit={onSubmit} onCancel={onDone} />
+}
 
+export interface InvoiceRefs {
+  projects: Project[]
+  categories: Category[]
+  counterparties: Counterparty[]
+}
+
+/** The draft's fields and lines with their running total; `onSubmit` throws an ApiError when the server refuses. */
+export function InvoiceEditor({ refs, initial, onSubmit, onCancel }: { refs: InvoiceRefs; initial?: InvoiceDetail | null; onSubmit: (body: InvoiceIn) => Promise<void>; onCancel: () => void }) {
+  const { t, te } = useI18n()
+  const form = useForm<InvoiceValues>({ resolver: zodResolver(invoiceSchema), defaultValues: invoiceDefaults(initial, today()) })
+  const { errors, isSubmitting } = form.formState
+  const lines = useFieldArray({ control: form.control, name: 'lines' })
+  const editing = initial
   const submit = form.handleSubmit(async (v) => {
     try {
-      const saved = await save.mutateAsync({ id: editing?.id, body: invoiceToBody(v) })
-      toast.success(editing ? t('invoices.saved') : t('invoices.created'))
-      onDone()
-      if (!editing) void navigate(`/invoices/${saved.id}`)
+      await onSubmit(invoiceToBody(v))
     } catch (e) {
       form.setError('root.server', { type: 'server', message: e instanceof Error ? e.message : String(e) })
       applyServerError(e, form.setError, [...FORM_FIELDS, ...lines.fields.flatMap((_, i) => ['description', 'quantity', 'unit_price'].map((k) => `lines.${i}.${k}`))], mapServerField)
@@ -80,7 +96,7 @@ export function InvoiceForm({ editing, onDone }: { editing?: InvoiceDetail | nul
         <FormField label={t('tx.counterparty')} error={te(errors.counterparty_id?.message)}>
           <NativeSelect {...form.register('counterparty_id')}>
             <option value="">{t('invoices.chooseCounterparty')}</option>
-            {(counterparties.data ?? [])
+            {refs.counterparties
               .filter((c) => !c.archived)
               .map((c) => (
                 <option key={c.id} value={c.id}>
@@ -111,7 +127,7 @@ export function InvoiceForm({ editing, onDone }: { editing?: InvoiceDetail | nul
       <fieldset className="grid gap-2 rounded-md border p-3">
         <legend className="px-1 text-sm font-medium">{t('invoices.lines')}</legend>
         {lines.fields.map((field, i) => (
-          <LineRow key={field.id} form={form} index={i} onRemove={lines.fields.length > 1 ? () => lines.remove(i) : undefined} projects={projects.data ?? []} categories={categoryTree((categories.data ?? []).filter((c) => !c.archived))} />
+          <LineRow key={field.id} form={form} index={i} onRemove={lines.fields.length > 1 ? () => lines.remove(i) : undefined} projects={refs.projects} categories={categoryTree(refs.categories.filter((c) => !c.archived))} />
         ))}
         {errors.lines?.message && (
           <p className="text-destructive text-sm" role="alert">
@@ -133,7 +149,7 @@ export function InvoiceForm({ editing, onDone }: { editing?: InvoiceDetail | nul
           <AlertDescription>{errors.root.server.message}</AlertDescription>
         </Alert>
       )}
-      <FormDialogFooter onCancel={onDone} isSubmitting={isSubmitting} submitLabel={editing ? t('common.save') : t('invoices.create')} />
+      <FormDialogFooter onCancel={onCancel} isSubmitting={isSubmitting} submitLabel={editing ? t('common.save') : t('invoices.create')} />
     </form>
   )
 }
