@@ -60,8 +60,11 @@ export function TransactionDialog({
       else await post.mutateAsync({ ...body, idempotency_key: key.current })
     } catch (e) {
       if (isApiError(e) && e.status >= 400 && e.status < 500) key.current = null
-      // A posting dated in a closed month belongs in a later open day, marked as its adjustment.
-      if (isApiError(e) && e.code === 'period_closed') throw new ApiError(e.status, { ...e.problem, detail: `${e.message} ${t('tx.periodClosedHint')}` }, e.message)
+      // A posting dated in a closed month belongs in a later open day, marked as its adjustment:
+      // the refusal says so under the field that does it.
+      if (isApiError(e) && e.code === 'period_closed') {
+        throw new ApiError(e.status, { ...e.problem, field: 'adjusts', detail: `${e.message} ${t('tx.periodClosedHint')}` }, e.message)
+      }
       throw e
     }
     key.current = null
