@@ -24,6 +24,10 @@ export interface InvoiceQuery {
   status?: string
   counterparty_id?: string
   currency?: string
+  issue_from?: string
+  issue_to?: string
+  due_from?: string
+  due_to?: string
   q?: string
   sort?: string
   limit: number

@@ -151,6 +151,10 @@ export const invoicesReportsEn = {
   'tx.adjustmentsNone': 'Without adjustments',
   'tx.periodClosedHint': 'Date it in an open period and fill in “Adjusts closed month” to record it as an adjustment of the closed month.',
   'accReports.rateOf': 'rate of {date}',
+  'invoices.range.issue_from': 'Issued from',
+  'invoices.range.issue_to': 'Issued to',
+  'invoices.range.due_from': 'Due from',
+  'invoices.range.due_to': 'Due to',
 } as const
 
 export const invoicesReportsRu: Record<keyof typeof invoicesReportsEn, string> = {
@@ -305,4 +309,8 @@ export const invoicesReportsRu: Record<keyof typeof invoicesReportsEn, string> =
   'tx.adjustmentsNone': 'Без корректировок',
   'tx.periodClosedHint': 'Датируйте её открытым периодом и заполните «Корректирует закрытый месяц», чтобы провести как корректировку закрытого месяца.',
   'accReports.rateOf': 'курс от {date}',
+  'invoices.range.issue_from': 'Выставлен с',
+  'invoices.range.issue_to': 'Выставлен по',
+  'invoices.range.due_from': 'Срок с',
+  'invoices.range.due_to': 'Срок по',
 }

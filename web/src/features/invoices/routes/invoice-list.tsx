@@ -36,6 +36,10 @@ export default function InvoiceListPage() {
     status: f('status') || undefined,
     counterparty_id: f('counterparty_id') || undefined,
     currency: f('currency') || undefined,
+    issue_from: f('issue_from') || undefined,
+    issue_to: f('issue_to') || undefined,
+    due_from: f('due_from') || undefined,
+    due_to: f('due_to') || undefined,
     q: debouncedQ.trim() || undefined,
     sort: f('sort') || undefined,
     limit: pagination.pageSize,
@@ -149,6 +153,9 @@ export default function InvoiceListPage() {
             </option>
           ))}
         </NativeSelect>
+        {(['issue_from', 'issue_to', 'due_from', 'due_to'] as const).map((k) => (
+          <Input key={k} type="date" className="w-40" aria-label={t(`invoices.range.${k}`)} title={t(`invoices.range.${k}`)} value={f(k)} onChange={(e) => setFilter(k, e.target.value)} />
+        ))}
         <NativeSelect className="w-44" aria-label={t('invoices.sort')} value={f('sort') || '-issue_date'} onChange={(e) => setFilter('sort', e.target.value === '-issue_date' ? '' : e.target.value)}>
           {SORTS.map((s) => (
             <option key={s} value={s}>
