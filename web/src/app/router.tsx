@@ -39,6 +39,9 @@ const RecurringList = page(() => import('@/features/recurring/routes/recurring-l
 const RecurringDetail = page(() => import('@/features/recurring/routes/recurring-detail'))
 const Wallets = page(() => import('@/features/wallets/routes/wallets'))
 const Wallet = page(() => import('@/features/wallets/routes/wallet'))
+const InvoiceList = page(() => import('@/features/invoices/routes/invoice-list'))
+const InvoiceDetail = page(() => import('@/features/invoices/routes/invoice-detail'))
+const Aging = page(() => import('@/features/invoices/routes/aging'))
 
 function el(C: LazyExoticComponent<ComponentType>) {
   return (
@@ -120,6 +123,9 @@ const router = createBrowserRouter([
       { path: 'recurring/:id', element: el(RecurringDetail) },
       { path: 'wallets', element: el(Wallets) },
       { path: 'wallets/:id', element: el(Wallet) },
+      { path: 'invoices', element: el(InvoiceList) },
+      { path: 'invoices/aging', element: el(Aging) },
+      { path: 'invoices/:id', element: el(InvoiceDetail) },
       { path: 'reports', element: el(Reports) },
       { path: 'periods', element: el(Periods) },
       { path: 'audit', element: el(Audit) },

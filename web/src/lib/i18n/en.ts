@@ -1,3 +1,5 @@
+import { invoicesReportsEn } from './invoices-reports'
+
 /** English UI strings; the source of message keys. */
 export const en = {
   'app.name': 'Ledger',
@@ -285,7 +287,7 @@ export const en = {
   'dashboard.openAnalytics': 'Open analytics',
   'dashboard.needsApi': 'Coming soon: this chart needs a reporting API the server does not offer yet.',
 
-  'reports.description': 'Balances and the trial balance at any date.',
+  'reports.description': 'Balances, trial balance, profit and loss, balance sheet and cash flow; click a figure to see its postings.',
   'reports.balances': 'Balances',
   'reports.trialBalance': 'Trial balance',
   'reports.asOf': 'As of',
@@ -941,6 +943,7 @@ export const en = {
   "dashboard.noProject": "No project",
   "dashboard.missingRate": "An exchange rate is missing",
   "dashboard.enterRate": "Enter the rate",
+  ...invoicesReportsEn,
 } as const
 
 export type MessageKey = keyof typeof en

@@ -1,4 +1,5 @@
 import type { MessageKey } from './en'
+import { invoicesReportsRu } from './invoices-reports'
 
 /** Russian UI strings; every English key must be here (checked by the type). */
 export const ru: Record<MessageKey, string> = {
@@ -287,7 +288,7 @@ export const ru: Record<MessageKey, string> = {
   'dashboard.openAnalytics': 'Открыть аналитику',
   'dashboard.needsApi': 'Скоро: для этого графика нужен отчётный API, которого на сервере ещё нет.',
 
-  'reports.description': 'Остатки и оборотно-сальдовая ведомость на любую дату.',
+  'reports.description': 'Остатки, оборотно-сальдовая ведомость, прибыли и убытки, баланс и движение денег; щёлкните по сумме, чтобы увидеть проводки.',
   'reports.balances': 'Остатки',
   'reports.trialBalance': 'Оборотно-сальдовая ведомость',
   'reports.asOf': 'На дату',
@@ -942,4 +943,5 @@ export const ru: Record<MessageKey, string> = {
   "dashboard.noProject": "Без проекта",
   "dashboard.missingRate": "Не хватает курса валюты",
   "dashboard.enterRate": "Ввести курс",
+  ...invoicesReportsRu,
 }

@@ -12,9 +12,13 @@ import { Table, TableBody, TableCell, TableFooter, TableHead, TableHeader, Table
 import { useI18n } from '@/lib/i18n'
 
 import { useBalances, useTrialBalance, type TrialBalance } from '../api'
+import { BalanceSheetReport, CashFlowReport, PnlReport } from '../components/accounting-reports'
 import { ProfitabilityReport } from '../components/profitability-report'
 
-type Tab = 'balances' | 'trial' | 'profitability'
+type Tab = 'balances' | 'trial' | 'profitability' | AccountingTab
+type AccountingTab = 'pnl' | 'balanceSheet' | 'cashFlow'
+const ACCOUNTING_TABS: AccountingTab[] = ['pnl', 'balanceSheet', 'cashFlow']
+const withAsOf = (tab: Tab) => tab === 'balances' || tab === 'trial'
 
 export default function ReportsPage() {
   const { t } = useI18n()
@@ -34,20 +38,37 @@ export default function ReportsPage() {
           <Button role="tab" aria-selected={tab === 'profitability'} size="sm" variant={tab === 'profitability' ? 'default' : 'ghost'} onClick={() => setTab('profitability')}>
             {t('reports.profitability')}
           </Button>
+          {ACCOUNTING_TABS.map((a) => (
+            <Button key={a} role="tab" aria-selected={tab === a} size="sm" variant={tab === a ? 'default' : 'ghost'} onClick={() => setTab(a)}>
+              {t(`accReports.tab.${a}`)}
+            </Button>
+          ))}
         </div>
-        {tab !== 'profitability' && (
+        {withAsOf(tab) && (
           <div className="grid gap-1.5">
             <Label htmlFor="as-of">{t('reports.asOf')}</Label>
             <DateField id="as-of" className="w-44" value={asOf} onChange={setAsOf} />
           </div>
         )}
-        {asOf && tab !== 'profitability' && (
+        {asOf && withAsOf(tab) && (
           <Button variant="ghost" size="sm" onClick={() => setAsOf('')}>
             {t('reports.today')}
           </Button>
         )}
       </div>
-      {tab === 'balances' ? <BalancesReport asOf={asOf} /> : tab === 'trial' ? <TrialBalanceReport asOf={asOf} /> : <ProfitabilityReport />}
+      {tab === 'balances' ? (
+        <BalancesReport asOf={asOf} />
+      ) : tab === 'trial' ? (
+        <TrialBalanceReport asOf={asOf} />
+      ) : tab === 'pnl' ? (
+        <PnlReport />
+      ) : tab === 'balanceSheet' ? (
+        <BalanceSheetReport />
+      ) : tab === 'cashFlow' ? (
+        <CashFlowReport />
+      ) : (
+        <ProfitabilityReport />
+      )}
     </>
   )
 }

@@ -65,9 +65,14 @@ export function CommonFields({ refs, categoryKind }: { refs: Refs; categoryKind?
           </NativeSelect>
         </FormField>
       </div>
-      <FormField label={t('tx.tags')} error={te(e?.tags?.message)} hint={t('tx.tagsHint')}>
-        <Input {...register('meta.tags')} />
-      </FormField>
+      <div className="grid grid-cols-[1fr_12rem] gap-3">
+        <FormField label={t('tx.tags')} error={te(e?.tags?.message)} hint={t('tx.tagsHint')}>
+          <Input {...register('meta.tags')} />
+        </FormField>
+        <FormField label={t('tx.adjusts')} error={te(e?.adjusts?.message)} hint={t('tx.adjustsHint')}>
+          <FormDateField control={control} name="meta.adjusts" />
+        </FormField>
+      </div>
     </>
   )
 }

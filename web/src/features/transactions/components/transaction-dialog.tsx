@@ -5,7 +5,7 @@ import { ErrorState, LoadingState } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog'
 import { useAllAccounts, useAllCategories, useAllCounterparties, useAllProjects } from '@/hooks/use-lookups'
-import { isApiError } from '@/lib/api/problem'
+import { ApiError, isApiError } from '@/lib/api/problem'
 import { useI18n, type MessageKey } from '@/lib/i18n'
 import { cn, uuid } from '@/lib/utils'
 
@@ -60,6 +60,11 @@ export function TransactionDialog({
       else await post.mutateAsync({ ...body, idempotency_key: key.current })
     } catch (e) {
       if (isApiError(e) && e.status >= 400 && e.status < 500) key.current = null
+      // A posting dated in a closed month belongs in a later open day, marked as its adjustment:
+      // the refusal says so under the field that does it.
+      if (isApiError(e) && e.code === 'period_closed') {
+        throw new ApiError(e.status, { ...e.problem, field: 'adjusts', detail: `${e.message} ${t('tx.periodClosedHint')}` }, e.message)
+      }
       throw e
     }
     key.current = null

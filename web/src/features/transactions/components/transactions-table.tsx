@@ -57,6 +57,11 @@ export function TransactionsTable({
               </Link>
               {tx.crypto && <CryptoBadge tx={tx} />}
               {tx.origin && <OriginBadge kind={tx.origin.kind} id={tx.origin.id} />}
+              {tx.adjusts && (
+                <Badge variant="outline" className="border-amber-300 bg-amber-50 text-amber-800" title={t('tx.adjustsMonth', { month: tx.adjusts.slice(0, 7) })} data-testid="adjustment-badge">
+                  {t('tx.adjustment')}
+                </Badge>
+              )}
               {tx.reversed_by && <Badge variant="outline">{t('tx.reversed')}</Badge>}
               {tx.replaced_by && <Badge variant="outline">{t('tx.replaced')}</Badge>}
               {tx.tags.map((tag) => (

@@ -24,6 +24,8 @@ export const metaSchema = z.object({
     .string()
     .refine((s) => splitTags(s).length <= 20, 'validation.tooManyTags')
     .refine((s) => splitTags(s).every((t) => t.length <= 50), 'validation.tagTooLong'),
+  /** A day of the closed month this posting corrects (the server answers its first day); blank: none. */
+  adjusts: z.string().refine((s) => s === '' || /^\d{4}-\d{2}-\d{2}$/.test(s), 'validation.date'),
 })
 
 export type MetaValues = z.infer<typeof metaSchema>
@@ -52,11 +54,14 @@ export function metaDefaults(tx?: Transaction | null): MetaValues {
     category_id: tx?.category_id ?? '',
     counterparty_id: tx?.counterparty_id ?? '',
     tags: (tx?.tags ?? []).join(', '),
+    adjusts: tx?.adjusts ?? '',
   }
 }
 
-export function metaToBody(m: MetaValues): Pick<TransactionIn, 'date' | 'description' | 'project_id' | 'category_id' | 'counterparty_id' | 'tags'> {
+export function metaToBody(m: MetaValues): Pick<TransactionIn, 'date' | 'description' | 'project_id' | 'category_id' | 'counterparty_id' | 'tags' | 'adjusts'> {
   return {
+    // Sent only when set: an ordinary posting's body stays as it was.
+    ...(m.adjusts ? { adjusts: m.adjusts } : {}),
     date: m.date,
     description: m.description.trim(),
     project_id: blankToNull(m.project_id),
@@ -68,7 +73,7 @@ export function metaToBody(m: MetaValues): Pick<TransactionIn, 'date' | 'descrip
 
 /** Maps a server error field (`description`, `income.amount`, `entries[1].amount`…) to a form path. */
 export function mapServerField(field: string): string {
-  if (['date', 'description', 'project_id', 'category_id', 'counterparty_id', 'tags'].includes(field)) return `meta.${field}`
+  if (['date', 'description', 'project_id', 'category_id', 'counterparty_id', 'tags', 'adjusts'].includes(field)) return `meta.${field}`
   const m = /^entries\[(\d+)\]\.(amount|account_id|memo|price\.(rate|total)|price\.currency|price)$/.exec(field)
   if (m) {
     const leaf = m[2].startsWith('price.currency') ? 'price_currency' : m[2].startsWith('price') ? 'price_value' : m[2]
@@ -83,7 +88,7 @@ export function mapServerField(field: string): string {
 
 export const CRYPTO_FIELDS = ['crypto.tx_hash', 'crypto.from', 'crypto.to', 'crypto.fee_trx']
 
-export const META_FIELDS = ['meta.date', 'meta.description', 'meta.project_id', 'meta.category_id', 'meta.counterparty_id', 'meta.tags']
+export const META_FIELDS = ['meta.date', 'meta.description', 'meta.project_id', 'meta.category_id', 'meta.counterparty_id', 'meta.tags', 'meta.adjusts']
 
 
 export type FormKind = 'income' | 'expense' | 'transfer' | 'journal'
@@ -100,6 +105,7 @@ export function formKindOf(tx: Transaction): FormKind {
 export function originHref(kind: OriginKind, id: string): string | null {
   if (kind === 'payout') return `/traffic/payouts/${id}`
   if (kind === 'recurring') return `/recurring/${id}`
+  if (kind === 'invoice') return `/invoices/${id}`
   // A wallet's postings name the wallet account.
   if (kind === 'tron_wallet') return `/wallets/${id}`
   return null

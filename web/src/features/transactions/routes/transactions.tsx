@@ -35,9 +35,11 @@ interface FilterState {
   tag: string
   q: string
   kind: TransactionKind | ''
+  /** 'true': only adjustments of closed months; 'false': only ordinary postings. */
+  adjustments: '' | 'true' | 'false'
 }
 
-const EMPTY: FilterState = { from: '', to: '', account_id: '', project_id: '', category_id: '', counterparty_id: '', tag: '', q: '', kind: '' }
+const EMPTY: FilterState = { from: '', to: '', account_id: '', project_id: '', category_id: '', counterparty_id: '', tag: '', q: '', kind: '', adjustments: '' }
 const FILTER_KEYS = Object.keys(EMPTY) as (keyof FilterState)[]
 
 /** The filters live in the URL, so a reload, the back button or a shared link keep them. */
@@ -45,6 +47,7 @@ function filtersFrom(params: URLSearchParams): FilterState {
   const out = { ...EMPTY }
   for (const k of FILTER_KEYS) (out as Record<string, string>)[k] = params.get(k) ?? ''
   if (out.kind && !TRANSACTION_KINDS.includes(out.kind)) out.kind = ''
+  if (!['', 'true', 'false'].includes(out.adjustments)) out.adjustments = ''
   return out
 }
 
@@ -206,6 +209,11 @@ export default function TransactionsPage() {
               {c.name}
             </option>
           ))}
+        </NativeSelect>
+        <NativeSelect aria-label={t('tx.adjustmentsFilter')} value={f.adjustments} onChange={set('adjustments')}>
+          <option value="">{t('tx.adjustmentsAll')}</option>
+          <option value="true">{t('tx.adjustmentsOnly')}</option>
+          <option value="false">{t('tx.adjustmentsNone')}</option>
         </NativeSelect>
         <div className="flex gap-1">
           <Input placeholder={t('tx.tag')} aria-label={t('tx.tag')} value={f.tag} onChange={set('tag')} />
