@@ -440,6 +440,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<usize> {
         }
         day += Duration::days(1);
     }
+    seed_rates(&mut d, start, today).await?;
     let mut posts = std::mem::take(&mut d.posts);
     posts.retain(|p| p.command.date <= today);
     posts.sort_by_key(|p| p.command.date);
@@ -448,4 +449,41 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<usize> {
         post_many(pool, &d.actor, chunk.to_vec()).await?;
     }
     Ok(count)
+}
+
+/// Daily rates of the demo's currencies into USD (a gentle random walk around realistic levels),
+/// so the reports and the dashboard can convert every posting day of the demo.
+async fn seed_rates(d: &mut Demo, start: NaiveDate, today: NaiveDate) -> anyhow::Result<()> {
+    let usd = Currency::parse("USD")?;
+    let mut levels = [
+        (Currency::parse("EUR")?, Decimal::new(108, 2), 4),
+        (Currency::parse("USDT")?, Decimal::ONE, 4),
+        (Currency::parse("TRX")?, Decimal::new(24, 2), 4),
+    ];
+    let mut rates = Vec::new();
+    let mut day = start;
+    while day <= today {
+        for (base, level, dp) in levels.iter_mut() {
+            // ±0.3 % a day, kept to the pair's usual precision.
+            let step = Decimal::new(d.rng.gen_range(-30..=30), 4);
+            *level = (*level * (Decimal::ONE + step)).round_dp(*dp);
+            if base.code() == "USDT" {
+                *level = Decimal::ONE; // a stable coin
+            }
+            rates.push(domain::rates::SetRate {
+                base: *base,
+                quote: usd,
+                date: day,
+                rate: *level,
+                source: "demo".into(),
+            });
+        }
+        day += Duration::days(1);
+    }
+    for chunk in rates.chunks(crate::ledger::rates::MAX_RATES_PER_CALL) {
+        crate::ledger::rates::set_many(&d.pool, &d.actor, chunk.to_vec())
+            .await
+            .map_err(|e| anyhow::anyhow!("demo rates: {e:?}"))?;
+    }
+    Ok(())
 }

@@ -32,7 +32,11 @@ pub async fn start(
     })
     .map_err(ApiError::internal)?;
     scheduler.add(job).await.map_err(ApiError::internal)?;
-    tokio::spawn(async move { run(&pool).await });
+    tokio::spawn(async move {
+        // A first start builds the read tables first; the start-up run waits for them.
+        projections::read_model::wait_ready(&pool, projections::read_model::READY_WAIT).await;
+        run(&pool).await
+    });
     Ok(scheduler)
 }
 

@@ -363,6 +363,33 @@ fn check_schema_name(schema: &str) {
 }
 
 /// Drops `schema` if present and creates empty read tables in it (indexes deferred).
+/// Whether the live read tables exist (a first start or a version change builds them beside and
+/// swaps them in, so their existence means they are complete).
+pub async fn ready(pool: &sqlx::PgPool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'read')")
+        .fetch_one(pool)
+        .await
+}
+
+/// How long start-up jobs wait for the read tables (a rebuild of a large log takes minutes).
+pub const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// Waits up to `max` for [`ready`]; answers whether the read tables are there. Start-up jobs
+/// that read them (recurring payments, overdue invoices) wait here instead of failing once and
+/// waiting for their next scheduled run.
+pub async fn wait_ready(pool: &sqlx::PgPool, max: std::time::Duration) -> bool {
+    let started = std::time::Instant::now();
+    loop {
+        if ready(pool).await.unwrap_or(false) {
+            return true;
+        }
+        if started.elapsed() >= max {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
 pub async fn create_tables(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
     check_schema_name(schema);
     let mut tx = conn.begin().await?;

@@ -311,7 +311,11 @@ pub async fn start_scheduler(pool: PgPool, cron: &str) -> Result<JobScheduler, A
     .map_err(ApiError::internal)?;
     scheduler.add(job).await.map_err(ApiError::internal)?;
     scheduler.start().await.map_err(ApiError::internal)?;
-    tokio::spawn(async move { scheduled_run(&pool).await });
+    tokio::spawn(async move {
+        // A first start builds the read tables first; the catch-up waits for them.
+        projections::read_model::wait_ready(&pool, projections::read_model::READY_WAIT).await;
+        scheduled_run(&pool).await
+    });
     Ok(scheduler)
 }
 

@@ -187,7 +187,7 @@ async fn dashboard(
 
     let accounts = q::accounts(pool).await?;
     let cash_accounts: Vec<_> = accounts.iter().filter(|a| a.is_cash()).cloned().collect();
-    let (balances, _) = q::booked_balances(pool, &cash_accounts, today, currency.code()).await?;
+    let balances = projections::queries::balances(pool, Some(today), None).await?;
     let open: Vec<OpenRow> = sqlx::query_as(&format!(
         "SELECT direction, currency, sum(open) AS open, \
                 coalesce(sum(open) FILTER (WHERE due_date < $1), 0) AS overdue, \
@@ -214,7 +214,7 @@ async fn dashboard(
         let balance = balances
             .iter()
             .find(|b| b.account_id == a.id)
-            .map_or(Decimal::ZERO, |b| b.balance);
+            .map_or(Decimal::ZERO, |b| b.debit - b.credit);
         let value = value_of(balance, &a.currency, currency, &rates, today)?;
         cash_total += value;
         cash.push(CashAccountOut {

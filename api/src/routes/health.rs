@@ -17,11 +17,7 @@ async fn healthz() -> &'static str {
 
 /// Ready when the database answers and the read tables exist.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let ready: Result<bool, sqlx::Error> =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'read')")
-            .fetch_one(&state.pool)
-            .await;
-    match ready {
+    match projections::read_model::ready(&state.pool).await {
         Ok(true) => (StatusCode::OK, "ready").into_response(),
         Ok(false) => (
             StatusCode::SERVICE_UNAVAILABLE,
