@@ -18,6 +18,13 @@ function freshDataDir(): string {
   return dir
 }
 const dataDir = (process.env.LEDGER_E2E_DATA_DIR ??= freshDataDir())
+// Specs that need books nobody else has posted into (exact report figures, a closed period) run
+// against a second server with a ledger of their own.
+const FRESH_BOOKS_PORT = PORT + 2
+const freshBooksURL = `http://127.0.0.1:${FRESH_BOOKS_PORT}`
+const freshBooksDir = (process.env.LEDGER_E2E_FRESH_BOOKS_DIR ??= freshDataDir())
+const FRESH_BOOKS_SPECS = /invoices-reports\.spec\.ts/
+const serverCommand = process.env.LEDGER_BIN ? `${process.env.LEDGER_BIN} serve` : 'cargo run --bin ledger -- serve'
 
 export default defineConfig({
   testDir: './e2e',
@@ -48,6 +55,10 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    { name: 'ledger', testIgnore: FRESH_BOOKS_SPECS },
+    { name: 'fresh-books', testMatch: FRESH_BOOKS_SPECS, use: { baseURL: freshBooksURL } },
+  ],
   webServer: [
     {
       // TronScan answered from the importers' recordings (wallet sync and verification).
@@ -59,7 +70,7 @@ export default defineConfig({
     {
       // Builds nothing but the server: `npm run build` must have produced web/dist first.
       // LEDGER_BIN runs an already built server instead (no cargo build while others compile).
-      command: process.env.LEDGER_BIN ? `${process.env.LEDGER_BIN} serve` : 'cargo run --bin ledger -- serve',
+      command: serverCommand,
       cwd: '..',
       url: `${baseURL}/healthz`,
       timeout: 30 * 60_000,
@@ -73,6 +84,22 @@ export default defineConfig({
         LEDGER_PUBLIC_URL: baseURL,
         // No SMTP: every mail is also written here, and e2e/mail.ts reads the links from it.
         LEDGER_MAIL_DIR: path.join(dataDir, 'mail'),
+        LEDGER_TRONSCAN_URL: TRONSCAN_STUB,
+      },
+    },
+    {
+      command: serverCommand,
+      cwd: '..',
+      url: `${freshBooksURL}/healthz`,
+      timeout: 30 * 60_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        LEDGER_DATA_DIR: freshBooksDir,
+        LEDGER_LISTEN: `127.0.0.1:${FRESH_BOOKS_PORT}`,
+        LEDGER_WEB_DIR: 'web/dist',
+        LEDGER_PUBLIC_URL: freshBooksURL,
         LEDGER_TRONSCAN_URL: TRONSCAN_STUB,
       },
     },
