@@ -73,7 +73,7 @@ async fn check_template(
 }
 
 /// Runs `command` on schedule `id` (creating it when `create`) and appends the result.
-async fn execute(
+pub async fn execute(
     pool: &PgPool,
     actor: &Actor,
     id: Uuid,
@@ -115,33 +115,6 @@ pub async fn update(
     def: Definition,
 ) -> Result<Written, ApiError> {
     execute(pool, actor, id, RecurringCommand::Update(def)).await
-}
-
-pub async fn pause(
-    pool: &PgPool,
-    actor: &Actor,
-    id: Uuid,
-    from: NaiveDate,
-) -> Result<Written, ApiError> {
-    execute(pool, actor, id, RecurringCommand::Pause { from }).await
-}
-
-pub async fn resume(
-    pool: &PgPool,
-    actor: &Actor,
-    id: Uuid,
-    on: NaiveDate,
-) -> Result<Written, ApiError> {
-    execute(pool, actor, id, RecurringCommand::Resume { on }).await
-}
-
-pub async fn end(
-    pool: &PgPool,
-    actor: &Actor,
-    id: Uuid,
-    after: NaiveDate,
-) -> Result<Written, ApiError> {
-    execute(pool, actor, id, RecurringCommand::End { after }).await
 }
 
 /// One day a run handled.

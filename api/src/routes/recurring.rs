@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::recurring::Schedule;
-use domain::recurring_payment::{Definition, RecurringPayment, Template};
+use domain::recurring_payment::{Definition, RecurringCommand, RecurringPayment, Template};
 use domain::transaction::{Price, TransactionKind};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json as SqlJson;
@@ -426,6 +426,20 @@ pub struct DayIn {
     pub date: Option<NaiveDate>,
 }
 
+/// Pauses, resumes or ends schedule `id` and answers it as it then stands.
+async fn change(
+    state: &AppState,
+    user: &AuthUser,
+    headers: &HeaderMap,
+    id: Uuid,
+    command: RecurringCommand,
+) -> ApiResult<axum::Json<RecurringOut>> {
+    user.require(policy::WRITE_BOOKS)?;
+    let actor = Actor::api(user.id, request_id(headers));
+    let w = recurring::execute(&state.pool, &actor, id, command).await?;
+    Ok(axum::Json(read(state, id, Some(w.position)).await?))
+}
+
 fn day(body: Option<DayIn>) -> NaiveDate {
     body.and_then(|b| b.date)
         .unwrap_or_else(|| Utc::now().date_naive())
@@ -441,10 +455,14 @@ async fn pause(
     Path(id): Path<Uuid>,
     OptionalJson(body): OptionalJson<DayIn>,
 ) -> ApiResult<axum::Json<RecurringOut>> {
-    user.require(policy::WRITE_BOOKS)?;
-    let actor = Actor::api(user.id, request_id(&headers));
-    let w = recurring::pause(&state.pool, &actor, id, day(body)).await?;
-    Ok(axum::Json(read(&state, id, Some(w.position)).await?))
+    change(
+        &state,
+        &user,
+        &headers,
+        id,
+        RecurringCommand::Pause { from: day(body) },
+    )
+    .await
 }
 
 /// Resuming skips the paused days: they are never posted.
@@ -458,10 +476,14 @@ async fn resume(
     Path(id): Path<Uuid>,
     OptionalJson(body): OptionalJson<DayIn>,
 ) -> ApiResult<axum::Json<RecurringOut>> {
-    user.require(policy::WRITE_BOOKS)?;
-    let actor = Actor::api(user.id, request_id(&headers));
-    let w = recurring::resume(&state.pool, &actor, id, day(body)).await?;
-    Ok(axum::Json(read(&state, id, Some(w.position)).await?))
+    change(
+        &state,
+        &user,
+        &headers,
+        id,
+        RecurringCommand::Resume { on: day(body) },
+    )
+    .await
 }
 
 /// Ends the schedule after the day given: days up to it not yet posted still post.
@@ -475,10 +497,14 @@ async fn end(
     Path(id): Path<Uuid>,
     OptionalJson(body): OptionalJson<DayIn>,
 ) -> ApiResult<axum::Json<RecurringOut>> {
-    user.require(policy::WRITE_BOOKS)?;
-    let actor = Actor::api(user.id, request_id(&headers));
-    let w = recurring::end(&state.pool, &actor, id, day(body)).await?;
-    Ok(axum::Json(read(&state, id, Some(w.position)).await?))
+    change(
+        &state,
+        &user,
+        &headers,
+        id,
+        RecurringCommand::End { after: day(body) },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
