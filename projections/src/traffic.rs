@@ -24,19 +24,22 @@ pub struct AppliedImport<'a> {
     pub day_totals: bool,
 }
 
-/// The daily rollup rows of an import: its stored per-day sums, or its facts summed.
-fn import_days_sql(day_totals: bool) -> String {
+/// The daily rollup rows of the import `import_id` (an SQL expression): its stored per-day
+/// sums, or its facts summed.
+fn import_days_sql(day_totals: bool, import_id: &str) -> String {
     if day_totals {
-        "SELECT date, campaign_key, currency, impressions, clicks, installs, tracker_clicks, \
-           conversions, spend, revenue, rows FROM traffic_import_days WHERE import_id = $3"
-            .to_string()
+        format!(
+            "SELECT date, campaign_key, currency, impressions, clicks, installs, tracker_clicks, \
+               conversions, spend, revenue, rows FROM traffic_import_days WHERE import_id = {import_id}"
+        )
     } else {
-        "SELECT date, campaign_key, currency, sum(impressions)::bigint AS impressions, \
-           sum(clicks)::bigint AS clicks, sum(installs)::bigint AS installs, \
-           sum(tracker_clicks)::bigint AS tracker_clicks, sum(conversions)::bigint AS conversions, \
-           sum(spend) AS spend, sum(revenue) AS revenue, count(*) AS rows \
-         FROM traffic_facts WHERE import_id = $3 GROUP BY date, campaign_key, currency"
-            .to_string()
+        format!(
+            "SELECT date, campaign_key, currency, sum(impressions)::bigint AS impressions, \
+               sum(clicks)::bigint AS clicks, sum(installs)::bigint AS installs, \
+               sum(tracker_clicks)::bigint AS tracker_clicks, sum(conversions)::bigint AS conversions, \
+               sum(spend) AS spend, sum(revenue) AS revenue, count(*) AS rows \
+             FROM traffic_facts WHERE import_id = {import_id} GROUP BY date, campaign_key, currency"
+        )
     }
 }
 
@@ -86,7 +89,7 @@ pub async fn apply_import(
            impressions, clicks, installs, tracker_clicks, conversions, spend, revenue, rows) \
          SELECT $1, d.date, d.campaign_key, d.currency, $2, $3, d.impressions, d.clicks, d.installs, \
                 d.tracker_clicks, d.conversions, d.spend, d.revenue, d.rows FROM ({days}) d",
-        days = import_days_sql(day_totals)
+        days = import_days_sql(day_totals, "$3")
     ))
     .bind(scope)
     .bind(source_id)
@@ -172,7 +175,7 @@ pub async fn check_import_days(conn: &mut PgConnection) -> Result<(i64, i64, i64
          differ AS ((SELECT * FROM stored EXCEPT ALL SELECT * FROM summed) \
            UNION ALL (SELECT * FROM summed EXCEPT ALL SELECT * FROM stored)) \
          SELECT (SELECT count(*) FROM stored), (SELECT count(*) FROM summed), (SELECT count(*) FROM differ)",
-        days = import_days_sql(false).replace("$3", "i.import_id")
+        days = import_days_sql(false, "i.import_id")
     ))
     .fetch_one(&mut *conn)
     .await?;
