@@ -9,6 +9,7 @@
 
 use std::time::Instant;
 
+use anyhow::Context;
 use sqlx::PgPool;
 
 use super::{REPORT_SAMPLES, Server, Stats, report_latency};
@@ -19,8 +20,10 @@ const INVOICES: i64 = 100_000;
 const COUNTERPARTIES: i64 = 1_000;
 
 /// The generated rows follow the projection's rules: open = total − paid + overpaid, status
-/// from paid vs total, settled_on on the paid ones, a payment row per paid invoice.
-const GENERATE: [&str; 2] = [
+/// from paid vs total, settled_on on the paid ones, a payment row per paid invoice, and the
+/// open spans of `domain::invoice::open_spans` (a payment dated before the issue counts from
+/// the issue date). `run` checks the report against [`REFERENCE`] before timing it.
+const GENERATE: [&str; 3] = [
     "INSERT INTO read.invoices (id, direction, status, series, number, counterparty_id, currency, \
        issue_date, due_date, total, paid, overpaid, open, payments, last_paid_on, settled_on, \
        transaction_ids, reversal_ids, created_at, updated_at, version) \
@@ -44,7 +47,29 @@ const GENERATE: [&str; 2] = [
        currency, rate, applied, overpaid) \
      SELECT id, 1, last_paid_on, gen_random_uuid(), NULL, paid, currency, NULL, paid, 0 \
      FROM read.invoices WHERE number LIKE 'INV-BENCH-%' AND paid > 0",
+    "INSERT INTO read.invoice_open (invoice_id, valid_from, valid_until, direction, \
+       counterparty_id, currency, due_date, amount) \
+     SELECT id, issue_date, CASE WHEN paid > 0 AND last_paid_on > issue_date THEN last_paid_on END, \
+       direction, counterparty_id, currency, due_date, \
+       CASE WHEN paid > 0 AND last_paid_on <= issue_date THEN total - paid ELSE total END \
+     FROM read.invoices \
+     WHERE number LIKE 'INV-BENCH-%' AND (paid = 0 OR last_paid_on > issue_date OR paid < total) \
+     UNION ALL \
+     SELECT id, last_paid_on, NULL, direction, counterparty_id, currency, due_date, total - paid \
+     FROM read.invoices \
+     WHERE number LIKE 'INV-BENCH-%' AND paid > 0 AND paid < total AND last_paid_on > issue_date",
 ];
+
+/// The ageing rule straight from the invoices and their payments (what the report computed
+/// before it had open spans): each currency's open total at `$1`.
+const REFERENCE: &str = "\
+WITH later AS (SELECT invoice_id, sum(applied) AS applied FROM read.invoice_payments \
+  WHERE date > $1 GROUP BY invoice_id) \
+SELECT i.currency, sum(greatest(i.total - i.paid + coalesce(l.applied, 0), 0))::text \
+FROM read.invoices i LEFT JOIN later l ON l.invoice_id = i.id \
+WHERE i.direction = 'receivable' AND i.status <> 'draft' AND i.issue_date <= $1 \
+  AND (i.cancelled_on IS NULL OR i.cancelled_on > $1) \
+GROUP BY i.currency ORDER BY i.currency";
 
 /// The baseline: what any ageing must at least do, one pass summing open amounts.
 const BASELINE: &str = "SELECT currency, sum(open) FROM read.invoices \
@@ -86,6 +111,32 @@ pub async fn run(server: &Server, pool: &PgPool) -> anyhow::Result<(Vec<String>,
         )
         .row(),
     );
+    for as_of in ["2026-11-15", "2026-12-31"] {
+        let day: chrono::NaiveDate = as_of.parse()?;
+        let expected: Vec<(String, String)> =
+            sqlx::query_as(REFERENCE).bind(day).fetch_all(pool).await?;
+        let report = server
+            .get(&format!(
+                "/api/reports/aging?as_of={as_of}&direction=receivable&limit=1"
+            ))
+            .await?;
+        let got: Vec<(String, String)> = report["totals"]
+            .as_array()
+            .context("totals")?
+            .iter()
+            .map(|t| {
+                (
+                    t["currency"].as_str().unwrap_or_default().to_string(),
+                    t["total"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        anyhow::ensure!(
+            got == expected,
+            "ageing at {as_of} disagrees with the rule over invoices and payments: {got:?} vs {expected:?}"
+        );
+    }
+    notes.push("The report's totals per currency equal the rule computed straight from the invoices and payments (checked at both dates before timing).".into());
     for (name, path) in [
         (
             "HTTP GET /api/reports/aging, as_of in the past (payments after it re-summed)",

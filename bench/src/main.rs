@@ -211,6 +211,19 @@ impl Server {
         Ok(v)
     }
 
+    async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        let status = res.status();
+        let v: Value = res.json().await?;
+        anyhow::ensure!(status.is_success(), "{path}: {status} {v}");
+        Ok(v)
+    }
+
     async fn get_ms(&self, path: &str) -> anyhow::Result<u64> {
         let t = Instant::now();
         let res = self

@@ -20,6 +20,8 @@ use crate::entity::clean_text;
 use crate::error::DomainError;
 use crate::money::{Currency, MAX_AMOUNT_ABS, round_to_scale};
 
+pub mod open_spans;
+
 /// Most lines one invoice may have.
 pub const MAX_LINES: usize = 200;
 /// Most payments one invoice may take (each one is a posting in the books).

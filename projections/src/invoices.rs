@@ -2,8 +2,10 @@
 //! amounts), its lines and its payments. Everything here follows from the invoice's events
 //! alone, so a rebuild gives the same rows.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::invoice::open_spans::OpenHistory;
 use domain::invoice::{Draft, InvoiceEvent};
+use rust_decimal::Decimal;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -71,8 +73,22 @@ CREATE TABLE {s}.invoice_payments (
     PRIMARY KEY (invoice_id, n)
 );
 CREATE INDEX ON {s}.invoice_payments (transaction_id);
--- Ageing at a past date sums the payments dated after it.
 CREATE INDEX ON {s}.invoice_payments (date);
+-- What each issued invoice leaves open over time (domain::invoice::open_spans): the ageing
+-- report at a date reads the one span per invoice that covers it. `until` is exclusive.
+CREATE TABLE {s}.invoice_open (
+    invoice_id      uuid    NOT NULL,
+    valid_from      date    NOT NULL,
+    valid_until     date,
+    direction       text    NOT NULL,
+    counterparty_id uuid    NOT NULL,
+    currency        text    NOT NULL,
+    due_date        date    NOT NULL,
+    amount          numeric NOT NULL CHECK (amount > 0),
+    PRIMARY KEY (invoice_id, valid_from)
+);
+-- Today's ageing reads the open-ended spans, one at a past date the spans ending after it.
+CREATE INDEX ON {s}.invoice_open (valid_until);
 "#;
 
 async fn write_draft(
@@ -130,6 +146,12 @@ pub async fn apply(
     at: DateTime<Utc>,
     version: i64,
 ) -> Result<(), ProjectionError> {
+    let changes_open = matches!(
+        event,
+        InvoiceEvent::Issued { .. }
+            | InvoiceEvent::PaymentRecorded(_)
+            | InvoiceEvent::Cancelled { .. }
+    );
     let update = |set: &str| {
         format!("UPDATE {schema}.invoices SET {set}, updated_at = $2, version = $3 WHERE id = $1")
     };
@@ -194,7 +216,7 @@ pub async fn apply(
             .bind(control_account_id)
             .bind(account_id)
             .bind(transaction_ids)
-            .execute(conn)
+            .execute(&mut *conn)
             .await?;
         }
         InvoiceEvent::PaymentRecorded(p) => {
@@ -226,7 +248,7 @@ pub async fn apply(
             .bind(p.rate)
             .bind(p.applied)
             .bind(p.overpaid)
-            .execute(conn)
+            .execute(&mut *conn)
             .await?;
         }
         InvoiceEvent::BecameOverdue { date } => {
@@ -235,7 +257,7 @@ pub async fn apply(
                 .bind(at)
                 .bind(version)
                 .bind(date)
-                .execute(conn)
+                .execute(&mut *conn)
                 .await?;
         }
         InvoiceEvent::Cancelled { date, reversal_ids } => {
@@ -248,9 +270,62 @@ pub async fn apply(
             .bind(version)
             .bind(date)
             .bind(reversal_ids)
-            .execute(conn)
+            .execute(&mut *conn)
             .await?;
         }
     }
+    if changes_open {
+        write_open_spans(conn, schema, id).await?;
+    }
+    Ok(())
+}
+
+/// Rewrites the invoice's open spans from its row and its payments.
+async fn write_open_spans(
+    conn: &mut PgConnection,
+    schema: &str,
+    id: Uuid,
+) -> Result<(), ProjectionError> {
+    let (issue_date, total, cancelled_on): (NaiveDate, Decimal, Option<NaiveDate>) =
+        sqlx::query_as(&format!(
+            "SELECT issue_date, total, cancelled_on FROM {schema}.invoices WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let payments: Vec<(NaiveDate, Decimal)> = sqlx::query_as(&format!(
+        "SELECT date, applied FROM {schema}.invoice_payments WHERE invoice_id = $1"
+    ))
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let spans = OpenHistory {
+        issue_date,
+        total,
+        payments: &payments,
+        cancelled_on,
+    }
+    .spans();
+    sqlx::query(&format!(
+        "DELETE FROM {schema}.invoice_open WHERE invoice_id = $1"
+    ))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    let from: Vec<NaiveDate> = spans.iter().map(|s| s.from).collect();
+    let until: Vec<Option<NaiveDate>> = spans.iter().map(|s| s.until).collect();
+    let amount: Vec<Decimal> = spans.iter().map(|s| s.amount).collect();
+    sqlx::query(&format!(
+        "INSERT INTO {schema}.invoice_open \
+         SELECT i.id, u.f, u.t, i.direction, i.counterparty_id, i.currency, i.due_date, u.a \
+         FROM {schema}.invoices i, UNNEST($2::date[], $3::date[], $4::numeric[]) AS u(f, t, a) \
+         WHERE i.id = $1"
+    ))
+    .bind(id)
+    .bind(from)
+    .bind(until)
+    .bind(amount)
+    .execute(conn)
+    .await?;
     Ok(())
 }

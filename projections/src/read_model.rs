@@ -8,7 +8,7 @@ use sqlx::{Connection, Executor, PgConnection, Row};
 /// The live read schema.
 pub const LIVE_SCHEMA: &str = "read";
 /// Bump whenever a table, column or projection rule changes: the projector then rebuilds.
-pub const MODEL_VERSION: i32 = 12;
+pub const MODEL_VERSION: i32 = 13;
 
 /// Every read table with the columns that order its rows uniquely (for digests and dumps).
 pub const TABLES: &[(&str, &str)] = &[
@@ -38,6 +38,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("invoices", "id"),
     ("invoice_lines", "invoice_id, n"),
     ("invoice_payments", "invoice_id, n"),
+    ("invoice_open", "invoice_id, valid_from"),
     ("traffic_daily", "scope, date, campaign_key, currency"),
     ("traffic_monthly", "scope, month, campaign_key, currency"),
     ("traffic_source_daily", "source_id, date, currency"),

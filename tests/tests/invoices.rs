@@ -5,6 +5,7 @@
 //! job, ageing buckets at a chosen date, concurrent issues, roles, and a rebuild that matches.
 
 use e2e::TestApp;
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 async fn id_of(app: &TestApp, path: &str, body: Value) -> String {
@@ -521,6 +522,30 @@ async fn overpayments_posted_transactions_payables_and_cancellation() {
         .await
         .expect(200);
     assert_eq!(reversal["kind"], "reversal");
+    // Ageing before the payment, between payment and cancellation, and from the cancellation
+    // on: nothing else of this counterparty's changes on 11-05..11-07.
+    let mut open_total = Vec::new();
+    for day in ["2026-11-05", "2026-11-06", "2026-11-07"] {
+        let aging = app
+            .get(&format!(
+                "/api/reports/aging?as_of={day}&min_position={position}"
+            ))
+            .await
+            .expect(200);
+        let row = aging["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["counterparty_id"] == b.cp.as_str())
+            .map(|r| r["total"].as_str().unwrap().parse::<Decimal>().unwrap())
+            .unwrap_or_default();
+        open_total.push(row);
+    }
+    assert_eq!(
+        [open_total[0] - open_total[2], open_total[1] - open_total[2]],
+        [Decimal::new(300, 0), Decimal::new(200, 0)],
+        "{open_total:?}"
+    );
     app.post(
         &path(&inv, "/payments"),
         json!({"date": "2026-11-08", "account_id": b.bank,

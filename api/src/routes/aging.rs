@@ -27,34 +27,27 @@ use crate::state::AppState;
 /// Most (counterparty, currency) groups one report adds up; more is refused, not truncated.
 pub const MAX_GROUPS: i64 = 100_000;
 
-/// Open amount of each invoice at `$1`: its total less the payments dated up to then, i.e. the
-/// stored paid amount less the (usually few) payments dated after it, summed once in `later`.
-/// Invoices settled or cancelled by `$1` are not open. Grouped per counterparty and currency.
+/// Open amounts at `$1` per counterparty and currency: each invoice open that day has exactly
+/// one span in `read.invoice_open` covering it (see `domain::invoice::open_spans`), so neither
+/// payments nor settlement dates are looked at here. Days past due are `$1 − due_date`.
 const AGING_SQL: &str = "\
-WITH later AS MATERIALIZED ( \
-  SELECT invoice_id, sum(applied) AS applied FROM read.invoice_payments WHERE date > $1 \
-  GROUP BY invoice_id), \
-open AS ( \
-  SELECT i.counterparty_id, i.currency, $1::date - i.due_date AS days, \
-    greatest(i.total - i.paid + coalesce(l.applied, 0), 0) AS amount \
-  FROM read.invoices i LEFT JOIN later l ON l.invoice_id = i.id \
-  WHERE i.direction = $2 AND i.status <> 'draft' AND i.issue_date <= $1 \
-    AND (i.cancelled_on IS NULL OR i.cancelled_on > $1) \
-    AND (i.settled_on IS NULL OR i.settled_on > $1) \
-    AND ($3::text IS NULL OR i.currency = $3)) \
-SELECT o.counterparty_id, min(e.name) AS counterparty_name, o.currency, count(*) AS invoices, \
-  coalesce(sum(amount) FILTER (WHERE days <= 0), 0) AS current, \
-  coalesce(sum(amount) FILTER (WHERE days BETWEEN 1 AND 30), 0) AS days_1_30, \
-  coalesce(sum(amount) FILTER (WHERE days BETWEEN 31 AND 60), 0) AS days_31_60, \
-  coalesce(sum(amount) FILTER (WHERE days BETWEEN 61 AND 90), 0) AS days_61_90, \
-  coalesce(sum(amount) FILTER (WHERE days > 90), 0) AS over_90, \
-  sum(amount) AS total \
-FROM open o \
-LEFT JOIN read.entities e ON e.entity_type = 'counterparty' AND e.id = o.counterparty_id \
-WHERE amount > 0 \
-GROUP BY o.counterparty_id, o.currency \
-ORDER BY total DESC, o.counterparty_id, o.currency \
-LIMIT $4";
+WITH g AS ( \
+  SELECT counterparty_id, currency, count(*) AS invoices, \
+    coalesce(sum(amount) FILTER (WHERE due_date >= $1), 0) AS current, \
+    coalesce(sum(amount) FILTER (WHERE due_date BETWEEN $1::date - 30 AND $1::date - 1), 0) AS days_1_30, \
+    coalesce(sum(amount) FILTER (WHERE due_date BETWEEN $1::date - 60 AND $1::date - 31), 0) AS days_31_60, \
+    coalesce(sum(amount) FILTER (WHERE due_date BETWEEN $1::date - 90 AND $1::date - 61), 0) AS days_61_90, \
+    coalesce(sum(amount) FILTER (WHERE due_date < $1::date - 90), 0) AS over_90, \
+    sum(amount) AS total \
+  FROM read.invoice_open \
+  WHERE direction = $2 AND valid_from <= $1 AND (valid_until IS NULL OR valid_until > $1) \
+    AND ($3::text IS NULL OR currency = $3) \
+  GROUP BY counterparty_id, currency \
+  ORDER BY total DESC, counterparty_id, currency \
+  LIMIT $4) \
+SELECT g.*, e.name AS counterparty_name \
+FROM g LEFT JOIN read.entities e ON e.entity_type = 'counterparty' AND e.id = g.counterparty_id \
+ORDER BY g.total DESC, g.counterparty_id, g.currency";
 
 #[derive(Debug, Clone, Default, Serialize, ToSchema, FromRow)]
 pub struct Buckets {
