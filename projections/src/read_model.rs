@@ -8,7 +8,7 @@ use sqlx::{Connection, Executor, PgConnection, Row};
 /// The live read schema.
 pub const LIVE_SCHEMA: &str = "read";
 /// Bump whenever a table, column or projection rule changes: the projector then rebuilds.
-pub const MODEL_VERSION: i32 = 13;
+pub const MODEL_VERSION: i32 = 14;
 
 /// Every read table with the columns that order its rows uniquely (for digests and dumps).
 pub const TABLES: &[(&str, &str)] = &[
@@ -137,6 +137,8 @@ CREATE TABLE {s}.ledger_daily (
     postings        bigint  NOT NULL,
     PRIMARY KEY (date, account_id, category_id, project_id, counterparty_id)
 );
+-- Whole months of a P&L read only the foreign-currency days (they convert per day).
+CREATE INDEX ON {s}.ledger_daily (currency, date);
 -- The same per calendar month (month = its first day): whole months in the account's own
 -- currency need no daily rows.
 CREATE TABLE {s}.ledger_monthly (

@@ -438,9 +438,26 @@ pub async fn pnl(
             "b.amount * coalesce(r.rate, 1)",
         )
     };
-    // Whole months of report-currency amounts come from the monthly rollup; the rest (partial
-    // months, and every amount that converts per day) from the daily one.
-    let whole = whole_months(from, to);
+    // Whole months come from the monthly rollup for report-currency amounts and from the daily
+    // one, read through its (currency, date) index, for the foreign ones (they convert per
+    // day); the days outside whole months (a head and a tail range, either possibly empty)
+    // come from the daily rollup whatever their currency.
+    let (head, whole, tail) = match whole_months(from, to) {
+        Some((first, last_month, end)) => (
+            (from, first.pred_opt().unwrap_or(first)),
+            Some((first, last_month, end)),
+            (end.succ_opt().unwrap_or(end), to),
+        ),
+        None => ((from, to), None, (to.succ_opt().unwrap_or(to), to)),
+    };
+    let foreign_currencies: Vec<&str> = income
+        .iter()
+        .chain(&expense)
+        .map(|a| a.currency.as_str())
+        .filter(|c| *c != currency)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let sql = format!(
         "WITH b AS ( \
            SELECT month AS date, account_id, category_id, project_id, counterparty_id, currency, amount \
@@ -450,8 +467,13 @@ pub async fn pnl(
            UNION ALL \
            SELECT date, account_id, category_id, project_id, counterparty_id, currency, amount \
              FROM read.ledger_daily \
-            WHERE date BETWEEN $1 AND $2 AND (account_id = ANY($3) OR account_id = ANY($4)) \
-              AND (currency <> $10 OR $8::date IS NULL OR date < $8 OR date > $11)) \
+            WHERE currency = ANY($12) AND date BETWEEN $8 AND $11 \
+              AND (account_id = ANY($3) OR account_id = ANY($4)) \
+           UNION ALL \
+           SELECT date, account_id, category_id, project_id, counterparty_id, currency, amount \
+             FROM read.ledger_daily \
+            WHERE (date BETWEEN $1 AND $2 OR date BETWEEN $13 AND $14) \
+              AND (account_id = ANY($3) OR account_id = ANY($4))) \
          SELECT {keys} \
            round(coalesce(sum({value}) FILTER (WHERE b.account_id = ANY($3)), 0), {EXACT_DP}) AS income, \
            round(coalesce(sum({value}) FILTER (WHERE b.account_id = ANY($4)), 0), {EXACT_DP}) AS expenses \
@@ -460,9 +482,10 @@ pub async fn pnl(
         MAX_REPORT_ROWS + 1
     );
     let (rc, rd, rr) = rates.arrays();
+    let mut tx = crate::queries::report_tx(pool).await?;
     let rows = sqlx::query(&sql)
-        .bind(from)
-        .bind(to)
+        .bind(head.0)
+        .bind(head.1)
         .bind(ids(&income))
         .bind(ids(&expense))
         .bind(rc)
@@ -472,8 +495,12 @@ pub async fn pnl(
         .bind(whole.map(|w| w.1))
         .bind(currency)
         .bind(whole.map(|w| w.2))
-        .fetch_all(pool)
+        .bind(foreign_currencies)
+        .bind(tail.0)
+        .bind(tail.1)
+        .fetch_all(&mut *tx)
         .await?;
+    tx.commit().await?;
     if rows.len() > MAX_REPORT_ROWS {
         return Err(ReportError::TooManyRows);
     }
