@@ -517,6 +517,48 @@ pub async fn pnl(
     Ok((out, rates))
 }
 
+/// The part of [`pnl`]'s ungrouped sums (income, expenses) that comes from adjustments of
+/// closed months dated in `from..=to`, converted with that P&L's `rates` (which cover every
+/// foreign day of its income and expense postings).
+pub async fn pnl_adjustments(
+    pool: &PgPool,
+    accounts: &[AccountInfo],
+    from: NaiveDate,
+    to: NaiveDate,
+    rates: &Rates,
+) -> Result<(Decimal, Decimal), ReportError> {
+    let ids = |t: AccountType| -> Vec<Uuid> {
+        accounts
+            .iter()
+            .filter(|a| a.account_type == t)
+            .map(|a| a.id)
+            .collect()
+    };
+    let (income, expense) = (ids(AccountType::Income), ids(AccountType::Expense));
+    let f = PostingFilter {
+        from: Some(from),
+        to,
+        accounts: income.iter().chain(&expense).copied().collect(),
+        adjustments: Some(true),
+        ..Default::default()
+    };
+    if f.accounts.is_empty() {
+        return Ok((Decimal::ZERO, Decimal::ZERO));
+    }
+    let mut qb =
+        QueryBuilder::new("SELECT round(coalesce(sum(p.value) FILTER (WHERE p.account_id = ANY(");
+    qb.push_bind(income)
+        .push(format!(")), 0), {EXACT_DP}) AS income, round(coalesce(sum(p.value) FILTER (WHERE p.account_id = ANY("))
+        .push_bind(expense)
+        .push(format!(")), 0), {EXACT_DP}) AS expenses FROM ("));
+    push_posting_query(&mut qb, &f, rates);
+    qb.push(") p");
+    let mut tx = crate::queries::report_tx(pool).await?;
+    let row = qb.build().fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok((row.get("income"), row.get("expenses")))
+}
+
 /// Income, expenses and profit of a period in one currency (for the dashboard and any other
 /// caller that needs the P&L's totals).
 pub async fn period_pnl(
@@ -680,6 +722,8 @@ pub struct PostingFilter {
     pub debits: Option<bool>,
     /// The cash accounts, against which `transfer` is judged.
     pub cash_accounts: Vec<Uuid>,
+    /// Only adjustments of closed months (true) or only the other postings (false).
+    pub adjustments: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -740,6 +784,15 @@ fn push_posting_query<'a>(
             qb.push(format!(" AND t.{column} IS NOT DISTINCT FROM "))
                 .push_bind(v);
         }
+    }
+    match f.adjustments {
+        Some(true) => {
+            qb.push(" AND t.adjusts IS NOT NULL");
+        }
+        Some(false) => {
+            qb.push(" AND t.adjusts IS NULL");
+        }
+        None => {}
     }
     qb.push(
         ") SELECT l.*, l.amount * coalesce(r.rate, 1) AS value FROM l \

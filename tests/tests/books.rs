@@ -317,6 +317,27 @@ async fn reversal_edit_archive_and_closed_periods() {
         .expect(200);
     assert_eq!(adjustments["total"], 1, "{adjustments}");
     assert_eq!(adjustments["items"][0]["adjusts"], "2026-09-01");
+    // The P&L of October shows what the adjustment contributes, with its postings behind it.
+    let pnl = app
+        .get(&format!(
+            "/api/reports/pnl?from=2026-10-01&to=2026-10-31&min_position={pos}"
+        ))
+        .await
+        .expect(200);
+    assert_eq!(pnl["totals"]["income"], "13.00", "{pnl}");
+    assert_eq!(pnl["adjustments"]["income"], "1.00", "{pnl}");
+    assert_eq!(pnl["adjustments"]["expenses"], "0.00", "{pnl}");
+    assert_eq!(pnl["adjustments"]["profit"], "1.00", "{pnl}");
+    let behind = app
+        .get(&format!(
+            "/api/reports/postings?{}&account_type=income",
+            pnl["adjustments"]["drill"].as_str().unwrap()
+        ))
+        .await
+        .expect(200);
+    assert_eq!(behind["total"], 1, "{behind}");
+    assert_eq!(behind["sum"], "-1.00", "{behind}");
+    assert_eq!(behind["items"][0]["transaction_id"], adjustment["id"]);
     // Its reversal corrects the same month.
     let adjustment_id = adjustment["id"].as_str().unwrap();
     let undone = app

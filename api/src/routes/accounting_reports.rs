@@ -188,7 +188,18 @@ pub struct PnlOut {
     pub totals: PnlFigures,
     pub previous_totals: Option<PnlFigures>,
     pub change_totals: Option<PnlFigures>,
+    /// Of the totals, what adjustments of closed months dated in the period contribute
+    /// (corrections booked in an open month that name the closed month they correct).
+    pub adjustments: PnlAdjustmentsOut,
     pub rates: Vec<ReportRateOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PnlAdjustmentsOut {
+    #[serde(flatten)]
+    pub figures: PnlFigures,
+    /// Query string for `/api/reports/postings` listing them (add `account_type` as for rows).
+    pub drill: String,
 }
 
 fn parse_dims(group_by: Option<&str>) -> ApiResult<Vec<Dim>> {
@@ -287,6 +298,8 @@ async fn pnl(
     let accounts = q::accounts(&state.pool).await?;
     let code = currency.code();
     let (rows, mut rates) = q::pnl(&state.pool, &accounts, p.from, p.to, code, &dims).await?;
+    let (adj_income, adj_expenses) =
+        q::pnl_adjustments(&state.pool, &accounts, p.from, p.to, &rates).await?;
 
     let mut previous: BTreeMap<Vec<Option<String>>, Pnl> = BTreeMap::new();
     let mut comparison = None;
@@ -375,6 +388,10 @@ async fn pnl(
         totals: figures(total, currency),
         previous_totals: compare.map(|_| figures(prev_total, currency)),
         change_totals: compare.map(|_| figures(total.change_from(&prev_total), currency)),
+        adjustments: PnlAdjustmentsOut {
+            figures: figures(Pnl::from_sums(adj_income, adj_expenses), currency),
+            drill: format!("{}&adjustments=true", drill(p.from, p.to, &[], &[])),
+        },
         comparison,
         rates: rates_out(&rates, currency),
     }))
@@ -733,6 +750,8 @@ pub struct PostingParams {
     pub transfer: Option<bool>,
     /// in (debits) or out (credits).
     pub direction: Option<String>,
+    /// true: only adjustments of closed months; false: only the other postings.
+    pub adjustments: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -843,6 +862,7 @@ async fn postings(
         counterparty: reference("counterparty_id", p.counterparty_id.as_deref())?,
         transfer: p.transfer,
         debits,
+        adjustments: p.adjustments,
         ..Default::default()
     };
     state.wait_for_position(consistency.min_position).await?;

@@ -3346,6 +3346,10 @@ export interface components {
             /** Format: int64 */
             position?: number | null;
         };
+        PnlAdjustmentsOut: components["schemas"]["PnlFigures"] & {
+            /** @description Query string for `/api/reports/postings` listing them (add `account_type` as for rows). */
+            drill: string;
+        };
         /** @description Income, expenses and profit, in the report currency. */
         PnlFigures: {
             expenses: string;
@@ -3353,6 +3357,11 @@ export interface components {
             profit: string;
         };
         PnlOut: {
+            /**
+             * @description Of the totals, what adjustments of closed months dated in the period contribute
+             *     (corrections booked in an open month that name the closed month they correct).
+             */
+            adjustments: components["schemas"]["PnlAdjustmentsOut"];
             change_totals?: null | components["schemas"]["PnlFigures"];
             comparison?: null | components["schemas"]["ComparisonOut"];
             currency: string;
@@ -6775,6 +6784,8 @@ export interface operations {
                 transfer?: boolean;
                 /** @description in (debits) or out (credits). */
                 direction?: string;
+                /** @description true: only adjustments of closed months; false: only the other postings. */
+                adjustments?: boolean;
                 /** @description Rows per page (1 to 1000, default 50). */
                 limit?: number;
                 /** @description Rows to skip. */
