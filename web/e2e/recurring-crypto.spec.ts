@@ -6,7 +6,8 @@ import { ADMIN, signInAsAdmin } from './admin'
  * Recurring payments and crypto on Tron through the real server. The API seeds the accounts; the
  * UI creates a monthly rent falling due today, sees its next runs, runs the schedules as the
  * admin and opens the posted transaction; then posts an income into a USDT wallet with its
- * on-chain details, finds the TronScan link and verifies it; last, the wallet screen syncs the
+ * on-chain details, finds the TronScan link and verifies it; posts a journal entry whose wallet
+ * leg carries on-chain details (a bad address checksum refused on its field first); last, the wallet screen syncs the
  * wallet's history, posts an incoming transfer and dismisses another. TronScan is
  * e2e/tronscan-stub.mjs answering with the importers' recordings.
  */
@@ -146,6 +147,52 @@ test('post an income into a USDT wallet with crypto details and find the explore
 
   await nav('Transactions')
   await expect(page.getByTestId('tx-row').filter({ hasText: 'Client paid in USDT' }).getByTestId('crypto-badge')).toContainText('✓')
+})
+
+test('post a journal entry with crypto details on its wallet leg; the server refuses a bad address checksum on the field', async () => {
+  // A hash nobody recorded: the journal is booked, not verified.
+  const hash = 'cd'.repeat(32)
+  // The payer's address with its last character changed: base58 of the right shape, wrong checksum.
+  const badChecksum = `${PAYER.slice(0, -1)}9`
+  await nav('Transactions')
+  await page.getByRole('button', { name: 'Journal', exact: true }).click()
+  const d = page.getByRole('dialog')
+  await d.getByLabel('Description').fill('USDT sale by journal')
+  await d.getByLabel('Entry 1 account').selectOption({ label: 'Crypto sales (USDT)' })
+  await d.getByLabel('Entry 1 amount').fill('-320.5')
+  await expect(d.getByTestId('crypto-fields')).toHaveCount(0)
+  await d.getByLabel('Entry 2 account').selectOption({ label: 'USDT wallet (USDT)' })
+  await d.getByLabel('Entry 2 amount').fill('320.5')
+  await expect(d.getByTestId('imbalance')).toContainText('Balanced')
+  await d.getByLabel('On-chain transfer (Tron): add its details').check()
+  await expect(d.getByLabel('Token')).toHaveValue('USDT')
+  // Client-side rules first (the server's shapes): a short hash, an address not starting with T.
+  await d.getByLabel('Transaction hash').fill(hash.slice(2))
+  await d.getByLabel('From address').fill('0x1234')
+  await d.getByLabel('To address').fill(WALLET)
+  await d.getByRole('button', { name: 'Post' }).click()
+  await expect(d.getByText('A transaction hash is 64 hexadecimal characters')).toBeVisible()
+  await expect(d.getByLabel('From address')).toHaveAccessibleDescription('A Tron address starts with T and has 34 characters')
+  // The checksum only the server checks: its refusal shows under the address.
+  await d.getByLabel('Transaction hash').fill(hash)
+  await d.getByLabel('From address').fill(badChecksum)
+  await d.getByLabel('Fee (TRX)').fill('0')
+  await d.getByRole('button', { name: 'Post' }).click()
+  await expect(d.getByLabel('From address')).toHaveAccessibleDescription(/wrong checksum/)
+  await expect(d.getByLabel('To address')).not.toHaveAttribute('aria-invalid', 'true')
+  await shot(page, 'transaction-crypto-journal')
+  await d.getByLabel('From address').fill(PAYER)
+  await d.getByLabel('Description').press('Enter')
+  await expect(d).toBeHidden()
+
+  const row = page.getByTestId('tx-row').filter({ hasText: 'USDT sale by journal' })
+  await expect(row.getByTestId('crypto-badge')).toContainText('USDT')
+  await row.getByTestId('crypto-badge').click()
+  await expect(page.getByRole('heading', { name: 'USDT sale by journal', exact: true })).toBeVisible()
+  await expect(page.getByTestId('crypto-tx-link')).toHaveAttribute('href', `https://tronscan.org/#/transaction/${hash}`)
+  await expect(page.getByTestId('crypto-details')).toContainText(PAYER)
+  await expect(page.getByTestId('crypto-details')).toContainText('320.5')
+  await expect(page.getByTestId('tx-entries')).toContainText('USDT wallet')
 })
 
 test('sync the Tron wallet, post an incoming transfer and dismiss another', async () => {

@@ -7,14 +7,12 @@ import {
   type PaginationState,
   type SortingState,
 } from '@tanstack/react-table'
-import { ArrowDown, ArrowUp, ArrowUpDown, ChevronLeft, ChevronRight } from 'lucide-react'
+import { ArrowDown, ArrowUp, ArrowUpDown } from 'lucide-react'
 import type { ReactNode } from 'react'
 
+import { Pagination } from '@/components/pagination'
 import { EmptyState, ErrorState, LoadingState } from '@/components/states'
-import { Button } from '@/components/ui/button'
-import { NativeSelect } from '@/components/ui/native-select'
 import { Table, TableBody, TableCell, TableFooter, TableHead, TableHeader, TableRow } from '@/components/ui/table'
-import { useI18n } from '@/lib/i18n'
 import { cn } from '@/lib/utils'
 
 export interface ServerTableProps<T> {
@@ -57,7 +55,6 @@ export function DataTable<T>({
   label,
   testId,
 }: ServerTableProps<T>) {
-  const { t, number } = useI18n()
   // TanStack Table returns unstable function references by design; nothing here is memoized.
   // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
@@ -77,9 +74,6 @@ export function DataTable<T>({
 
   if (error) return <ErrorState error={error} onRetry={onRetry} />
   if (isLoading && !data) return <LoadingState />
-
-  const from = total === 0 ? 0 : pagination.pageIndex * pagination.pageSize + 1
-  const to = Math.min(total, (pagination.pageIndex + 1) * pagination.pageSize)
 
   return (
     <div className="space-y-3">
@@ -133,36 +127,7 @@ export function DataTable<T>({
           </Table>
         </div>
       )}
-      <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
-        <span className="text-muted-foreground" aria-live="polite">
-          {t('table.range', { from: number(from), to: number(to), total: number(total) })}
-        </span>
-        <div className="flex items-center gap-2">
-          <label className="text-muted-foreground flex items-center gap-2">
-            {t('table.rowsPerPage')}
-            <NativeSelect
-              className="w-20"
-              value={String(pagination.pageSize)}
-              onChange={(e) => onPaginationChange({ pageIndex: 0, pageSize: Number(e.target.value) })}
-            >
-              {[10, 25, 50, 100].map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </NativeSelect>
-          </label>
-          <Button variant="outline" size="icon" onClick={() => table.previousPage()} disabled={!table.getCanPreviousPage()} aria-label={t('table.previous')}>
-            <ChevronLeft />
-          </Button>
-          <span className="tabular-nums">
-            {t('table.page', { page: pagination.pageIndex + 1, pages: Math.max(1, table.getPageCount()) })}
-          </span>
-          <Button variant="outline" size="icon" onClick={() => table.nextPage()} disabled={!table.getCanNextPage()} aria-label={t('table.next')}>
-            <ChevronRight />
-          </Button>
-        </div>
-      </div>
+      <Pagination pagination={pagination} total={total} onChange={onPaginationChange} />
     </div>
   )
 }

@@ -69,13 +69,19 @@ export function cryptoToBody(v: CryptoValues, amount: string): CryptoDetails {
 export const shortHash = (s: string, keep = 6) => (s.length <= keep * 2 + 1 ? s : `${s.slice(0, keep)}…${s.slice(-keep)}`)
 
 /** The crypto block of a transaction form: checked only when `enabled` (a wallet leg was chosen and the box ticked). */
-export const optionalCryptoSchema = z
-  .object({ enabled: z.boolean(), token: z.enum(['USDT', 'TRX']), tx_hash: z.string(), from: z.string(), to: z.string(), fee_trx: z.string() })
-  .superRefine((v, ctx) => {
-    if (!v.enabled) return
-    const r = cryptoSchema.safeParse(v)
-    if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message })
-  })
+export const cryptoBlockSchema = z.object({ enabled: z.boolean(), token: z.enum(['USDT', 'TRX']), tx_hash: z.string(), from: z.string(), to: z.string(), fee_trx: z.string() })
+
+/**
+ * Adds the crypto rules' issues for a ticked block, under `path` (a form that decides itself
+ * when the block applies, e.g. the journal only with a wallet leg, checks it from its own refine).
+ */
+export function checkCryptoBlock(v: z.infer<typeof cryptoBlockSchema>, ctx: z.RefinementCtx, path: (string | number)[] = []) {
+  if (!v.enabled) return
+  const r = cryptoSchema.safeParse(v)
+  if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [...path, ...issue.path], message: issue.message })
+}
+
+export const optionalCryptoSchema = cryptoBlockSchema.superRefine((v, ctx) => checkCryptoBlock(v, ctx))
 
 export type OptionalCryptoValues = z.infer<typeof optionalCryptoSchema>
 

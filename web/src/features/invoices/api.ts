@@ -13,6 +13,7 @@ export type IssueIn = S['IssueIn']
 export type PaymentIn = S['PaymentIn']
 export type Direction = S['Direction']
 export type AgingReport = S['AgingReport']
+export type PostedTransaction = S['TransactionOut']
 export type Buckets = S['Buckets']
 export const DIRECTIONS: Direction[] = ['receivable', 'payable']
 export const INVOICE_STATUSES = ['draft', 'issued', 'partially_paid', 'paid', 'overdue', 'cancelled'] as const
@@ -77,10 +78,39 @@ export function useCancelInvoice() {
   })
 }
 
-export function useAging(query: { as_of?: string; direction: Direction; currency?: string }) {
+export function useAging(query: { as_of?: string; direction: Direction; currency?: string; limit: number; offset: number }) {
   return useQuery({
     queryKey: ['aging', query],
-    queryFn: () => unwrap(api.GET('/api/reports/aging', { params: { query: { ...query, limit: 100, offset: 0, ...minPosition() } } })),
+    queryFn: () => unwrap(api.GET('/api/reports/aging', { params: { query: { ...query, ...minPosition() } } })),
+    placeholderData: keepPreviousData,
+  })
+}
+
+/** How many posted transactions the payment picker lists at once (narrow them by searching). */
+export const CANDIDATES_PAGE = 20
+
+/**
+ * Posted transactions that could pay an invoice: with its counterparty, on its control account
+ * (the server applies only those), their description matching `q`.
+ */
+export function usePaymentCandidates(query: { counterparty_id: string; account_id?: string | null; q: string }, enabled = true) {
+  return useQuery({
+    queryKey: ['transactions', 'invoice-payment-candidates', query],
+    enabled,
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/transactions', {
+          params: {
+            query: {
+              counterparty_id: query.counterparty_id,
+              account_id: query.account_id ?? undefined,
+              q: query.q || undefined,
+              limit: CANDIDATES_PAGE,
+              ...minPosition(),
+            },
+          },
+        }),
+      ),
     placeholderData: keepPreviousData,
   })
 }

@@ -32,11 +32,15 @@ export type Compare = (typeof COMPARES)[number]
 /** Rows per drill-down page (the server's maximum is larger). */
 export const DRILL_PAGE = 100
 
-export function usePnl(q: { from: string; to: string; currency: string; compare: Compare }) {
+export function usePnl(q: { from: string; to: string; currency: string; compare: Compare; groupBy: readonly string[] }) {
   return useQuery({
     queryKey: ['pnl', q],
     queryFn: () =>
-      unwrap(api.GET('/api/reports/pnl', { params: { query: { from: q.from, to: q.to, currency: q.currency, group_by: 'month,category', compare: q.compare || undefined, ...minPosition() } } })),
+      unwrap(
+        api.GET('/api/reports/pnl', {
+          params: { query: { from: q.from, to: q.to, currency: q.currency, group_by: q.groupBy.join(','), compare: q.compare || undefined, ...minPosition() } },
+        }),
+      ),
     placeholderData: keepPreviousData,
   })
 }

@@ -759,6 +759,8 @@ export const en = {
   'crypto.confirmations': "{count} confirmations",
   'crypto.openExplorer': "Open on TronScan",
   'crypto.badgeTitle': "Paid on chain: open the details",
+  'crypto.walletEntry': 'On-chain transfer of',
+  'crypto.walletEntryOption': 'Entry {n}: {account}',
   'recurring.description': "Payments that post themselves on a schedule: rent, salaries, subscriptions.",
   'recurring.new': "New recurring payment",
   'recurring.newTitle': "New recurring payment",

@@ -759,6 +759,8 @@ export const ru: Record<MessageKey, string> = {
   'crypto.confirmations': "Подтверждений: {count}",
   'crypto.openExplorer': "Открыть в TronScan",
   'crypto.badgeTitle': "Оплачено в блокчейне: открыть подробности",
+  'crypto.walletEntry': 'Перевод в сети по записи',
+  'crypto.walletEntryOption': 'Запись {n}: {account}',
   'recurring.description': "Платежи, которые проводятся сами по расписанию: аренда, зарплаты, подписки.",
   'recurring.new': "Новый регулярный платёж",
   'recurring.newTitle': "Новый регулярный платёж",

@@ -6,14 +6,12 @@ import { FormDialogFooter } from '@/components/form-dialog-footer'
 import { FormField } from '@/components/form-field'
 import { Alert, AlertDescription } from '@/components/ui/alert'
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog'
-import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
 import { useAllAccounts } from '@/hooks/use-lookups'
 import { useI18n } from '@/lib/i18n'
-import { isDecimalString, normalizeAmountInput } from '@/lib/money'
-import { today } from '@/lib/utils'
 
-import { useIssueInvoice, usePayInvoice, type InvoiceDetail } from '../api'
+import { useIssueInvoice, usePayInvoice, type InvoiceDetail, type PaymentIn } from '../api'
+import { PaymentForm } from './payment-form'
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
@@ -79,62 +77,19 @@ export function IssueDialog({ invoice, open, onOpenChange }: { invoice: InvoiceD
   )
 }
 
-/** A payment moved through a money account; in another currency it needs the rate (invoice currency per unit). */
+/** Records a payment: a new movement, or an already posted transaction applied to the invoice. */
 export function PaymentDialog({ invoice, open, onOpenChange }: { invoice: InvoiceDetail; open: boolean; onOpenChange: (o: boolean) => void }) {
   const { t } = useI18n()
   const accounts = useAllAccounts()
   const pay = usePayInvoice()
-  const [account, setAccount] = useState('')
-  const [amount, setAmount] = useState(invoice.open)
-  const [rate, setRate] = useState('')
-  const [date, setDate] = useState(today())
-  const [error, setError] = useState('')
-  const chosen = accounts.data?.find((a) => a.id === account)
-  const crossCurrency = !!chosen && chosen.currency !== invoice.currency
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    const a = normalizeAmountInput(amount)
-    const r = normalizeAmountInput(rate)
-    if (!account) return setError(t('invoices.chooseMoneyAccount'))
-    if (!isDecimalString(a) || a.startsWith('-')) return setError(t('validation.positive'))
-    if (crossCurrency && (!isDecimalString(r) || r.startsWith('-'))) return setError(t('invoices.rateRequired'))
-    try {
-      await pay.mutateAsync({ id: invoice.id, body: { account_id: account, amount: a, date, currency: chosen?.currency, rate: crossCurrency ? r : null } })
-      toast.success(t('invoices.paymentRecorded'))
-      onOpenChange(false)
-    } catch (err) {
-      setError(errorText(err))
-    }
+  const submit = async (body: PaymentIn) => {
+    await pay.mutateAsync({ id: invoice.id, body })
+    toast.success(t('invoices.paymentRecorded'))
+    onOpenChange(false)
   }
   return (
     <ActionDialog open={open} onOpenChange={onOpenChange} title={t('invoices.paymentTitle')} description={t('invoices.paymentDescription')}>
-      <form onSubmit={submit} className="grid gap-4" noValidate aria-label={t('invoices.paymentTitle')}>
-        <FormField label={t('invoices.moneyAccount')}>
-          <NativeSelect value={account} onChange={(e) => setAccount(e.target.value)}>
-            <option value="">{t('tx.chooseAccount')}</option>
-            <AccountOptions accounts={(accounts.data ?? []).filter((a) => a.type === 'asset' || a.kind === 'card')} />
-          </NativeSelect>
-        </FormField>
-        <div className="grid grid-cols-2 gap-3">
-          <FormField label={t('invoices.paidAmount', { currency: chosen?.currency ?? invoice.currency })}>
-            <Input inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
-          </FormField>
-          <FormField label={t('common.date')}>
-            <Input type="date" value={date} onChange={(e) => setDate(e.target.value)} />
-          </FormField>
-        </div>
-        {crossCurrency && (
-          <FormField label={t('invoices.rate', { invoice: invoice.currency, payment: chosen.currency })} hint={t('invoices.rateHint')}>
-            <Input inputMode="decimal" value={rate} onChange={(e) => setRate(e.target.value)} />
-          </FormField>
-        )}
-        {error && (
-          <Alert variant="destructive">
-            <AlertDescription>{error}</AlertDescription>
-          </Alert>
-        )}
-        <FormDialogFooter onCancel={() => onOpenChange(false)} isSubmitting={pay.isPending} submitLabel={t('invoices.recordPayment')} />
-      </form>
+      <PaymentForm invoice={invoice} accounts={accounts.data ?? []} onSubmit={submit} onCancel={() => onOpenChange(false)} />
     </ActionDialog>
   )
 }

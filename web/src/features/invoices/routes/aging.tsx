@@ -1,11 +1,13 @@
+import type { PaginationState } from '@tanstack/react-table'
 import { ArrowLeft } from 'lucide-react'
-import { useState } from 'react'
+import { useState, type ReactNode } from 'react'
 import { Link } from 'react-router'
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 
 import { DateField } from '@/components/date-field'
 import { Money } from '@/components/money'
 import { PageHeader } from '@/components/page-header'
+import { Pagination } from '@/components/pagination'
 import { Segmented } from '@/components/segmented'
 import { EmptyState, ErrorState, LoadingState } from '@/components/states'
 import { Label } from '@/components/ui/label'
@@ -17,7 +19,7 @@ import { CURRENCIES } from '@/lib/money'
 import { AGING_BUCKETS, DIRECTIONS, useAging, type AgingReport, type Buckets, type Direction } from '../api'
 
 const COLORS = ['var(--color-chart-1)', 'var(--color-chart-2)', 'var(--color-chart-3)', 'var(--color-chart-4)', 'var(--color-chart-5)']
-/** Bars per chart: the largest rows; the table lists them all. */
+/** Bars per chart: the largest rows of the page; the table lists the page's rows. */
 const MAX_BARS = 15
 
 export default function AgingPage() {
@@ -25,7 +27,19 @@ export default function AgingPage() {
   const [asOf, setAsOf] = useState('')
   const [direction, setDirection] = useState<Direction>('receivable')
   const [currency, setCurrency] = useState('')
-  const q = useAging({ as_of: asOf || undefined, direction, currency: currency || undefined })
+  const [pagination, setPagination] = useState<PaginationState>({ pageIndex: 0, pageSize: 25 })
+  // Another view of the report starts again on its first page.
+  const firstPage = <T,>(set: (v: T) => void) => (v: T) => {
+    set(v)
+    setPagination((p) => ({ ...p, pageIndex: 0 }))
+  }
+  const q = useAging({
+    as_of: asOf || undefined,
+    direction,
+    currency: currency || undefined,
+    limit: pagination.pageSize,
+    offset: pagination.pageIndex * pagination.pageSize,
+  })
   return (
     <>
       <Link to="/invoices" className="text-muted-foreground mb-2 inline-flex items-center gap-1 text-sm hover:underline">
@@ -33,14 +47,14 @@ export default function AgingPage() {
       </Link>
       <PageHeader title={t('nav.aging')} description={t('aging.description')} />
       <div className="mb-4 flex flex-wrap items-end gap-4">
-        <Segmented label={t('invoices.direction')} value={direction} onChange={setDirection} options={DIRECTIONS.map((d) => ({ value: d, label: t(`invoiceDirection.${d}`) }))} />
+        <Segmented label={t('invoices.direction')} value={direction} onChange={firstPage(setDirection)} options={DIRECTIONS.map((d) => ({ value: d, label: t(`invoiceDirection.${d}`) }))} />
         <div className="grid gap-1.5">
           <Label htmlFor="aging-as-of">{t('reports.asOf')}</Label>
-          <DateField id="aging-as-of" className="w-44" value={asOf} onChange={setAsOf} />
+          <DateField id="aging-as-of" className="w-44" value={asOf} onChange={firstPage(setAsOf)} />
         </div>
         <div className="grid gap-1.5">
           <Label htmlFor="aging-currency">{t('aging.reportCurrency')}</Label>
-          <NativeSelect id="aging-currency" className="w-36" value={currency} onChange={(e) => setCurrency(e.target.value)}>
+          <NativeSelect id="aging-currency" className="w-36" value={currency} onChange={(e) => firstPage(setCurrency)(e.target.value)}>
             <option value="">{t('aging.invoiceCurrencies')}</option>
             {CURRENCIES.map((c) => (
               <option key={c} value={c}>
@@ -50,14 +64,16 @@ export default function AgingPage() {
           </NativeSelect>
         </div>
       </div>
-      {q.error ? <ErrorState error={q.error} onRetry={() => void q.refetch()} /> : q.isPending ? <LoadingState /> : <AgingBody report={q.data} />}
+      {q.error ? <ErrorState error={q.error} onRetry={() => void q.refetch()} /> : q.isPending ? <LoadingState /> : (
+        <AgingBody report={q.data} pager={<Pagination pagination={pagination} total={q.data.total_rows} onChange={setPagination} />} />
+      )}
     </>
   )
 }
 
-function AgingBody({ report }: { report: AgingReport }) {
+function AgingBody({ report, pager }: { report: AgingReport; pager: ReactNode }) {
   const { t } = useI18n()
-  if (report.rows.length === 0) return <EmptyState title={t('aging.empty')} />
+  if (report.total_rows === 0) return <EmptyState title={t('aging.empty')} />
   const converted = !!report.currency
   const pick = (r: Buckets & { converted?: Buckets | null }) => (converted && r.converted ? r.converted : r)
   const data = report.rows.slice(0, MAX_BARS).map((r) => ({
@@ -140,6 +156,7 @@ function AgingBody({ report }: { report: AgingReport }) {
           </TableFooter>
         </Table>
       </div>
+      {pager}
     </div>
   )
 }

@@ -18,7 +18,8 @@ import { CURRENCIES } from '@/lib/money'
 import { presetRange } from '@/lib/periods'
 import { today } from '@/lib/utils'
 
-import { COMPARES, DRILL_PAGE, useBalanceSheet, useCashFlow, useDrill, usePnl, reportRates, type Compare, type Pnl } from '../accounting-api'
+import { COMPARES, DRILL_PAGE, useBalanceSheet, useCashFlow, useDrill, usePnl, reportRates, type Compare } from '../accounting-api'
+import { isPnlDim, keyLabel, PNL_DIMS, pnlChart, type PnlDim } from '../lib/pnl'
 
 interface Drill {
   title: string
@@ -156,33 +157,52 @@ function Frame({ controls, children }: { controls: ReactNode; children: ReactNod
   )
 }
 
-/** Income, expenses and profit per month (summed over the categories of the month). */
-function byMonth(pnl: Pnl) {
-  const months = new Map<string, { month: string; income: number; expenses: number; profit: number }>()
-  for (const r of pnl.rows) {
-    const m = r.keys.find((k) => k.dimension === 'month')?.value ?? ''
-    const row = months.get(m) ?? { month: m.slice(0, 7), income: 0, expenses: 0, profit: 0 }
-    // Chart lengths only; the tables show the exact decimals.
-    row.income += Number(r.income)
-    row.expenses += Number(r.expenses)
-    row.profit += Number(r.profit)
-    months.set(m, row)
-  }
-  return [...months.values()].sort((a, b) => a.month.localeCompare(b.month))
+/** Group by one or two dimensions: the first one, then optionally another. */
+function GroupBySelect({ value, onChange }: { value: PnlDim[]; onChange: (dims: PnlDim[]) => void }) {
+  const { t } = useI18n()
+  const [first, second] = value
+  return (
+    <>
+      <div className="grid gap-1.5">
+        <Label htmlFor="pnl-group-1">{t('accReports.groupBy')}</Label>
+        <NativeSelect id="pnl-group-1" className="w-40" value={first} onChange={(e) => onChange([e.target.value as PnlDim, ...(second && second !== e.target.value ? [second] : [])])}>
+          {PNL_DIMS.map((d) => (
+            <option key={d} value={d}>
+              {t(`accReports.dim.${d}`)}
+            </option>
+          ))}
+        </NativeSelect>
+      </div>
+      <div className="grid gap-1.5">
+        <Label htmlFor="pnl-group-2">{t('accReports.thenBy')}</Label>
+        <NativeSelect id="pnl-group-2" className="w-40" value={second ?? ''} onChange={(e) => onChange(e.target.value ? [first, e.target.value as PnlDim] : [first])}>
+          <option value="">{t('accReports.dim.none')}</option>
+          {PNL_DIMS.filter((d) => d !== first).map((d) => (
+            <option key={d} value={d}>
+              {t(`accReports.dim.${d}`)}
+            </option>
+          ))}
+        </NativeSelect>
+      </div>
+    </>
+  )
 }
 
-export function PnlReport() {
+/** Profit and loss, grouped by the dimensions of `groupBy` (kept in the URL by the page). */
+export function PnlReport({ groupBy, onGroupByChange }: { groupBy: PnlDim[]; onGroupByChange: (dims: PnlDim[]) => void }) {
   const { t, date } = useI18n()
   const [range, setRange] = useState(() => presetRange('last90', today()))
   const [currency, setCurrency] = useState('USD')
   const [compare, setCompare] = useState<Compare>('')
   const [drill, onDrill, closeDrill] = useDrillState()
-  const q = usePnl({ ...range, currency, compare })
-  const chart = useMemo(() => (q.data ? byMonth(q.data) : []), [q.data])
+  const q = usePnl({ ...range, currency, compare, groupBy })
+  const none = t('accReports.none')
+  const chart = useMemo(() => (q.data ? pnlChart(q.data, none) : []), [q.data, none])
   const controls = (
     <>
       <PeriodPicker from={range.from} to={range.to} onChange={setRange} />
       <CurrencySelect value={currency} onChange={setCurrency} />
+      <GroupBySelect value={groupBy} onChange={onGroupByChange} />
       <div className="grid gap-1.5">
         <Label htmlFor="pnl-compare">{t('accReports.compare')}</Label>
         <NativeSelect id="pnl-compare" className="w-48" value={compare} onChange={(e) => setCompare(e.target.value as Compare)}>
@@ -199,8 +219,9 @@ export function PnlReport() {
   if (!q.data) return <Frame controls={controls}>{<LoadingState />}</Frame>
   const p = q.data
   const cur = p.currency
-  const label = (r: (typeof p.rows)[number]) =>
-    r.keys.map((k) => (k.dimension === 'month' ? (k.value ?? '').slice(0, 7) : (k.name ?? t('accReports.none')))).join(' · ')
+  const label = (r: (typeof p.rows)[number]) => r.keys.map((k) => keyLabel(k, none)).join(' · ') || t('accReports.total')
+  // The answer's own grouping: while a new one loads, the previous rows keep their header.
+  const groupHeader = p.group_by.map((d) => (isPnlDim(d) ? t(`accReports.dim.${d}`) : d)).join(' · ')
   return (
     <Frame controls={controls}>
       {p.comparison && (
@@ -214,7 +235,7 @@ export function PnlReport() {
             <ResponsiveContainer width="100%" height="100%">
               <ComposedChart data={chart} margin={{ top: 8, right: 16, left: 8, bottom: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="month" tick={{ fontSize: 12 }} />
+                <XAxis dataKey="label" tick={{ fontSize: 12 }} />
                 <YAxis tick={{ fontSize: 12 }} />
                 <Tooltip />
                 <Legend />
@@ -228,7 +249,7 @@ export function PnlReport() {
             <Table aria-label={t('accReports.pnl')}>
               <TableHeader>
                 <TableRow>
-                  <TableHead>{t('accReports.monthCategory')}</TableHead>
+                  <TableHead data-testid="pnl-group-header">{groupHeader}</TableHead>
                   <TableHead className="text-right">{t('accReports.income')}</TableHead>
                   <TableHead className="text-right">{t('accReports.expenses')}</TableHead>
                   <TableHead className="text-right">{t('accReports.profit')}</TableHead>

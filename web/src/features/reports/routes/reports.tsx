@@ -1,5 +1,6 @@
 import { CheckCircle2, XCircle } from 'lucide-react'
 import { useMemo, useState } from 'react'
+import { useSearchParams } from 'react-router'
 
 import { DateField } from '@/components/date-field'
 import { Money } from '@/components/money'
@@ -14,15 +15,34 @@ import { useI18n } from '@/lib/i18n'
 import { useBalances, useTrialBalance, type TrialBalance } from '../api'
 import { BalanceSheetReport, CashFlowReport, PnlReport } from '../components/accounting-reports'
 import { ProfitabilityReport } from '../components/profitability-report'
+import { parsePnlGroup, pnlGroupParam, type PnlDim } from '../lib/pnl'
 
 type Tab = 'balances' | 'trial' | 'profitability' | AccountingTab
 type AccountingTab = 'pnl' | 'balanceSheet' | 'cashFlow'
 const ACCOUNTING_TABS: AccountingTab[] = ['pnl', 'balanceSheet', 'cashFlow']
+const TABS: Tab[] = ['balances', 'trial', 'profitability', ...ACCOUNTING_TABS]
+const isTab = (s: string | null): s is Tab => TABS.includes(s as Tab)
 const withAsOf = (tab: Tab) => tab === 'balances' || tab === 'trial'
 
 export default function ReportsPage() {
   const { t } = useI18n()
-  const [tab, setTab] = useState<Tab>('balances')
+  // The report shown and the P&L's grouping live in the URL (reload, back and shared links keep them).
+  const [params, setParams] = useSearchParams()
+  const shown = params.get('report')
+  const tab: Tab = isTab(shown) ? shown : 'balances'
+  const groupBy = parsePnlGroup(params.get('group_by'))
+  const setParam = (key: string, value: string) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev)
+        if (value) next.set(key, value)
+        else next.delete(key)
+        return next
+      },
+      { replace: true },
+    )
+  const setTab = (next: Tab) => setParam('report', next === 'balances' ? '' : next)
+  const setGroupBy = (dims: PnlDim[]) => setParam('group_by', pnlGroupParam(dims))
   const [asOf, setAsOf] = useState('')
   return (
     <>
@@ -61,7 +81,7 @@ export default function ReportsPage() {
       ) : tab === 'trial' ? (
         <TrialBalanceReport asOf={asOf} />
       ) : tab === 'pnl' ? (
-        <PnlReport />
+        <PnlReport groupBy={groupBy} onGroupByChange={setGroupBy} />
       ) : tab === 'balanceSheet' ? (
         <BalanceSheetReport />
       ) : tab === 'cashFlow' ? (

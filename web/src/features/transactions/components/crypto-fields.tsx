@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import { useFormContext, useWatch } from 'react-hook-form'
 
 import { FormField } from '@/components/form-field'
@@ -9,9 +10,10 @@ import { CRYPTO_TOKENS, type CryptoToken, type OptionalCryptoValues } from '@/li
 /**
  * Optional on-chain details of a posting with a leg on a crypto wallet: token, hash, addresses
  * and the TRX fee. The amount is the wallet leg's, so it is not asked again; the token is the
- * wallet's when its currency is one.
+ * wallet's when its currency is one. `leg` (the journal's choice of wallet entry) shows first
+ * once the block is ticked.
  */
-export function CryptoFields({ token }: { token?: CryptoToken | null }) {
+export function CryptoFields({ token, leg }: { token?: CryptoToken | null; leg?: ReactNode }) {
   const { t, te } = useI18n()
   const {
     register,
@@ -28,6 +30,7 @@ export function CryptoFields({ token }: { token?: CryptoToken | null }) {
       </label>
       {enabled && (
         <>
+          {leg}
           <div className="grid grid-cols-[8rem_1fr_9rem] gap-3">
             {token ? (
               // A USDT or TRX wallet moves its own token (the body takes it from the wallet).

@@ -1,22 +1,28 @@
 import { zodResolver } from '@hookform/resolvers/zod'
+import Decimal from 'decimal.js'
 import { CheckCircle2, Plus, Scale, Trash2 } from 'lucide-react'
 import { useMemo } from 'react'
-import { FormProvider, useFieldArray, useForm, useWatch } from 'react-hook-form'
+import { FormProvider, useFieldArray, useForm, useWatch, type Resolver } from 'react-hook-form'
 import { z } from 'zod'
 
+import { FormField } from '@/components/form-field'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
+import type { Account } from '@/hooks/use-lookups'
 import { applyServerError } from '@/lib/forms'
 import { useI18n } from '@/lib/i18n'
-import { CURRENCIES, normalizeAmountInput } from '@/lib/money'
+import { CURRENCIES, isDecimalString, normalizeAmountInput } from '@/lib/money'
+import { checkCryptoBlock, cryptoBlockSchema, cryptoToBody, optionalCryptoDefaults, tokenOf } from '@/lib/tron'
 import { blankToNull, cn } from '@/lib/utils'
 
 import type { Transaction } from '../api'
+import { chosenLeg, walletLegs } from '../lib/crypto-leg'
 import { computeImbalance } from '../lib/imbalance'
 import { AccountOptions } from '@/components/account-options'
 import { CommonFields } from './common-fields'
-import { mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody } from '../lib/meta'
+import { CryptoFields } from './crypto-fields'
+import { CRYPTO_FIELDS, mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody } from '../lib/meta'
 import { FormFooter } from './form-footer'
 import type { TransactionFormProps } from './form-types'
 
@@ -29,19 +35,50 @@ const entrySchema = z.object({
   price_value: z.string(),
 })
 
-const journalSchema = z.object({
-  meta: metaSchema,
-  entries: z.array(entrySchema).min(2, 'validation.twoEntries').max(200),
-})
+/**
+ * The journal's rules. The crypto block (on-chain details of the transfer behind a wallet entry)
+ * is checked only while an entry is on a crypto wallet and the block is ticked: an untouched or
+ * hidden block never stops a posting.
+ */
+const journalSchema = (walletIds: ReadonlySet<string>) =>
+  z
+    .object({
+      meta: metaSchema,
+      entries: z.array(entrySchema).min(2, 'validation.twoEntries').max(200),
+      crypto: cryptoBlockSchema,
+      /** The index of the wallet entry the on-chain transfer is (as text; blank: the first one). */
+      crypto_leg: z.string(),
+    })
+    .superRefine((v, ctx) => {
+      if (v.entries.some((e) => walletIds.has(e.account_id))) checkCryptoBlock(v.crypto, ctx, ['crypto'])
+    })
 
-type Values = z.infer<typeof journalSchema>
+type Values = z.infer<ReturnType<typeof journalSchema>>
 type Entry = Values['entries'][number]
+interface JournalContext {
+  walletIds: ReadonlySet<string>
+}
+
+/** Validates against the accounts of the moment (the form's `context`): which ones are crypto wallets. */
+const journalResolver: Resolver<Values, JournalContext> = (values, context, options) =>
+  zodResolver(journalSchema(context?.walletIds ?? new Set()))(values, context, options)
+
+const sameAmount = (a: string, b: string) => {
+  const x = normalizeAmountInput(a).replace(/^-/, '')
+  const y = normalizeAmountInput(b).replace(/^-/, '')
+  return isDecimalString(x) && isDecimalString(y) && new Decimal(x).eq(y)
+}
 
 const emptyEntry = (): Entry => ({ account_id: '', amount: '', memo: '', price_currency: '', price_mode: 'rate', price_value: '' })
 
-function defaults(tx?: Transaction | null): Values {
+function defaults(accounts: Account[], tx?: Transaction | null): Values {
+  const wallets = new Set(accounts.filter((a) => a.kind === 'crypto_wallet').map((a) => a.id))
+  // Editing: the crypto details belong to the wallet entry of the same amount.
+  const leg = tx?.crypto ? (tx.entries.findIndex((e) => wallets.has(e.account_id) && sameAmount(e.amount, tx.crypto?.amount ?? ''))) : -1
   return {
     meta: metaDefaults(tx),
+    crypto: optionalCryptoDefaults(tx?.crypto),
+    crypto_leg: leg >= 0 ? String(leg) : '',
     entries: tx?.entries.length
       ? tx.entries.map((e) => ({
           account_id: e.account_id,
@@ -62,7 +99,8 @@ function defaults(tx?: Transaction | null): Values {
  */
 export function JournalForm({ refs, initial, onSubmit, onCancel }: TransactionFormProps) {
   const { t, te, money } = useI18n()
-  const form = useForm<Values>({ resolver: zodResolver(journalSchema), defaultValues: defaults(initial) })
+  const walletIds = useMemo(() => new Set(refs.accounts.filter((a) => a.kind === 'crypto_wallet').map((a) => a.id)), [refs.accounts])
+  const form = useForm<Values, JournalContext>({ resolver: journalResolver, context: { walletIds }, defaultValues: defaults(refs.accounts, initial) })
   const { fields, append, remove } = useFieldArray({ control: form.control, name: 'entries' })
   const { errors, isSubmitting } = form.formState
   const entries = useWatch({ control: form.control, name: 'entries' })
@@ -72,6 +110,11 @@ export function JournalForm({ refs, initial, onSubmit, onCancel }: TransactionFo
   }, [refs.accounts])
   const result = useMemo(() => computeImbalance(entries ?? [], currencyOf), [entries, currencyOf])
   const residual = Object.entries(result.residual)
+  const cryptoLeg = useWatch({ control: form.control, name: 'crypto_leg' })
+  const legs = walletLegs(entries ?? [], walletIds)
+  const leg = chosenLeg(legs, cryptoLeg ?? '')
+  const legAccount = (i: number | undefined) => refs.accounts.find((a) => a.id === entries?.[i ?? -1]?.account_id)
+  const legLabel = (i: number) => t('crypto.walletEntryOption', { n: i + 1, account: legAccount(i)?.name ?? '' })
 
   /** Puts the single remaining residual on the first entry without an amount. */
   const fillResidual = () => {
@@ -87,9 +130,15 @@ export function JournalForm({ refs, initial, onSubmit, onCancel }: TransactionFo
       form.setError('root', { message: 'tx.notBalanced' })
       return
     }
+    // The on-chain amount is the wallet entry's (unsigned); the token is the wallet's when it is one.
+    const cryptoIndex = chosenLeg(walletLegs(v.entries, walletIds), v.crypto_leg)
+    const wallet = cryptoIndex === undefined ? undefined : refs.accounts.find((a) => a.id === v.entries[cryptoIndex].account_id)
+    const crypto =
+      wallet && cryptoIndex !== undefined && v.crypto.enabled ? cryptoToBody({ ...v.crypto, token: tokenOf(wallet.currency) ?? v.crypto.token }, v.entries[cryptoIndex].amount) : null
     try {
       await onSubmit({
         ...metaToBody(v.meta),
+        crypto,
         entries: v.entries.map((e) => ({
           account_id: e.account_id,
           amount: normalizeAmountInput(e.amount),
@@ -103,8 +152,15 @@ export function JournalForm({ refs, initial, onSubmit, onCancel }: TransactionFo
         })),
       })
     } catch (err) {
-      const fieldNames = [...META_FIELDS, ...v.entries.flatMap((_, i) => ['account_id', 'amount', 'memo', 'price_value', 'price_currency'].map((f) => `entries.${i}.${f}`))]
-      applyServerError(err, form.setError, fieldNames, mapServerField)
+      const fieldNames = [
+        ...META_FIELDS,
+        ...CRYPTO_FIELDS,
+        'root',
+        ...v.entries.flatMap((_, i) => ['account_id', 'amount', 'memo', 'price_value', 'price_currency'].map((f) => `entries.${i}.${f}`)),
+      ]
+      // The server compares the on-chain amount with the wallet entry: its refusal belongs there.
+      const mapField = (f: string) => (f === 'crypto.amount' && cryptoIndex !== undefined ? `entries.${cryptoIndex}.amount` : f === 'crypto' ? 'root' : mapServerField(f))
+      applyServerError(err, form.setError, fieldNames, mapField)
     }
   })
 
@@ -191,6 +247,24 @@ export function JournalForm({ refs, initial, onSubmit, onCancel }: TransactionFo
             </Button>
           </div>
         </fieldset>
+        {leg !== undefined && (
+          <CryptoFields
+            token={tokenOf(legAccount(leg)?.currency)}
+            leg={
+              legs.length > 1 && (
+                <FormField label={t('crypto.walletEntry')}>
+                  <NativeSelect value={String(leg)} onChange={(e) => form.setValue('crypto_leg', e.target.value)}>
+                    {legs.map((i) => (
+                      <option key={i} value={String(i)}>
+                        {legLabel(i)}
+                      </option>
+                    ))}
+                  </NativeSelect>
+                </FormField>
+              )
+            }
+          />
+        )}
         <div
           role="status"
           aria-live="polite"
