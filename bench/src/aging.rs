@@ -139,7 +139,7 @@ pub async fn run(server: &Server, pool: &PgPool) -> anyhow::Result<(Vec<String>,
     notes.push("The report's totals per currency equal the rule computed straight from the invoices and payments (checked at both dates before timing).".into());
     for (name, path) in [
         (
-            "HTTP GET /api/reports/aging, as_of in the past (payments after it re-summed)",
+            "HTTP GET /api/reports/aging, as_of in the past (a quarter of the payments dated after it)",
             "/api/reports/aging?as_of=2026-11-15&direction=receivable&limit=50",
         ),
         (
