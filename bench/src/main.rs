@@ -462,6 +462,18 @@ fn print_header(title: &str) {
     );
 }
 
+/// With `LEDGER_BENCH_HOLD_SECS` set, keeps the benchmark's database up that long after the
+/// run, so its queries can be examined (EXPLAIN) on the same data.
+async fn hold(url: &str) {
+    if let Some(secs) = std::env::var("LEDGER_BENCH_HOLD_SECS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    {
+        eprintln!("holding the database for {secs} s: {url}");
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+    }
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("ledger-bench-{}", uuid::Uuid::new_v4().simple()));
@@ -518,6 +530,7 @@ async fn main() -> anyhow::Result<()> {
             println!("- {n}");
         }
         println!();
+        hold(&url).await;
         drop(server);
         pg.stop().await?;
         return Ok(());
@@ -533,6 +546,7 @@ async fn main() -> anyhow::Result<()> {
             println!("- {n}");
         }
         println!();
+        hold(&url).await;
         drop(server);
         pg.stop().await?;
         return Ok(());

@@ -776,17 +776,21 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
         && q.filters.is_empty()
         && q.granularity == Granularity::Month
         && q.whole_months();
+    // The page is cut before the totals join it (a join above the sort keeps PostgreSQL from
+    // sorting only the top rows: it sorted all 120,000 campaign-months), and the totals are
+    // computed once (inlined, they were re-aggregated for every row of the page).
     let sql = if by_campaign_month {
         format!(
-            "WITH t AS (SELECT count(*) AS n_rows, sum(impressions)::bigint AS t_impressions, \
+            "WITH t AS MATERIALIZED (SELECT count(*) AS n_rows, sum(impressions)::bigint AS t_impressions, \
                 sum(clicks)::bigint AS t_clicks, sum(installs)::bigint AS t_installs, \
                 sum(tracker_clicks)::bigint AS t_tracker_clicks, sum(conversions)::bigint AS t_conversions, \
                 sum(spend) AS t_spend, sum(revenue) AS t_revenue \
-                FROM read.traffic_campaign_monthly WHERE month BETWEEN $1 AND $2) \
-             SELECT c.month AS period, nullif(c.campaign_id, {NIL})::text AS k0, c.impressions, c.clicks, \
-                    c.installs, c.tracker_clicks, c.conversions, c.spend, c.revenue, t.* \
-             FROM read.traffic_campaign_monthly c CROSS JOIN t WHERE c.month BETWEEN $1 AND $2 \
-             ORDER BY {order} LIMIT $7 OFFSET $8"
+                FROM read.traffic_campaign_monthly WHERE month BETWEEN $1 AND $2), \
+             p AS (SELECT c.month AS period, nullif(c.campaign_id, {NIL})::text AS k0, c.impressions, \
+                    c.clicks, c.installs, c.tracker_clicks, c.conversions, c.spend, c.revenue \
+                FROM read.traffic_campaign_monthly c WHERE c.month BETWEEN $1 AND $2 \
+                ORDER BY {order} LIMIT $7 OFFSET $8) \
+             SELECT p.*, t.* FROM p CROSS JOIN t ORDER BY {order}"
         )
     } else {
         format!(
@@ -803,11 +807,12 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
          {rate_join} \
          WHERE {filter} \
          GROUP BY {group}), \
-         t AS (SELECT count(*) AS n_rows, sum(impressions)::bigint AS t_impressions, \
+         t AS MATERIALIZED (SELECT count(*) AS n_rows, sum(impressions)::bigint AS t_impressions, \
                 sum(clicks)::bigint AS t_clicks, sum(installs)::bigint AS t_installs, \
                 sum(tracker_clicks)::bigint AS t_tracker_clicks, sum(conversions)::bigint AS t_conversions, \
-                sum(spend) AS t_spend, sum(revenue) AS t_revenue FROM g) \
-         SELECT g.*, t.* FROM g CROSS JOIN t ORDER BY {order} LIMIT ${} OFFSET ${}",
+                sum(spend) AS t_spend, sum(revenue) AS t_revenue FROM g), \
+         p AS (SELECT * FROM g ORDER BY {order} LIMIT ${} OFFSET ${}) \
+         SELECT p.*, t.* FROM p CROSS JOIN t ORDER BY {order}",
             7 + n,
             8 + n
         )
