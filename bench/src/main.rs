@@ -462,6 +462,38 @@ fn print_header(title: &str) {
     );
 }
 
+/// With `--statements`: the statements that took the most time since the last reset (or the
+/// start), on stderr.
+async fn print_statements(url: &str) -> anyhow::Result<()> {
+    // As the cluster's owner: the pool runs as the unprivileged application role.
+    let mut owner = PgConnection::connect(url).await?;
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        .execute(&mut owner)
+        .await?;
+    let rows: Vec<(String, i64, f64)> = sqlx::query_as(
+        "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 110), calls, total_exec_time \
+         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25",
+    )
+    .fetch_all(&mut owner)
+    .await?;
+    for (q, calls, ms) in rows {
+        eprintln!("{ms:>10.0} ms {calls:>8} calls  {q}");
+    }
+    Ok(())
+}
+
+/// With `--statements`: starts counting statements afresh.
+async fn reset_statements(url: &str) -> anyhow::Result<()> {
+    let mut owner = PgConnection::connect(url).await?;
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        .execute(&mut owner)
+        .await?;
+    sqlx::query("SELECT pg_stat_statements_reset()")
+        .execute(&mut owner)
+        .await?;
+    Ok(())
+}
+
 /// With `LEDGER_BENCH_HOLD_SECS` set, keeps the benchmark's database up that long after the
 /// run, so its queries can be examined (EXPLAIN) on the same data.
 async fn hold(url: &str) {
@@ -536,7 +568,8 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     if std::env::args().any(|a| a == "--traffic") {
-        let (rows, notes) = traffic::run(&server, &pool, &dir).await?;
+        let (rows, notes) =
+            traffic::run(&server, &pool, &dir, statements.then_some(url.as_str())).await?;
         print_header("Traffic benchmarks");
         for r in &rows {
             println!("{r}");
@@ -608,20 +641,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let projected_http = wait_sealed(&pool).await?;
     if statements {
-        // As the cluster's owner: the pool runs as the unprivileged application role.
-        let mut owner = PgConnection::connect(&url).await?;
-        sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-            .execute(&mut owner)
-            .await?;
-        let rows: Vec<(String, i64, f64)> = sqlx::query_as(
-            "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 110), calls, total_exec_time \
-             FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25",
-        )
-        .fetch_all(&mut owner)
-        .await?;
-        for (q, calls, ms) in rows {
-            eprintln!("{ms:>10.0} ms {calls:>8} calls  {q}");
-        }
+        print_statements(&url).await?;
     }
     if std::env::args().any(|a| a == "--postings-only") {
         return Ok(());

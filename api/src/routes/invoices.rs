@@ -231,7 +231,9 @@ pub struct LineIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceIn {
-    /// receivable (we bill) or payable (we are billed); set at creation, never changed.
+    /// receivable (we bill) or payable (we are billed): required when creating, refused when
+    /// updating (it is set at creation and never changes). One body type serves both, so the
+    /// schema cannot mark it required.
     pub direction: Option<Direction>,
     pub counterparty_id: Uuid,
     #[schema(example = "USD")]

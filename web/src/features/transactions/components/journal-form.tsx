@@ -1,8 +1,7 @@
-import { zodResolver } from '@hookform/resolvers/zod'
 import Decimal from 'decimal.js'
 import { CheckCircle2, Plus, Scale, Trash2 } from 'lucide-react'
 import { useMemo } from 'react'
-import { FormProvider, useFieldArray, useForm, useWatch, type Resolver } from 'react-hook-form'
+import { FormProvider, useFieldArray, useForm, useWatch } from 'react-hook-form'
 import { z } from 'zod'
 
 import { FormField } from '@/components/form-field'
@@ -19,6 +18,7 @@ import { blankToNull, cn } from '@/lib/utils'
 import type { Transaction } from '../api'
 import { chosenLeg, walletLegs } from '../lib/crypto-leg'
 import { computeImbalance } from '../lib/imbalance'
+import { walletResolver, type WalletContext } from '../lib/wallet-resolver'
 import { AccountOptions } from '@/components/account-options'
 import { CommonFields } from './common-fields'
 import { CryptoFields } from './crypto-fields'
@@ -55,13 +55,8 @@ const journalSchema = (walletIds: ReadonlySet<string>) =>
 
 type Values = z.infer<ReturnType<typeof journalSchema>>
 type Entry = Values['entries'][number]
-interface JournalContext {
-  walletIds: ReadonlySet<string>
-}
 
-/** Validates against the accounts of the moment (the form's `context`): which ones are crypto wallets. */
-const journalResolver: Resolver<Values, JournalContext> = (values, context, options) =>
-  zodResolver(journalSchema(context?.walletIds ?? new Set()))(values, context, options)
+const journalResolver = walletResolver<Values>(journalSchema)
 
 const sameAmount = (a: string, b: string) => {
   const x = normalizeAmountInput(a).replace(/^-/, '')
@@ -100,7 +95,7 @@ function defaults(accounts: Account[], tx?: Transaction | null): Values {
 export function JournalForm({ refs, initial, onSubmit, onCancel }: TransactionFormProps) {
   const { t, te, money } = useI18n()
   const walletIds = useMemo(() => new Set(refs.accounts.filter((a) => a.kind === 'crypto_wallet').map((a) => a.id)), [refs.accounts])
-  const form = useForm<Values, JournalContext>({ resolver: journalResolver, context: { walletIds }, defaultValues: defaults(refs.accounts, initial) })
+  const form = useForm<Values, WalletContext>({ resolver: journalResolver, context: { walletIds }, defaultValues: defaults(refs.accounts, initial) })
   const { fields, append, remove } = useFieldArray({ control: form.control, name: 'entries' })
   const { errors, isSubmitting } = form.formState
   const entries = useWatch({ control: form.control, name: 'entries' })

@@ -10,12 +10,12 @@ import type { TransactionIn } from '../api'
 import type { Refs } from '../lib/meta'
 import { SimpleForm } from './simple-form'
 
-const account = (id: string, name: string, type: Account['type']): Account => ({
+const account = (id: string, name: string, type: Account['type'], kind: Account['kind'] = 'other', currency = 'USD'): Account => ({
   id,
   name,
-  currency: 'USD',
+  currency,
   type,
-  kind: 'other',
+  kind,
   archived: false,
   created_at: '2025-01-01T00:00:00Z',
   updated_at: '2025-01-01T00:00:00Z',
@@ -23,7 +23,12 @@ const account = (id: string, name: string, type: Account['type']): Account => ({
 })
 
 const refs: Refs = {
-  accounts: [account('bank', 'Bank', 'asset'), account('sales', 'Sales', 'income'), account('rent', 'Rent', 'expense')],
+  accounts: [
+    account('bank', 'Bank', 'asset'),
+    account('wallet', 'USDT wallet', 'asset', 'crypto_wallet', 'USDT'),
+    account('sales', 'Sales', 'income'),
+    account('rent', 'Rent', 'expense'),
+  ],
   projects: [],
   categories: [],
   counterparties: [],
@@ -77,5 +82,23 @@ describe('SimpleForm', () => {
     await waitFor(() => expect(onSubmit).toHaveBeenCalledWith(expect.objectContaining({ expense: { account_id: 'bank', expense_account_id: 'rent', amount: '800' } })))
     const field = screen.getByLabelText('Expense account')
     await waitFor(() => expect(field).toHaveAccessibleDescription(/the account is archived/))
+  })
+
+  it('checks the crypto block only while the money account is a wallet', async () => {
+    const { onSubmit, user } = setup('income')
+    await user.type(screen.getByLabelText('Description'), 'Payout')
+    await user.selectOptions(screen.getByLabelText('Received into'), 'wallet')
+    await user.selectOptions(screen.getByLabelText('Income account'), 'sales')
+    await user.type(screen.getByLabelText('Amount'), '100')
+    await user.click(screen.getByLabelText('On-chain transfer (Tron): add its details'))
+    await user.type(screen.getByLabelText('Transaction hash'), 'bad')
+    await user.click(screen.getByRole('button', { name: 'Post' }))
+    expect(await screen.findByText('A transaction hash is 64 hexadecimal characters')).toBeInTheDocument()
+    expect(onSubmit).not.toHaveBeenCalled()
+    // A bank account instead: the block goes, and its half-typed details do not stop the posting.
+    await user.selectOptions(screen.getByLabelText('Received into'), 'bank')
+    await user.click(screen.getByRole('button', { name: 'Post' }))
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1))
+    expect(onSubmit).toHaveBeenCalledWith(expect.objectContaining({ crypto: null, income: { account_id: 'bank', income_account_id: 'sales', amount: '100' } }))
   })
 })

@@ -1,4 +1,4 @@
-import { zodResolver } from '@hookform/resolvers/zod'
+import { useMemo } from 'react'
 import { FormProvider, useForm, useWatch } from 'react-hook-form'
 import { z } from 'zod'
 
@@ -8,25 +8,33 @@ import { NativeSelect } from '@/components/ui/native-select'
 import { applyServerError } from '@/lib/forms'
 import { useI18n } from '@/lib/i18n'
 import { normalizeAmountInput } from '@/lib/money'
-import { cryptoToBody, optionalCryptoDefaults, optionalCryptoSchema, tokenOf } from '@/lib/tron'
+import { checkCryptoBlock, cryptoBlockSchema, cryptoToBody, optionalCryptoDefaults, tokenOf } from '@/lib/tron'
 
 import type { Transaction } from '../api'
 import { AccountOptions } from '@/components/account-options'
 import { CommonFields } from './common-fields'
 import { CryptoFields } from './crypto-fields'
 import { CRYPTO_FIELDS, mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody, positiveAmount } from '../lib/meta'
+import { walletResolver, type WalletContext } from '../lib/wallet-resolver'
 import { FormFooter } from './form-footer'
 import type { TransactionFormProps } from './form-types'
 
-const simpleSchema = z.object({
-  meta: metaSchema,
-  account_id: z.string().min(1, 'validation.required'),
-  other_account_id: z.string().min(1, 'validation.required'),
-  amount: positiveAmount,
-  crypto: optionalCryptoSchema,
-})
+/** The crypto block is checked only while the money account is a crypto wallet. */
+const simpleSchema = (walletIds: ReadonlySet<string>) =>
+  z
+    .object({
+      meta: metaSchema,
+      account_id: z.string().min(1, 'validation.required'),
+      other_account_id: z.string().min(1, 'validation.required'),
+      amount: positiveAmount,
+      crypto: cryptoBlockSchema,
+    })
+    .superRefine((v, ctx) => {
+      if (walletIds.has(v.account_id)) checkCryptoBlock(v.crypto, ctx, ['crypto'])
+    })
 
-type Values = z.infer<typeof simpleSchema>
+type Values = z.infer<ReturnType<typeof simpleSchema>>
+const simpleResolver = walletResolver<Values>(simpleSchema)
 
 function defaults(kind: 'income' | 'expense', tx?: Transaction | null): Values {
   const debit = tx?.entries.find((e) => !e.amount.startsWith('-'))
@@ -46,7 +54,8 @@ function defaults(kind: 'income' | 'expense', tx?: Transaction | null): Values {
 /** The income and expense forms: money account, income/expense account, amount. */
 export function SimpleForm({ kind, refs, initial, onSubmit, onCancel }: TransactionFormProps & { kind: 'income' | 'expense' }) {
   const { t, te } = useI18n()
-  const form = useForm<Values>({ resolver: zodResolver(simpleSchema), defaultValues: defaults(kind, initial) })
+  const walletIds = useMemo(() => new Set(refs.accounts.filter((a) => a.kind === 'crypto_wallet').map((a) => a.id)), [refs.accounts])
+  const form = useForm<Values, WalletContext>({ resolver: simpleResolver, context: { walletIds }, defaultValues: defaults(kind, initial) })
   const { errors, isSubmitting } = form.formState
   const accountId = useWatch({ control: form.control, name: 'account_id' })
   const wallet = refs.accounts.find((a) => a.id === accountId && a.kind === 'crypto_wallet')

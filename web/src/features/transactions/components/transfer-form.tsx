@@ -1,4 +1,4 @@
-import { zodResolver } from '@hookform/resolvers/zod'
+import { useMemo } from 'react'
 import Decimal from 'decimal.js'
 import { FormProvider, useForm, useWatch } from 'react-hook-form'
 import { z } from 'zod'
@@ -9,29 +9,36 @@ import { NativeSelect } from '@/components/ui/native-select'
 import { applyServerError } from '@/lib/forms'
 import { useI18n } from '@/lib/i18n'
 import { currencyScale, isDecimalString, normalizeAmountInput } from '@/lib/money'
-import { cryptoToBody, optionalCryptoDefaults, optionalCryptoSchema, tokenOf } from '@/lib/tron'
+import { checkCryptoBlock, cryptoBlockSchema, cryptoToBody, optionalCryptoDefaults, tokenOf } from '@/lib/tron'
 
 import type { Transaction } from '../api'
 import { AccountOptions } from '@/components/account-options'
 import { CommonFields } from './common-fields'
 import { CryptoFields } from './crypto-fields'
 import { CRYPTO_FIELDS, mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody, positiveAmount } from '../lib/meta'
+import { walletResolver, type WalletContext } from '../lib/wallet-resolver'
 import { FormFooter } from './form-footer'
 import type { TransactionFormProps } from './form-types'
 
-const transferSchema = z
-  .object({
-    meta: metaSchema,
-    from_account_id: z.string().min(1, 'validation.required'),
-    to_account_id: z.string().min(1, 'validation.required'),
-    amount: positiveAmount,
-    rate_mode: z.enum(['rate', 'to_amount']),
-    rate_value: z.string(),
-    crypto: optionalCryptoSchema,
-  })
-  .refine((v) => v.from_account_id !== v.to_account_id, { path: ['to_account_id'], message: 'validation.sameAccount' })
+/** The crypto block is checked only while either account is a crypto wallet. */
+const transferSchema = (walletIds: ReadonlySet<string>) =>
+  z
+    .object({
+      meta: metaSchema,
+      from_account_id: z.string().min(1, 'validation.required'),
+      to_account_id: z.string().min(1, 'validation.required'),
+      amount: positiveAmount,
+      rate_mode: z.enum(['rate', 'to_amount']),
+      rate_value: z.string(),
+      crypto: cryptoBlockSchema,
+    })
+    .refine((v) => v.from_account_id !== v.to_account_id, { path: ['to_account_id'], message: 'validation.sameAccount' })
+    .superRefine((v, ctx) => {
+      if (walletIds.has(v.from_account_id) || walletIds.has(v.to_account_id)) checkCryptoBlock(v.crypto, ctx, ['crypto'])
+    })
 
-type Values = z.infer<typeof transferSchema>
+type Values = z.infer<ReturnType<typeof transferSchema>>
+const transferResolver = walletResolver<Values>(transferSchema)
 
 function defaults(tx?: Transaction | null): Values {
   const from = tx?.entries.find((e) => e.amount.startsWith('-'))
@@ -50,7 +57,8 @@ function defaults(tx?: Transaction | null): Values {
 
 export function TransferForm({ refs, initial, onSubmit, onCancel }: TransactionFormProps) {
   const { t, te, money } = useI18n()
-  const form = useForm<Values>({ resolver: zodResolver(transferSchema), defaultValues: defaults(initial) })
+  const walletIds = useMemo(() => new Set(refs.accounts.filter((a) => a.kind === 'crypto_wallet').map((a) => a.id)), [refs.accounts])
+  const form = useForm<Values, WalletContext>({ resolver: transferResolver, context: { walletIds }, defaultValues: defaults(initial) })
   const { errors, isSubmitting } = form.formState
   const [fromId, toId, amount, mode, rateValue] = useWatch({ control: form.control, name: ['from_account_id', 'to_account_id', 'amount', 'rate_mode', 'rate_value'] })
   const fromCurrency = refs.accounts.find((a) => a.id === fromId)?.currency
