@@ -58,8 +58,9 @@ pub struct ImportApplied {
     /// The days this import covers: the scope's facts for these days are replaced.
     pub date_from: NaiveDate,
     pub date_to: NaiveDate,
-    /// Whether the import's per-day sums were written beside its facts (`traffic_import_days`);
-    /// imports applied before they existed, or too varied to sum in memory, have none.
+    /// Whether the import's per-day sums were written beside its facts (`traffic_import_days`).
+    /// Every import writes them now; imports applied before they existed got them from a
+    /// migration, so this records only what the import itself did.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub day_totals: bool,
 }

@@ -89,7 +89,6 @@ struct ImportOp {
     source_id: Uuid,
     from: NaiveDate,
     to: NaiveDate,
-    day_totals: bool,
 }
 
 /// A payout event, applied in log order.
@@ -410,7 +409,6 @@ pub async fn write_ordered(
                         source_id: op.source_id,
                         from: op.from,
                         to: op.to,
-                        day_totals: op.day_totals,
                     },
                 )
                 .await?
@@ -715,7 +713,6 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
                     source_id: a.source_id.unwrap_or_default(),
                     from: a.date_from,
                     to: a.date_to,
-                    day_totals: a.day_totals,
                 }),
             },
             "periods" => {

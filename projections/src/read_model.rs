@@ -8,7 +8,7 @@ use sqlx::{Connection, Executor, PgConnection, Row};
 /// The live read schema.
 pub const LIVE_SCHEMA: &str = "read";
 /// Bump whenever a table, column or projection rule changes: the projector then rebuilds.
-pub const MODEL_VERSION: i32 = 16;
+pub const MODEL_VERSION: i32 = 17;
 
 /// Every read table with the columns that order its rows uniquely (for digests and dumps).
 pub const TABLES: &[(&str, &str)] = &[
@@ -170,6 +170,9 @@ CREATE TABLE {s}.traffic_effective (
     PRIMARY KEY (scope, date)
 );
 CREATE INDEX ON {s}.traffic_effective (import_id);
+-- Date ranges over every scope (the daily view's scans), and one source's days.
+CREATE INDEX ON {s}.traffic_effective (date);
+CREATE INDEX ON {s}.traffic_effective (source_id, date);
 -- Each conversion's latest status, from the conversion logs in log order.
 CREATE TABLE {s}.conversions (
     tracker         text        NOT NULL,
@@ -256,27 +259,14 @@ CREATE TABLE {s}.rates (
     PRIMARY KEY (base, quote, date)
 );
 -- Traffic facts summed per day and campaign key (over countries, OS, creatives), from the
--- effective import of each day. `source_id` is the spend report's source (nil for trackers):
--- with the key it finds the campaign, at query time, so mapping a key later needs no rewrite.
-CREATE TABLE {s}.traffic_daily (
-    scope          text    NOT NULL,
-    date           date    NOT NULL,
-    campaign_key   text    NOT NULL,
-    currency       text    NOT NULL,
-    source_id      uuid    NOT NULL,
-    import_id      uuid    NOT NULL,
-    impressions    bigint  NOT NULL,
-    clicks         bigint  NOT NULL,
-    installs       bigint  NOT NULL,
-    tracker_clicks bigint  NOT NULL,
-    conversions    bigint  NOT NULL,
-    spend          numeric NOT NULL,
-    revenue        numeric NOT NULL,
-    rows           bigint  NOT NULL,
-    -- Date first: it also serves the date-range scans of all scopes (one index less to fill
-    -- for each imported day).
-    PRIMARY KEY (date, scope, campaign_key, currency)
-);
+-- effective import of each day: that import's own day sums, so applying an import writes no
+-- copy of them. `source_id` is the spend report's source (nil for trackers): with the key it
+-- finds the campaign, at query time, so mapping a key later needs no rewrite.
+CREATE VIEW {s}.traffic_daily AS
+SELECT e.scope, d.date, d.campaign_key, d.currency, e.source_id, d.import_id, d.impressions,
+       d.clicks, d.installs, d.tracker_clicks, d.conversions, d.spend, d.revenue, d.rows
+FROM {s}.traffic_effective e
+JOIN traffic_import_days d ON d.import_id = e.import_id AND d.date = e.date;
 -- The same per calendar month: monthly reports over years read this, not the days.
 CREATE TABLE {s}.traffic_monthly (
     scope          text    NOT NULL,
@@ -295,7 +285,6 @@ CREATE TABLE {s}.traffic_monthly (
     PRIMARY KEY (scope, month, campaign_key, currency)
 );
 CREATE INDEX ON {s}.traffic_monthly (month);
-CREATE INDEX ON {s}.traffic_daily (source_id, campaign_key, date);
 CREATE INDEX ON {s}.traffic_monthly (source_id, campaign_key, month);
 -- Spend summed per source and day: a source's daily totals over years read a row per day.
 -- (A spend report's campaigns all belong to its source, so no mapping can move these rows.)

@@ -20,27 +20,37 @@ pub struct AppliedImport<'a> {
     pub source_id: Uuid,
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// Its per-day sums are in `traffic_import_days` (else they are summed from its facts).
-    pub day_totals: bool,
 }
 
-/// The daily rollup rows of the import `import_id` (an SQL expression): its stored per-day
-/// sums, or its facts summed.
-fn import_days_sql(day_totals: bool, import_id: &str) -> String {
-    if day_totals {
-        format!(
-            "SELECT date, campaign_key, currency, impressions, clicks, installs, tracker_clicks, \
-               conversions, spend, revenue, rows FROM traffic_import_days WHERE import_id = {import_id}"
-        )
-    } else {
-        format!(
-            "SELECT date, campaign_key, currency, sum(impressions)::bigint AS impressions, \
-               sum(clicks)::bigint AS clicks, sum(installs)::bigint AS installs, \
-               sum(tracker_clicks)::bigint AS tracker_clicks, sum(conversions)::bigint AS conversions, \
-               sum(spend) AS spend, sum(revenue) AS revenue, count(*) AS rows \
-             FROM traffic_facts WHERE import_id = {import_id} GROUP BY date, campaign_key, currency"
-        )
-    }
+/// The facts of the import `import_id` (an SQL expression) summed per day, campaign key and
+/// currency: what an import writes as its day sums.
+fn facts_days_sql(import_id: &str) -> String {
+    format!(
+        "SELECT date, campaign_key, currency, sum(impressions)::bigint AS impressions, \
+           sum(clicks)::bigint AS clicks, sum(installs)::bigint AS installs, \
+           sum(tracker_clicks)::bigint AS tracker_clicks, sum(conversions)::bigint AS conversions, \
+           sum(spend) AS spend, sum(revenue) AS revenue, count(*) AS rows \
+         FROM traffic_facts WHERE import_id = {import_id} GROUP BY date, campaign_key, currency"
+    )
+}
+
+/// Writes the day sums of import `import_id` from its facts, in the caller's transaction: for a
+/// file with too many (day, key, currency) groups to sum while parsing. Every applied import
+/// has its day sums; the daily rollup is a view over them.
+pub async fn sum_import_days(conn: &mut PgConnection, import_id: Uuid) -> Result<u64, sqlx::Error> {
+    sqlx::query("SET LOCAL work_mem = '256MB'")
+        .execute(&mut *conn)
+        .await?;
+    let done = sqlx::query(&format!(
+        "INSERT INTO traffic_import_days (import_id, date, campaign_key, currency, impressions, \
+           clicks, installs, tracker_clicks, conversions, spend, revenue, rows) \
+         SELECT $1, d.* FROM ({days}) d",
+        days = facts_days_sql("$1")
+    ))
+    .bind(import_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Makes the import the holder of its scope's days `from..=to` and rebuilds the rollups of
@@ -56,7 +66,6 @@ pub async fn apply_import(
         source_id,
         from,
         to,
-        day_totals,
     } = *import;
     assert!(from <= to, "an applied import covers at least one day");
     // A million-row import groups into a few hundred thousand days × keys: with the default
@@ -76,27 +85,6 @@ pub async fn apply_import(
     .bind(source_id)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(&format!(
-        "DELETE FROM {schema}.traffic_daily WHERE scope = $1 AND date BETWEEN $2 AND $3"
-    ))
-    .bind(scope)
-    .bind(from)
-    .bind(to)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(&format!(
-        "INSERT INTO {schema}.traffic_daily (scope, date, campaign_key, currency, source_id, import_id, \
-           impressions, clicks, installs, tracker_clicks, conversions, spend, revenue, rows) \
-         SELECT $1, d.date, d.campaign_key, d.currency, $2, $3, d.impressions, d.clicks, d.installs, \
-                d.tracker_clicks, d.conversions, d.spend, d.revenue, d.rows FROM ({days}) d",
-        days = import_days_sql(day_totals, "$3")
-    ))
-    .bind(scope)
-    .bind(source_id)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-
     // The months the days touch, recomputed whole from the daily rollup.
     let first = from.with_day(1).expect("day 1 exists");
     let after = to.with_day(1).expect("day 1 exists") + Months::new(1);
@@ -175,7 +163,7 @@ pub async fn check_import_days(conn: &mut PgConnection) -> Result<(i64, i64, i64
          differ AS ((SELECT * FROM stored EXCEPT ALL SELECT * FROM summed) \
            UNION ALL (SELECT * FROM summed EXCEPT ALL SELECT * FROM stored)) \
          SELECT (SELECT count(*) FROM stored), (SELECT count(*) FROM summed), (SELECT count(*) FROM differ)",
-        days = import_days_sql(false, "i.import_id")
+        days = facts_days_sql("i.import_id")
     ))
     .fetch_one(&mut *conn)
     .await?;

@@ -407,6 +407,32 @@ async fn moloco_import_metrics_mapping_duplicates_restatement_and_bad_files() {
     assert_eq!(done["state"], "done", "{done}");
     assert_eq!(done["rows_ok"], 3);
     assert_eq!(done["rows_failed"], 1);
+    // A file too varied to sum while parsing gets its day sums from PostgreSQL instead: the
+    // same sums (written twice here, in a transaction that is rolled back).
+    let import_id: uuid::Uuid = bad_id.parse().unwrap();
+    let mut tx = app.pool.begin().await.unwrap();
+    let parsed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM traffic_import_days WHERE import_id = $1")
+            .bind(import_id)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    let summed = projections::traffic::sum_import_days(&mut tx, import_id)
+        .await
+        .unwrap();
+    assert!(parsed > 0);
+    assert_eq!(summed, parsed as u64);
+    let unpaired: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT 1 FROM traffic_import_days WHERE import_id = $1 \
+           GROUP BY date, campaign_key, currency, impressions, clicks, installs, tracker_clicks, \
+             conversions, spend, revenue, rows HAVING count(*) <> 2) x",
+    )
+    .bind(import_id)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    assert_eq!(unpaired, 0, "the summed rows equal the parsed ones");
+    tx.rollback().await.unwrap();
 
     // Bad uploads are refused before anything is queued.
     let none = app
