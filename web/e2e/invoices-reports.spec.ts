@@ -251,6 +251,21 @@ test('a posting into a closed month is refused with the hint; as an adjustment i
   await page.getByLabel('Adjustments').selectOption('true')
   await expect(page.getByTestId('tx-row')).toHaveCount(1)
   await shot(page, 'adjustment-list')
+
+  // The P&L of the month says what the adjustment contributes (10 EUR at today's 1.12) and
+  // drills into it.
+  await nav('Reports')
+  await page.getByRole('tab', { name: 'Profit and loss' }).click()
+  const adj = page.getByTestId('pnl-adjustments')
+  await expect(adj).toContainText('Of which adjustments of closed months')
+  await expect(adj).toContainText('$11.20')
+  await adj.getByTestId('drill-figure').nth(1).click()
+  const dd = page.getByRole('dialog')
+  await expect(dd.getByTestId('drill-row')).toHaveCount(1)
+  await expect(dd.getByTestId('drill-row')).toContainText('Forgotten bank fee')
+  await expect(dd.getByTestId('drill-sum')).toContainText('11.20')
+  await shot(page, 'report-pnl-adjustments')
+  await dd.getByRole('button', { name: 'Close' }).first().click()
 })
 
 test('the ageing view pages through thirteen customers, largest total first, totals over every page', async ({ request }) => {

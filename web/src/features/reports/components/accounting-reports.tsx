@@ -18,7 +18,7 @@ import { CURRENCIES } from '@/lib/money'
 import { presetRange } from '@/lib/periods'
 import { today } from '@/lib/utils'
 
-import { COMPARES, DRILL_PAGE, useBalanceSheet, useCashFlow, useDrill, usePnl, reportRates, type Compare } from '../accounting-api'
+import { COMPARES, DRILL_PAGE, useBalanceSheet, useCashFlow, useDrill, usePnl, reportRates, type Compare, type Pnl } from '../accounting-api'
 import { isPnlDim, keyLabel, PNL_DIMS, pnlChart, type PnlDim } from '../lib/pnl'
 
 interface Drill {
@@ -28,6 +28,9 @@ interface Drill {
 type OnDrill = (d: Drill) => void
 
 /** A report figure that opens the postings behind it. */
+/** Whether adjustments of closed months dated in the period contribute anything. */
+const hasAdjustments = (p: Pnl) => [p.adjustments.income, p.adjustments.expenses].some((v) => Number(v) !== 0)
+
 function Figure({ amount, currency, drill, title, onDrill }: { amount: string; currency: string; drill?: string | null; title: string; onDrill: OnDrill }) {
   const { t } = useI18n()
   if (!drill) return <Money amount={amount} currency={currency} />
@@ -306,6 +309,22 @@ export function PnlReport({ groupBy, onGroupByChange }: { groupBy: PnlDim[]; onG
                     </TableCell>
                   )}
                 </TableRow>
+                {hasAdjustments(p) && (
+                  <TableRow data-testid="pnl-adjustments">
+                    <TableCell className="text-muted-foreground font-normal">{t('accReports.ofWhichAdjustments')}</TableCell>
+                    <TableCell className="text-right font-normal">
+                      <Figure amount={p.adjustments.income} currency={cur} drill={`${p.adjustments.drill}&account_type=income`} title={`${t('accReports.income')}: ${t('accReports.ofWhichAdjustments')}`} onDrill={onDrill} />
+                    </TableCell>
+                    <TableCell className="text-right font-normal">
+                      <Figure amount={p.adjustments.expenses} currency={cur} drill={`${p.adjustments.drill}&account_type=expense`} title={`${t('accReports.expenses')}: ${t('accReports.ofWhichAdjustments')}`} onDrill={onDrill} />
+                    </TableCell>
+                    <TableCell className="text-right font-normal">
+                      <Money amount={p.adjustments.profit} currency={cur} />
+                    </TableCell>
+                    {p.comparison && <TableCell />}
+                    {p.comparison && <TableCell />}
+                  </TableRow>
+                )}
               </TableFooter>
             </Table>
           </div>
