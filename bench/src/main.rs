@@ -197,31 +197,23 @@ async fn start_server(url: &str, data_dir: &PathBuf) -> anyhow::Result<Server> {
 }
 
 impl Server {
-    async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
-        let res = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(body)
-            .send()
-            .await?;
+    /// Sends `req` with the token and answers its JSON, refusing an unsuccessful status.
+    async fn json(&self, req: reqwest::RequestBuilder, path: &str) -> anyhow::Result<Value> {
+        let res = req.bearer_auth(&self.token).send().await?;
         let status = res.status();
         let v: Value = res.json().await?;
         anyhow::ensure!(status.is_success(), "{path}: {status} {v}");
         Ok(v)
     }
 
+    async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let req = self.client.post(format!("{}{path}", self.base)).json(body);
+        self.json(req, path).await
+    }
+
     async fn get(&self, path: &str) -> anyhow::Result<Value> {
-        let res = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await?;
-        let status = res.status();
-        let v: Value = res.json().await?;
-        anyhow::ensure!(status.is_success(), "{path}: {status} {v}");
-        Ok(v)
+        self.json(self.client.get(format!("{}{path}", self.base)), path)
+            .await
     }
 
     async fn get_ms(&self, path: &str) -> anyhow::Result<u64> {

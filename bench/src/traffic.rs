@@ -128,19 +128,6 @@ async fn upload(server: &Server, path: &Path, source_id: &str) -> anyhow::Result
     Ok(v)
 }
 
-async fn get(server: &Server, path: &str) -> anyhow::Result<Value> {
-    let res = server
-        .client
-        .get(format!("{}{path}", server.base))
-        .bearer_auth(&server.token)
-        .send()
-        .await?;
-    let status = res.status();
-    let v: Value = res.json().await?;
-    anyhow::ensure!(status.is_success(), "{path}: {status} {v}");
-    Ok(v)
-}
-
 /// Uploads `path` and waits until its metrics answer (the import done and projected); also
 /// answers the seconds until the upload was answered and until the import was done.
 async fn import_until_queryable(
@@ -153,7 +140,7 @@ async fn import_until_queryable(
     let uploaded = started.elapsed().as_secs_f64();
     let id = queued["id"].as_str().context("import id")?.to_string();
     loop {
-        let i = get(server, &format!("/api/traffic/imports/{id}")).await?;
+        let i = server.get(&format!("/api/traffic/imports/{id}")).await?;
         match i["state"].as_str() {
             Some("done") => {
                 let done = started.elapsed().as_secs_f64();
@@ -164,12 +151,12 @@ async fn import_until_queryable(
                     i["date_to"].as_str().context("to")?
                 );
                 // A query waits up to 10 s for the projector, then answers 503: ask again.
-                let mut answer = get(server, &path).await;
+                let mut answer = server.get(&path).await;
                 for _ in 0..30 {
                     if answer.is_ok() {
                         break;
                     }
-                    answer = get(server, &path).await;
+                    answer = server.get(&path).await;
                 }
                 answer?;
                 return Ok((i, uploaded, done));
@@ -272,12 +259,12 @@ pub async fn run(
     .await?;
     // The import is measured on a projector that has caught up with the set-up.
     let caught_up = positions.into_iter().max().unwrap_or(0);
-    while get(
-        server,
-        &format!("/api/traffic/campaigns?limit=1&min_position={caught_up}"),
-    )
-    .await
-    .is_err()
+    while server
+        .get(&format!(
+            "/api/traffic/campaigns?limit=1&min_position={caught_up}"
+        ))
+        .await
+        .is_err()
     {}
 
     // The import benchmark, on the extra source, before the big dataset.

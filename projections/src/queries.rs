@@ -274,7 +274,12 @@ fn push_tx_filters<'a>(qb: &mut QueryBuilder<'a, Postgres>, f: &'a TransactionFi
     if let Some(k) = &f.kind {
         qb.push(" AND t.kind = ").push_bind(k.as_str());
     }
-    match f.adjustments {
+    push_adjustments_filter(qb, f.adjustments);
+}
+
+/// Narrows transactions `t` to adjustments of closed months (true) or to the others (false).
+pub fn push_adjustments_filter(qb: &mut QueryBuilder<'_, Postgres>, adjustments: Option<bool>) {
+    match adjustments {
         Some(true) => {
             qb.push(" AND t.adjusts IS NOT NULL");
         }

@@ -785,15 +785,7 @@ fn push_posting_query<'a>(
                 .push_bind(v);
         }
     }
-    match f.adjustments {
-        Some(true) => {
-            qb.push(" AND t.adjusts IS NOT NULL");
-        }
-        Some(false) => {
-            qb.push(" AND t.adjusts IS NULL");
-        }
-        None => {}
-    }
+    crate::queries::push_adjustments_filter(qb, f.adjustments);
     qb.push(
         ") SELECT l.*, l.amount * coalesce(r.rate, 1) AS value FROM l \
          LEFT JOIN unnest(",

@@ -1,8 +1,9 @@
 import type { ColumnDef, PaginationState } from '@tanstack/react-table'
 import { ChartColumn, Plus } from 'lucide-react'
 import { useMemo, useState } from 'react'
-import { Link, useSearchParams } from 'react-router'
+import { Link } from 'react-router'
 
+import { useSearchParam } from '@/hooks/use-search-param'
 import { DataTable } from '@/components/data-table'
 import { Money } from '@/components/money'
 import { PageHeader } from '@/components/page-header'
@@ -25,7 +26,7 @@ export default function InvoiceListPage() {
   const { t, date } = useI18n()
   const writer = can.writeBooks(useRole())
   const counterparties = useAllCounterparties()
-  const [params, setParams] = useSearchParams()
+  const [params, setParam] = useSearchParam()
   const f = (k: string) => params.get(k) ?? ''
   const [q, setQ] = useState(f('q'))
   const debouncedQ = useDebounced(q)
@@ -46,15 +47,7 @@ export default function InvoiceListPage() {
     offset: pagination.pageIndex * pagination.pageSize,
   })
   const setFilter = (key: string, value: string) => {
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev)
-        if (value) next.set(key, value)
-        else next.delete(key)
-        return next
-      },
-      { replace: true },
-    )
+    setParam(key, value)
     setPagination((p) => ({ ...p, pageIndex: 0 }))
   }
   const names = useMemo(() => new Map((counterparties.data ?? []).map((c) => [c.id, c.name])), [counterparties.data])

@@ -1,8 +1,9 @@
 import type { ColumnDef, PaginationState } from '@tanstack/react-table'
 import { Pencil, Plus } from 'lucide-react'
 import { useMemo, useState } from 'react'
-import { Link, useSearchParams } from 'react-router'
+import { Link } from 'react-router'
 
+import { useSearchParam } from '@/hooks/use-search-param'
 import { DataTable } from '@/components/data-table'
 import { PageHeader } from '@/components/page-header'
 import { Button } from '@/components/ui/button'
@@ -24,7 +25,7 @@ export default function RecurringListPage() {
   const role = useRole()
   const writer = can.writeBooks(role)
   const admin = can.runRecurring(role)
-  const [params, setParams] = useSearchParams()
+  const [params, setParam] = useSearchParam()
   const status = params.get('status') ?? ''
   const frequency = params.get('frequency') ?? ''
   const sort = params.get('sort') ?? 'next_run'
@@ -41,15 +42,7 @@ export default function RecurringListPage() {
     offset: pagination.pageIndex * pagination.pageSize,
   })
   const setFilter = (key: string, value: string) => {
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev)
-        if (value) next.set(key, value)
-        else next.delete(key)
-        return next
-      },
-      { replace: true },
-    )
+    setParam(key, value)
     setPagination((p) => ({ ...p, pageIndex: 0 }))
   }
 

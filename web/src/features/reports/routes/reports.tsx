@@ -1,6 +1,5 @@
 import { CheckCircle2, XCircle } from 'lucide-react'
 import { useMemo, useState } from 'react'
-import { useSearchParams } from 'react-router'
 
 import { DateField } from '@/components/date-field'
 import { Money } from '@/components/money'
@@ -10,6 +9,7 @@ import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { Label } from '@/components/ui/label'
 import { Table, TableBody, TableCell, TableFooter, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { useSearchParam } from '@/hooks/use-search-param'
 import { useI18n } from '@/lib/i18n'
 
 import { useBalances, useTrialBalance, type TrialBalance } from '../api'
@@ -27,20 +27,10 @@ const withAsOf = (tab: Tab) => tab === 'balances' || tab === 'trial'
 export default function ReportsPage() {
   const { t } = useI18n()
   // The report shown and the P&L's grouping live in the URL (reload, back and shared links keep them).
-  const [params, setParams] = useSearchParams()
+  const [params, setParam] = useSearchParam()
   const shown = params.get('report')
   const tab: Tab = isTab(shown) ? shown : 'balances'
   const groupBy = parsePnlGroup(params.get('group_by'))
-  const setParam = (key: string, value: string) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev)
-        if (value) next.set(key, value)
-        else next.delete(key)
-        return next
-      },
-      { replace: true },
-    )
   const setTab = (next: Tab) => setParam('report', next === 'balances' ? '' : next)
   const setGroupBy = (dims: PnlDim[]) => setParam('group_by', pnlGroupParam(dims))
   const [asOf, setAsOf] = useState('')

@@ -1,8 +1,9 @@
 import type { ColumnDef, PaginationState } from '@tanstack/react-table'
 import { CheckCircle2, CircleDollarSign, Plus } from 'lucide-react'
 import { useMemo, useState } from 'react'
-import { Link, useSearchParams } from 'react-router'
+import { Link } from 'react-router'
 
+import { useSearchParam } from '@/hooks/use-search-param'
 import { DataTable } from '@/components/data-table'
 import { Money } from '@/components/money'
 import { PageHeader } from '@/components/page-header'
@@ -21,7 +22,7 @@ import { PayoutStatusBadge } from '../components/payout-status-badge'
 export default function PayoutsPage() {
   const { t, date, number } = useI18n()
   const writer = can.writeBooks(useRole())
-  const [params, setParams] = useSearchParams()
+  const [params, setParam] = useSearchParam()
   const program = params.get('program_id') ?? ''
   const status = params.get('status') ?? ''
   const [pagination, setPagination] = useState<PaginationState>({ pageIndex: 0, pageSize: 25 })
@@ -36,15 +37,7 @@ export default function PayoutsPage() {
     offset: pagination.pageIndex * pagination.pageSize,
   })
   const setFilter = (key: string, value: string) => {
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev)
-        if (value) next.set(key, value)
-        else next.delete(key)
-        return next
-      },
-      { replace: true },
-    )
+    setParam(key, value)
     setPagination((p) => ({ ...p, pageIndex: 0 }))
   }
 

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 
 import type { Account } from '@/hooks/use-lookups'
+import { testAccount } from '@/test/fixtures'
 import { ApiError } from '@/lib/api/problem'
 import { I18nProvider } from '@/lib/i18n'
 
@@ -14,17 +15,8 @@ const HASH = 'AB'.repeat(32)
 const FROM = 'TJRabPrwbZy45sbavfcjinPJC18kjpRTv8'
 const TO = 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t'
 
-const account = (id: string, name: string, currency: string, type: Account['type'], kind: Account['kind'] = 'other'): Account => ({
-  id,
-  name,
-  currency,
-  type,
-  kind,
-  archived: false,
-  created_at: '2025-01-01T00:00:00Z',
-  updated_at: '2025-01-01T00:00:00Z',
-  version: 1,
-})
+const account = (id: string, name: string, currency: string, type: Account['type'], kind: Account['kind'] = 'other'): Account =>
+  testAccount({ id, name, currency, type, kind })
 
 const refs: Refs = {
   accounts: [

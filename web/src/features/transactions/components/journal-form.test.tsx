@@ -3,22 +3,13 @@ import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 
 import type { Account } from '@/hooks/use-lookups'
+import { testAccount } from '@/test/fixtures'
 import { I18nProvider } from '@/lib/i18n'
 
 import type { Refs } from '../lib/meta'
 import { JournalForm } from './journal-form'
 
-const account = (id: string, name: string, currency: string, type: Account['type'] = 'asset'): Account => ({
-  id,
-  name,
-  currency,
-  type,
-  kind: 'bank',
-  archived: false,
-  created_at: '2025-01-01T00:00:00Z',
-  updated_at: '2025-01-01T00:00:00Z',
-  version: 1,
-})
+const account = (id: string, name: string, currency: string, type: Account['type'] = 'asset'): Account => testAccount({ id, name, currency, type, kind: 'bank' })
 
 const refs: Refs = {
   accounts: [account('bank', 'Bank', 'USD'), account('sales', 'Sales', 'USD', 'income'), account('eur', 'Euro bank', 'EUR')],

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 
 import type { Account } from '@/hooks/use-lookups'
+import { testAccount } from '@/test/fixtures'
 import { ApiError } from '@/lib/api/problem'
 import { I18nProvider } from '@/lib/i18n'
 
@@ -10,17 +11,8 @@ import type { TransactionIn } from '../api'
 import type { Refs } from '../lib/meta'
 import { SimpleForm } from './simple-form'
 
-const account = (id: string, name: string, type: Account['type'], kind: Account['kind'] = 'other', currency = 'USD'): Account => ({
-  id,
-  name,
-  currency,
-  type,
-  kind,
-  archived: false,
-  created_at: '2025-01-01T00:00:00Z',
-  updated_at: '2025-01-01T00:00:00Z',
-  version: 1,
-})
+const account = (id: string, name: string, type: Account['type'], kind: Account['kind'] = 'other', currency = 'USD'): Account =>
+  testAccount({ id, name, type, kind, currency })
 
 const refs: Refs = {
   accounts: [

@@ -2,8 +2,9 @@ import type { ColumnDef, PaginationState } from '@tanstack/react-table'
 import { ArrowDownLeft, ArrowLeft, ArrowUpRight, Ban, BookPlus, RefreshCw, Repeat } from 'lucide-react'
 import { useMemo, useState } from 'react'
 import toast from 'react-hot-toast'
-import { Link, useParams, useSearchParams } from 'react-router'
+import { Link, useParams } from 'react-router'
 
+import { useSearchParam } from '@/hooks/use-search-param'
 import { ExplorerLink } from '@/components/crypto-details'
 import { DataTable } from '@/components/data-table'
 import { Money } from '@/components/money'
@@ -49,7 +50,7 @@ const DIRECTION_ICON = { in: ArrowDownLeft, out: ArrowUpRight, self_transfer: Re
 function Wallet({ account, address }: { account: Account; address: string }) {
   const { t, dateTime, number } = useI18n()
   const writer = can.writeBooks(useRole())
-  const [params, setParams] = useSearchParams()
+  const [params, setParam] = useSearchParam()
   const status = params.get('status') ?? 'pending'
   const direction = params.get('direction') ?? ''
   const [pagination, setPagination] = useState<PaginationState>({ pageIndex: 0, pageSize: 50 })
@@ -64,15 +65,7 @@ function Wallet({ account, address }: { account: Account; address: string }) {
     offset: pagination.pageIndex * pagination.pageSize,
   })
   const setFilter = (key: string, value: string) => {
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev)
-        if (value) next.set(key, value)
-        else next.delete(key)
-        return next
-      },
-      { replace: true },
-    )
+    setParam(key, value)
     setPagination((p) => ({ ...p, pageIndex: 0 }))
   }
 
