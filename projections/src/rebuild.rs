@@ -9,7 +9,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use crate::ProjectionError;
 use crate::apply::{Ordered, Rows, prepare, write_ordered, write_rows};
 use crate::chain;
-use crate::log::{Sequenced, chain_head, fetch_range, fetch_sealed};
+use crate::log::{Sequenced, StoredEvent, chain_head, fetch_range, fetch_sealed};
 use crate::read_model::{self, LIVE_SCHEMA};
 
 /// Events read and applied per database transaction during a rebuild.
@@ -56,18 +56,34 @@ pub async fn rebuild_into(
         .map(|_| tokio::sync::mpsc::channel::<Rows>(PIPELINE_DEPTH))
         .unzip();
 
+    // The log is read on a task of its own, so PostgreSQL serves the next batch while this one
+    // is decoded here.
+    let (fetched_tx, fetched) = tokio::sync::mpsc::channel::<Vec<StoredEvent>>(PIPELINE_DEPTH);
+    let fetcher = tokio::spawn(async move {
+        let mut after = (0i64, 0i64);
+        loop {
+            let events = fetch_range(&mut reader, after, up_to, REBUILD_BATCH_EVENTS).await?;
+            let Some(last) = events.last() else { break };
+            after = (last.tx_id, last.position);
+            if fetched_tx.send(events).await.is_err() {
+                break; // the decoder stopped; its error is the one to report
+            }
+        }
+        Ok::<(), sqlx::Error>(())
+    });
+
     // Rows are append-only, so batches go to several COPY connections in any order; what must
     // keep log order (entities, reversals, the period lock) and the balance sums are collected
     // and applied once, at the end, after the indexes exist.
     let read = async {
+        // Owned here, so an early return drops it and the reader stops instead of waiting.
+        let mut fetched = fetched;
         let mut ordered = Ordered::default();
-        let mut after = (0i64, 0i64);
+        let mut last_position = 0i64;
         let mut seq = 0i64;
         let mut batch_no = 0usize;
-        while seq < up_to_seq {
-            let events = fetch_range(&mut reader, after, up_to, REBUILD_BATCH_EVENTS).await?;
-            let Some(last) = events.last() else { break };
-            after = (last.tx_id, last.position);
+        while let Some(events) = fetched.recv().await {
+            last_position = events.last().map_or(last_position, |e| e.position);
             let batch: Vec<Sequenced> = events
                 .into_iter()
                 .map(|event| {
@@ -85,7 +101,7 @@ pub async fn rebuild_into(
         drop(senders);
         if seq != up_to_seq {
             return Err(ProjectionError::Corrupt {
-                position: after.1,
+                position: last_position,
                 reason: format!(
                     "the log holds {seq} events up to the chain head, the chain says {up_to_seq}"
                 ),
@@ -102,6 +118,7 @@ pub async fn rebuild_into(
         },
     ));
     let (read, written) = tokio::join!(read, write_all);
+    fetcher.await.expect("the log reader does not panic")?;
     written?;
     let (events, ordered) = read?;
     let loaded = started.elapsed().as_secs_f64();
