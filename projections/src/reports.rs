@@ -327,6 +327,11 @@ async fn posting_days(
     Ok(rows.into_iter().collect())
 }
 
+/// The accounts of one type.
+fn of_type(accounts: &[AccountInfo], t: AccountType) -> Vec<&AccountInfo> {
+    accounts.iter().filter(|a| a.account_type == t).collect()
+}
+
 fn foreign(accounts: &[&AccountInfo], currency: &str) -> Vec<Uuid> {
     accounts
         .iter()
@@ -400,10 +405,10 @@ pub async fn pnl(
     currency: &str,
     group_by: &[Dim],
 ) -> Result<(Vec<PnlRow>, Rates), ReportError> {
-    let of = |t: AccountType| -> Vec<&AccountInfo> {
-        accounts.iter().filter(|a| a.account_type == t).collect()
-    };
-    let (income, expense) = (of(AccountType::Income), of(AccountType::Expense));
+    let (income, expense) = (
+        of_type(accounts, AccountType::Income),
+        of_type(accounts, AccountType::Expense),
+    );
     let mut foreign_ids = foreign(&income, currency);
     foreign_ids.extend(foreign(&expense, currency));
     let rates = find_rates(
@@ -527,13 +532,7 @@ pub async fn pnl_adjustments(
     to: NaiveDate,
     rates: &Rates,
 ) -> Result<(Decimal, Decimal), ReportError> {
-    let ids = |t: AccountType| -> Vec<Uuid> {
-        accounts
-            .iter()
-            .filter(|a| a.account_type == t)
-            .map(|a| a.id)
-            .collect()
-    };
+    let ids = |t: AccountType| -> Vec<Uuid> { of_type(accounts, t).iter().map(|a| a.id).collect() };
     let (income, expense) = (ids(AccountType::Income), ids(AccountType::Expense));
     let f = PostingFilter {
         from: Some(from),

@@ -570,6 +570,12 @@ const DIMS_CTE: &str = "dims AS MATERIALIZED ( \
 
 const NIL: &str = "'00000000-0000-0000-0000-000000000000'::uuid";
 
+/// The totals row of a metrics answer, over rows with the metric columns (`n_rows` counts them).
+const TOTALS: &str = "count(*) AS n_rows, sum(impressions)::bigint AS t_impressions, \
+    sum(clicks)::bigint AS t_clicks, sum(installs)::bigint AS t_installs, \
+    sum(tracker_clicks)::bigint AS t_tracker_clicks, sum(conversions)::bigint AS t_conversions, \
+    sum(spend) AS t_spend, sum(revenue) AS t_revenue";
+
 /// SQL over the dims row `d` for a filter on a campaign dimension (parameter `$n`).
 fn dims_condition(d: Dimension, n: usize) -> Option<String> {
     let column = match d {
@@ -769,10 +775,7 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
     // computed once (inlined, they were re-aggregated for every row of the page).
     let sql = if by_campaign_month {
         format!(
-            "WITH t AS MATERIALIZED (SELECT count(*) AS n_rows, sum(impressions)::bigint AS t_impressions, \
-                sum(clicks)::bigint AS t_clicks, sum(installs)::bigint AS t_installs, \
-                sum(tracker_clicks)::bigint AS t_tracker_clicks, sum(conversions)::bigint AS t_conversions, \
-                sum(spend) AS t_spend, sum(revenue) AS t_revenue \
+            "WITH t AS MATERIALIZED (SELECT {TOTALS} \
                 FROM read.traffic_campaign_monthly WHERE month BETWEEN $1 AND $2), \
              p AS (SELECT c.month AS period, nullif(c.campaign_id, {NIL})::text AS k0, c.impressions, \
                     c.clicks, c.installs, c.tracker_clicks, c.conversions, c.spend, c.revenue \
@@ -795,10 +798,7 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
          {rate_join} \
          WHERE {filter} \
          GROUP BY {group}), \
-         t AS MATERIALIZED (SELECT count(*) AS n_rows, sum(impressions)::bigint AS t_impressions, \
-                sum(clicks)::bigint AS t_clicks, sum(installs)::bigint AS t_installs, \
-                sum(tracker_clicks)::bigint AS t_tracker_clicks, sum(conversions)::bigint AS t_conversions, \
-                sum(spend) AS t_spend, sum(revenue) AS t_revenue FROM g), \
+         t AS MATERIALIZED (SELECT {TOTALS} FROM g), \
          p AS (SELECT * FROM g ORDER BY {order} LIMIT ${} OFFSET ${}) \
          SELECT p.*, t.* FROM p CROSS JOIN t ORDER BY {order}",
             7 + n,
