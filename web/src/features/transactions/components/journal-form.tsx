@@ -18,7 +18,7 @@ import { blankToNull, cn } from '@/lib/utils'
 import type { Transaction } from '../api'
 import { chosenLeg, walletLegs } from '../lib/crypto-leg'
 import { computeImbalance } from '../lib/imbalance'
-import { walletResolver, type WalletContext } from '../lib/wallet-resolver'
+import { useWalletIds, walletResolver, type WalletContext } from '../lib/wallet-resolver'
 import { AccountOptions } from '@/components/account-options'
 import { CommonFields } from './common-fields'
 import { CryptoFields } from './crypto-fields'
@@ -94,7 +94,7 @@ function defaults(accounts: Account[], tx?: Transaction | null): Values {
  */
 export function JournalForm({ refs, initial, onSubmit, onCancel }: TransactionFormProps) {
   const { t, te, money } = useI18n()
-  const walletIds = useMemo(() => new Set(refs.accounts.filter((a) => a.kind === 'crypto_wallet').map((a) => a.id)), [refs.accounts])
+  const walletIds = useWalletIds(refs.accounts)
   const form = useForm<Values, WalletContext>({ resolver: journalResolver, context: { walletIds }, defaultValues: defaults(refs.accounts, initial) })
   const { fields, append, remove } = useFieldArray({ control: form.control, name: 'entries' })
   const { errors, isSubmitting } = form.formState

@@ -1,4 +1,3 @@
-import { useMemo } from 'react'
 import { FormProvider, useForm, useWatch } from 'react-hook-form'
 import { z } from 'zod'
 
@@ -15,7 +14,7 @@ import { AccountOptions } from '@/components/account-options'
 import { CommonFields } from './common-fields'
 import { CryptoFields } from './crypto-fields'
 import { CRYPTO_FIELDS, mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody, positiveAmount } from '../lib/meta'
-import { walletResolver, type WalletContext } from '../lib/wallet-resolver'
+import { useWalletIds, walletResolver, type WalletContext } from '../lib/wallet-resolver'
 import { FormFooter } from './form-footer'
 import type { TransactionFormProps } from './form-types'
 
@@ -54,7 +53,7 @@ function defaults(kind: 'income' | 'expense', tx?: Transaction | null): Values {
 /** The income and expense forms: money account, income/expense account, amount. */
 export function SimpleForm({ kind, refs, initial, onSubmit, onCancel }: TransactionFormProps & { kind: 'income' | 'expense' }) {
   const { t, te } = useI18n()
-  const walletIds = useMemo(() => new Set(refs.accounts.filter((a) => a.kind === 'crypto_wallet').map((a) => a.id)), [refs.accounts])
+  const walletIds = useWalletIds(refs.accounts)
   const form = useForm<Values, WalletContext>({ resolver: simpleResolver, context: { walletIds }, defaultValues: defaults(kind, initial) })
   const { errors, isSubmitting } = form.formState
   const accountId = useWatch({ control: form.control, name: 'account_id' })

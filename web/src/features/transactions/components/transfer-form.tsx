@@ -1,4 +1,3 @@
-import { useMemo } from 'react'
 import Decimal from 'decimal.js'
 import { FormProvider, useForm, useWatch } from 'react-hook-form'
 import { z } from 'zod'
@@ -16,7 +15,7 @@ import { AccountOptions } from '@/components/account-options'
 import { CommonFields } from './common-fields'
 import { CryptoFields } from './crypto-fields'
 import { CRYPTO_FIELDS, mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody, positiveAmount } from '../lib/meta'
-import { walletResolver, type WalletContext } from '../lib/wallet-resolver'
+import { useWalletIds, walletResolver, type WalletContext } from '../lib/wallet-resolver'
 import { FormFooter } from './form-footer'
 import type { TransactionFormProps } from './form-types'
 
@@ -57,7 +56,7 @@ function defaults(tx?: Transaction | null): Values {
 
 export function TransferForm({ refs, initial, onSubmit, onCancel }: TransactionFormProps) {
   const { t, te, money } = useI18n()
-  const walletIds = useMemo(() => new Set(refs.accounts.filter((a) => a.kind === 'crypto_wallet').map((a) => a.id)), [refs.accounts])
+  const walletIds = useWalletIds(refs.accounts)
   const form = useForm<Values, WalletContext>({ resolver: transferResolver, context: { walletIds }, defaultValues: defaults(initial) })
   const { errors, isSubmitting } = form.formState
   const [fromId, toId, amount, mode, rateValue] = useWatch({ control: form.control, name: ['from_account_id', 'to_account_id', 'amount', 'rate_mode', 'rate_value'] })

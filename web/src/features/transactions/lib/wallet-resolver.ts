@@ -1,5 +1,8 @@
 import { zodResolver } from '@hookform/resolvers/zod'
+import { useMemo } from 'react'
 import type { FieldValues, Resolver } from 'react-hook-form'
+
+import type { Account } from '@/hooks/use-lookups'
 
 /** What the transaction forms validate against besides their values: which accounts are crypto wallets. */
 export interface WalletContext {
@@ -17,4 +20,9 @@ export function walletResolver<V extends FieldValues>(schemaFor: (walletIds: Rea
     const resolve = zodResolver(schemaFor(context?.walletIds ?? new Set())) as unknown as Resolver<V, WalletContext>
     return resolve(values, context, options)
   }
+}
+
+/** The ids of the crypto wallet accounts among `accounts` (the forms' validation context). */
+export function useWalletIds(accounts: readonly Account[]): ReadonlySet<string> {
+  return useMemo(() => new Set(accounts.filter((a) => a.kind === 'crypto_wallet').map((a) => a.id)), [accounts])
 }
