@@ -169,8 +169,15 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
                 Ok(ExitCode::SUCCESS)
             } else {
                 eprintln!(
-                    "FAILED: chain ok = {}, tables ok = {}",
-                    report.chain_ok, report.tables_ok
+                    "FAILED: chain ok = {}, tables ok = {}, read side ok = {}{}",
+                    report.chain_ok,
+                    report.tables_ok,
+                    report.read_side_ok,
+                    report
+                        .projector_error
+                        .as_deref()
+                        .map(|e| format!(" (projector: {e})"))
+                        .unwrap_or_default()
                 );
                 Ok(ExitCode::from(2))
             }
