@@ -281,10 +281,8 @@ async fn append_behind_the_apps_back(
 async fn an_event_holding_a_nul_is_projected_through_the_repair_upcaster() {
     let app = TestApp::spawn().await.admin().await;
     let id = uuid::Uuid::now_v7().to_string();
-    let payload = format!(
-        r#"{{"Created":{{"name":"Imported","code":null,"description":"from the old system\u0000 (sic)"}}}}"#
-    );
-    let position = append_behind_the_apps_back(&app, "project", &id, "Created", &payload).await;
+    let payload = r#"{"Created":{"name":"Imported","code":null,"description":"from the old system\u0000 (sic)"}}"#;
+    let position = append_behind_the_apps_back(&app, "project", &id, "Created", payload).await;
     let project = app
         .get(&format!("/api/projects/{id}?min_position={position}"))
         .await
