@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -272,9 +273,12 @@ async fn receive_file(
 async fn upload(
     State(state): State<AppState>,
     user: AuthUser,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, axum::Json<ImportOut>)> {
+    // Who may upload is decided before the body is read: a viewer learns nothing of the form.
     user.require(policy::WRITE_TRAFFIC)?;
+    let mut multipart =
+        multipart.map_err(|e| ApiError::status(e.status(), "invalid_upload", e.body_text()))?;
     let id = Uuid::now_v7();
     let dir = state.settings.data_dir.join("imports");
     tokio::fs::create_dir_all(&dir)
