@@ -235,11 +235,10 @@ pub fn calls(doc: &Value, mode: Mode) -> Vec<Call> {
                     .as_str()
                     .map_or_else(|| value.to_string(), str::to_string);
                 let place = p["in"].as_str();
-                if (target == 1 && place == Some("query")) || (target == 2 && place == Some("path"))
-                {
-                    if let Some(b) = bad.take() {
-                        text = b.as_str().map_or_else(|| b.to_string(), str::to_string);
-                    }
+                let poisoned = (target == 1 && place == Some("query"))
+                    || (target == 2 && place == Some("path"));
+                if poisoned && let Some(b) = bad.take() {
+                    text = b.as_str().map_or_else(|| b.to_string(), str::to_string);
                 }
                 match place {
                     Some("path") => url = url.replace(&format!("{{{name}}}"), &encode(&text)),
