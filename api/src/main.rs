@@ -46,6 +46,11 @@ enum Command {
     Import(api::traffic::cli::ImportArgs),
     /// Print the OpenAPI document (no database needed).
     Openapi,
+    /// Manage users without HTTP (bootstrap or recover access).
+    User {
+        #[command(subcommand)]
+        command: api::auth::cli::UserCommand,
+    },
 }
 
 fn init_tracing(json: bool) {
@@ -148,6 +153,13 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::User { command } => {
+            let pool = db::pool(url, 2).await?;
+            let line = api::auth::cli::run(&pool, command).await?;
+            pool.close().await;
+            println!("{line}");
+            Ok(ExitCode::SUCCESS)
         }
         Command::SeedDemo => {
             let pool = db::pool(url, 4).await?;
