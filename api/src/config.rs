@@ -111,6 +111,17 @@ pub struct Settings {
     /// Database connections in the pool.
     #[arg(long, env = "LEDGER_DB_POOL", default_value_t = 40)]
     pub db_pool_size: u32,
+    /// Longest a request waits for a database connection before it answers 503
+    /// `database_unavailable`, in milliseconds.
+    #[arg(long, env = "LEDGER_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 1500)]
+    pub db_acquire_timeout_ms: u64,
+    /// Days the file of a finished or failed traffic import is kept in the upload folder
+    /// (0: deleted at once; a failed import can be retried only while its file is kept).
+    #[arg(long, env = "LEDGER_UPLOAD_KEEP_DAYS", default_value_t = 7)]
+    pub upload_keep_days: u32,
+    /// Most bytes the upload folder may hold; an upload that would exceed it is refused.
+    #[arg(long, env = "LEDGER_UPLOAD_QUOTA_BYTES", default_value_t = 10 * 1024 * 1024 * 1024)]
+    pub upload_quota_bytes: u64,
 }
 
 impl Settings {
@@ -141,6 +152,9 @@ impl Settings {
             tronscan_retries: 4,
             tronscan_backoff_ms: 500,
             db_pool_size: 20,
+            db_acquire_timeout_ms: 1500,
+            upload_keep_days: 7,
+            upload_quota_bytes: 10 * 1024 * 1024 * 1024,
             recurring: false,
             recurring_cron: "0 */5 * * * *".into(),
             recurring_fake_clock: false,

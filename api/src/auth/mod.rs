@@ -65,6 +65,8 @@ pub mod policy {
     pub const WRITE_TRAFFIC: &[Role] = &[Admin, Accountant, Analyst];
     /// Close and reopen periods.
     pub const CLOSE_PERIODS: &[Role] = &[Admin, Accountant];
+    /// Export the whole ledger (a copy of every posting leaves the server).
+    pub const EXPORT_BOOKS: &[Role] = &[Admin, Accountant, Auditor];
     /// Read the raw event log and the hash chain.
     pub const AUDIT: &[Role] = &[Admin, Auditor];
     /// Manage users and run maintenance.
