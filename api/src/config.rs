@@ -105,6 +105,10 @@ pub struct Settings {
     /// When the recurring-payment runner runs: a cron expression with seconds, in UTC.
     #[arg(long, env = "LEDGER_RECURRING_CRON", default_value = "0 */5 * * * *")]
     pub recurring_cron: String,
+    /// Most days back the recurring-payment runner posts without an explicit catch-up
+    /// (`POST /api/recurring/run?catch_up=true`); older due days are reported as skipped.
+    #[arg(long, env = "LEDGER_RECURRING_MAX_CATCHUP_DAYS", default_value_t = 92)]
+    pub recurring_max_catchup_days: u32,
     /// Lets `POST /api/recurring/run?today=` pretend another day (tests and demos only).
     #[arg(long, env = "LEDGER_RECURRING_FAKE_CLOCK", default_value_t = false, action = clap::ArgAction::Set)]
     pub recurring_fake_clock: bool,
@@ -158,6 +162,7 @@ impl Settings {
             recurring: false,
             recurring_cron: "0 */5 * * * *".into(),
             recurring_fake_clock: false,
+            recurring_max_catchup_days: 92,
         }
     }
 }

@@ -45,8 +45,12 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
     let tronscan = Arc::new(crate::ledger::crypto::client(&settings)?);
     let recurring = if settings.recurring {
         Some(
-            crate::ledger::recurring::start_scheduler(pool.clone(), &settings.recurring_cron)
-                .await?,
+            crate::ledger::recurring::start_scheduler(
+                pool.clone(),
+                &settings.recurring_cron,
+                settings.recurring_max_catchup_days,
+            )
+            .await?,
         )
     } else {
         None
