@@ -116,6 +116,10 @@ pub struct Settings {
     /// When the recurring-payment runner runs: a cron expression with seconds, in UTC.
     #[arg(long, env = "LEDGER_RECURRING_CRON", default_value = "0 */5 * * * *")]
     pub recurring_cron: String,
+    /// Most days back the recurring-payment runner posts without an explicit catch-up
+    /// (`POST /api/recurring/run?catch_up=true`); older due days are reported as skipped.
+    #[arg(long, env = "LEDGER_RECURRING_MAX_CATCHUP_DAYS", default_value_t = 92)]
+    pub recurring_max_catchup_days: u32,
     /// Lets `POST /api/recurring/run?today=` pretend another day (tests and demos only).
     #[arg(long, env = "LEDGER_RECURRING_FAKE_CLOCK", default_value_t = false, action = clap::ArgAction::Set)]
     pub recurring_fake_clock: bool,
@@ -148,6 +152,17 @@ pub struct Settings {
     /// Password hashes that may wait for a hashing thread; beyond that, 429 at once.
     #[arg(long, env = "LEDGER_HASH_QUEUE", default_value_t = 16)]
     pub hash_queue: usize,
+    /// Longest a request waits for a database connection before it answers 503
+    /// `database_unavailable`, in milliseconds.
+    #[arg(long, env = "LEDGER_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 1500)]
+    pub db_acquire_timeout_ms: u64,
+    /// Days the file of a finished or failed traffic import is kept in the upload folder
+    /// (0: deleted at once; a failed import can be retried only while its file is kept).
+    #[arg(long, env = "LEDGER_UPLOAD_KEEP_DAYS", default_value_t = 7)]
+    pub upload_keep_days: u32,
+    /// Most bytes the upload folder may hold; an upload that would exceed it is refused.
+    #[arg(long, env = "LEDGER_UPLOAD_QUOTA_BYTES", default_value_t = 10 * 1024 * 1024 * 1024)]
+    pub upload_quota_bytes: u64,
 }
 
 impl Settings {
@@ -178,6 +193,9 @@ impl Settings {
             tronscan_retries: 4,
             tronscan_backoff_ms: 500,
             db_pool_size: 20,
+            db_acquire_timeout_ms: 1500,
+            upload_keep_days: 7,
+            upload_quota_bytes: 10 * 1024 * 1024 * 1024,
             recurring: false,
             recurring_cron: "0 */5 * * * *".into(),
             recurring_fake_clock: false,
@@ -187,6 +205,7 @@ impl Settings {
             auth_rate_global_per_second: 20,
             hash_threads: 0,
             hash_queue: 16,
+            recurring_max_catchup_days: 92,
         }
     }
 

@@ -58,12 +58,24 @@ pub async fn migrate(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The application pool. Each connection switches to `ledger_app` when it is a member.
+/// Longest a request waits for a database connection (connecting included) before it is
+/// answered 503 `database_unavailable`: an outage must not make clients hang.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// The application pool with [`DEFAULT_ACQUIRE_TIMEOUT`].
 pub async fn pool(url: &str, size: u32) -> anyhow::Result<PgPool> {
+    pool_with(url, size, DEFAULT_ACQUIRE_TIMEOUT).await
+}
+
+/// The application pool. Each connection switches to `ledger_app` when it is a member.
+/// `acquire_timeout` bounds getting a connection, including connecting to the server, so
+/// with the database down every query fails within it (and the pool reconnects by itself
+/// once the database is back).
+pub async fn pool_with(url: &str, size: u32, acquire_timeout: Duration) -> anyhow::Result<PgPool> {
     let options: PgConnectOptions = url.parse::<PgConnectOptions>()?.application_name("ledger");
     let pool = PgPoolOptions::new()
         .max_connections(size)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         .after_connect(|conn, _| {
             Box::pin(async move {
                 conn.execute(

@@ -105,6 +105,23 @@ impl ApiError {
     pub fn internal(e: impl std::fmt::Display) -> Self {
         Self::Internal(e.to_string())
     }
+    /// The database cannot be reached (or went away mid-request): 503, retry shortly.
+    pub fn database_unavailable() -> Self {
+        Self::status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "the database is not reachable; try again shortly",
+        )
+    }
+    /// Whether this error means the database is unavailable (a 503 the client should retry).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            ApiError::Db(e) => is_unavailable(e),
+            ApiError::Projection(ProjectionError::Db(e)) => is_unavailable(e),
+            ApiError::Status { code, .. } => *code == "database_unavailable",
+            _ => false,
+        }
+    }
 
     pub fn to_problem(&self) -> Problem {
         let (status, code, detail, field) = match self {
@@ -131,7 +148,7 @@ impl ApiError {
             ApiError::Throttled { code, detail, .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, *code, detail.clone(), None)
             }
-            ApiError::Db(e) if is_unavailable(e) => (
+            e @ (ApiError::Db(_) | ApiError::Projection(_)) if e.is_unavailable() => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "database_unavailable",
                 "the database is not reachable; try again shortly".to_string(),
@@ -155,11 +172,26 @@ impl ApiError {
     }
 }
 
-fn is_unavailable(e: &sqlx::Error) -> bool {
-    matches!(
-        e,
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
-    )
+/// How long a client should wait before retrying a 503, in seconds.
+pub const RETRY_AFTER_SECONDS: u32 = 1;
+
+/// Whether `e` means the database is unreachable or went away, rather than refusing the
+/// statement: the pool could not get a connection in time, the connection broke (I/O, TLS,
+/// protocol), or the server says it is shutting down or not accepting connections
+/// (SQLSTATE class 08, 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now).
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -171,14 +203,15 @@ impl IntoResponse for ApiError {
         let status =
             StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(problem)).into_response();
-        response.headers_mut().insert(
+        let headers = response.headers_mut();
+        headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
         if let Some(secs) = self.retry_after_secs() {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        } else if status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
         }
         response
     }

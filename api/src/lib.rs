@@ -7,6 +7,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod fx;
+pub mod idempotency;
 pub mod ledger;
 pub mod overdue;
 pub mod routes;

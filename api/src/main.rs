@@ -102,7 +102,12 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { demo } => {
-            let pool = db::pool(url, settings.db_pool_size).await?;
+            let pool = db::pool_with(
+                url,
+                settings.db_pool_size,
+                Duration::from_millis(settings.db_acquire_timeout_ms),
+            )
+            .await?;
             if *demo {
                 let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM events)")
                     .fetch_one(&pool)

@@ -40,7 +40,10 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
     ));
     let projector = projections::projector::spawn(pool.clone());
     let committer = Committer::spawn(pool.clone(), POSTING_WORKERS);
-    let imports = crate::traffic::worker::ImportWorker::spawn(pool.clone());
+    let uploads = crate::traffic::uploads::Cleanup::from_settings(&settings);
+    crate::traffic::uploads::spawn_cleanup(pool.clone(), uploads.clone());
+    let imports = crate::traffic::worker::ImportWorker::spawn(pool.clone(), Some(uploads));
+    crate::idempotency::spawn_purge(pool.clone());
     let scheduler = if settings.fx_sync {
         Some(crate::fx::start_scheduler(pool.clone(), settings.clone()).await?)
     } else {
@@ -49,8 +52,12 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
     let tronscan = Arc::new(crate::ledger::crypto::client(&settings)?);
     let recurring = if settings.recurring {
         Some(
-            crate::ledger::recurring::start_scheduler(pool.clone(), &settings.recurring_cron)
-                .await?,
+            crate::ledger::recurring::start_scheduler(
+                pool.clone(),
+                &settings.recurring_cron,
+                settings.recurring_max_catchup_days,
+            )
+            .await?,
         )
     } else {
         None

@@ -34,6 +34,15 @@ pub enum DomainError {
     },
     #[error("{0}")]
     Conflict(String),
+    #[error(
+        "the payment settles {applied} {currency} but only {open} {currency} is open; \
+         pay at most the open amount, or set `allow_overpayment` to record the excess as credit"
+    )]
+    Overpayment {
+        open: String,
+        applied: String,
+        currency: String,
+    },
 }
 
 impl DomainError {
@@ -57,6 +66,7 @@ impl DomainError {
             Self::AlreadyExists { .. } => "already_exists",
             Self::PeriodClosed { .. } => "period_closed",
             Self::Conflict(_) => "conflict",
+            Self::Overpayment { .. } => "invoice_overpayment",
         }
     }
 }

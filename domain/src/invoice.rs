@@ -225,6 +225,9 @@ pub struct PaymentInput {
     pub amount: Decimal,
     pub currency: Currency,
     pub rate: Option<Decimal>,
+    /// Accept a payment beyond what is open (the excess becomes the counterparty's credit);
+    /// without it such a payment is refused with `invoice_overpayment`.
+    pub allow_overpayment: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -555,6 +558,13 @@ impl Aggregate for Invoice {
                 let applied = applied_amount(p.amount, p.currency, p.rate, currency)?;
                 let open = self.open();
                 let overpaid = (applied - open).max(Decimal::ZERO);
+                if overpaid > Decimal::ZERO && !p.allow_overpayment {
+                    return Err(DomainError::Overpayment {
+                        open: open.to_string(),
+                        applied: applied.to_string(),
+                        currency: currency.to_string(),
+                    });
+                }
                 InvoiceEvent::PaymentRecorded(Payment {
                     date: p.date,
                     transaction_id: p.transaction_id,

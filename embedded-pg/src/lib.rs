@@ -237,6 +237,29 @@ impl EmbeddedPostgres {
         Ok(())
     }
 
+    /// Stops the server (`pg_ctl stop -m fast`) but keeps the cluster, its port and this
+    /// handle, so [`resume`](Self::resume) can start it again: fault tests take the database
+    /// away under a running application.
+    pub async fn halt(&mut self) -> Result<(), EmbeddedPgError> {
+        let args = self.pg_ctl_stop_args("fast", STOP_TIMEOUT_SECS);
+        self.run_checked(
+            &self.tool("pg_ctl"),
+            &args,
+            Duration::from_secs(STOP_TIMEOUT_SECS + 15),
+        )
+        .await?;
+        tracing::info!(port = self.port, "embedded PostgreSQL halted");
+        Ok(())
+    }
+
+    /// Starts a [`halt`](Self::halt)ed server again on the same port.
+    pub async fn resume(&mut self) -> Result<(), EmbeddedPgError> {
+        let port = self.port;
+        self.start_server(Some(port)).await?;
+        tracing::info!(port, "embedded PostgreSQL resumed");
+        Ok(())
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }

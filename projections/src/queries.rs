@@ -152,8 +152,8 @@ impl BalanceRow {
 /// Balances of every account with postings, as of the end of `as_of` (None: everything).
 /// Reads whole months from the monthly table and only the last partial month day by day, so
 /// the cost grows with accounts × months, not with postings.
-pub async fn balances(
-    pool: &PgPool,
+pub async fn balances<'e>(
+    db: impl sqlx::PgExecutor<'e>,
     as_of: Option<NaiveDate>,
     account: Option<Uuid>,
 ) -> Result<Vec<BalanceRow>, sqlx::Error> {
@@ -172,7 +172,7 @@ pub async fn balances(
     )
     .bind(as_of)
     .bind(account)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     Ok(rows
         .iter()
@@ -368,11 +368,14 @@ pub async fn closed_through(pool: &PgPool) -> Result<Option<NaiveDate>, sqlx::Er
 }
 
 /// Every entity of a kind, by name (for reports that join them to balances).
-pub async fn all_entities(pool: &PgPool, entity_type: &str) -> Result<Vec<EntityRow>, sqlx::Error> {
+pub async fn all_entities<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    entity_type: &str,
+) -> Result<Vec<EntityRow>, sqlx::Error> {
     let rows =
         sqlx::query("SELECT * FROM read.entities WHERE entity_type = $1 ORDER BY lower(name), id")
             .bind(entity_type)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?;
     Ok(rows.iter().map(entity_row).collect())
 }

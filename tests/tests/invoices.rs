@@ -389,13 +389,13 @@ async fn overpayments_posted_transactions_payables_and_cancellation() {
     let app = TestApp::spawn().await.admin().await;
     let b = books(&app).await;
 
-    // Over-payment: accepted; paid; the excess is the counterparty's credit.
+    // Over-payment, when asked for: accepted; paid; the excess is the counterparty's credit.
     let inv = issued(&app, &b, &b.cp, "2026-11-01", "2026-11-30", "100").await;
     let inv = app
         .post(
             &path(&inv, "/payments"),
             json!({"date": "2026-11-05", "account_id": b.bank,
-            "amount": "150"}),
+            "amount": "150", "allow_overpayment": true}),
         )
         .await
         .expect(200);

@@ -600,3 +600,68 @@ async fn a_server_coming_back_posts_the_days_it_missed_at_start_up() {
     assert!(again["posted"].as_array().unwrap().is_empty(), "{again}");
     verify(&first).await;
 }
+
+#[tokio::test]
+async fn a_backlog_beyond_the_catch_up_horizon_waits_for_an_explicit_catch_up() {
+    let app = fake_clock_app().await;
+    let b = books(&app).await;
+    // 153 days due by 2026-12-31; the horizon (92 days) is 2026-09-30.
+    let old = create(
+        &app,
+        json!({"name": "Old", "template": rent_template(&b, "1.00"),
+               "schedule": {"frequency": "daily"}, "start": "2026-08-01"}),
+    )
+    .await;
+    let old_id = old["id"].as_str().unwrap().to_string();
+    let recent = create(
+        &app,
+        json!({"name": "Recent", "template": rent_template(&b, "2.00"),
+               "schedule": {"frequency": "daily"}, "start": "2026-12-29"}),
+    )
+    .await;
+    let recent_id = recent["id"].as_str().unwrap().to_string();
+
+    let report = run(&app, Some("2026-12-31")).await;
+    assert_eq!(
+        dates(&report["posted"]),
+        ["2026-12-29", "2026-12-30", "2026-12-31"],
+        "the recent schedule posts as usual: {report}"
+    );
+    let skipped = report["skipped"].as_array().unwrap();
+    assert_eq!(
+        skipped.len(),
+        60,
+        "Aug 1 to Sep 29 are beyond the horizon: {report}"
+    );
+    assert_eq!(skipped[0]["recurring_id"], old_id.as_str());
+    assert_eq!(skipped[0]["date"], "2026-08-01");
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("catch_up=true"),
+        "{report}"
+    );
+    assert!(
+        postings_of(&app, &old_id).await.is_empty(),
+        "nothing back-filled"
+    );
+    assert_eq!(postings_of(&app, &recent_id).await.len(), 3);
+
+    // The same run again skips the same days; nothing was lost.
+    let again = run(&app, Some("2026-12-31")).await;
+    assert_eq!(again["skipped"].as_array().unwrap().len(), 60);
+
+    // An explicit catch-up posts the whole backlog.
+    let caught = app
+        .post(
+            "/api/recurring/run?today=2026-12-31&catch_up=true",
+            json!({}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(caught["posted"].as_array().unwrap().len(), 153);
+    assert!(caught["skipped"].as_array().unwrap().is_empty());
+    assert_eq!(postings_of(&app, &old_id).await.len(), 153);
+    verify(&app).await;
+}

@@ -181,6 +181,11 @@ pub mod policy {
         roles: &[Admin, Accountant],
         scope: Some(Scope::BooksWrite),
     };
+    /// Export the whole ledger (a copy of every posting leaves the server).
+    pub const EXPORT_BOOKS: Policy = Policy {
+        roles: &[Admin, Accountant, Auditor],
+        scope: Some(Scope::Read),
+    };
     /// Read the raw event log and the hash chain.
     pub const AUDIT: Policy = Policy {
         roles: &[Admin, Auditor],

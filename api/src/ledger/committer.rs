@@ -111,10 +111,19 @@ async fn commit_unique(pool: &PgPool, group: Vec<Job>) {
                 let _ = job.reply.send(answer);
             }
         }
-        Err(GroupError::Failed(e)) => {
-            tracing::error!(error = %e, requests = group.len(), "posting group failed");
+        Err(GroupError::Failed {
+            message,
+            unavailable,
+        }) => {
+            tracing::error!(error = %message, requests = group.len(), "posting group failed");
             for job in group {
-                let _ = job.reply.send(Err(ApiError::internal(&e)));
+                // Each caller gets its own error value; an outage stays a 503 the client retries.
+                let e = if unavailable {
+                    ApiError::database_unavailable()
+                } else {
+                    ApiError::internal(&message)
+                };
+                let _ = job.reply.send(Err(e));
             }
         }
     }
@@ -122,18 +131,21 @@ async fn commit_unique(pool: &PgPool, group: Vec<Job>) {
 
 enum GroupError {
     Conflict,
-    Failed(String),
+    Failed { message: String, unavailable: bool },
 }
 
 impl From<ApiError> for GroupError {
     fn from(e: ApiError) -> Self {
-        GroupError::Failed(e.to_string())
+        GroupError::Failed {
+            unavailable: e.is_unavailable(),
+            message: e.to_string(),
+        }
     }
 }
 
 impl From<sqlx::Error> for GroupError {
     fn from(e: sqlx::Error) -> Self {
-        GroupError::Failed(e.to_string())
+        ApiError::from(e).into()
     }
 }
 

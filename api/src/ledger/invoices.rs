@@ -25,10 +25,11 @@ use rust_decimal::Decimal;
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::transactions::{PostRequest, decide_in, document_posting, reverse_in};
+use super::transactions::{PostRequest, decide_in, document_posting, position_of, reverse_in};
 use super::{Actor, Written};
 use crate::error::ApiError;
 use crate::store::{self, AppendError, NewEvent};
+use sha2::{Digest, Sha256};
 
 /// How often an issue is retried when another issue took the series' next number first.
 pub const MAX_ISSUE_ATTEMPTS: usize = 8;
@@ -411,17 +412,54 @@ const MONEY_KINDS: [AccountKind; 4] = [
     AccountKind::CryptoWallet,
 ];
 
+/// How a payment is recorded besides its source.
+#[derive(Debug, Clone, Default)]
+pub struct PayOptions {
+    /// Accept a payment beyond the open amount (the excess becomes credit).
+    pub allow_overpayment: bool,
+    /// The request's idempotency key in its user's scope: the payment's posting id derives
+    /// from it, so a retry finds the payment it made instead of booking a second one.
+    pub idempotency_key: Option<String>,
+}
+
+/// The step name of a payment's posting: from the request's idempotency key when there is
+/// one (a retry lands on the same posting), else from the payment's number.
+fn payment_step(invoice: &Invoice, key: Option<&str>) -> String {
+    match key {
+        Some(k) => format!("payment:key:{}", &hex::encode(Sha256::digest(k))[..32]),
+        None => format!("payment:{}", invoice.payments.len() + 1),
+    }
+}
+
 /// Records a payment on invoice `id`.
 pub async fn pay(
     pool: &PgPool,
     actor: &Actor,
     id: Uuid,
     source: PaymentSource,
+    options: PayOptions,
 ) -> Result<Written, ApiError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
     store::lock_posting_facts_shared(&mut tx).await?;
     let (mut invoice, version) = load(&mut tx, id).await?;
+    // A retry of a payment that was recorded (its answer lost) answers where it was written.
+    let retried = match &source {
+        PaymentSource::Money { date, .. } => {
+            let step = payment_step(&invoice, options.idempotency_key.as_deref());
+            let posting_id = document_posting(origin(id), &step, empty_posting(*date)).id;
+            options.idempotency_key.is_some().then_some(posting_id)
+        }
+        PaymentSource::Posted { transaction_id } => {
+            options.idempotency_key.is_some().then_some(*transaction_id)
+        }
+    };
+    if let Some(t) = retried
+        && invoice.payments.iter().any(|p| p.transaction_id == t)
+    {
+        let position = position_of(&mut tx, t).await?;
+        return Ok(Written { position });
+    }
     if !matches!(
         invoice.status,
         Some(InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid)
@@ -462,7 +500,7 @@ pub async fn pay(
                     format!("the account holds {}, not {c}", spec.currency),
                 ));
             }
-            let step = format!("payment:{}", invoice.payments.len() + 1);
+            let step = payment_step(&invoice, options.idempotency_key.as_deref());
             let mut posting = document_posting(origin(id), &step, empty_posting(date));
             let decided = decide(
                 &mut invoice,
@@ -473,6 +511,7 @@ pub async fn pay(
                     amount,
                     currency: spec.currency,
                     rate,
+                    allow_overpayment: options.allow_overpayment,
                 }),
                 &(),
             )
@@ -571,6 +610,7 @@ pub async fn pay(
                 amount: applied,
                 currency: d.currency,
                 rate: None,
+                allow_overpayment: options.allow_overpayment,
             });
             finish(tx, actor, id, &mut invoice, version, command, Vec::new()).await
         }

@@ -137,6 +137,10 @@ pub struct RunReport {
     pub schedules: usize,
     pub posted: Vec<RunOccurrence>,
     pub failed: Vec<RunOccurrence>,
+    /// Due days older than the catch-up horizon that the run did not post (with the reason);
+    /// they stay due, and a run with `catch_up=true` posts them. A schedule with such a day
+    /// posts nothing until then (days post in order).
+    pub skipped: Vec<RunOccurrence>,
     /// Days another runner handled first (this run then posted nothing for them).
     pub lost_races: usize,
     /// More remained than one run handles; the next run continues.
@@ -145,9 +149,33 @@ pub struct RunReport {
     pub position: i64,
 }
 
+/// How far back a run posts.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// The day the run posts through.
+    pub today: NaiveDate,
+    /// The oldest day a run posts without an explicit catch-up (None: any day).
+    pub horizon: Option<NaiveDate>,
+}
+
+impl RunOptions {
+    /// A run through `today` that back-fills at most `max_catchup_days`, unless `catch_up`.
+    pub fn new(today: NaiveDate, max_catchup_days: u32, catch_up: bool) -> Self {
+        let horizon = (!catch_up)
+            .then(|| today.checked_sub_days(chrono::Days::new(u64::from(max_catchup_days))))
+            .flatten();
+        Self { today, horizon }
+    }
+}
+
+/// Most skipped days a report lists per schedule.
+pub const MAX_SKIPPED_LISTED: usize = 100;
+
 enum Step {
     /// Nothing more is due.
     Done,
+    /// The next due day is older than the horizon: nothing was written.
+    BeyondHorizon,
     Handled(RunOccurrence, i64),
     /// Another runner appended first; reload and look again.
     LostRace,
@@ -158,15 +186,19 @@ async fn step(
     conn: &mut PgConnection,
     actor: &Actor,
     id: Uuid,
-    today: NaiveDate,
+    options: RunOptions,
 ) -> Result<Step, ApiError> {
     let mut tx = conn.begin().await?;
     store::lock_posting_facts_shared(&mut tx).await?;
     let key = id.to_string();
     let (mut state, version) = store::load::<RecurringPayment>(&mut tx, &key).await?;
-    let (Some(date), Some(def)) = (state.due(today, 1).first().copied(), &state.definition) else {
+    let due = state.due(options.today, 1).first().copied();
+    let (Some(date), Some(def)) = (due, &state.definition) else {
         return Ok(Step::Done);
     };
+    if options.horizon.is_some_and(|h| date < h) {
+        return Ok(Step::BeyondHorizon);
+    }
     let command = def.template.posting(id, date);
     let request = PostRequest {
         id: transaction_id(command.idempotency_key.as_deref()),
@@ -228,8 +260,9 @@ async fn step(
 pub async fn run_due(
     pool: &PgPool,
     actor: &Actor,
-    today: NaiveDate,
+    options: RunOptions,
 ) -> Result<RunReport, ApiError> {
+    let today = options.today;
     // The read side says which schedules have a day due; the log decides each day.
     let ids: Vec<Uuid> = sqlx::query_scalar(
         "SELECT id FROM read.recurring WHERE next_run <= $1 ORDER BY next_run, id LIMIT $2",
@@ -248,8 +281,14 @@ pub async fn run_due(
         report.schedules += 1;
         let (mut handled, mut races) = (0, 0);
         while handled < MAX_CATCH_UP_PER_RUN && races < MAX_CONFLICTS_PER_SCHEDULE {
-            match step(&mut conn, actor, id, today).await? {
+            match step(&mut conn, actor, id, options).await? {
                 Step::Done => break,
+                Step::BeyondHorizon => {
+                    report
+                        .skipped
+                        .extend(skipped_days(&mut conn, id, options).await?);
+                    break;
+                }
                 Step::Handled(o, position) => {
                     handled += 1;
                     report.position = report.position.max(position);
@@ -272,14 +311,45 @@ pub async fn run_due(
     Ok(report)
 }
 
+/// The due days of schedule `id` older than the run's horizon, as skipped occurrences.
+async fn skipped_days(
+    conn: &mut PgConnection,
+    id: Uuid,
+    options: RunOptions,
+) -> Result<Vec<RunOccurrence>, ApiError> {
+    let Some(horizon) = options.horizon else {
+        return Ok(Vec::new());
+    };
+    let (state, _) = store::load::<RecurringPayment>(conn, &id.to_string()).await?;
+    let reason = format!(
+        "older than the catch-up horizon ({horizon}, LEDGER_RECURRING_MAX_CATCHUP_DAYS); \
+         not posted: run with catch_up=true to post the backlog"
+    );
+    Ok(state
+        .due(options.today, MAX_SKIPPED_LISTED)
+        .into_iter()
+        .take_while(|d| *d < horizon)
+        .map(|date| RunOccurrence {
+            recurring_id: id,
+            date,
+            transaction_id: None,
+            reason: Some(reason.clone()),
+        })
+        .collect())
+}
+
 /// Runs the runner on `cron` (seconds first, UTC) and once at start-up, so days missed while
-/// the server was down are posted when it comes back.
-pub async fn start_scheduler(pool: PgPool, cron: &str) -> Result<JobScheduler, ApiError> {
+/// the server was down are posted when it comes back (at most `max_catchup_days` back).
+pub async fn start_scheduler(
+    pool: PgPool,
+    cron: &str,
+    max_catchup_days: u32,
+) -> Result<JobScheduler, ApiError> {
     let scheduler = JobScheduler::new().await.map_err(ApiError::internal)?;
     let job_pool = pool.clone();
     let job = Job::new_async(cron, move |_id, _scheduler| {
         let pool = job_pool.clone();
-        Box::pin(async move { scheduled_run(&pool).await })
+        Box::pin(async move { scheduled_run(&pool, max_catchup_days).await })
     })
     .map_err(ApiError::internal)?;
     scheduler.add(job).await.map_err(ApiError::internal)?;
@@ -287,15 +357,21 @@ pub async fn start_scheduler(pool: PgPool, cron: &str) -> Result<JobScheduler, A
     tokio::spawn(async move {
         // A first start builds the read tables first; the catch-up waits for them.
         projections::read_model::wait_ready(&pool, projections::read_model::READY_WAIT).await;
-        scheduled_run(&pool).await
+        scheduled_run(&pool, max_catchup_days).await
     });
     Ok(scheduler)
 }
 
-async fn scheduled_run(pool: &PgPool) {
+async fn scheduled_run(pool: &PgPool, max_catchup_days: u32) {
     let actor = Actor::system("scheduler:recurring");
-    let today = chrono::Utc::now().date_naive();
-    match run_due(pool, &actor, today).await {
+    let options = RunOptions::new(chrono::Utc::now().date_naive(), max_catchup_days, false);
+    match run_due(pool, &actor, options).await {
+        Ok(r) if !r.skipped.is_empty() => tracing::warn!(
+            posted = r.posted.len(),
+            skipped = r.skipped.len(),
+            "recurring payments have days older than the catch-up horizon; \
+             POST /api/recurring/run?catch_up=true posts them"
+        ),
         Ok(r) if r.posted.is_empty() && r.failed.is_empty() => {}
         Ok(r) => tracing::info!(
             posted = r.posted.len(),

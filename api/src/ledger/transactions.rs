@@ -218,13 +218,19 @@ pub(crate) async fn decide_one(
     let (state, _) = streams.fold::<Transaction>(&r.id.to_string())?;
     if let Some(earlier) = state.posted {
         if earlier.fingerprint != r.command.fingerprint {
-            return Err(ApiError::conflict(
-                "idempotency_key_reused",
-                format!(
+            // The same answer as the Idempotency-Key middleware gives (Stripe's semantics).
+            return Err(ApiError::Status {
+                status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                code: "idempotency_key_reused",
+                detail: format!(
                     "idempotency key {:?} was used for a different request",
-                    r.command.idempotency_key
+                    r.command
+                        .idempotency_key
+                        .as_deref()
+                        .unwrap_or("(Idempotency-Key header)")
                 ),
-            ));
+                field: Some("idempotency_key".into()),
+            });
         }
         return Ok(Outcome::Replayed(earlier));
     }

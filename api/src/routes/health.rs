@@ -1,23 +1,50 @@
 //! Liveness, readiness and Prometheus metrics.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::HeaderValue;
 use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
 
+use crate::error::RETRY_AFTER_SECONDS;
 use crate::state::AppState;
 
 async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready when the database answers, the read tables exist and the projector is not failing.
-/// A stuck projector makes every read-your-writes query wait and then answer 503, so the
-/// instance is not ready: the answer names the event and the reason.
+/// Longest `/readyz` waits for the database: a probe must answer quickly even during an outage.
+pub const READY_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// What `/readyz` says: `status` is `ready` (200) or `unavailable` (503) with the `reason`.
+#[derive(Debug, Serialize)]
+struct Readiness {
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+fn not_ready(reason: impl Into<String>) -> Response {
+    let body = Readiness {
+        status: "unavailable",
+        reason: Some(reason.into()),
+    };
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+    response
+}
+
+/// Ready when the database answers (within [`READY_TIMEOUT`]), the read tables exist and the
+/// projector is not failing. A stuck projector makes every read-your-writes query wait and
+/// then answer 503, so the instance is not ready: the answer names the event and the reason.
 async fn readyz(State(state): State<AppState>) -> Response {
     if let Some(stuck) = state.projector.stuck() {
         let body = serde_json::json!({
@@ -28,16 +55,25 @@ async fn readyz(State(state): State<AppState>) -> Response {
             "since": stuck.since,
             "attempts": stuck.attempts,
         });
-        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+        let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        return response;
     }
-    match projections::read_model::ready(&state.pool).await {
-        Ok(true) => (StatusCode::OK, "ready").into_response(),
-        Ok(false) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "read tables are being built",
-        )
-            .into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")).into_response(),
+    let check = projections::read_model::ready(&state.pool);
+    match tokio::time::timeout(READY_TIMEOUT, check).await {
+        Ok(Ok(true)) => Json(Readiness {
+            status: "ready",
+            reason: None,
+        })
+        .into_response(),
+        Ok(Ok(false)) => not_ready("read tables are being built"),
+        Ok(Err(e)) => not_ready(format!("database unavailable: {e}")),
+        Err(_) => not_ready(format!(
+            "database unavailable: no answer within {} ms",
+            READY_TIMEOUT.as_millis()
+        )),
     }
 }
 

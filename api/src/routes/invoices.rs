@@ -2,7 +2,7 @@
 //! lines, payments and the postings behind it). The status shown is derived when reading:
 //! an issued or partly paid invoice past its due date with something open is "overdue".
 
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::Currency;
@@ -21,8 +21,9 @@ use super::common::{Consistency, Page, Paging, request_id, sort_sql};
 use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
+use crate::idempotency::IdempotencyKey;
 use crate::ledger::Actor;
-use crate::ledger::invoices::{self, IssueAccounts, PaymentSource};
+use crate::ledger::invoices::{self, IssueAccounts, PayOptions, PaymentSource};
 use crate::state::AppState;
 
 /// The status as shown: the lifecycle status, or "overdue" for an open invoice past its due
@@ -505,6 +506,10 @@ pub struct PaymentIn {
     /// Units of the invoice's currency per unit of the payment's, when they differ.
     #[schema(value_type = Option<String>)]
     pub rate: Option<Decimal>,
+    /// Accept a payment beyond the open amount and record the excess as the counterparty's
+    /// credit (default: refused with `invoice_overpayment`).
+    #[serde(default)]
+    pub allow_overpayment: bool,
 }
 
 impl PaymentIn {
@@ -542,12 +547,17 @@ async fn pay(
     State(state): State<AppState>,
     user: AuthUser,
     headers: HeaderMap,
+    key: Option<Extension<IdempotencyKey>>,
     Path(id): Path<Uuid>,
     Json(body): Json<PaymentIn>,
 ) -> ApiResult<axum::Json<InvoiceOut>> {
     user.require(policy::WRITE_BOOKS)?;
     let actor = Actor::api(user.id, request_id(&headers));
-    let w = invoices::pay(&state.pool, &actor, id, body.source()?).await?;
+    let options = PayOptions {
+        allow_overpayment: body.allow_overpayment,
+        idempotency_key: key.map(|Extension(k)| k.scoped()),
+    };
+    let w = invoices::pay(&state.pool, &actor, id, body.source()?, options).await?;
     Ok(axum::Json(read(&state, id, Some(w.position)).await?))
 }
 

@@ -121,6 +121,10 @@ pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let web_dir = state.settings.web_dir.clone();
     let index = web_dir.join("index.html");
+    let api = api.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::idempotency::layer,
+    ));
     Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))

@@ -512,6 +512,9 @@ async fn end(
 pub struct RunQuery {
     /// Pretend this is today (only when the server allows a fake clock).
     pub today: Option<NaiveDate>,
+    /// Also post due days older than the catch-up horizon
+    /// (`LEDGER_RECURRING_MAX_CATCHUP_DAYS`); without it they are listed as `skipped`.
+    pub catch_up: Option<bool>,
 }
 
 /// Posts every due day now (the scheduler does the same every few minutes).
@@ -535,7 +538,12 @@ async fn run(
         None => Utc::now().date_naive(),
     };
     let actor = Actor::api(user.id, request_id(&headers));
-    let report = recurring::run_due(&state.pool, &actor, today).await?;
+    let options = recurring::RunOptions::new(
+        today,
+        state.settings.recurring_max_catchup_days,
+        q.catch_up.unwrap_or(false),
+    );
+    let report = recurring::run_due(&state.pool, &actor, options).await?;
     state.projector.nudge();
     state.wait_for_position(Some(report.position)).await?;
     Ok(axum::Json(report))

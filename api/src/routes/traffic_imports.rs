@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_LENGTH;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::Currency;
@@ -32,6 +33,7 @@ use crate::state::AppState;
 use crate::traffic::imports::{
     Enqueued, ImportErrorOut, ImportOptions, NewImport, check_request, enqueue, stored_errors,
 };
+use crate::traffic::uploads;
 
 /// An import as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -221,11 +223,20 @@ struct Received {
     lines: u64,
 }
 
+/// How much an upload may write: the file size limit and what is left of the folder's quota.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    max_bytes: u64,
+    used: u64,
+    quota: u64,
+}
+
 async fn receive_file(
     field: &mut axum::extract::multipart::Field<'_>,
     path: std::path::PathBuf,
-    max_bytes: u64,
+    budget: Budget,
 ) -> ApiResult<Received> {
+    let max_bytes = budget.max_bytes;
     let file_name = field
         .file_name()
         .map(str::to_string)
@@ -251,6 +262,9 @@ async fn receive_file(
                 format!("files up to {max_bytes} bytes are accepted"),
             ));
         }
+        if budget.used.saturating_add(size) > budget.quota {
+            return Err(uploads::quota_exceeded(budget.used, size, budget.quota));
+        }
         lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
         hash.update(&chunk);
         out.write_all(&chunk).await.map_err(ApiError::internal)?;
@@ -269,10 +283,12 @@ async fn receive_file(
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 202, description = "Queued", body = ImportOut),
               (status = 200, description = "The same file was imported before: that import", body = ImportOut),
-              (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+              (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
+              (status = 507, description = "the upload folder's quota is used up (`upload_quota_exceeded`)", body = crate::error::Problem)))]
 async fn upload(
     State(state): State<AppState>,
     user: AuthUser,
+    headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, axum::Json<ImportOut>)> {
     // Who may upload is decided before the body is read: a viewer learns nothing of the form.
@@ -280,12 +296,28 @@ async fn upload(
     let mut multipart =
         multipart.map_err(|e| ApiError::status(e.status(), "invalid_upload", e.body_text()))?;
     let id = Uuid::now_v7();
-    let dir = state.settings.data_dir.join("imports");
+    let dir = uploads::dir(&state.settings);
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(ApiError::internal)?;
-    let path = dir.join(format!("{id}.upload"));
-    let result = read_upload(&state, &mut multipart, path.clone()).await;
+    let budget = Budget {
+        max_bytes: state.settings.max_import_bytes,
+        used: uploads::usage_bytes(&dir)
+            .await
+            .map_err(ApiError::internal)?,
+        quota: state.settings.upload_quota_bytes,
+    };
+    // Refused before a byte is written when the declared size already does not fit.
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if let Some(n) = declared
+        && budget.used.saturating_add(n) > budget.quota
+    {
+        return Err(uploads::quota_exceeded(budget.used, n, budget.quota));
+    }
+    let path = dir.join(format!("{id}.{}", uploads::SUFFIX));
+    let result = read_upload(&state, &mut multipart, path.clone(), budget).await;
     let (fields, received) = match result {
         Ok(ok) => ok,
         Err(e) => {
@@ -323,6 +355,7 @@ async fn read_upload(
     state: &AppState,
     multipart: &mut Multipart,
     path: std::path::PathBuf,
+    budget: Budget,
 ) -> ApiResult<(UploadFields, Received)> {
     let mut fields = UploadFields::default();
     let mut received = None;
@@ -336,9 +369,7 @@ async fn read_upload(
             if received.is_some() {
                 return Err(ApiError::invalid("file", "one file per upload"));
             }
-            received = Some(
-                receive_file(&mut field, path.clone(), state.settings.max_import_bytes).await?,
-            );
+            received = Some(receive_file(&mut field, path.clone(), budget).await?);
         } else {
             let text = field
                 .text()
@@ -511,6 +542,20 @@ async fn retry_import(
             format!(
                 "only failed imports can be retried; this one is {}",
                 import.state
+            ),
+        ));
+    }
+    let file: String = sqlx::query_scalar("SELECT file_path FROM traffic_imports WHERE id = $1")
+        .bind(id)
+        .fetch_one(&state.pool)
+        .await?;
+    if !tokio::fs::try_exists(&file).await.unwrap_or(false) {
+        return Err(ApiError::conflict(
+            "upload_deleted",
+            format!(
+                "the file of this import was deleted (uploads are kept {} days, \
+                 LEDGER_UPLOAD_KEEP_DAYS); upload it again",
+                state.settings.upload_keep_days
             ),
         ));
     }

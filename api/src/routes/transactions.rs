@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use crate::extract::Path;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Extension, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use domain::account::{Account, AccountSpec};
 use domain::crypto::{CryptoDetails, CryptoVerification};
@@ -26,6 +27,7 @@ use super::common::{Consistency, Page, Paging, request_id};
 use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, OptionalJson, Query};
+use crate::idempotency::IdempotencyKey;
 use crate::ledger::Actor;
 use crate::ledger::transactions::{self as ledger, PostRequest, Posted, transaction_id};
 use crate::state::AppState;
@@ -418,40 +420,67 @@ pub(crate) async fn requests(
     state: &AppState,
     bodies: &[&TransactionIn],
 ) -> ApiResult<Vec<PostRequest>> {
+    keyed_requests(state, bodies, None).await
+}
+
+/// The posting requests of `bodies`. A body without its own `idempotency_key` under an
+/// `Idempotency-Key` header gets an id derived from the header's key (in its user's scope) and
+/// its place in the request, so a retry whose first answer was lost (a 503 after the commit)
+/// lands on the same transaction instead of posting it twice.
+pub(crate) async fn keyed_requests(
+    state: &AppState,
+    bodies: &[&TransactionIn],
+    header_key: Option<&IdempotencyKey>,
+) -> ApiResult<Vec<PostRequest>> {
     let currencies = transfer_currencies(state, bodies).await?;
     bodies
         .iter()
-        .map(|b| {
+        .enumerate()
+        .map(|(i, b)| {
+            let id = match (&b.idempotency_key, header_key) {
+                (None, Some(h)) => transaction_id(Some(&format!("header:{}:{i}", h.scoped()))),
+                (key, _) => transaction_id(key.as_deref()),
+            };
             Ok(PostRequest {
-                id: transaction_id(b.idempotency_key.as_deref()),
+                id,
                 command: to_command(b, &currencies)?,
             })
         })
         .collect()
 }
 
+/// Marks an answer that an earlier request with the same key produced.
+fn replayed_header(replayed: bool) -> [(HeaderName, HeaderValue); 1] {
+    let value = if replayed { "true" } else { "false" };
+    [(
+        HeaderName::from_static(crate::idempotency::REPLAYED_HEADER),
+        HeaderValue::from_static(value),
+    )]
+}
+
 #[utoipa::path(post, path = "/api/transactions", tag = "transactions", request_body = TransactionIn,
-    responses((status = 201, description = "posted", body = TransactionOut),
-              (status = 200, description = "already posted under this idempotency key", body = TransactionOut),
+    responses((status = 201, description = "posted (or, with `Idempotent-Replayed: true`, posted earlier under the same idempotency key)", body = TransactionOut),
               (status = 422, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 async fn post_transaction(
     State(state): State<AppState>,
     user: AuthUser,
     headers: HeaderMap,
+    key: Option<Extension<IdempotencyKey>>,
     Json(body): Json<TransactionIn>,
-) -> ApiResult<(StatusCode, axum::Json<TransactionOut>)> {
+) -> ApiResult<impl IntoResponse> {
     user.require(policy::WRITE_BOOKS)?;
-    let mut reqs = requests(&state, &[&body]).await?;
+    let key = key.map(|Extension(k)| k);
+    let mut reqs = keyed_requests(&state, &[&body], key.as_ref()).await?;
     let actor = Actor::api(user.id, request_id(&headers));
     let request = reqs.pop().ok_or_else(|| ApiError::internal("no request"))?;
     let p = state.committer.post(actor, request).await?;
     state.projector.nudge();
-    let status = if p.replayed {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((status, axum::Json(posted_out(&p))))
+    // A repeated key answers what the first request answered (Stripe's semantics).
+    Ok((
+        StatusCode::CREATED,
+        replayed_header(p.replayed),
+        axum::Json(posted_out(&p)),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -471,6 +500,7 @@ async fn post_batch(
     State(state): State<AppState>,
     user: AuthUser,
     headers: HeaderMap,
+    key: Option<Extension<IdempotencyKey>>,
     Json(body): Json<BatchIn>,
 ) -> ApiResult<(StatusCode, axum::Json<BatchOut>)> {
     user.require(policy::WRITE_BOOKS)?;
@@ -481,20 +511,23 @@ async fn post_batch(
         ));
     }
     let bodies: Vec<&TransactionIn> = body.transactions.iter().collect();
-    let reqs = requests(&state, &bodies).await.map_err(|e| match e {
-        ApiError::Status {
-            status,
-            code,
-            detail,
-            field,
-        } => ApiError::Status {
-            status,
-            code,
-            detail,
-            field: field.map(|f| format!("transactions[?].{f}")),
-        },
-        other => other,
-    })?;
+    let key = key.map(|Extension(k)| k);
+    let reqs = keyed_requests(&state, &bodies, key.as_ref())
+        .await
+        .map_err(|e| match e {
+            ApiError::Status {
+                status,
+                code,
+                detail,
+                field,
+            } => ApiError::Status {
+                status,
+                code,
+                detail,
+                field: field.map(|f| format!("transactions[?].{f}")),
+            },
+            other => other,
+        })?;
     let actor = Actor::api(user.id, request_id(&headers));
     let posted = ledger::post_many(&state.pool, &actor, reqs).await?;
     state.projector.nudge();

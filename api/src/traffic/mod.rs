@@ -5,4 +5,5 @@ pub mod cli;
 pub mod day_totals;
 pub mod facts;
 pub mod imports;
+pub mod uploads;
 pub mod worker;

@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::imports::{self, ImportOptions, Job, Outcome};
+use super::uploads::Cleanup;
 
 /// Advisory lock class of running imports (the second key is a hash of the import id).
 const LOCK_CLASS: i32 = 0x494d_5054; // "IMPT"
@@ -28,13 +29,18 @@ pub struct ImportWorker {
 }
 
 impl ImportWorker {
-    pub fn spawn(pool: PgPool) -> Self {
+    /// Starts the worker. With `uploads` kept for 0 days, the upload folder is cleaned after
+    /// every round, so a finished upload's file goes at once.
+    pub fn spawn(pool: PgPool, uploads: Option<Cleanup>) -> Self {
         let wake = Arc::new(Notify::new());
         let worker = Self { wake: wake.clone() };
         tokio::spawn(async move {
             loop {
                 if let Err(e) = drain(&pool).await {
                     tracing::error!(error = %e, "import queue");
+                }
+                if let Some(c) = uploads.as_ref().filter(|c| c.keep_days == 0) {
+                    super::uploads::run_logged(&pool, c).await;
                 }
                 tokio::select! {
                     _ = wake.notified() => {}

@@ -77,6 +77,7 @@ fn pay(tx: u128, amount: &str) -> InvoiceCommand {
         amount: dec(amount),
         currency: usd(),
         rate: None,
+        allow_overpayment: true,
     })
 }
 
@@ -169,6 +170,33 @@ fn an_invoice_goes_draft_issued_partially_paid_paid_and_takes_nothing_more() {
 }
 
 #[test]
+fn an_overpayment_is_refused_unless_allowed() {
+    let mut inv = issued("100");
+    run(&mut inv, pay(10, "30")).unwrap();
+    let refused = InvoiceCommand::RecordPayment(PaymentInput {
+        allow_overpayment: false,
+        ..match pay(11, "70.01") {
+            InvoiceCommand::RecordPayment(p) => p,
+            _ => unreachable!(),
+        }
+    });
+    let err = run(&mut inv, refused).unwrap_err();
+    assert_eq!(err.code(), "invoice_overpayment");
+    let open = format!("only {} USD is open", inv.open());
+    assert!(err.to_string().contains(&open), "{err}");
+    assert_eq!(inv.open(), dec("70"), "nothing changed");
+    let exact = InvoiceCommand::RecordPayment(PaymentInput {
+        allow_overpayment: false,
+        ..match pay(12, "70") {
+            InvoiceCommand::RecordPayment(p) => p,
+            _ => unreachable!(),
+        }
+    });
+    run(&mut inv, exact).unwrap();
+    assert_eq!(inv.status, Some(InvoiceStatus::Paid));
+}
+
+#[test]
 fn an_overpayment_is_recorded_as_such() {
     let mut inv = issued("100");
     run(&mut inv, pay(10, "30")).unwrap();
@@ -193,6 +221,7 @@ fn a_payment_in_another_currency_needs_a_rate_and_is_rounded_to_the_invoice() {
             amount: dec("45.55"),
             currency: eur(),
             rate: rate.map(dec),
+            allow_overpayment: false,
         })
     };
     assert!(run(&mut inv, eur_pay(None)).is_err(), "no rate");
@@ -327,6 +356,7 @@ proptest! {
                     amount: Decimal::new(*cents, 2),
                     currency: if rate.is_some() { eur() } else { usd() },
                     rate: rate.map(|r| Decimal::new(r as i64, 4)),
+                    allow_overpayment: true,
                 })),
                 Step::Cancel => run(&mut inv, InvoiceCommand::Cancel {
                     date: day(6),
