@@ -291,14 +291,17 @@ struct Stored {
     body: Bytes,
 }
 
-/// Stores the answer (Some) or deletes the claim (None). When the database is unreachable
-/// right now, keeps trying in the background until the lease would end, so the key neither
-/// stays blocked nor loses an answer that a retry should see.
+/// How long the answer waits for its key to be settled; then the settling goes on in the
+/// background (an outage must not add the pool's whole acquire timeout to a 503).
+const SETTLE_INLINE: Duration = Duration::from_millis(300);
+
+/// Stores the answer (Some) or deletes the claim (None). When that does not succeed within
+/// [`SETTLE_INLINE`], keeps trying in the background until the lease would end, so the key
+/// neither stays blocked nor loses an answer that a retry should see (meanwhile a retry is
+/// told 409 `idempotency_key_in_use`).
 async fn settle(pool: PgPool, user: Uuid, key: String, stored: Option<Stored>) {
-    if settle_once(&pool, user, &key, stored.as_ref())
-        .await
-        .is_ok()
-    {
+    let once = settle_once(&pool, user, &key, stored.as_ref());
+    if let Ok(Ok(())) = tokio::time::timeout(SETTLE_INLINE, once).await {
         return;
     }
     tokio::spawn(async move {
