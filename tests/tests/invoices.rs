@@ -195,7 +195,7 @@ async fn drafts_issue_and_payments_in_part_in_full_and_in_another_currency() {
         .put(
             &path(&inv, ""),
             json!({"counterparty_id": b.cp, "currency": "USD", "issue_date": "2026-11-01",
-                   "due_date": "2026-11-30", "notes": "October work", "lines": [
+                   "due_date": "2027-11-30", "notes": "October work", "lines": [
                 {"description": "Consulting", "quantity": "10", "unit_price": "125.50"},
                 {"description": "Hosting", "quantity": "3", "unit_price": "33.335", "project_id": web},
             ]}),
@@ -423,7 +423,7 @@ async fn overpayments_posted_transactions_payables_and_cancellation() {
         "payable",
         &supplier,
         "2026-11-02",
-        "2026-12-02",
+        "2027-12-02",
         json!([{"description": "Servers", "quantity": "2", "unit_price": "100"}]),
     );
     body["external_number"] = json!("HC-77");
