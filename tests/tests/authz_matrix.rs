@@ -1,5 +1,5 @@
 //! Issue 11: the authorization matrix. Every operation of the OpenAPI document is called by every
-//! kind of caller (no token, each role), and whether the caller got past authorization is
+//! kind of caller (no token, each role, a user without a role, an API token of each scope), and whether the caller got past authorization is
 //! compared with `tests/authz/matrix.tsv`, the reviewed table of who may do what.
 //!
 //! A request's body and required query parameters are generated from the operation's schema
@@ -13,9 +13,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use api::config::RegistrationMode;
 use e2e::TestApp;
 use e2e::openapi::{Mode, calls};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const MATRIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/authz/matrix.tsv");
 /// Whether a caller got past authorization: refused only by the codes of authorization itself
@@ -23,34 +24,77 @@ const MATRIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/authz/matrix.tsv");
 fn verdict(status: u16, code: &Value) -> &'static str {
     match (status, code.as_str()) {
         (401, Some("unauthorized")) => "401",
-        (403, Some("forbidden")) => "403",
+        (403, Some("forbidden" | "session_required")) => "403",
         _ => "pass",
     }
 }
 
 const ROLES: [&str; 5] = ["admin", "accountant", "analyst", "viewer", "auditor"];
+/// API tokens, one per scope, each made by the admin (so only the scope limits it).
+const SCOPES: [&str; 5] = ["read", "books:write", "traffic:write", "postback", "audit"];
 
-/// Signs in one user per role (the admin first, who invites the rest) and answers their tokens.
-async fn tokens(app: &mut TestApp) -> Vec<(String, Option<String>)> {
+/// Signs in one user per role (the admin first, who invites the rest), a user who signed up
+/// under open registration and has no role yet, and makes one API token per scope; answers the
+/// callers' names and bearer tokens.
+async fn callers(app: &mut TestApp) -> Vec<(String, Option<String>)> {
     let mut out = vec![("none".to_string(), None)];
     app.sign_in_as("admin@example.com").await;
     let admin = app.token.clone();
+    out.push(("admin".to_string(), admin.clone()));
     for role in ROLES.iter().skip(1) {
+        let email = format!("{role}@example.com");
         app.token = admin.clone();
-        app.sign_in_with_role(&format!("{role}@example.com"), role)
-            .await;
-        out.push((role.to_string(), app.token.clone()));
+        let invitation = app.invite(&email, role).await;
+        let token = TestApp::invitation_token(&invitation);
+        app.token = None;
+        app.post(
+            "/api/auth/register",
+            json!({"password": e2e::PASSWORD, "invitation_token": token}),
+        )
+        .await
+        .expect(201);
+        let login = app.login(&email, e2e::PASSWORD).await.expect(200);
+        out.push((
+            role.to_string(),
+            login["access_token"].as_str().map(str::to_string),
+        ));
     }
-    out.insert(1, ("admin".to_string(), admin.clone()));
+    app.token = None;
+    app.post(
+        "/api/auth/register",
+        json!({"email": "pending@example.com", "password": e2e::PASSWORD}),
+    )
+    .await
+    .expect(202);
+    let login = app
+        .login("pending@example.com", e2e::PASSWORD)
+        .await
+        .expect(200);
+    out.push((
+        "pending".to_string(),
+        login["access_token"].as_str().map(str::to_string),
+    ));
+    app.token = admin.clone();
+    for scope in SCOPES {
+        let made = app
+            .post("/api/tokens", json!({"name": scope, "scopes": [scope]}))
+            .await
+            .expect(201);
+        out.push((
+            format!("token:{scope}"),
+            made["token"].as_str().map(str::to_string),
+        ));
+    }
     app.token = admin;
     out
 }
 
 #[tokio::test]
 async fn every_operation_answers_each_caller_as_the_matrix_says() {
-    let mut app = TestApp::spawn().await;
+    // Open registration, so that a user without a role (`pending`) can be among the callers.
+    let mut app = TestApp::spawn_with(|s| s.registration = RegistrationMode::Open).await;
     let doc = serde_json::to_value(api::routes::openapi()).expect("the OpenAPI document");
-    let callers = tokens(&mut app).await;
+    let callers = callers(&mut app).await;
     let mut table = String::from("method\tpath");
     for (name, _) in &callers {
         write!(table, "\t{name}").unwrap();
