@@ -10,6 +10,7 @@ pub mod fx;
 pub mod ledger;
 pub mod overdue;
 pub mod routes;
+pub mod security_headers;
 pub mod startup;
 pub mod state;
 pub mod store;

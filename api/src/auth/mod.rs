@@ -1,6 +1,7 @@
 //! Authentication and authorisation: JWT access tokens, the `AuthUser` extractor and roles.
 //! Sign-in, registration, refresh tokens and mail live in the submodules.
 
+pub mod cookies;
 pub mod mail;
 pub mod passwords;
 pub mod refresh;
