@@ -94,3 +94,24 @@ describe('invitations on the users page', { timeout: 30_000 }, () => {
     await waitFor(() => expect(sent.some((s) => s.method === 'DELETE' && s.path === '/api/invitations/i1')).toBe(true))
   })
 })
+
+describe('a user without a role', { timeout: 30_000 }, () => {
+  it('shows "No role yet" in the role picker until the admin picks one', async () => {
+    const sent = server({
+      'GET /api/users': () =>
+        Response.json({
+          items: [{ id: 'u9', email: 'open@example.com', name: null, role: 'pending', email_confirmed: true, disabled: false, created_at: '2026-12-01T00:00:00Z' }],
+          total: 1,
+          limit: 25,
+          offset: 0,
+        }),
+      'PATCH /api/users/u9': () => Response.json({ id: 'u9', email: 'open@example.com', role: 'viewer' }),
+    })
+    const user = userEvent.setup()
+    renderSignedIn(<UsersPage />)
+    const picker = await screen.findByLabelText('Role of open@example.com')
+    expect(picker).toHaveDisplayValue('No role yet')
+    await user.selectOptions(picker, 'viewer')
+    await waitFor(() => expect(sent.find((s) => s.method === 'PATCH')).toEqual({ method: 'PATCH', path: '/api/users/u9', body: { role: 'viewer' } }))
+  })
+})

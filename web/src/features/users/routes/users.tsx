@@ -11,7 +11,7 @@ import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { NativeSelect } from '@/components/ui/native-select'
 import { useDebounced } from '@/hooks/use-debounced'
-import { can, useSession } from '@/lib/auth'
+import { can, isPending, useSession } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 
 import { ROLES, useUpdateUser, useUsers, type Role, type UserDetail } from '../api'
@@ -58,6 +58,12 @@ export default function UsersPage() {
               update.mutate({ id: row.original.id, body: { role: e.target.value as Role } }, { onSuccess: () => toast.success(t('users.roleChanged')) })
             }
           >
+            {isPending(row.original) && (
+              // Signed up under open registration: no role until one is chosen here.
+              <option value={row.original.role} disabled>
+                {t('role.pending')}
+              </option>
+            )}
             {ROLES.map((r) => (
               <option key={r} value={r}>
                 {t(`role.${r}`)}
