@@ -66,9 +66,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   )
 
   const signOut = useCallback(async () => {
-    const ended = endSession()
+    await endSession()
     qc.clear()
-    await ended
   }, [qc])
 
   const value = useMemo<SessionValue>(() => {

@@ -91,15 +91,19 @@ describe('sessions', () => {
     setCookie('csrf-4')
     tokens.set({ access_token: 'a', expires_in: 900 })
     const sent: Request[] = []
+    const cookieAtCall: string[] = []
     vi.stubGlobal(
       'fetch',
       vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
         sent.push(requestOf(input, init))
+        // The browser attaches cookies when it sends: the CSRF cookie must still be there.
+        cookieAtCall.push(document.cookie)
         throw new TypeError('offline')
       }),
     )
     await endSession()
     expect(sent).toHaveLength(1)
+    expect(cookieAtCall[0]).toContain('ledger_csrf=csrf-4')
     expect(new URL(sent[0].url).pathname).toBe('/api/auth/logout')
     expect(sent[0].headers.get('X-CSRF-Token')).toBe('csrf-4')
     expect(tokens.hasSession).toBe(false)

@@ -69,20 +69,29 @@ export async function startSession(email: string, password: string): Promise<voi
   tokens.set({ access_token: answer.access_token, expires_in: answer.expires_in })
 }
 
-/** Signs out here at once, then asks the server to end the cookie session (best effort). */
+/** Longest wait for the server to end the session before signing out here anyway. */
+const LOGOUT_TIMEOUT_MS = 5_000
+
+/**
+ * Ends the cookie session on the server, then here. The server is asked first: the browser
+ * must still send the CSRF cookie the header echoes (forgetting it first made the server
+ * refuse the logout and keep the session). Signs out here whatever the server answers.
+ */
 export async function endSession(): Promise<void> {
   const csrf = csrfToken()
-  tokens.clear()
-  if (!csrf) return
-  try {
-    await fetch(new URL('/api/auth/logout', location.origin), {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { [CSRF_HEADER]: csrf },
-    })
-  } catch {
-    /* signed out locally anyway */
+  if (csrf) {
+    try {
+      await fetch(new URL('/api/auth/logout', location.origin), {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { [CSRF_HEADER]: csrf },
+        signal: AbortSignal.timeout(LOGOUT_TIMEOUT_MS),
+      })
+    } catch {
+      /* unreachable: signed out here anyway */
+    }
   }
+  tokens.clear()
 }
 
 /** Unwraps an openapi-fetch result: the data, or a thrown ApiError. Notes any `position`. */
