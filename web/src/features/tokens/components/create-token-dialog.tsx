@@ -89,7 +89,7 @@ function TokenForm({ onCreated, onCancel }: { onCreated: (t: CreatedToken) => vo
       <FormField label={t('tokens.expires')} error={te(errors.expires?.message)} hint={t('tokens.expiresHint')}>
         <FormDateField control={form.control} name="expires" min={today} />
       </FormField>
-      <FormDialogFooter onCancel={onCancel} isSubmitting={isSubmitting} submitLabel={t('tokens.create')} />
+      <FormDialogFooter onCancel={onCancel} isSubmitting={isSubmitting} submitLabel={t('tokens.createSubmit')} />
     </form>
   )
 }

@@ -36,7 +36,7 @@ describe('the API tokens page', { timeout: 30_000 }, () => {
     // An accountant's role has no audit right: the scope cannot be chosen.
     expect(within(dialog).getByRole('checkbox', { name: /audit/ })).toBeDisabled()
     await user.type(within(dialog).getByLabelText('Expires'), '12/31/2099')
-    await user.click(within(dialog).getByRole('button', { name: 'New token' }))
+    await user.click(within(dialog).getByRole('button', { name: 'Create token' }))
 
     expect(await within(dialog).findByLabelText('API token')).toHaveValue('lgr_s3cret')
     expect(within(dialog).getByText(/shown only this once/)).toBeInTheDocument()
@@ -56,14 +56,14 @@ describe('the API tokens page', { timeout: 30_000 }, () => {
     await user.click(screen.getByRole('button', { name: 'New token' }))
     const dialog = await screen.findByRole('dialog')
     await user.click(within(dialog).getByRole('checkbox', { name: /read the books/ }))
-    await user.click(within(dialog).getByRole('button', { name: 'New token' }))
+    await user.click(within(dialog).getByRole('button', { name: 'Create token' }))
     expect(await within(dialog).findByText('Required')).toBeInTheDocument()
     expect(within(dialog).getByText('Choose at least one scope')).toBeInTheDocument()
     expect(sent.some((s) => s.method === 'POST')).toBe(false)
 
     await user.type(within(dialog).getByLabelText('Name'), 'Auditor script')
     await user.click(within(dialog).getByRole('checkbox', { name: /audit/ }))
-    await user.click(within(dialog).getByRole('button', { name: 'New token' }))
+    await user.click(within(dialog).getByRole('button', { name: 'Create token' }))
     expect(await within(dialog).findByText('your role cannot grant audit')).toBeInTheDocument()
     expect(within(dialog).queryByLabelText('API token')).not.toBeInTheDocument()
   })
