@@ -3,7 +3,18 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+
+/// Who may create an account (`LEDGER_REGISTRATION`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RegistrationMode {
+    /// Only the first user of an empty ledger without an invitation; everyone else with one.
+    Invite,
+    /// Anyone; new accounts are `pending` (read nothing) until an admin gives them a role.
+    Open,
+    /// Only the first user of an empty ledger (and `ledger user create`).
+    Closed,
+}
 
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -111,6 +122,32 @@ pub struct Settings {
     /// Database connections in the pool.
     #[arg(long, env = "LEDGER_DB_POOL", default_value_t = 40)]
     pub db_pool_size: u32,
+    /// Who may create an account: `invite` (first user, then by invitation), `open` (anyone,
+    /// pending until an admin gives a role) or `closed` (first user only).
+    #[arg(
+        long,
+        env = "LEDGER_REGISTRATION",
+        value_enum,
+        default_value = "invite"
+    )]
+    pub registration: RegistrationMode,
+    /// Refuse sign-in until the email address is confirmed. Default: on when `LEDGER_SMTP_URL`
+    /// is set.
+    #[arg(long, env = "LEDGER_REQUIRE_EMAIL_CONFIRMATION", action = clap::ArgAction::Set)]
+    pub require_email_confirmation: Option<bool>,
+    /// Sign-in and registration requests allowed per client address per minute (burst: the
+    /// same number).
+    #[arg(long, env = "LEDGER_AUTH_RATE_PER_IP_PER_MINUTE", default_value_t = 60)]
+    pub auth_rate_per_ip_per_minute: u32,
+    /// Sign-in and registration requests allowed per second over all clients.
+    #[arg(long, env = "LEDGER_AUTH_RATE_GLOBAL_PER_SECOND", default_value_t = 20)]
+    pub auth_rate_global_per_second: u32,
+    /// Threads hashing passwords (Argon2, ~19 MiB each). 0: the number of CPU cores.
+    #[arg(long, env = "LEDGER_HASH_THREADS", default_value_t = 0)]
+    pub hash_threads: usize,
+    /// Password hashes that may wait for a hashing thread; beyond that, 429 at once.
+    #[arg(long, env = "LEDGER_HASH_QUEUE", default_value_t = 16)]
+    pub hash_queue: usize,
 }
 
 impl Settings {
@@ -144,6 +181,21 @@ impl Settings {
             recurring: false,
             recurring_cron: "0 */5 * * * *".into(),
             recurring_fake_clock: false,
+            registration: RegistrationMode::Invite,
+            require_email_confirmation: None,
+            auth_rate_per_ip_per_minute: 60,
+            auth_rate_global_per_second: 20,
+            hash_threads: 0,
+            hash_queue: 16,
         }
+    }
+
+    /// Whether sign-in waits for a confirmed email address.
+    pub fn email_confirmation_required(&self) -> bool {
+        self.require_email_confirmation.unwrap_or_else(|| {
+            self.smtp_url
+                .as_deref()
+                .is_some_and(|u| !u.trim().is_empty())
+        })
     }
 }

@@ -34,6 +34,13 @@ pub enum ApiError {
         detail: String,
         field: Option<String>,
     },
+    /// 429 with a `Retry-After` header (rate limits, a saturated password hashing pool).
+    #[error("{detail}")]
+    Throttled {
+        code: &'static str,
+        retry_after_secs: u64,
+        detail: String,
+    },
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("projection: {0}")]
@@ -78,6 +85,23 @@ impl ApiError {
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         Self::status(StatusCode::CONFLICT, code, detail)
     }
+    /// 429 `too_many_requests`, telling the client to retry after `retry_after_secs` (≥ 1).
+    pub fn too_many_requests(retry_after_secs: u64, detail: impl Into<String>) -> Self {
+        Self::Throttled {
+            code: "too_many_requests",
+            retry_after_secs: retry_after_secs.max(1),
+            detail: detail.into(),
+        }
+    }
+    /// The `Retry-After` to send with this error, if any.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            ApiError::Throttled {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
     pub fn internal(e: impl std::fmt::Display) -> Self {
         Self::Internal(e.to_string())
     }
@@ -104,6 +128,9 @@ impl ApiError {
                 detail,
                 field,
             } => (*status, *code, detail.clone(), field.clone()),
+            ApiError::Throttled { code, detail, .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, *code, detail.clone(), None)
+            }
             ApiError::Db(e) if is_unavailable(e) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "database_unavailable",
@@ -148,6 +175,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(secs) = self.retry_after_secs() {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         response
     }
 }

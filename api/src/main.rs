@@ -46,6 +46,11 @@ enum Command {
     Import(api::traffic::cli::ImportArgs),
     /// Print the OpenAPI document (no database needed).
     Openapi,
+    /// Manage users without HTTP (bootstrap or recover access).
+    User {
+        #[command(subcommand)]
+        command: api::auth::cli::UserCommand,
+    },
 }
 
 fn init_tracing(json: bool) {
@@ -149,6 +154,13 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
                 ExitCode::FAILURE
             })
         }
+        Command::User { command } => {
+            let pool = db::pool(url, 2).await?;
+            let line = api::auth::cli::run(&pool, command).await?;
+            pool.close().await;
+            println!("{line}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::SeedDemo => {
             let pool = db::pool(url, 4).await?;
             let n = api::demo::seed(&pool).await?;
@@ -169,8 +181,15 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
                 Ok(ExitCode::SUCCESS)
             } else {
                 eprintln!(
-                    "FAILED: chain ok = {}, tables ok = {}",
-                    report.chain_ok, report.tables_ok
+                    "FAILED: chain ok = {}, tables ok = {}, read side ok = {}{}",
+                    report.chain_ok,
+                    report.tables_ok,
+                    report.read_side_ok,
+                    report
+                        .projector_error
+                        .as_deref()
+                        .map(|e| format!(" (projector: {e})"))
+                        .unwrap_or_default()
                 );
                 Ok(ExitCode::from(2))
             }

@@ -31,6 +31,13 @@ fn metrics_handle() -> PrometheusHandle {
 pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<AppState> {
     let secret = load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data_dir)?;
     let jwt = JwtKeys::new(&secret, settings.access_token_seconds)?;
+    crate::auth::passwords::configure_pool(settings.hash_threads, settings.hash_queue);
+    let access = crate::auth::access::AccessCache::default();
+    access.spawn_listener(pool.clone()).await;
+    let auth_limits = Arc::new(crate::auth::limits::AuthLimits::new(
+        settings.auth_rate_per_ip_per_minute,
+        settings.auth_rate_global_per_second,
+    ));
     let projector = projections::projector::spawn(pool.clone());
     let committer = Committer::spawn(pool.clone(), POSTING_WORKERS);
     let imports = crate::traffic::worker::ImportWorker::spawn(pool.clone());
@@ -54,6 +61,8 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
         scheduler
     };
     Ok(AppState {
+        access,
+        auth_limits,
         tronscan,
         imports,
         recurring,

@@ -25,6 +25,10 @@ pub struct AppState {
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// One TronScan client per server, so its request spacing covers all callers.
     pub tronscan: Arc<importers::tronscan::TronScanClient>,
+    /// Every caller's current role and state, cached and invalidated through NOTIFY.
+    pub access: crate::auth::access::AccessCache,
+    /// Rate limits of sign-in and registration.
+    pub auth_limits: Arc<crate::auth::limits::AuthLimits>,
 }
 
 /// Longest a query waits for the projector to reach a requested position.

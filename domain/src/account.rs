@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::entity::{Entity, EntitySpec, MAX_TEXT_CHARS, clean_name, clean_text};
+use crate::entity::{Entity, EntitySpec, MAX_TEXT_CHARS, clean_line, clean_name, clean_text};
 use crate::error::DomainError;
 use crate::money::Currency;
 use crate::tron;
@@ -95,7 +95,7 @@ impl EntitySpec for AccountSpec {
         };
         Ok(Self {
             name: clean_name("name", self.name)?,
-            code: clean_text("code", self.code, 50)?,
+            code: clean_line("code", self.code, 50)?,
             description: clean_text("description", self.description, MAX_TEXT_CHARS)?,
             tron_address,
             ..self

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::entity::{Entity, EntitySpec, MAX_TEXT_CHARS, clean_name, clean_text};
+use crate::entity::{Entity, EntitySpec, MAX_TEXT_CHARS, clean_line, clean_name, clean_text};
 use crate::error::DomainError;
 
 /// Most contacts one counterparty may list.
@@ -49,7 +49,7 @@ pub struct CounterpartySpec {
 pub type Counterparty = Entity<CounterpartySpec>;
 
 fn clean_email(field: &str, value: Option<String>) -> Result<Option<String>, DomainError> {
-    let value = clean_text(field, value, 254)?;
+    let value = clean_line(field, value, 254)?;
     if let Some(v) = &value {
         let valid = v.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
@@ -86,8 +86,8 @@ impl EntitySpec for CounterpartySpec {
                 Ok(Contact {
                     name: clean_name(&format!("contacts[{i}].name"), c.name)?,
                     email: clean_email(&format!("contacts[{i}].email"), c.email)?,
-                    phone: clean_text(&format!("contacts[{i}].phone"), c.phone, 50)?,
-                    role: clean_text(&format!("contacts[{i}].role"), c.role, 100)?,
+                    phone: clean_line(&format!("contacts[{i}].phone"), c.phone, 50)?,
+                    role: clean_line(&format!("contacts[{i}].role"), c.role, 100)?,
                 })
             })
             .collect::<Result<Vec<_>, DomainError>>()?;
@@ -95,9 +95,9 @@ impl EntitySpec for CounterpartySpec {
             name: clean_name("name", self.name)?,
             kind: self.kind,
             email: clean_email("email", self.email)?,
-            phone: clean_text("phone", self.phone, 50)?,
-            website: clean_text("website", self.website, 500)?,
-            tax_id: clean_text("tax_id", self.tax_id, 50)?,
+            phone: clean_line("phone", self.phone, 50)?,
+            website: clean_line("website", self.website, 500)?,
+            tax_id: clean_line("tax_id", self.tax_id, 50)?,
             contacts,
             notes: clean_text("notes", self.notes, MAX_TEXT_CHARS)?,
         })

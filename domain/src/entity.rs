@@ -13,10 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
 
-/// Longest name any entity may have, in characters.
-pub const MAX_NAME_CHARS: usize = 200;
-/// Longest free-text field (description, notes), in characters.
-pub const MAX_TEXT_CHARS: usize = 2000;
+// The text rules live in `crate::text`; entities name them from here as they always did.
+pub use crate::text::{MAX_NAME_CHARS, MAX_TEXT_CHARS, clean_line, clean_name, clean_text};
 
 pub trait EntitySpec:
     Clone + Debug + PartialEq + Serialize + DeserializeOwned + Send + Sync + 'static
@@ -157,47 +155,6 @@ impl<S: EntitySpec> Aggregate for Entity<S> {
             EntityEvent::Restored => self.archived = false,
         }
     }
-}
-
-/// Trims a required name and checks its length.
-pub fn clean_name(field: &str, value: String) -> Result<String, DomainError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(DomainError::invalid(field, "must not be empty"));
-    }
-    if trimmed.chars().count() > MAX_NAME_CHARS {
-        return Err(DomainError::invalid(
-            field,
-            format!("must be at most {MAX_NAME_CHARS} characters"),
-        ));
-    }
-    if trimmed.chars().any(char::is_control) {
-        return Err(DomainError::invalid(
-            field,
-            "must not contain control characters",
-        ));
-    }
-    Ok(trimmed.to_string())
-}
-
-/// Trims optional free text; empty becomes `None`.
-pub fn clean_text(
-    field: &str,
-    value: Option<String>,
-    max_chars: usize,
-) -> Result<Option<String>, DomainError> {
-    let Some(value) = value else { return Ok(None) };
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Ok(None);
-    }
-    if trimmed.chars().count() > max_chars {
-        return Err(DomainError::invalid(
-            field,
-            format!("must be at most {max_chars} characters"),
-        ));
-    }
-    Ok(Some(trimmed.to_string()))
 }
 
 /// An entity that another one refers to, as the caller found it in the log.

@@ -16,9 +16,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entity::clean_text;
 use crate::error::DomainError;
 use crate::money::{Currency, MAX_AMOUNT_ABS, round_to_scale};
+use crate::text::{clean_line, clean_text};
 
 pub mod open_spans;
 
@@ -348,7 +348,7 @@ pub fn check_draft(d: DraftInput) -> Result<Draft, DomainError> {
             format!("at most {MAX_TERM_DAYS} days after the issue date"),
         ));
     }
-    let external_number = clean_text(
+    let external_number = clean_line(
         "external_number",
         d.external_number,
         MAX_EXTERNAL_NUMBER_CHARS,

@@ -17,6 +17,7 @@ pub mod rates;
 pub mod recurring;
 pub mod recurring_payment;
 pub mod report;
+pub mod text;
 pub mod traffic;
 pub mod traffic_import;
 pub mod traffic_metrics;

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::entity::{Entity, EntitySpec, MAX_TEXT_CHARS, clean_name, clean_text};
+use crate::entity::{Entity, EntitySpec, MAX_TEXT_CHARS, clean_line, clean_name, clean_text};
 use crate::error::DomainError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,7 +22,7 @@ impl EntitySpec for ProjectSpec {
     fn validate(self, _: Option<&Self>, _: &()) -> Result<Self, DomainError> {
         Ok(Self {
             name: clean_name("name", self.name)?,
-            code: clean_text("code", self.code, 50)?,
+            code: clean_line("code", self.code, 50)?,
             description: clean_text("description", self.description, MAX_TEXT_CHARS)?,
         })
     }

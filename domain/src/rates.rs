@@ -93,12 +93,7 @@ pub fn check_rate(cmd: &SetRate, ctx: &RateContext) -> Result<Decimal, DomainErr
             format!("{} is in the future", cmd.date),
         ));
     }
-    if cmd.source.trim().is_empty() || cmd.source.len() > 100 {
-        return Err(DomainError::invalid(
-            "source",
-            "must be 1 to 100 characters",
-        ));
-    }
+    crate::text::clean_required_line("source", &cmd.source, 100)?;
     Ok(rate)
 }
 

@@ -6,9 +6,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entity::{Entity, EntitySpec, MAX_TEXT_CHARS, References, clean_name, clean_text};
+use crate::entity::{
+    Entity, EntitySpec, MAX_TEXT_CHARS, References, clean_line, clean_name, clean_text,
+};
 use crate::error::DomainError;
 use crate::money::Currency;
+use crate::text::{self, TextKind};
 
 /// Most countries one offer may list; more is a data-entry mistake.
 pub const MAX_OFFER_COUNTRIES: usize = 250;
@@ -70,7 +73,7 @@ impl EntitySpec for TrafficSourceSpec {
             kind: self.kind,
             currency: self.currency,
             timezone,
-            website: clean_text("website", self.website, 500)?,
+            website: clean_line("website", self.website, 500)?,
             notes: clean_text("notes", self.notes, MAX_TEXT_CHARS)?,
         })
     }
@@ -108,7 +111,7 @@ impl EntitySpec for ProgramSpec {
             name: clean_name("name", self.name)?,
             counterparty_id: self.counterparty_id,
             currency: self.currency,
-            website: clean_text("website", self.website, 500)?,
+            website: clean_line("website", self.website, 500)?,
             notes: clean_text("notes", self.notes, MAX_TEXT_CHARS)?,
         })
     }
@@ -189,7 +192,7 @@ impl EntitySpec for OfferSpec {
             payout,
             currency: self.currency,
             countries: clean_countries(self.countries)?,
-            url: clean_text("url", self.url, 2000)?,
+            url: clean_line("url", self.url, 2000)?,
             notes: clean_text("notes", self.notes, MAX_TEXT_CHARS)?,
         })
     }
@@ -322,11 +325,10 @@ fn clean_keys(
         if key.is_empty() {
             return Err(DomainError::invalid(field, "keys must not be empty"));
         }
-        if key.chars().count() > MAX_KEY_CHARS || key.chars().any(char::is_control) {
-            return Err(DomainError::invalid(
-                field,
-                format!("`{key}` is too long or contains control characters"),
-            ));
+        if let Err(DomainError::Invalid { reason, .. }) =
+            text::check(field, &key, TextKind::Line, MAX_KEY_CHARS)
+        {
+            return Err(DomainError::invalid(field, format!("`{key}` {reason}")));
         }
         if taken.contains(&key) {
             return Err(DomainError::Conflict(format!(

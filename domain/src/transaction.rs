@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::crypto::{self, CryptoDetails, CryptoVerification, WalletLeg};
-use crate::entity::{MAX_TEXT_CHARS, clean_text};
 use crate::error::DomainError;
 use crate::money::{Currency, Money, round_to_scale};
+use crate::text::{self, MAX_TEXT_CHARS, TextKind, clean_text};
 
 /// Most legs one transaction may have.
 pub const MAX_LEGS: usize = 200;
@@ -467,7 +467,8 @@ fn clean_tags(tags: Vec<String>) -> Result<Vec<String>, DomainError> {
         let tag = tag.trim().to_lowercase();
         if tag.is_empty()
             || tag.chars().count() > MAX_TAG_CHARS
-            || tag.chars().any(|c| c.is_whitespace() || c.is_control())
+            || tag.chars().any(char::is_whitespace)
+            || text::check("tags", &tag, TextKind::Line, MAX_TAG_CHARS).is_err()
         {
             return Err(DomainError::invalid(
                 "tags",
@@ -505,19 +506,25 @@ fn validate_post(
     if description.is_empty() {
         return Err(DomainError::invalid("description", "must not be empty"));
     }
-    if description.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err(DomainError::invalid(
-            "description",
-            format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
-        ));
-    }
-    if let Some(key) = &cmd.idempotency_key
-        && (key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_BYTES)
-    {
-        return Err(DomainError::invalid(
+    text::check(
+        "description",
+        &description,
+        TextKind::Multiline,
+        MAX_DESCRIPTION_CHARS,
+    )?;
+    if let Some(key) = &cmd.idempotency_key {
+        if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_BYTES {
+            return Err(DomainError::invalid(
+                "idempotency_key",
+                format!("must be 1 to {MAX_IDEMPOTENCY_KEY_BYTES} bytes"),
+            ));
+        }
+        text::check(
             "idempotency_key",
-            format!("must be 1 to {MAX_IDEMPOTENCY_KEY_BYTES} bytes"),
-        ));
+            key,
+            TextKind::Line,
+            MAX_IDEMPOTENCY_KEY_BYTES,
+        )?;
     }
     if cmd.legs.len() < 2 {
         return Err(DomainError::invalid(

@@ -129,11 +129,28 @@ pub async fn prepare_live_schema(
     }
 }
 
+/// Why the projector is not moving: set when a step fails, cleared by the next step that
+/// succeeds. `position` names the event it cannot apply, when the failure is that event's.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Stuck {
+    pub position: Option<i64>,
+    pub reason: String,
+    pub since: chrono::DateTime<chrono::Utc>,
+    /// Failed attempts in a row.
+    pub attempts: u64,
+}
+
+/// Longest pause between two attempts of a failing projector: it keeps trying (a database
+/// outage ends by itself) without flooding the log with one error per second.
+pub const MAX_RETRY_PAUSE: Duration = Duration::from_secs(30);
+
 /// Handle to the running projector.
 #[derive(Clone)]
 pub struct ProjectorHandle {
     pub progress: watch::Receiver<Progress>,
     pub wake: Arc<Notify>,
+    /// `Some` while the projector fails: what `/readyz` and the metrics report.
+    pub stuck: watch::Receiver<Option<Stuck>>,
     task: Option<tokio::task::AbortHandle>,
 }
 
@@ -145,6 +162,10 @@ impl ProjectorHandle {
 
     /// Stops the projector task (its connection, and with it the leadership lock, goes away).
     /// Every step is one database transaction, so stopping mid-batch loses nothing.
+    pub fn stuck(&self) -> Option<Stuck> {
+        self.stuck.borrow().clone()
+    }
+
     pub fn stop(&self) {
         if let Some(task) = &self.task {
             task.abort();
@@ -157,15 +178,22 @@ impl ProjectorHandle {
 /// so another instance can take over.
 pub fn spawn(pool: PgPool) -> ProjectorHandle {
     let (tx, rx) = watch::channel(Progress::default());
+    let (stuck_tx, stuck_rx) = watch::channel(None);
     let wake = Arc::new(Notify::new());
     let task_wake = wake.clone();
     let task = tokio::spawn(async move {
         loop {
-            match run_leader(&pool, &tx, &task_wake).await {
+            match run_leader(&pool, &tx, &stuck_tx, &task_wake).await {
                 Ok(()) => return,
                 Err(e) => {
-                    tracing::error!(error = %e, "projector failed; retrying");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    let stuck = record_failure(&stuck_tx, &e);
+                    tracing::error!(
+                        error = %e,
+                        position = stuck.position,
+                        attempts = stuck.attempts,
+                        "projector failed; the read side is not moving (see /readyz); retrying"
+                    );
+                    tokio::time::sleep(retry_pause(stuck.attempts)).await;
                 }
             }
         }
@@ -173,8 +201,34 @@ pub fn spawn(pool: PgPool) -> ProjectorHandle {
     ProjectorHandle {
         progress: rx,
         wake,
+        stuck: stuck_rx,
         task: Some(task.abort_handle()),
     }
+}
+
+/// Publishes a failed attempt; answers what is now published.
+fn record_failure(stuck: &watch::Sender<Option<Stuck>>, e: &ProjectionError) -> Stuck {
+    let position = match e {
+        ProjectionError::Corrupt { position, .. } => Some(*position),
+        _ => None,
+    };
+    stuck.send_modify(|s| {
+        let attempts = s.as_ref().map_or(0, |s| s.attempts) + 1;
+        let since = s.as_ref().map_or_else(chrono::Utc::now, |s| s.since);
+        *s = Some(Stuck {
+            position,
+            reason: e.to_string(),
+            since,
+            attempts,
+        });
+    });
+    stuck.borrow().clone().expect("just set")
+}
+
+/// 1 s after the first failure, doubling up to [`MAX_RETRY_PAUSE`].
+fn retry_pause(attempts: u64) -> Duration {
+    let doublings = attempts.saturating_sub(1).min(5) as u32;
+    Duration::from_secs(1u64 << doublings).min(MAX_RETRY_PAUSE)
 }
 
 async fn acquire(pool: &PgPool) -> Result<PoolConnection<Postgres>, ProjectionError> {
@@ -191,12 +245,13 @@ async fn acquire(pool: &PgPool) -> Result<PoolConnection<Postgres>, ProjectionEr
 async fn run_leader(
     pool: &PgPool,
     progress: &watch::Sender<Progress>,
+    stuck: &watch::Sender<Option<Stuck>>,
     wake: &Notify,
 ) -> Result<(), ProjectionError> {
     // A pooled connection returns to the pool with its session lock; detach it so the lock
     // lives and dies with this task's connection.
     let mut conn = acquire(pool).await?.detach();
-    let result = lead(pool, &mut conn, progress, wake).await;
+    let result = lead(pool, &mut conn, progress, stuck, wake).await;
     let _ = conn.close().await;
     result
 }
@@ -205,12 +260,17 @@ async fn lead(
     pool: &PgPool,
     conn: &mut PgConnection,
     progress: &watch::Sender<Progress>,
+    stuck: &watch::Sender<Option<Stuck>>,
     wake: &Notify,
 ) -> Result<(), ProjectionError> {
     prepare_live_schema(pool, conn).await?;
     loop {
         let (n, p) = step(conn).await?;
         progress.send_replace(p);
+        if stuck.borrow().is_some() {
+            tracing::info!(position = p.last_position, "projector moving again");
+            stuck.send_replace(None);
+        }
         if n == 0 {
             let _ = tokio::time::timeout(IDLE_POLL, wake.notified()).await;
         } else if (n as i64) < LIVE_BATCH_EVENTS / 4 {

@@ -193,12 +193,74 @@ pub struct VerifyReport {
     pub compared_at_seq: i64,
     pub tables: Vec<TableCheck>,
     pub tables_ok: bool,
+    /// Committed events the read side had not projected when verify gave up waiting.
+    pub unprojected_events: i64,
+    /// Why the projector could not apply the log, when it could not.
+    pub projector_error: Option<String>,
+    /// Whether the read side had reached the log: nothing unprojected, no projector error.
+    pub read_side_ok: bool,
     pub seconds: f64,
 }
 
 impl VerifyReport {
     pub fn ok(&self) -> bool {
-        self.chain_ok && self.tables_ok
+        self.chain_ok && self.tables_ok && self.read_side_ok
+    }
+}
+
+/// Longest `verify` waits for a running server's projector to reach the log.
+pub const VERIFY_CATCH_UP_WAIT: Duration = Duration::from_secs(10);
+
+/// Committed events not yet sealed (and so not projected).
+async fn unprojected(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM events e, chain_head h \
+         WHERE (e.tx_id, e.position) > (h.last_tx_id, h.last_position) \
+           AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())",
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Brings the read side up to the log before it is compared, so that a projector that cannot
+/// apply an event fails verification instead of hiding behind the events before it. With no
+/// server running, verify takes the projector lock and projects what is committed (as
+/// `replay` does); with a server running, it waits for that server's projector. Answers the
+/// events still unprojected and the projector's error, if any.
+async fn catch_up(
+    pool: &PgPool,
+    conn: &mut PgConnection,
+) -> Result<(i64, Option<String>), ProjectionError> {
+    let behind = unprojected(conn).await?;
+    if behind == 0 {
+        return Ok((0, None));
+    }
+    if crate::projector::try_lock(conn).await? {
+        let projected = async {
+            crate::projector::prepare_live_schema(pool, conn).await?;
+            while crate::projector::step(conn).await?.0 > 0 {}
+            Ok::<(), ProjectionError>(())
+        }
+        .await;
+        crate::projector::unlock(conn).await?;
+        let error = projected.err().map(|e| e.to_string());
+        return Ok((unprojected(conn).await?, error));
+    }
+    let deadline = Instant::now() + VERIFY_CATCH_UP_WAIT;
+    loop {
+        let behind = unprojected(conn).await?;
+        if behind == 0 {
+            return Ok((0, None));
+        }
+        if Instant::now() >= deadline {
+            let error = format!(
+                "the running server's projector has not applied {behind} committed events \
+                 within {} s (see its /readyz)",
+                VERIFY_CATCH_UP_WAIT.as_secs()
+            );
+            return Ok((behind, Some(error)));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -242,6 +304,7 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, ProjectionError> {
     let mut snapshot_conn = pool.acquire().await?;
     let mut work_conn = pool.acquire().await?;
     let work_conn = &mut *work_conn;
+    let (unprojected_events, projector_error) = catch_up(pool, work_conn).await?;
     let (events_checked, head_seq, head_hash, first_broken_seq) = verify_chain(work_conn).await?;
 
     let mut snapshot = (*snapshot_conn).begin().await?;
@@ -296,6 +359,9 @@ pub async fn verify(pool: &PgPool) -> Result<VerifyReport, ProjectionError> {
         compared_at_seq: live_seq,
         tables,
         tables_ok,
+        read_side_ok: unprojected_events == 0 && projector_error.is_none(),
+        unprojected_events,
+        projector_error,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -32,18 +32,28 @@ pub fn upcast_value(
 
 /// Deserialises a payload in the current schema, upcasting only the old versions (the common
 /// case parses the text once, straight into `T`).
+///
+/// The repair path for unstorable text: an event whose strings hold a NUL (written before the
+/// text rule existed, or behind the application's back) would stop every projection, because
+/// PostgreSQL cannot store a NUL in `text` or `jsonb`. Such a payload loads with each NUL
+/// replaced by U+FFFD. The stored event is not touched (the log is append-only and the hash
+/// chain covers its text as written); only what it projects shows the replacement character.
+/// See docs/operations.md "An event the projector cannot apply".
 pub fn decode_payload<T: DeserializeOwned>(
     aggregate_type: &str,
     event_type: &str,
     version: &str,
     payload: &str,
 ) -> Result<T, serde_json::Error> {
-    if is_old(aggregate_type, event_type, version) {
-        let value: Value = serde_json::from_str(payload)?;
-        serde_json::from_value(upcast_value(aggregate_type, event_type, version, value))
-    } else {
-        serde_json::from_str(payload)
+    let unstorable = domain::text::json_has_nul_escape(payload.as_bytes());
+    if !unstorable && !is_old(aggregate_type, event_type, version) {
+        return serde_json::from_str(payload);
     }
+    let mut value: Value = serde_json::from_str(payload)?;
+    if unstorable {
+        domain::text::replace_nul_in_json(&mut value);
+    }
+    serde_json::from_value(upcast_value(aggregate_type, event_type, version, value))
 }
 
 /// [`decode_payload`] for a stored event, with the event's position in the error.
@@ -76,5 +86,16 @@ mod tests {
         let e: TransactionEvent = decode_payload("transaction", "Posted", "0.9", &old).unwrap();
         assert!(matches!(e, TransactionEvent::Posted(p) if p.fingerprint.is_empty()));
         assert!(decode_payload::<TransactionEvent>("transaction", "Posted", "1.0", &old).is_err());
+    }
+
+    #[test]
+    fn a_payload_holding_nul_loads_with_the_replacement_character() {
+        let stored = r#"{"Created":{"name":"Acme","notes":"bad\u0000note"}}"#;
+        let v: Value = decode_payload("project", "Created", "1.0", stored).unwrap();
+        assert_eq!(v["Created"]["notes"], "bad\u{FFFD}note");
+        // An escaped backslash followed by `u0000` is text, not a NUL: left as it is.
+        let plain = r#"{"Created":{"notes":"C:\\u0000"}}"#;
+        let v: Value = decode_payload("project", "Created", "1.0", plain).unwrap();
+        assert_eq!(v["Created"]["notes"], "C:\\u0000");
     }
 }

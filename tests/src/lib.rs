@@ -1,6 +1,8 @@
 //! The end-to-end test harness: one private PostgreSQL cluster per test process, a fresh
 //! database per test, and the real server on a real TCP port.
 
+pub mod openapi;
+
 use std::path::PathBuf;
 
 use api::config::Settings;
@@ -54,7 +56,12 @@ pub struct TestApp {
     pub client: Client,
     pub pool: sqlx::PgPool,
     pub token: Option<String>,
+    /// The first user's access token, kept to invite everyone after them.
+    pub admin_token: Option<String>,
 }
+
+/// The password every harness user signs in with.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 /// An answer: status and JSON body (Null when the body is not JSON).
 #[derive(Debug)]
@@ -112,6 +119,7 @@ impl TestApp {
             client: Client::new(),
             pool,
             token: None,
+            admin_token: None,
         };
         app.wait_ready().await;
         app
@@ -170,52 +178,136 @@ impl TestApp {
         self.request(Method::PUT, path, Some(body)).await
     }
 
-    /// Registers and signs in; the first user of a database becomes admin.
-    pub async fn sign_in_as(&mut self, email: &str) -> Value {
-        let password = "correct horse battery staple";
-        self.token = None;
-        let reg = self
-            .post(
-                "/api/auth/register",
-                json!({"email": email, "password": password}),
-            )
-            .await;
-        assert!(
-            reg.status == 201 || reg.status == 409,
-            "register: {:?}",
-            reg
-        );
-        let login = self
+    pub async fn patch(&self, path: &str, body: Value) -> Answer {
+        self.request(Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.request(Method::DELETE, path, None).await
+    }
+
+    /// Signs in with the harness password; answers the raw answer (no token is kept).
+    pub async fn login(&self, email: &str, password: &str) -> Answer {
+        let client = TestApp {
+            token: None,
+            ..self.clone_handle()
+        };
+        client
             .post(
                 "/api/auth/login",
                 json!({"email": email, "password": password}),
             )
             .await
-            .expect(200);
-        self.token = Some(
-            login["access_token"]
-                .as_str()
-                .expect("access token")
-                .to_string(),
-        );
+    }
+
+    fn clone_handle(&self) -> TestApp {
+        TestApp {
+            base: self.base.clone(),
+            url: self.url.clone(),
+            client: self.client.clone(),
+            pool: self.pool.clone(),
+            token: self.token.clone(),
+            admin_token: self.admin_token.clone(),
+        }
+    }
+
+    /// Invites `email` with `role` as the first admin signed in (else with the current
+    /// session); answers the invitation.
+    pub async fn invite(&self, email: &str, role: &str) -> Value {
+        let admin = TestApp {
+            token: self.admin_token.clone().or(self.token.clone()),
+            ..self.clone_handle()
+        };
+        admin
+            .post("/api/invitations", json!({"email": email, "role": role}))
+            .await
+            .expect(201)
+    }
+
+    /// The token of an invitation's link.
+    pub fn invitation_token(invitation: &Value) -> String {
+        let url = invitation["invite_url"].as_str().expect("invite_url");
+        url.split("invitation=")
+            .nth(1)
+            .expect("token in url")
+            .to_string()
+    }
+
+    /// Registers `email` (the first user of a database plainly, becoming admin; everyone after
+    /// through an invitation for `role`, unless the account exists) and signs in.
+    async fn register_and_sign_in(&mut self, email: &str, role: &str) -> Value {
+        let current = self.token.take();
+        let reg = self
+            .post(
+                "/api/auth/register",
+                json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
+        let first = reg.status == 201 && reg.body["role"] == "admin";
+        let first = first || self.is_only_admin(email).await;
+        if reg.status == 403 && reg.body["code"] == "invitation_required" {
+            let taken: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE email_key = lower($1))",
+            )
+            .bind(email)
+            .fetch_one(&self.pool)
+            .await
+            .expect("users");
+            if !taken {
+                let inviter = TestApp {
+                    token: current,
+                    ..self.clone_handle()
+                };
+                let invitation = inviter.invite(email, role).await;
+                let token = Self::invitation_token(&invitation);
+                self.post(
+                    "/api/auth/register",
+                    json!({"password": PASSWORD, "invitation_token": token}),
+                )
+                .await
+                .expect(201);
+            }
+        } else {
+            assert!(
+                reg.status == 201 || reg.status == 409,
+                "register: {:?}",
+                reg
+            );
+        }
+        let login = self.login(email, PASSWORD).await.expect(200);
+        let token = login["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_string();
+        if first {
+            self.admin_token = Some(token.clone());
+        }
+        self.token = Some(token);
         login
     }
 
-    /// Signs in as a new user with `role`; the current session must be an admin's.
+    /// Whether `email` is an admin while the harness knows no admin session yet (a second server
+    /// over a database whose first user registered through another).
+    async fn is_only_admin(&self, email: &str) -> bool {
+        self.admin_token.is_none()
+            && sqlx::query_scalar::<_, bool>(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE email_key = lower($1) AND role = 'admin')",
+            )
+            .bind(email)
+            .fetch_one(&self.pool)
+            .await
+            .expect("users")
+    }
+
+    /// Registers and signs in; the first user of a database becomes admin, later ones join by
+    /// an invitation as viewers.
+    pub async fn sign_in_as(&mut self, email: &str) -> Value {
+        self.register_and_sign_in(email, "viewer").await
+    }
+
+    /// Signs in as a new user with `role`, invited by the first user (the admin).
     pub async fn sign_in_with_role(&mut self, email: &str, role: &str) {
-        let admin_token = self.token.clone();
-        self.sign_in_as(email).await;
-        let me = self.get("/api/auth/me").await.expect(200);
-        let id = me["id"].as_str().expect("user id").to_string();
-        self.token = admin_token;
-        self.request(
-            Method::PATCH,
-            &format!("/api/users/{id}"),
-            Some(json!({"role": role})),
-        )
-        .await
-        .expect(200);
-        self.sign_in_as(email).await;
+        self.register_and_sign_in(email, role).await;
     }
 
     pub async fn admin(mut self) -> Self {

@@ -98,13 +98,15 @@ async fn repeated_failures_are_throttled_and_wrong_passwords_refused() {
         )
         .await;
     assert_eq!(weak.status, 422);
+    // Registration is by invitation: a taken address answers like a free one.
     let dup = app
         .post(
             "/api/auth/register",
             json!({"email": "C@example.com", "password": "another long password"}),
         )
         .await;
-    assert_eq!(dup.status, 409);
+    assert_eq!(dup.status, 403);
+    assert_eq!(dup.body["code"], "invitation_required");
 }
 
 #[tokio::test]

@@ -176,3 +176,88 @@ async fn import_a_report_file_from_the_command_line() {
     assert!(!out.status.success());
     assert!(text(&out).contains("line 2"), "{}", text(&out));
 }
+
+#[tokio::test]
+async fn user_create_bootstraps_and_recovers_an_admin_without_http() {
+    let url = fresh_database().await;
+    let dir = std::env::temp_dir().join(format!("ledger-user-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("password");
+    std::fs::write(&file, "first cli password\n").unwrap();
+    let args = |email: &str, role: &str, file: &std::path::Path| {
+        vec![
+            "user".to_string(),
+            "create".into(),
+            "--email".into(),
+            email.into(),
+            "--role".into(),
+            role.into(),
+            "--password-file".into(),
+            file.to_str().unwrap().into(),
+        ]
+    };
+    let run = |a: Vec<String>| {
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        ledger(&url, &refs)
+    };
+    let out = run(args("boss@example.com", "admin", &file));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("created"), "{}", text(&out));
+
+    let app = TestApp::spawn_on(url.clone()).await;
+    let login = app
+        .login("boss@example.com", "first cli password")
+        .await
+        .expect(200);
+    let old = login["access_token"].as_str().unwrap().to_string();
+    let mut admin = TestApp::spawn_on(url.clone()).await;
+    admin.token = Some(old.clone());
+    let me = admin.get("/api/auth/me").await.expect(200);
+    assert_eq!(me["role"], "admin");
+    assert_eq!(me["email_confirmed"], true);
+
+    // Recovery: the account was disabled (by hand here); the command enables it, sets the new
+    // password and ends every token issued before.
+    sqlx::query("UPDATE users SET disabled_at = now(), role = 'viewer'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    std::fs::write(&file, "second cli password").unwrap();
+    let out = run(args("BOSS@example.com", "admin", &file));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("updated"), "{}", text(&out));
+    assert_eq!(admin.get("/api/auth/me").await.status, 401);
+    app.login("boss@example.com", "first cli password")
+        .await
+        .expect(401);
+    app.login("boss@example.com", "second cli password")
+        .await
+        .expect(200);
+
+    // Bad input: exit code non-zero, nothing changed.
+    std::fs::write(&file, "short").unwrap();
+    let out = run(args("x@example.com", "admin", &file));
+    assert!(!out.status.success());
+    assert!(text(&out).contains("at least 10"), "{}", text(&out));
+    let out = run(args("x@example.com", "root", &file));
+    assert!(!out.status.success());
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(users, 1);
+    // Without a file and without a terminal there is nobody to ask.
+    let out = ledger(
+        &url,
+        &[
+            "user",
+            "create",
+            "--email",
+            "y@example.com",
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--password-file"), "{}", text(&out));
+}

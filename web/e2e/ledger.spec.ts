@@ -1,6 +1,6 @@
 import { expect, test, type Page } from './fixtures'
 
-import { ADMIN } from './admin'
+import { ADMIN, registerInvited } from './admin'
 
 /**
  * One story through the real server (fresh data folder): register the first user (admin),
@@ -324,7 +324,8 @@ test('edit a transaction: the original is reversed and replaced', async () => {
 
 test('change a user role', async ({ request }) => {
   const other = `viewer-${Date.now()}@example.com`
-  const res = await request.post('/api/auth/register', { data: { email: other, name: 'Victor Viewer', password } })
+  // Users join by invitation (the ledger is invite-only by default).
+  const res = await registerInvited(request, { email: other, name: 'Victor Viewer', password }, 'viewer')
   expect(res.status()).toBe(201)
 
   await nav('Users')

@@ -35,6 +35,7 @@ pub struct Issued {
 pub struct Rotated {
     pub user_id: Uuid,
     pub role: Role,
+    pub token_version: i32,
     pub issued: Issued,
 }
 
@@ -171,7 +172,8 @@ pub async fn rotate(pool: &PgPool, token: &str, ttl_days: u64) -> Result<Rotated
     // Read after taking the lock, so a rotation that committed meanwhile is seen.
     let row = sqlx::query(
         "SELECT t.id, t.user_id, t.rotated_at IS NOT NULL AS rotated, t.revoked_at IS NOT NULL AS revoked,
-                t.expires_at <= now() AS expired, u.role, u.disabled_at IS NOT NULL AS disabled
+                t.expires_at <= now() AS expired, u.role, u.token_version,
+                u.disabled_at IS NOT NULL AS disabled
          FROM refresh_tokens t JOIN users u ON u.id = t.user_id
          WHERE t.token_hash = $1",
     )
@@ -209,23 +211,24 @@ pub async fn rotate(pool: &PgPool, token: &str, ttl_days: u64) -> Result<Rotated
     Ok(Rotated {
         user_id,
         role,
+        token_version: row.try_get("token_version")?,
         issued,
     })
 }
 
-/// Signs out: revokes the token's whole family. Answers whether the token was known; unknown
+/// Signs out: revokes the token's whole family. Answers the family of a known token; unknown
 /// or malformed tokens are not an error (signing out twice is harmless).
-pub async fn revoke(pool: &PgPool, token: &str) -> Result<bool, ApiError> {
+pub async fn revoke(pool: &PgPool, token: &str) -> Result<Option<Uuid>, ApiError> {
     if !well_formed(token) {
-        return Ok(false);
+        return Ok(None);
     }
     let mut tx = pool.begin().await?;
     let Some(family_id) = lock_family_of(&mut tx, &digest(token)).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     revoke_family(&mut tx, family_id).await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Some(family_id))
 }
 
 #[cfg(test)]

@@ -1,10 +1,8 @@
 //! Sign-up, sign-in, token refresh and sign-out, and the mailed one-time links (email
 //! confirmation, password reset). Mounted with [`router`].
 
-use std::net::{IpAddr, SocketAddr};
-
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use serde::{Deserialize, Serialize};
@@ -15,11 +13,19 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+
+use super::audit::{self, AccessEvent};
+use super::limits::ClientIp;
 use super::mail::{self, Mailer};
 use super::throttle::{self, LoginError};
-use super::{AuthUser, Role, passwords, refresh};
+use super::{AuthUser, Role, invitations, passwords, refresh};
+use crate::config::RegistrationMode;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
+use crate::ledger::Actor;
+use crate::routes::common::request_id;
 use crate::state::AppState;
 
 /// Longest email address accepted (RFC 5321 path limit).
@@ -46,6 +52,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(confirm_email))
         .routes(routes!(forgot_password))
         .routes(routes!(reset_password))
+        .routes(routes!(resend_confirmation))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -54,12 +61,33 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
+    /// Required without an invitation; with one it may be omitted, and must equal the
+    /// invitation's address if given.
     #[schema(example = "alice@example.com")]
-    pub email: String,
+    #[serde(default)]
+    pub email: Option<String>,
     /// 10 to 200 characters.
     pub password: String,
     #[serde(default)]
     pub name: Option<String>,
+    /// The token of an invitation link (`/register?invitation=<token>`): fixes the email and
+    /// the role, and confirms the address.
+    #[serde(default)]
+    pub invitation_token: Option<String>,
+}
+
+/// The answer of a registration in `open` mode, the same whether the address was free or taken
+/// (the owner of a taken address is told by mail).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationAccepted {
+    #[schema(example = "check_your_mail")]
+    pub status: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResendConfirmationRequest {
+    pub email: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -260,11 +288,14 @@ fn token_response(
     state: &AppState,
     user_id: Uuid,
     role: Role,
-    refresh_token: String,
+    token_version: i32,
+    issued: refresh::Issued,
 ) -> ApiResult<TokenResponse> {
     Ok(TokenResponse {
-        access_token: state.jwt.issue(user_id, role)?,
-        refresh_token,
+        access_token: state
+            .jwt
+            .issue(user_id, role, token_version, issued.family_id)?,
+        refresh_token: issued.token,
         token_type: "Bearer".to_string(),
         expires_in: state.jwt.access_ttl_seconds,
     })
@@ -348,59 +379,229 @@ pub fn reset_mail_body(name: Option<&str>, link: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Handlers
 
-/// Creates an account. The first account ever created becomes `admin`, later ones `viewer`.
-/// A confirmation link is mailed.
+/// Creates an account. The first account of an empty ledger becomes `admin` (201). After that,
+/// with `LEDGER_REGISTRATION=invite` (the default) only an invitation admits (201, its role,
+/// email confirmed); `open` answers 202 `check_your_mail` for a free and a taken address alike
+/// (the new account is `pending` until an admin gives it a role); `closed` admits nobody.
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
-        (status = 201, description = "account created", body = UserView),
-        (status = 409, description = "`email_taken`", body = Problem),
+        (status = 201, description = "account created (first user, or by invitation)", body = UserView),
+        (status = 202, description = "`open` mode: a mail was sent", body = RegistrationAccepted),
+        (status = 403, description = "`invitation_required`, `registration_closed` or `invalid_invitation`", body = Problem),
+        (status = 409, description = "`email_taken` (an invitation whose address got an account meanwhile)", body = Problem),
         (status = 422, description = "`validation_failed` (field `email`, `password` or `name`)", body = Problem),
+        (status = 429, description = "`too_many_requests`; see `Retry-After`", body = Problem),
     ))]
 async fn register(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     Json(body): Json<RegisterRequest>,
-) -> ApiResult<(StatusCode, axum::Json<UserView>)> {
-    let email = normalize_email(&body.email)?;
+) -> ApiResult<Response> {
+    state.auth_limits.check(ip)?;
     passwords::validate("password", &body.password)?;
     let name = normalize_name(body.name.as_deref())?;
+    let email = body.email.as_deref().map(normalize_email).transpose()?;
     // Fail on a mail misconfiguration before anything is written.
     let mailer = Mailer::shared(&state.settings)?;
-    let password_hash = passwords::hash(body.password).await?;
+    let actor = Actor {
+        user_id: None,
+        request_id: request_id(&headers),
+        source: "api".into(),
+    };
+    let new = NewUser {
+        email,
+        name,
+        password: body.password,
+    };
+    match body.invitation_token {
+        Some(token) => register_invited(&state, &actor, new, &token).await,
+        None => register_plain(&state, &actor, &mailer, new).await,
+    }
+}
+
+/// What a registration asks for, validated.
+struct NewUser {
+    email: Option<String>,
+    name: Option<String>,
+    password: String,
+}
+
+fn invitation_required() -> ApiError {
+    ApiError::status(
+        StatusCode::FORBIDDEN,
+        "invitation_required",
+        "this ledger admits new users by invitation only; ask an administrator for one",
+    )
+}
+
+fn registration_closed() -> ApiError {
+    ApiError::status(
+        StatusCode::FORBIDDEN,
+        "registration_closed",
+        "registration is closed; ask an administrator",
+    )
+}
+
+/// Inserts a user and returns it; 409 `email_taken` on a duplicate address.
+async fn insert_user(
+    conn: &mut PgConnection,
+    email: &str,
+    name: Option<&str>,
+    password_hash: &str,
+    role: Role,
+    confirmed: bool,
+) -> ApiResult<UserView> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO users (id, email, name, password_hash, role, email_confirmed_at)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END)
+         RETURNING {USER_VIEW_COLUMNS}"
+    ))
+    .bind(Uuid::now_v7())
+    .bind(email)
+    .bind(name)
+    .bind(password_hash)
+    .bind(role.as_str())
+    .bind(confirmed)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => email_taken(),
+        _ => ApiError::from(e),
+    })?;
+    UserView::from_row(&row)
+}
+
+/// Registration through an invitation: its email (the body's must match) and role; the
+/// address counts as confirmed, since the link reached it.
+async fn register_invited(
+    state: &AppState,
+    actor: &Actor,
+    new: NewUser,
+    token: &str,
+) -> ApiResult<Response> {
+    // Check the link before paying for a hash, then again under lock.
+    let mut conn = state.pool.acquire().await?;
+    let found = invitations::take(&mut conn, token).await?;
+    drop(conn);
+    if let Some(email) = &new.email
+        && !email.eq_ignore_ascii_case(&found.email)
+    {
+        return Err(ApiError::invalid(
+            "email",
+            "this invitation is for another email address",
+        ));
+    }
+    let password_hash = passwords::hash(new.password).await?;
+    let mut tx = state.pool.begin().await?;
+    let inv = invitations::take(&mut tx, token).await?;
+    let user = insert_user(
+        &mut tx,
+        &inv.email,
+        new.name.as_deref(),
+        &password_hash,
+        inv.role,
+        true,
+    )
+    .await?;
+    invitations::mark_accepted(&mut tx, inv.id, user.id).await?;
+    let events = [
+        AccessEvent::InvitationAccepted {
+            invitation_id: inv.id,
+            invited_by: inv.invited_by,
+            role: inv.role,
+        },
+        AccessEvent::Registered {
+            email: user.email.clone(),
+            role: inv.role,
+            how: "invitation".into(),
+        },
+    ];
+    let actor = Actor {
+        user_id: Some(user.id),
+        ..actor.clone()
+    };
+    audit::record(&mut tx, user.id, &actor, &events).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %user.id, role = inv.role.as_str(), "user registered by invitation");
+    Ok((StatusCode::CREATED, axum::Json(user)).into_response())
+}
+
+/// Registration without an invitation: the first user of an empty ledger, or anyone in `open`
+/// mode (pending, and the same answer for a taken address).
+async fn register_plain(
+    state: &AppState,
+    actor: &Actor,
+    mailer: &Mailer,
+    new: NewUser,
+) -> ApiResult<Response> {
+    let email = new
+        .email
+        .ok_or_else(|| ApiError::invalid("email", "the email address is required"))?;
+    let mode = state.settings.registration;
+    // Answered before any hashing; the answer does not depend on the address.
+    let refuse = || match mode {
+        RegistrationMode::Closed => Some(registration_closed()),
+        RegistrationMode::Invite => Some(invitation_required()),
+        RegistrationMode::Open => None,
+    };
+    let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM users)")
+        .fetch_one(&state.pool)
+        .await?;
+    if !empty && let Some(e) = refuse() {
+        return Err(e);
+    }
+    let password_hash = passwords::hash(new.password).await?;
 
     let mut tx = state.pool.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(REGISTRATION_LOCK)
         .execute(&mut *tx)
         .await?;
+    let first: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM users)")
+        .fetch_one(&mut *tx)
+        .await?;
+    if !first && let Some(e) = refuse() {
+        return Err(e);
+    }
     let taken: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email_key = lower($1))")
             .bind(&email)
             .fetch_one(&mut *tx)
             .await?;
     if taken {
-        return Err(email_taken());
+        drop(tx);
+        mailer
+            .dispatch(
+                email,
+                "Your Ledger account already exists".into(),
+                already_registered_mail_body(&state.settings.public_url),
+            )
+            .await;
+        return Ok(check_your_mail());
     }
-    let first: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM users)")
-        .fetch_one(&mut *tx)
-        .await?;
-    let role = if first { Role::Admin } else { Role::Viewer };
-    let row = sqlx::query(&format!(
-        "INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5)
-         RETURNING {USER_VIEW_COLUMNS}"
-    ))
-    .bind(Uuid::now_v7())
-    .bind(&email)
-    .bind(&name)
-    .bind(&password_hash)
-    .bind(role.as_str())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => email_taken(),
-        _ => ApiError::from(e),
-    })?;
-    let user = UserView::from_row(&row)?;
+    let role = if first { Role::Admin } else { Role::Pending };
+    let user = insert_user(
+        &mut tx,
+        &email,
+        new.name.as_deref(),
+        &password_hash,
+        role,
+        false,
+    )
+    .await?;
     let token = create_email_token(&mut tx, user.id, "confirm_email", CONFIRM_EMAIL_HOURS).await?;
+    let how = if first { "first_user" } else { "open" };
+    let event = AccessEvent::Registered {
+        email: user.email.clone(),
+        role,
+        how: how.into(),
+    };
+    let actor = Actor {
+        user_id: Some(user.id),
+        ..actor.clone()
+    };
+    audit::record(&mut tx, user.id, &actor, &[event]).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, role = role.as_str(), "user registered");
 
@@ -409,10 +610,33 @@ async fn register(
         .dispatch(
             user.email.clone(),
             "Confirm your email address".into(),
-            confirm_mail_body(name.as_deref(), &link),
+            confirm_mail_body(new.name.as_deref(), &link),
         )
         .await;
-    Ok((StatusCode::CREATED, axum::Json(user)))
+    Ok(if first {
+        (StatusCode::CREATED, axum::Json(user)).into_response()
+    } else {
+        check_your_mail()
+    })
+}
+
+fn check_your_mail() -> Response {
+    (
+        StatusCode::ACCEPTED,
+        axum::Json(RegistrationAccepted {
+            status: "check_your_mail".into(),
+        }),
+    )
+        .into_response()
+}
+
+pub fn already_registered_mail_body(public_url: &str) -> String {
+    let base = public_url.trim_end_matches('/');
+    format!(
+        "Hello,\n\nsomeone (perhaps you) tried to create a Ledger account with this email address, \
+         which already has one. If it was you, sign in at {base}/login or reset your password at \
+         {base}/forgot-password.\n\nIf it was not you, ignore this mail; nothing was changed.\n"
+    )
 }
 
 fn email_taken() -> ApiError {
@@ -422,35 +646,26 @@ fn email_taken() -> ApiError {
     )
 }
 
-/// Signs in with email and password, as JSON or as an OAuth2 password grant form
-/// (`grant_type=password&username=…&password=…`, what Swagger UI's Authorize sends).
-/// Repeated failures are throttled per email and per client address (429 with `Retry-After`).
-#[utoipa::path(post, path = "/api/auth/login", tag = "auth",
-    request_body(content(
-        (LoginRequest = "application/json"),
-        (PasswordGrant = "application/x-www-form-urlencoded"),
-    )),
-    responses(
-        (status = 200, description = "signed in", body = TokenResponse),
-        (status = 401, description = "`invalid_credentials`", body = Problem),
-        (status = 403, description = "`account_disabled`", body = Problem),
-        (status = 429, description = "`too_many_attempts`; see the `Retry-After` header", body = Problem),
-    ))]
-async fn login(
-    State(state): State<AppState>,
+fn email_not_confirmed() -> ApiError {
+    ApiError::status(
+        StatusCode::FORBIDDEN,
+        "email_not_confirmed",
+        "confirm your email address first: follow the link we mailed (or ask for a new one)",
+    )
+}
+
+/// Reads a sign-in request, as JSON or as an OAuth2 password grant form.
+async fn login_credentials(
+    state: &AppState,
     request: Request,
-) -> Result<axum::Json<TokenResponse>, LoginError> {
-    let ip: Option<IpAddr> = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+) -> Result<(String, String), LoginError> {
     let content_type = request
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let (email, password) = if is_form_content_type(content_type) {
-        let axum::Form(form) = axum::Form::<PasswordGrant>::from_request(request, &state)
+    if is_form_content_type(content_type) {
+        let axum::Form(form) = axum::Form::<PasswordGrant>::from_request(request, state)
             .await
             .map_err(form_rejection)?;
         if form.grant_type.as_deref().is_some_and(|g| g != "password") {
@@ -460,19 +675,53 @@ async fn login(
             )
             .into());
         }
-        (form.username, form.password)
+        Ok((form.username, form.password))
     } else {
-        let Json(body) = Json::<LoginRequest>::from_request(request, &state).await?;
-        (body.email, body.password)
+        let Json(body) = Json::<LoginRequest>::from_request(request, state).await?;
+        Ok((body.email, body.password))
+    }
+}
+
+/// Signs in with email and password, as JSON or as an OAuth2 password grant form
+/// (`grant_type=password&username=…&password=…`, what Swagger UI's Authorize sends).
+/// Requests are rate-limited per client address and globally (429 `too_many_requests`), and
+/// failures are throttled per (email, client address) and per address (429
+/// `too_many_attempts`), both with `Retry-After`; every attempt counts before the password is
+/// checked. The owner of the address is mailed after repeated failures.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth",
+    request_body(content(
+        (LoginRequest = "application/json"),
+        (PasswordGrant = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "signed in", body = TokenResponse),
+        (status = 401, description = "`invalid_credentials`", body = Problem),
+        (status = 403, description = "`account_disabled` or `email_not_confirmed`", body = Problem),
+        (status = 429, description = "`too_many_requests` or `too_many_attempts`; see the `Retry-After` header", body = Problem),
+    ))]
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    request: Request,
+) -> Result<axum::Json<TokenResponse>, LoginError> {
+    state.auth_limits.check(ip)?;
+    let actor = Actor {
+        user_id: None,
+        request_id: request_id(request.headers()),
+        source: "api".into(),
     };
+    let (email, password) = login_credentials(&state, request).await?;
     let email = email.trim().to_string();
-    if email.is_empty() || email.len() > MAX_EMAIL_LEN {
+    if email.is_empty() || email.len() > MAX_EMAIL_LEN || email.contains('\0') {
         return Err(invalid_credentials().into());
     }
 
     throttle::check(&state.pool, &email, ip).await?;
+    let attempt = throttle::record_attempt(&state.pool, &email, ip).await?;
     let user = sqlx::query(
-        "SELECT id, password_hash, role, disabled_at IS NOT NULL AS disabled FROM users WHERE email_key = lower($1)",
+        "SELECT id, password_hash, role, token_version, disabled_at IS NOT NULL AS disabled,
+                email_confirmed_at IS NOT NULL AS confirmed
+         FROM users WHERE email_key = lower($1)",
     )
     .bind(&email)
     .fetch_optional(&state.pool)
@@ -482,24 +731,55 @@ async fn login(
         .map(|u| u.try_get::<String, _>("password_hash"))
         .transpose()?;
     let verified = passwords::verify(password, stored_hash).await?;
+    let ip_text = ip.map(|i| i.to_string());
+    let known = user
+        .as_ref()
+        .map(|u| u.try_get::<Uuid, _>("id"))
+        .transpose()?;
     let Some(user) = user.filter(|_| verified) else {
-        throttle::record_failure(&state.pool, &email, ip).await?;
+        if let Some(id) = known {
+            let event = AccessEvent::LoginFailed {
+                ip: ip_text,
+                reason: "wrong_password".into(),
+            };
+            audit::record_alone(&state.pool, id, &actor, event).await?;
+        }
+        let owner = known.is_some().then_some(email.as_str());
+        throttle::after_failure(&state, owner).await?;
         return Err(invalid_credentials().into());
     };
-    throttle::clear_email(&state.pool, &email).await?;
-    if user.try_get::<bool, _>("disabled")? {
-        return Err(account_disabled().into());
-    }
+    throttle::forget_attempt(&state.pool, &attempt).await?;
     let user_id: Uuid = user.try_get("id")?;
+    let refused = if user.try_get::<bool, _>("disabled")? {
+        Some(("disabled", account_disabled()))
+    } else if state.settings.email_confirmation_required()
+        && !user.try_get::<bool, _>("confirmed")?
+    {
+        Some(("email_not_confirmed", email_not_confirmed()))
+    } else {
+        None
+    };
+    if let Some((reason, error)) = refused {
+        let event = AccessEvent::LoginFailed {
+            ip: ip_text,
+            reason: reason.into(),
+        };
+        audit::record_alone(&state.pool, user_id, &actor, event).await?;
+        return Err(error.into());
+    }
     let role = parse_role(user.try_get("role")?)?;
-    let mut conn = state.pool.acquire().await?;
-    let issued =
-        refresh::issue(&mut conn, user_id, None, state.settings.refresh_token_days).await?;
+    let version: i32 = user.try_get("token_version")?;
+    let mut tx = state.pool.begin().await?;
+    let issued = refresh::issue(&mut tx, user_id, None, state.settings.refresh_token_days).await?;
+    let actor = Actor {
+        user_id: Some(user_id),
+        ..actor
+    };
+    let event = AccessEvent::LoginSucceeded { ip: ip_text };
+    audit::record(&mut tx, user_id, &actor, &[event]).await?;
+    tx.commit().await?;
     Ok(axum::Json(token_response(
-        &state,
-        user_id,
-        role,
-        issued.token,
+        &state, user_id, role, version, issued,
     )?))
 }
 
@@ -525,19 +805,22 @@ async fn refresh_tokens(
         &state,
         rotated.user_id,
         rotated.role,
-        rotated.issued.token,
+        rotated.token_version,
+        rotated.issued,
     )?))
 }
 
-/// Signs out: revokes the refresh token and every token rotated from the same sign-in.
-/// Unknown tokens are accepted too.
+/// Signs out: revokes the refresh token and every token rotated from the same sign-in; the
+/// access tokens of that sign-in stop working at once. Unknown tokens are accepted too.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", request_body = RefreshRequest,
     responses((status = 204, description = "signed out")))]
 async fn logout(
     State(state): State<AppState>,
     Json(body): Json<RefreshRequest>,
 ) -> ApiResult<StatusCode> {
-    refresh::revoke(&state.pool, body.refresh_token.trim()).await?;
+    if let Some(family) = refresh::revoke(&state.pool, body.refresh_token.trim()).await? {
+        state.access.forget_session(family);
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -653,7 +936,7 @@ async fn reset_password(
     let password_hash = passwords::hash(body.password).await?;
     let email: String = sqlx::query_scalar(
         "UPDATE users SET password_hash = $2, email_confirmed_at = COALESCE(email_confirmed_at, now()),
-                          updated_at = now()
+                          token_version = token_version + 1, updated_at = now()
          WHERE id = $1 RETURNING email",
     )
     .bind(user_id)
@@ -669,9 +952,65 @@ async fn reset_password(
     .await?;
     refresh::revoke_all_for_user(&mut tx, user_id).await?;
     tx.commit().await?;
+    state.access.forget_user(user_id);
     throttle::clear_email(&state.pool, &email).await?;
     tracing::info!(%user_id, "password reset");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mails a new confirmation link if an account with this address exists and is not confirmed
+/// yet. Always answers 202 (the answer does not tell whether the account exists); rate-limited
+/// per client address, and at most one mail a minute per account.
+#[utoipa::path(post, path = "/api/auth/resend-confirmation", tag = "auth", request_body = ResendConfirmationRequest,
+    responses(
+        (status = 202, description = "a link was mailed if an unconfirmed account has this address"),
+        (status = 429, description = "`too_many_requests`; see `Retry-After`", body = Problem),
+    ))]
+async fn resend_confirmation(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<ResendConfirmationRequest>,
+) -> ApiResult<StatusCode> {
+    state.auth_limits.check(ip)?;
+    let mailer = Mailer::shared(&state.settings)?;
+    let Ok(email) = normalize_email(&body.email) else {
+        return Ok(StatusCode::ACCEPTED);
+    };
+    let mut tx = state.pool.begin().await?;
+    let user = sqlx::query(
+        "SELECT id, email, name FROM users
+         WHERE email_key = lower($1) AND disabled_at IS NULL AND email_confirmed_at IS NULL FOR UPDATE",
+    )
+    .bind(&email)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(user) = user else {
+        return Ok(StatusCode::ACCEPTED);
+    };
+    let user_id: Uuid = user.try_get("id")?;
+    let recent: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM email_tokens WHERE user_id = $1 AND purpose = 'confirm_email'
+                        AND created_at > now() - make_interval(secs => $2))",
+    )
+    .bind(user_id)
+    .bind(f64::from(RESET_MAIL_INTERVAL_SECS))
+    .fetch_one(&mut *tx)
+    .await?;
+    if recent {
+        return Ok(StatusCode::ACCEPTED);
+    }
+    let token = create_email_token(&mut tx, user_id, "confirm_email", CONFIRM_EMAIL_HOURS).await?;
+    tx.commit().await?;
+    let name: Option<String> = user.try_get("name")?;
+    let link = mail::link(&state.settings.public_url, "/confirm-email", &token);
+    mailer
+        .dispatch(
+            user.try_get("email")?,
+            "Confirm your email address".into(),
+            confirm_mail_body(name.as_deref(), &link),
+        )
+        .await;
+    Ok(StatusCode::ACCEPTED)
 }
 
 #[cfg(test)]

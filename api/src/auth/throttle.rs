@@ -1,10 +1,16 @@
 //! Throttling of failed sign-ins, shared by all API instances through `login_failures`.
 //!
-//! Failures are counted per email (`email:<lowercased>`) and per client address
-//! (`ip:<addr>`; IPv6 clients by their /64 network) over a sliding window. Once
-//! [`EMAIL_LIMIT`] failures for an email, or [`IP_LIMIT`] for an address, fall within
-//! [`WINDOW_MINUTES`], further attempts are refused with 429 `too_many_attempts` and a
-//! `Retry-After` header, without checking the password, until enough failures age out.
+//! Attempts are counted per (email, client address) (`pair:<email>|<addr>`) and per client
+//! address (`ip:<addr>`; IPv6 clients by their /64 network) over a sliding window, and recorded
+//! *before* the password is checked, so an attacker cannot make the server hash faster than the
+//! throttle counts (a successful attempt deletes its own rows). Once [`PAIR_LIMIT`] failures for
+//! an (email, address), or [`IP_LIMIT`] for an address, fall within [`WINDOW_MINUTES`], further
+//! attempts are refused with 429 `too_many_attempts` and a `Retry-After` header, without checking
+//! the password, until enough failures age out.
+//!
+//! The email alone is never throttled: five wrong passwords from one address must not lock the
+//! owner out from another. Failures per email (`email:<lowercased>`) are still counted, and when
+//! [`ALERT_THRESHOLD`] of them fall within the window the owner is mailed, once per window.
 
 use std::net::IpAddr;
 
@@ -15,8 +21,10 @@ use sqlx::PgPool;
 
 use crate::error::ApiError;
 
-/// Failures allowed per email within the window; the next attempt is refused.
-pub const EMAIL_LIMIT: i64 = 5;
+/// Failures allowed per (email, client address) within the window; the next attempt is refused.
+pub const PAIR_LIMIT: i64 = 5;
+/// Failures per email (from any address) within the window after which the owner is mailed.
+pub const ALERT_THRESHOLD: i64 = 5;
 /// Failures allowed per client address within the window; the next attempt is refused.
 pub const IP_LIMIT: i64 = 20;
 /// Length of the sliding window.
@@ -26,6 +34,16 @@ pub const KEEP_HOURS: i64 = 24;
 
 pub fn email_key(email: &str) -> String {
     format!("email:{}", email.trim().to_lowercase())
+}
+
+/// The key of an (email, client address) pair.
+pub fn pair_key(email: &str, ip: Option<IpAddr>) -> String {
+    let ip = ip_key(ip);
+    format!(
+        "pair:{}|{}",
+        email.trim().to_lowercase(),
+        ip.trim_start_matches("ip:")
+    )
 }
 
 /// The key of a client address: IPv4 (also when mapped into IPv6) as is, IPv6 by its /64, the
@@ -124,11 +142,12 @@ async fn wait_for(pool: &PgPool, key: &str, limit: i64) -> Result<Option<f64>, s
     .await
 }
 
-/// Refuses the attempt when the email or the address has too many recent failures.
+/// Refuses the attempt when the (email, address) pair or the address has too many recent
+/// failures.
 pub async fn check(pool: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<(), LoginError> {
-    let by_email = wait_for(pool, &email_key(email), EMAIL_LIMIT).await?;
+    let by_pair = wait_for(pool, &pair_key(email, ip), PAIR_LIMIT).await?;
     let by_ip = wait_for(pool, &ip_key(ip), IP_LIMIT).await?;
-    match (by_email, by_ip) {
+    match (by_pair, by_ip) {
         (None, None) => Ok(()),
         (a, b) => Err(LoginError::Throttled {
             retry_after: retry_after_secs(a.unwrap_or(0.0).max(b.unwrap_or(0.0))),
@@ -136,31 +155,119 @@ pub async fn check(pool: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<(),
     }
 }
 
-/// Counts a failed attempt against the email and the address; now and then deletes failures
-/// older than a day.
-pub async fn record_failure(
+/// The rows an attempt wrote, deleted again if it succeeds.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    ids: Vec<i64>,
+    pair: String,
+}
+
+/// Counts an attempt as a failure against the pair, the address and the email, before the
+/// password is checked; now and then deletes failures older than a day.
+pub async fn record_attempt(
     pool: &PgPool,
     email: &str,
     ip: Option<IpAddr>,
-) -> Result<(), ApiError> {
-    sqlx::query("INSERT INTO login_failures (key) VALUES ($1), ($2)")
-        .bind(email_key(email))
-        .bind(ip_key(ip))
-        .execute(pool)
-        .await?;
+) -> Result<Attempt, ApiError> {
+    let pair = pair_key(email, ip);
+    let ids: Vec<i64> =
+        sqlx::query_scalar("INSERT INTO login_failures (key) VALUES ($1), ($2), ($3) RETURNING id")
+            .bind(&pair)
+            .bind(ip_key(ip))
+            .bind(email_key(email))
+            .fetch_all(pool)
+            .await?;
     if rand::thread_rng().gen_ratio(1, 20) {
         prune(pool).await?;
+    }
+    Ok(Attempt { ids, pair })
+}
+
+/// A successful sign-in: forgets its own attempt and the earlier failures of its pair.
+pub async fn forget_attempt(pool: &PgPool, attempt: &Attempt) -> Result<(), ApiError> {
+    sqlx::query("DELETE FROM login_failures WHERE id = ANY($1) OR key = $2")
+        .bind(&attempt.ids)
+        .bind(&attempt.pair)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// After a failed attempt on an existing account (`owner`: its address): mails the owner when
+/// failures for the address reached [`ALERT_THRESHOLD`] in the window, at most once per window.
+pub async fn after_failure(
+    state: &crate::state::AppState,
+    owner: Option<&str>,
+) -> Result<(), ApiError> {
+    let Some(email) = owner else {
+        return Ok(());
+    };
+    let key = email_key(email);
+    let failures: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM login_failures WHERE key = $1 AND failed_at > now() - make_interval(mins => $2)",
+    )
+    .bind(&key)
+    .bind(WINDOW_MINUTES as i32)
+    .fetch_one(&state.pool)
+    .await?;
+    if failures < ALERT_THRESHOLD {
+        return Ok(());
+    }
+    // Claim this window's mail; a concurrent failure that loses the race sends nothing.
+    let claimed = sqlx::query(
+        "INSERT INTO login_alerts (email_key, sent_at) VALUES ($1, now())
+         ON CONFLICT (email_key) DO UPDATE SET sent_at = now()
+         WHERE login_alerts.sent_at <= now() - make_interval(mins => $2)",
+    )
+    .bind(key.trim_start_matches("email:"))
+    .bind(WINDOW_MINUTES as i32)
+    .execute(&state.pool)
+    .await?
+    .rows_affected()
+        == 1;
+    if claimed {
+        let mailer = super::mail::Mailer::shared(&state.settings)?;
+        mailer
+            .dispatch(
+                email.to_string(),
+                "Failed sign-in attempts on your Ledger account".into(),
+                alert_mail_body(&state.settings.public_url, failures),
+            )
+            .await;
     }
     Ok(())
 }
 
-/// Forgets the failures of an email (after a successful sign-in or a password reset).
+pub fn alert_mail_body(public_url: &str, failures: i64) -> String {
+    format!(
+        "Hello,\n\nthere were {failures} failed attempts to sign in to your Ledger account in the last \
+         {WINDOW_MINUTES} minutes. If it was not you, choose a new password at \
+         {}/forgot-password. Attempts from other places do not lock you out.\n",
+        public_url.trim_end_matches('/')
+    )
+}
+
+/// Forgets the failures of an email from every address (after a password reset).
 pub async fn clear_email(pool: &PgPool, email: &str) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM login_failures WHERE key = $1")
+    let lower = email.trim().to_lowercase();
+    sqlx::query("DELETE FROM login_failures WHERE key = $1 OR (key LIKE $2 ESCAPE '\\')")
         .bind(email_key(email))
+        .bind(format!("pair:{}|%", like_escape(&lower)))
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// `text` with LIKE's wildcards taken literally.
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Deletes failures older than [`KEEP_HOURS`].
@@ -181,6 +288,19 @@ mod tests {
     #[test]
     fn email_keys_are_trimmed_and_lowercased() {
         assert_eq!(email_key("  Alice@Example.COM "), "email:alice@example.com");
+    }
+
+    #[test]
+    fn pair_keys_name_the_email_and_the_address() {
+        let a: IpAddr = "192.0.2.7".parse().unwrap();
+        let b: IpAddr = "192.0.2.8".parse().unwrap();
+        assert_eq!(pair_key(" A@B.co ", Some(a)), "pair:a@b.co|192.0.2.7");
+        assert_ne!(pair_key("a@b.co", Some(a)), pair_key("a@b.co", Some(b)));
+        assert_eq!(
+            pair_key("a@b.co", Some("2001:db8::1".parse().unwrap())),
+            "pair:a@b.co|2001:db8::/64"
+        );
+        assert_eq!(like_escape("a_b%c\\d"), "a\\_b\\%c\\\\d");
     }
 
     #[test]

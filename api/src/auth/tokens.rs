@@ -31,7 +31,9 @@ impl JwtKeys {
         })
     }
 
-    pub fn issue(&self, user: Uuid, role: Role) -> Result<String, ApiError> {
+    /// An access token for `user` in sign-in `sid` (its refresh-token family) at token version
+    /// `ver`; requests check both against the user's current state.
+    pub fn issue(&self, user: Uuid, role: Role, ver: i32, sid: Uuid) -> Result<String, ApiError> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_err(ApiError::internal)?
@@ -41,6 +43,8 @@ impl JwtKeys {
             role,
             iat: now,
             exp: now + self.access_ttl_seconds,
+            ver: Some(ver),
+            sid: Some(sid),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)
     }

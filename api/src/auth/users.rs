@@ -3,6 +3,7 @@
 
 use crate::extract::Path;
 use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -12,10 +13,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::audit::{self, AccessEvent};
 use super::routes::{normalize_name, parse_role};
 use super::{AuthUser, Role, policy, refresh};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Json, Query};
+use crate::ledger::Actor;
+use crate::routes::common::request_id;
 use crate::state::AppState;
 
 /// Rows per page when `limit` is not given.
@@ -210,13 +214,44 @@ async fn get_user(
     Ok(axum::Json(UserDetail::from_row(&row)?))
 }
 
-/// Changes a user's role, name or disabled state. Disabling ends the user's sessions (their
-/// current access token stays valid until it expires). The last active admin can be neither
-/// demoted nor disabled (409 `last_admin`).
+/// The access events of a change of role or disabled state.
+pub fn access_events(
+    role: Role,
+    disabled: bool,
+    new_role: Role,
+    new_disabled: bool,
+) -> Vec<AccessEvent> {
+    let mut events = Vec::new();
+    if role != new_role {
+        events.push(AccessEvent::RoleChanged {
+            from: role,
+            to: new_role,
+        });
+    }
+    match (disabled, new_disabled) {
+        (false, true) => events.push(AccessEvent::Disabled {}),
+        (true, false) => events.push(AccessEvent::Enabled {}),
+        _ => {}
+    }
+    events
+}
+
+fn cannot_change_own_access() -> ApiError {
+    ApiError::status(
+        StatusCode::FORBIDDEN,
+        "cannot_change_own_access",
+        "nobody may change their own role or disabled state; ask another admin",
+    )
+}
+
+/// Changes a user's role, name or disabled state; takes effect on the user's tokens at once.
+/// Disabling also ends the user's sessions. Nobody changes their own role or disabled state
+/// (403 `cannot_change_own_access`), and the last active admin can be neither demoted nor
+/// disabled (409 `last_admin`).
 #[utoipa::path(patch, path = "/api/users/{id}", tag = "users", params(("id" = Uuid, Path)), request_body = UserUpdate,
     responses(
         (status = 200, description = "the changed user", body = UserDetail),
-        (status = 403, description = "`forbidden`: admins only", body = Problem),
+        (status = 403, description = "`forbidden`: admins only; `cannot_change_own_access`", body = Problem),
         (status = 404, description = "`not_found`", body = Problem),
         (status = 409, description = "`last_admin`", body = Problem),
         (status = 422, description = "`validation_failed` (field `name`)", body = Problem),
@@ -224,6 +259,7 @@ async fn get_user(
 async fn update_user(
     State(state): State<AppState>,
     user: AuthUser,
+    headers: HeaderMap,
     Path(id): Path<Uuid>,
     Json(body): Json<UserUpdate>,
 ) -> ApiResult<axum::Json<UserDetail>> {
@@ -251,6 +287,9 @@ async fn update_user(
     let disabled: bool = current.try_get("disabled")?;
     let new_role = body.role.unwrap_or(role);
     let new_disabled = body.disabled.unwrap_or(disabled);
+    if id == user.id && (new_role != role || new_disabled != disabled) {
+        return Err(cannot_change_own_access());
+    }
 
     if removes_active_admin(role, disabled, new_role, new_disabled) {
         let others: i64 = sqlx::query_scalar(
@@ -286,7 +325,11 @@ async fn update_user(
     if new_disabled {
         refresh::revoke_all_for_user(&mut tx, id).await?;
     }
+    let events = access_events(role, disabled, new_role, new_disabled);
+    let actor = Actor::api(user.id, request_id(&headers));
+    audit::record(&mut tx, id, &actor, &events).await?;
     tx.commit().await?;
+    state.access.forget_user(id);
     if role != new_role || disabled != new_disabled {
         tracing::info!(by = %user.id, user_id = %id, role = new_role.as_str(), disabled = new_disabled, "user changed");
     }
@@ -333,6 +376,31 @@ mod tests {
         );
         assert!(!removes_active_admin(Viewer, false, Admin, false));
         assert!(!removes_active_admin(Accountant, false, Viewer, true));
+    }
+
+    #[test]
+    fn role_and_disabled_changes_become_access_events() {
+        use Role::*;
+        assert!(access_events(Viewer, false, Viewer, false).is_empty());
+        assert_eq!(
+            access_events(Admin, false, Viewer, true),
+            vec![
+                AccessEvent::RoleChanged {
+                    from: Admin,
+                    to: Viewer
+                },
+                AccessEvent::Disabled {}
+            ]
+        );
+        assert_eq!(
+            access_events(Viewer, true, Viewer, false),
+            vec![AccessEvent::Enabled {}]
+        );
+        let p = cannot_change_own_access().to_problem();
+        assert_eq!(
+            (p.status, p.code.as_str()),
+            (403, "cannot_change_own_access")
+        );
     }
 
     #[test]

@@ -15,8 +15,21 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready when the database answers and the read tables exist.
+/// Ready when the database answers, the read tables exist and the projector is not failing.
+/// A stuck projector makes every read-your-writes query wait and then answer 503, so the
+/// instance is not ready: the answer names the event and the reason.
 async fn readyz(State(state): State<AppState>) -> Response {
+    if let Some(stuck) = state.projector.stuck() {
+        let body = serde_json::json!({
+            "status": "unavailable",
+            "reason": "projector_stuck",
+            "position": stuck.position,
+            "error": stuck.reason,
+            "since": stuck.since,
+            "attempts": stuck.attempts,
+        });
+        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+    }
     match projections::read_model::ready(&state.pool).await {
         Ok(true) => (StatusCode::OK, "ready").into_response(),
         Ok(false) => (
@@ -39,6 +52,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
     }
     let progress = *state.projector.progress.borrow();
     metrics::gauge!("ledger_projected_events").set(progress.last_seq as f64);
+    let stuck = state.projector.stuck();
+    metrics::gauge!("ledger_projector_stuck").set(if stuck.is_some() { 1.0 } else { 0.0 });
+    metrics::gauge!("ledger_projector_failed_attempts")
+        .set(stuck.map_or(0.0, |s| s.attempts as f64));
     (
         [(
             axum::http::header::CONTENT_TYPE,

@@ -29,7 +29,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
-use utoipa::openapi::security::{Flow, OAuth2, Password, Scopes, SecurityScheme};
+use utoipa::openapi::security::{
+    Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
@@ -41,7 +43,7 @@ use crate::state::AppState;
     info(title = "Ledger API", description = "Event-sourced double-entry ledger with traffic analytics. \
         Amounts are decimal strings; errors are application/problem+json with a stable `code`."),
     modifiers(&Security),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_token" = [])),
     tags(
         (name = "auth"), (name = "users"), (name = "accounts"), (name = "projects"), (name = "categories"),
         (name = "counterparties"), (name = "transactions"), (name = "periods"), (name = "reports"), (name = "audit"),
@@ -62,6 +64,21 @@ impl Modify for Security {
                 Scopes::new(),
             ))])),
         );
+        // Personal API tokens (`POST /api/tokens`) travel in the same header.
+        components.add_security_scheme(
+            "api_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("lgr_…")
+                    .description(Some(
+                        "A personal API token: `Authorization: Bearer lgr_…`. It acts as its user \
+                         with the user's current role, limited to its scopes (read, books:write, \
+                         traffic:write, postback, audit); admin actions need a signed-in session.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -71,6 +88,8 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::auth::routes::router())
         .merge(crate::auth::users::router())
+        .merge(crate::auth::invitations::router())
+        .merge(crate::auth::api_tokens::router())
         .merge(entities::router())
         .merge(traffic_entities::router())
         .merge(rates::router())

@@ -4,11 +4,13 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::Currency;
+use domain::text::{self, TextKind};
 use futures::Stream;
 use importers::report::ColumnMapping;
 use serde::{Deserialize, Serialize};
@@ -150,6 +152,11 @@ pub struct UploadForm {
     mapping: Option<String>,
 }
 
+/// Longest text field of an upload form (a custom column mapping is the longest).
+const MAX_UPLOAD_FIELD_CHARS: usize = 100_000;
+/// Longest uploaded file name kept, in characters.
+const MAX_FILE_NAME_CHARS: usize = 255;
+
 /// The parts of an upload other than the file.
 #[derive(Default)]
 struct UploadFields {
@@ -164,6 +171,8 @@ impl UploadFields {
         if value.is_empty() {
             return Ok(());
         }
+        // The mapping is JSON and may span lines; every field obeys the one text rule.
+        text::check(name, &value, TextKind::Multiline, MAX_UPLOAD_FIELD_CHARS)?;
         match name {
             "source_id" => {
                 self.source_id = Some(
@@ -221,6 +230,7 @@ async fn receive_file(
         .file_name()
         .map(str::to_string)
         .unwrap_or_else(|| "upload.csv".into());
+    text::check("file", &file_name, TextKind::Line, MAX_FILE_NAME_CHARS)?;
     let mut out = tokio::io::BufWriter::with_capacity(
         1 << 20,
         tokio::fs::File::create(&path)
@@ -263,9 +273,12 @@ async fn receive_file(
 async fn upload(
     State(state): State<AppState>,
     user: AuthUser,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, axum::Json<ImportOut>)> {
+    // Who may upload is decided before the body is read: a viewer learns nothing of the form.
     user.require(policy::WRITE_TRAFFIC)?;
+    let mut multipart =
+        multipart.map_err(|e| ApiError::status(e.status(), "invalid_upload", e.body_text()))?;
     let id = Uuid::now_v7();
     let dir = state.settings.data_dir.join("imports");
     tokio::fs::create_dir_all(&dir)

@@ -252,7 +252,10 @@ export interface paths {
         /**
          * Signs in with email and password, as JSON or as an OAuth2 password grant form
          *     (`grant_type=password&username=…&password=…`, what Swagger UI's Authorize sends).
-         *     Repeated failures are throttled per email and per client address (429 with `Retry-After`).
+         *     Requests are rate-limited per client address and globally (429 `too_many_requests`), and
+         *     failures are throttled per (email, client address) and per address (429
+         *     `too_many_attempts`), both with `Retry-After`; every attempt counts before the password is
+         *     checked. The owner of the address is mailed after repeated failures.
          */
         post: operations["login"];
         delete?: never;
@@ -271,8 +274,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Signs out: revokes the refresh token and every token rotated from the same sign-in.
-         *     Unknown tokens are accepted too.
+         * Signs out: revokes the refresh token and every token rotated from the same sign-in; the
+         *     access tokens of that sign-in stop working at once. Unknown tokens are accepted too.
          */
         post: operations["logout"];
         delete?: never;
@@ -328,10 +331,33 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Creates an account. The first account ever created becomes `admin`, later ones `viewer`.
-         *     A confirmation link is mailed.
+         * Creates an account. The first account of an empty ledger becomes `admin` (201). After that,
+         *     with `LEDGER_REGISTRATION=invite` (the default) only an invitation admits (201, its role,
+         *     email confirmed); `open` answers 202 `check_your_mail` for a free and a taken address alike
+         *     (the new account is `pending` until an admin gives it a role); `closed` admits nobody.
          */
         post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/resend-confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mails a new confirmation link if an account with this address exists and is not confirmed
+         *     yet. Always answers 202 (the answer does not tell whether the account exists); rate-limited
+         *     per client address, and at most one mail a minute per account.
+         */
+        post: operations["resend_confirmation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -517,6 +543,47 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invitations, newest first. */
+        get: operations["list_invitations"];
+        put?: never;
+        /**
+         * Invites someone. A pending invitation for the same address is revoked (the newest link
+         *     counts). 409 `email_taken` when an account with the address exists.
+         */
+        post: operations["create_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revokes an invitation; its link stops working. Revoking twice is harmless; an accepted
+         *     invitation cannot be revoked (409 `invitation_accepted`: disable the user instead).
+         */
+        delete: operations["revoke_invitation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1013,6 +1080,41 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's live tokens, newest first (admins: everyone's with `all=true`). */
+        get: operations["list_tokens"];
+        put?: never;
+        /** Creates a personal API token for the signed-in user. The secret is in this answer only. */
+        post: operations["create_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes a token at once (its owner, or an admin). Revoking it again is harmless. */
+        delete: operations["revoke_token"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1594,9 +1696,10 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Changes a user's role, name or disabled state. Disabling ends the user's sessions (their
-         *     current access token stays valid until it expires). The last active admin can be neither
-         *     demoted nor disabled (409 `last_admin`).
+         * Changes a user's role, name or disabled state; takes effect on the user's tokens at once.
+         *     Disabling also ends the user's sessions. Nobody changes their own role or disabled state
+         *     (403 `cannot_change_own_access`), and the last active admin can be neither demoted nor
+         *     disabled (409 `last_admin`).
          */
         patch: operations["update_user"];
         trace?: never;
@@ -1669,6 +1772,27 @@ export interface components {
              * @description Open invoices in the row.
              */
             invoices: number;
+        };
+        ApiTokenList: {
+            items: components["schemas"]["ApiTokenView"][];
+        };
+        /** @description A token as listed (never with its secret). */
+        ApiTokenView: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_used_at?: string | null;
+            name: string;
+            scopes: components["schemas"]["Scope"][];
+            /**
+             * Format: uuid
+             * @description The owner.
+             */
+            user_id: string;
         };
         ApproveIn: {
             /**
@@ -1881,6 +2005,25 @@ export interface components {
             phone?: string | null;
             tax_id?: string | null;
             website?: string | null;
+        };
+        /** @description A token just created, with its secret: shown only here. */
+        CreatedApiToken: components["schemas"]["ApiTokenView"] & {
+            /**
+             * @description Send as `Authorization: Bearer <token>`. Not shown again.
+             * @example lgr_3q2-7wEvmP1uTt4bYt3Wc0yq0kC3x2i2bQp8dJm4H8s
+             */
+            token: string;
+        };
+        /** @description A created invitation, with the link to send (also mailed). */
+        CreatedInvitation: {
+            email: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description `{LEDGER_PUBLIC_URL}/register?invitation=<token>`; shown only here and in the mail. */
+            invite_url: string;
+            role: components["schemas"]["Role"];
         };
         /**
          * @description What moved on chain for this posting. `amount` is the transferred amount in `token` (without
@@ -2322,6 +2465,32 @@ export interface components {
             /** Format: uuid */
             income_account_id: string;
         };
+        Invitation: {
+            /** Format: date-time */
+            accepted_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            email: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            role: components["schemas"]["Role"];
+            state: components["schemas"]["InvitationState"];
+        };
+        InvitationPage: {
+            items: components["schemas"]["Invitation"][];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @enum {string} */
+        InvitationState: "pending" | "accepted" | "expired" | "revoked";
         InvoiceIn: {
             /** Format: uuid */
             counterparty_id: string;
@@ -2486,6 +2655,29 @@ export interface components {
              * @description First day of the period.
              */
             period?: string | null;
+        };
+        NewApiToken: {
+            /**
+             * Format: date-time
+             * @description When the token stops working (absent: never).
+             */
+            expires_at?: string | null;
+            /**
+             * @description What the token is for, 1 to 100 characters.
+             * @example nightly import
+             */
+            name: string;
+            /**
+             * @description One or more of `read`, `books:write`, `traffic:write`, `postback`, `audit`; each must be
+             *     allowed to the creating user's role.
+             */
+            scopes: string[];
+        };
+        NewInvitation: {
+            /** @example bob@example.com */
+            email: string;
+            /** @description The role the invitee gets (not `pending`). */
+            role: components["schemas"]["Role"];
         };
         OccurrenceOut: {
             /** Format: date */
@@ -3667,11 +3859,28 @@ export interface components {
             refresh_token: string;
         };
         RegisterRequest: {
-            /** @example alice@example.com */
-            email: string;
+            /**
+             * @description Required without an invitation; with one it may be omitted, and must equal the
+             *     invitation's address if given.
+             * @example alice@example.com
+             */
+            email?: string | null;
+            /**
+             * @description The token of an invitation link (`/register?invitation=<token>`): fixes the email and
+             *     the role, and confirms the address.
+             */
+            invitation_token?: string | null;
             name?: string | null;
             /** @description 10 to 200 characters. */
             password: string;
+        };
+        /**
+         * @description The answer of a registration in `open` mode, the same whether the address was free or taken
+         *     (the owner of a taken address is told by mail).
+         */
+        RegistrationAccepted: {
+            /** @example check_your_mail */
+            status: string;
         };
         ReopenIn: {
             /**
@@ -3698,6 +3907,9 @@ export interface components {
              */
             rate_date: string;
         };
+        ResendConfirmationRequest: {
+            email: string;
+        };
         ResetPasswordRequest: {
             /** @description The new password, 10 to 200 characters. */
             password: string;
@@ -3722,7 +3934,7 @@ export interface components {
             reversal: components["schemas"]["TransactionOut"];
         };
         /** @enum {string} */
-        Role: "admin" | "accountant" | "analyst" | "viewer" | "auditor";
+        Role: "admin" | "accountant" | "analyst" | "viewer" | "auditor" | "pending";
         /** @description One day a run handled. */
         RunOccurrence: {
             /** Format: date */
@@ -3797,6 +4009,12 @@ export interface components {
             /** @enum {string} */
             frequency: "cron";
         };
+        /**
+         * @description What a personal API token may be used for. Each policy names the scope it needs; admin
+         *     actions need a signed-in session and no scope grants them.
+         * @enum {string}
+         */
+        Scope: "read" | "books:write" | "traffic:write" | "postback" | "audit";
         SheetLine: {
             /**
              * Format: uuid
@@ -4891,7 +5109,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `account_disabled` */
+            /** @description `account_disabled` or `email_not_confirmed` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4900,7 +5118,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `too_many_attempts`; see the `Retry-After` header */
+            /** @description `too_many_requests` or `too_many_attempts`; see the `Retry-After` header */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5026,7 +5244,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description account created */
+            /** @description account created (first user, or by invitation) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5035,7 +5253,25 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
-            /** @description `email_taken` */
+            /** @description `open` mode: a mail was sent */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationAccepted"];
+                };
+            };
+            /** @description `invitation_required`, `registration_closed` or `invalid_invitation` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `email_taken` (an invitation whose address got an account meanwhile) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5046,6 +5282,46 @@ export interface operations {
             };
             /** @description `validation_failed` (field `email`, `password` or `name`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `too_many_requests`; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resend_confirmation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResendConfirmationRequest"];
+            };
+        };
+        responses: {
+            /** @description a link was mailed if an unconfirmed account has this address */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `too_many_requests`; see `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5524,6 +5800,138 @@ export interface operations {
                 };
                 content: {
                     "text/plain": unknown;
+                };
+            };
+        };
+    };
+    list_invitations: {
+        parameters: {
+            query?: {
+                /** @description Rows per page (1 to 500, default 50). */
+                limit?: number;
+                /** @description Rows to skip (default 0). */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one page of invitations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPage"];
+                };
+            };
+            /** @description `forbidden`: admins only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewInvitation"];
+            };
+        };
+        responses: {
+            /** @description invited; the link is mailed and returned */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedInvitation"];
+                };
+            };
+            /** @description `forbidden`: admins only (never by API token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `email_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed` (field `email` or `role`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `forbidden`: admins only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invitation_accepted` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6885,6 +7293,118 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrialBalanceOut"];
+                };
+            };
+        };
+    };
+    list_tokens: {
+        parameters: {
+            query?: {
+                /** @description Admins only: every user's live tokens, not just their own. */
+                all?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description live tokens, without secrets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenList"];
+                };
+            };
+            /** @description `forbidden`: `all` is for admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewApiToken"];
+            };
+        };
+        responses: {
+            /** @description the token, with its secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiToken"];
+                };
+            };
+            /** @description `session_required`: API tokens cannot create tokens */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `too_many_tokens` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed` (field `name`, `scopes` or `expires_at`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8453,7 +8973,7 @@ export interface operations {
                 /** @description Case-insensitive substring of the email or the name. */
                 q?: string;
                 /** @description Only users with this role. */
-                role?: "admin" | "accountant" | "analyst" | "viewer" | "auditor";
+                role?: "admin" | "accountant" | "analyst" | "viewer" | "auditor" | "pending";
             };
             header?: never;
             path?: never;
@@ -8554,7 +9074,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDetail"];
                 };
             };
-            /** @description `forbidden`: admins only */
+            /** @description `forbidden`: admins only; `cannot_change_own_access` */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -7,7 +7,6 @@ export const accessEn = {
   'common.copied': 'Copied',
   'common.copyNamed': 'Copy {what}',
   'common.done': 'Done',
-  'role.pending': 'No role yet',
 
   'invite.button': 'Invite user',
   'invite.title': 'Invite a user',
@@ -84,7 +83,6 @@ export const accessRu: Record<keyof typeof accessEn, string> = {
   'common.copied': 'Скопировано',
   'common.copyNamed': 'Копировать: {what}',
   'common.done': 'Готово',
-  'role.pending': 'Без роли',
 
   'invite.button': 'Пригласить',
   'invite.title': 'Пригласить пользователя',

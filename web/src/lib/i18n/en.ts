@@ -91,6 +91,7 @@ export const en = {
   'role.analyst': 'Analyst',
   'role.viewer': 'Viewer',
   'role.auditor': 'Auditor',
+  'role.pending': 'Pending',
 
   'auth.signIn': 'Sign in',
   'auth.signOut': 'Sign out',

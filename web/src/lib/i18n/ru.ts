@@ -92,6 +92,7 @@ export const ru: Record<MessageKey, string> = {
   'role.analyst': 'Аналитик',
   'role.viewer': 'Наблюдатель',
   'role.auditor': 'Аудитор',
+  'role.pending': 'Ожидает роли',
 
   'auth.signIn': 'Войти',
   'auth.signOut': 'Выйти',

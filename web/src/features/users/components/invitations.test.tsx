@@ -96,7 +96,7 @@ describe('invitations on the users page', { timeout: 30_000 }, () => {
 })
 
 describe('a user without a role', { timeout: 30_000 }, () => {
-  it('shows "No role yet" in the role picker until the admin picks one', async () => {
+  it('shows "Pending" in the role picker until the admin picks one', async () => {
     const sent = server({
       'GET /api/users': () =>
         Response.json({
@@ -110,7 +110,7 @@ describe('a user without a role', { timeout: 30_000 }, () => {
     const user = userEvent.setup()
     renderSignedIn(<UsersPage />)
     const picker = await screen.findByLabelText('Role of open@example.com')
-    expect(picker).toHaveDisplayValue('No role yet')
+    expect(picker).toHaveDisplayValue('Pending')
     await user.selectOptions(picker, 'viewer')
     await waitFor(() => expect(sent.find((s) => s.method === 'PATCH')).toEqual({ method: 'PATCH', path: '/api/users/u9', body: { role: 'viewer' } }))
   })
