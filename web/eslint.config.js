@@ -38,6 +38,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [noAppImports, noCrossFeature] }] },
   },
   {
+    // Specs take `test` from e2e/fixtures.ts, which fails a test on any CSP violation.
+    files: ['e2e/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@playwright/test', importNames: ['test'], message: "Import test from './fixtures' (it checks the CSP)." }] },
+      ],
+    },
+  },
+  {
     files: ['e2e/**', '*.config.{ts,js}'],
     languageOptions: { globals: globals.node },
     rules: { 'react-hooks/rules-of-hooks': 'off' },

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod overdue;
 pub mod routes;
+pub mod security_headers;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
+import { expect, test, type APIRequestContext, type Page } from './fixtures'
 
 import { ADMIN, signInAsAdmin } from './admin'
 

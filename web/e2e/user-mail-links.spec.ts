@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test, type Page } from './fixtures'
 
 import { ADMIN, ensureAdmin, registerInvited, signInAsAdmin } from './admin'
 import { mailCount, mailedLink } from './mail'

@@ -1,3 +1,6 @@
+// First: configures Zod before any schema is built (no eval under the CSP).
+import '@/lib/zod-config'
+
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 

@@ -6,6 +6,7 @@ pub mod access;
 pub mod api_tokens;
 pub mod audit;
 pub mod cli;
+pub mod cookies;
 pub mod invitations;
 pub mod limits;
 pub mod mail;

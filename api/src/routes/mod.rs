@@ -125,6 +125,11 @@ pub fn app(state: AppState) -> Router {
         state.clone(),
         crate::idempotency::layer,
     ));
+    // Browser sessions: moves the refresh token between its cookie and the auth routes' JSON.
+    let api = api.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::auth::cookies::sessions,
+    ));
     Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
@@ -132,6 +137,7 @@ pub fn app(state: AppState) -> Router {
         .fallback_service(ServeDir::new(web_dir).fallback(ServeFile::new(index)))
         .layer(
             ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(crate::security_headers::security_headers))
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

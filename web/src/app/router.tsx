@@ -2,10 +2,11 @@ import { lazy, Suspense, type ComponentType, type LazyExoticComponent } from 're
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from 'react-router'
 
 import { LoadingState } from '@/components/states'
-import { useSession } from '@/lib/auth'
+import { isPending, useSession } from '@/lib/auth'
 
 import { AppShell } from './layout/app-shell'
 import { NotFound } from './not-found'
+import { PendingAccess } from './pending-access'
 
 const page = (load: () => Promise<{ default: ComponentType }>) => lazy(load)
 
@@ -24,6 +25,7 @@ const Reports = page(() => import('@/features/reports/routes/reports'))
 const Periods = page(() => import('@/features/periods/routes/periods'))
 const Audit = page(() => import('@/features/audit/routes/audit'))
 const Users = page(() => import('@/features/users/routes/users'))
+const ApiTokens = page(() => import('@/features/tokens/routes/tokens'))
 const TrafficAnalytics = page(() => import('@/features/traffic/routes/analytics'))
 const TrafficImports = page(() => import('@/features/traffic/routes/imports'))
 const TrafficUnmatched = page(() => import('@/features/traffic/routes/unmatched'))
@@ -52,7 +54,7 @@ function el(C: LazyExoticComponent<ComponentType>) {
 }
 
 function RequireAuth() {
-  const { status } = useSession()
+  const { status, user } = useSession()
   const location = useLocation()
   if (status === 'loading') {
     return (
@@ -65,6 +67,8 @@ function RequireAuth() {
     const next = location.pathname + location.search
     return <Navigate to={`/login${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`} replace />
   }
+  // Signed up under open registration, no role yet: nothing to show but that.
+  if (isPending(user)) return <PendingAccess />
   return <AppShell />
 }
 
@@ -130,6 +134,7 @@ const router = createBrowserRouter([
       { path: 'periods', element: el(Periods) },
       { path: 'audit', element: el(Audit) },
       { path: 'users', element: el(Users) },
+      { path: 'tokens', element: el(ApiTokens) },
       { path: 'traffic', element: <Navigate to="/traffic/analytics" replace /> },
       { path: 'traffic/analytics', element: el(TrafficAnalytics) },
       { path: 'traffic/imports', element: el(TrafficImports) },

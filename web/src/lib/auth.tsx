@@ -1,11 +1,19 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 
-import { api, tokens, unwrap } from './api/client'
+import { api, endSession, startSession, tokens, unwrap } from './api/client'
 import type { components } from './api/schema'
 
 export type User = components['schemas']['UserView']
 export type Role = components['schemas']['Role']
+
+/**
+ * A user signed up under open registration whom no administrator has given a role yet
+ * (`GET /api/auth/me` answers `role: "pending"`): they can read nothing.
+ */
+export function isPending(user: { role: string } | null | undefined): boolean {
+  return user?.role === 'pending'
+}
 
 /** What each role may do (mirrors api/src/auth/policy). */
 export const can = {
@@ -49,8 +57,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signIn = useCallback(
     async (email: string, password: string) => {
-      const pair = await unwrap(api.POST('/api/auth/login', { body: { email, password } }))
-      tokens.set(pair)
+      await startSession(email, password)
       const user = await unwrap(api.GET('/api/auth/me'))
       qc.setQueryData(ME_KEY, user)
       return user
@@ -59,16 +66,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   )
 
   const signOut = useCallback(async () => {
-    const refresh_token = tokens.refreshToken
-    tokens.clear()
+    await endSession()
     qc.clear()
-    if (refresh_token) {
-      try {
-        await api.POST('/api/auth/logout', { body: { refresh_token } })
-      } catch {
-        /* signed out locally anyway */
-      }
-    }
   }, [qc])
 
   const value = useMemo<SessionValue>(() => {

@@ -13,6 +13,7 @@ import {
   FileUp,
   FolderKanban,
   Handshake,
+  KeyRound,
   LayoutDashboard,
   ListTree,
   LogOut,
@@ -187,6 +188,9 @@ export function AppShell() {
                 {user && !user.email_confirmed && <div className="text-muted-foreground mt-1 text-xs font-normal">{t('auth.emailNotConfirmed')}</div>}
               </DropdownMenuLabel>
               <DropdownMenuSeparator />
+              <DropdownMenuItem onSelect={() => navigate('/tokens')}>
+                <KeyRound /> {t('tokens.title')}
+              </DropdownMenuItem>
               <DropdownMenuItem
                 onSelect={() => {
                   void signOut().then(() => navigate('/login'))

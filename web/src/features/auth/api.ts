@@ -1,11 +1,27 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 
 import { api, unwrap } from '@/lib/api/client'
+import { requestJson } from '@/lib/api/json'
 import { ME_KEY } from '@/lib/auth'
+
+export interface RegisterBody {
+  email?: string
+  password: string
+  name?: string | null
+  /** The token of an invitation link (`/register?invitation=…`). */
+  invitation_token?: string
+}
+
+/**
+ * The new user (201), or `{status: "check_your_mail"}` (202) where the server does not say
+ * whether the address was free (open registration).
+ */
+export type RegisterAnswer = { id: string; email: string } | { status: 'check_your_mail' }
 
 export function useRegister() {
   return useMutation({
-    mutationFn: (body: { email: string; password: string; name?: string | null }) => unwrap(api.POST('/api/auth/register', { body })),
+    // Untyped until the invitation fields are in the generated schema (branch `auth`).
+    mutationFn: (body: RegisterBody) => requestJson<RegisterAnswer>('POST', '/api/auth/register', body),
   })
 }
 

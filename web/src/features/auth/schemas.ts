@@ -23,6 +23,19 @@ export const registerSchema = z
   })
   .refine((v) => v.password === v.confirm, { message: 'validation.passwordsDiffer', path: ['confirm'] })
 
+/** With an invitation the server knows the address: it may be left empty. */
+export const invitedRegisterSchema = z
+  .object({
+    name: z.string().trim().max(200, 'validation.tooLong'),
+    email: z
+      .string()
+      .trim()
+      .refine((v) => v === '' || z.email().safeParse(v).success, 'validation.email'),
+    password: passwordSchema,
+    confirm: z.string(),
+  })
+  .refine((v) => v.password === v.confirm, { message: 'validation.passwordsDiffer', path: ['confirm'] })
+
 export const forgotSchema = z.object({ email: emailSchema })
 
 export const resetSchema = z

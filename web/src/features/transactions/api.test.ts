@@ -30,7 +30,7 @@ function serveList(total: number) {
 
 describe('fetchAllTransactions (CSV export)', () => {
   it('reads every page of the filtered list', async () => {
-    tokens.set({ access_token: 'a', refresh_token: 'r', expires_in: 900 })
+    tokens.set({ access_token: 'a', expires_in: 900 })
     const asked = serveList(2500)
     const progress: string[] = []
     const all = await fetchAllTransactions({ tag: 'q4' }, (n, total) => progress.push(`${n}/${total}`))
@@ -45,7 +45,7 @@ describe('fetchAllTransactions (CSV export)', () => {
   })
 
   it('refuses a list longer than the export takes, after one page', async () => {
-    tokens.set({ access_token: 'a', refresh_token: 'r', expires_in: 900 })
+    tokens.set({ access_token: 'a', expires_in: 900 })
     const asked = serveList(MAX_EXPORT_ROWS + 1)
     await expect(fetchAllTransactions({})).rejects.toBeInstanceOf(ExportTooLarge)
     expect(asked).toHaveLength(1)

@@ -3,33 +3,37 @@ import createClient from 'openapi-fetch'
 import { notePosition } from './position'
 import { toApiError } from './problem'
 import type { paths } from './schema'
-import { RefreshRejected, TokenStore, type TokenPair } from './tokens'
+import { CSRF_HEADER, csrfToken, forgetCsrfCookie, LEGACY_REFRESH_TOKEN_KEY, SESSION_HEADER } from './session-cookie'
+import { RefreshRejected, TokenStore, webLock, type AccessToken } from './tokens'
 
 /** Endpoints that never carry (nor refresh) an access token. */
 const ANONYMOUS = /\/api\/auth\/(login|register|refresh|logout|confirm-email|forgot-password|reset-password)$/
 
-async function refreshWithServer(refreshToken: string): Promise<TokenPair> {
+/** A new access token by the refresh cookie (the browser sends it; the page echoes the CSRF cookie). */
+async function refreshWithServer(): Promise<AccessToken> {
+  const csrf = csrfToken()
+  if (!csrf) throw new RefreshRejected('no session cookie')
   const res = await fetch(new URL('/api/auth/refresh', location.origin), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ refresh_token: refreshToken }),
+    credentials: 'same-origin',
+    headers: { [CSRF_HEADER]: csrf },
   })
   if (res.status === 401 || res.status === 403) throw new RefreshRejected()
   if (!res.ok) throw new Error(`refresh failed: HTTP ${res.status}`)
-  return (await res.json()) as TokenPair
+  return (await res.json()) as AccessToken
 }
 
-const memoryStorage = new Map<string, string>()
-const storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> =
-  typeof localStorage !== 'undefined'
-    ? localStorage
-    : {
-        getItem: (k) => memoryStorage.get(k) ?? null,
-        setItem: (k, v) => void memoryStorage.set(k, v),
-        removeItem: (k) => void memoryStorage.delete(k),
-      }
+export const tokens = new TokenStore({ present: () => csrfToken() !== null, forget: forgetCsrfCookie }, refreshWithServer, webLock)
 
-export const tokens = new TokenStore(storage, refreshWithServer)
+/** Older versions kept the refresh token in localStorage, readable by any script: drop it. */
+export function dropLegacyRefreshToken() {
+  try {
+    if (typeof localStorage !== 'undefined') localStorage.removeItem(LEGACY_REFRESH_TOKEN_KEY)
+  } catch {
+    /* storage disabled: nothing to drop */
+  }
+}
+dropLegacyRefreshToken()
 
 /**
  * fetch with the bearer token; on 401 refreshes once (shared with concurrent requests) and
@@ -39,10 +43,10 @@ export async function authFetch(request: Request): Promise<Response> {
   if (ANONYMOUS.test(new URL(request.url, location.origin).pathname)) return fetch(request)
   const retry = request.clone()
   let token = tokens.accessToken
-  if (!token && tokens.refreshToken) token = await tokens.refresh()
+  if (!token && tokens.hasSession) token = await tokens.refresh()
   if (token) request.headers.set('Authorization', `Bearer ${token}`)
   const res = await fetch(request)
-  if (res.status !== 401 || !tokens.refreshToken) return res
+  if (res.status !== 401 || !tokens.hasSession) return res
   const fresh = await tokens.refresh(token)
   if (!fresh) return res
   retry.headers.set('Authorization', `Bearer ${fresh}`)
@@ -53,6 +57,42 @@ export const api = createClient<paths>({
   baseUrl: typeof location !== 'undefined' ? location.origin : 'http://localhost',
   fetch: authFetch,
 })
+
+/**
+ * Signs in with a cookie session: the server keeps the refresh token in an HttpOnly cookie and
+ * answers the access token, which stays in memory. Throws the server's ApiError on refusal.
+ */
+export async function startSession(email: string, password: string): Promise<void> {
+  const answer = await unwrap(
+    api.POST('/api/auth/login', { body: { email, password }, headers: { [SESSION_HEADER]: 'cookie' } }),
+  )
+  tokens.set({ access_token: answer.access_token, expires_in: answer.expires_in })
+}
+
+/** Longest wait for the server to end the session before signing out here anyway. */
+const LOGOUT_TIMEOUT_MS = 5_000
+
+/**
+ * Ends the cookie session on the server, then here. The server is asked first: the browser
+ * must still send the CSRF cookie the header echoes (forgetting it first made the server
+ * refuse the logout and keep the session). Signs out here whatever the server answers.
+ */
+export async function endSession(): Promise<void> {
+  const csrf = csrfToken()
+  if (csrf) {
+    try {
+      await fetch(new URL('/api/auth/logout', location.origin), {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { [CSRF_HEADER]: csrf },
+        signal: AbortSignal.timeout(LOGOUT_TIMEOUT_MS),
+      })
+    } catch {
+      /* unreachable: signed out here anyway */
+    }
+  }
+  tokens.clear()
+}
 
 /** Unwraps an openapi-fetch result: the data, or a thrown ApiError. Notes any `position`. */
 export async function unwrap<T>(

@@ -1,18 +1,20 @@
 /**
- * Session tokens: the access token lives in memory only, the refresh token in localStorage.
+ * Session tokens: the access token lives in memory only; the refresh token lives in an
+ * HttpOnly cookie the page never sees (see ./session-cookie). A reload starts with no access
+ * token and gets one by refreshing through the cookie.
  *
  * Refresh tokens are single-use and presenting one twice revokes the whole session, so every
  * refresh goes through {@link TokenStore.refresh}, which shares one in-flight refresh among all
- * callers. A caller whose request failed with an access token that has since been replaced
- * gets the new token without a second refresh.
+ * callers of this tab and holds a lock shared with the other tabs (the Web Locks API), so two
+ * tabs never present the same cookie at once. A caller whose request failed with an access
+ * token that has since been replaced gets the new token without a second refresh.
  */
-export interface TokenPair {
+export interface AccessToken {
   access_token: string
-  refresh_token: string
   expires_in: number
 }
 
-/** Thrown by a refresh function when the server refused the refresh token (401/403). */
+/** Thrown by a refresh function when the server refused the refresh cookie (401/403). */
 export class RefreshRejected extends Error {
   constructor(message = 'refresh token rejected') {
     super(message)
@@ -20,9 +22,23 @@ export class RefreshRejected extends Error {
   }
 }
 
-export type RefreshFn = (refreshToken: string) => Promise<TokenPair>
+/** Asks the server for a new access token by the refresh cookie. */
+export type RefreshFn = () => Promise<AccessToken>
 
-export const REFRESH_TOKEN_KEY = 'ledger.refresh_token'
+/** Whether a cookie session exists, and a way to forget it on this side. */
+export interface SessionMarker {
+  present(): boolean
+  forget(): void
+}
+
+/** Runs `fn` while holding a lock shared by every tab of this origin. */
+export type CrossTabLock = <T>(fn: () => Promise<T>) => Promise<T>
+
+const LOCK_NAME = 'ledger.refresh'
+
+/** The Web Locks API where the browser has it; without it, tabs are not coordinated. */
+export const webLock: CrossTabLock = <T,>(fn: () => Promise<T>): Promise<T> =>
+  typeof navigator !== 'undefined' && navigator.locks ? (navigator.locks.request(LOCK_NAME, fn) as Promise<T>) : fn()
 
 type Listener = (signedIn: boolean) => void
 
@@ -30,40 +46,33 @@ export class TokenStore {
   private access: string | null = null
   private inflight: Promise<string | null> | null = null
   private readonly listeners = new Set<Listener>()
-  private readonly storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
+  private readonly session: SessionMarker
   private readonly doRefresh: RefreshFn
+  private readonly lock: CrossTabLock
 
-  constructor(storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>, doRefresh: RefreshFn) {
-    this.storage = storage
+  constructor(session: SessionMarker, doRefresh: RefreshFn, lock: CrossTabLock = (fn) => fn()) {
+    this.session = session
     this.doRefresh = doRefresh
+    this.lock = lock
   }
 
   get accessToken(): string | null {
     return this.access
   }
 
-  get refreshToken(): string | null {
-    try {
-      return this.storage.getItem(REFRESH_TOKEN_KEY)
-    } catch {
-      return null
-    }
-  }
-
   get hasSession(): boolean {
-    return this.access !== null || this.refreshToken !== null
+    return this.access !== null || this.session.present()
   }
 
-  set(pair: TokenPair) {
-    this.access = pair.access_token
-    this.storage.setItem(REFRESH_TOKEN_KEY, pair.refresh_token)
+  set(token: AccessToken) {
+    this.access = token.access_token
     this.emit(true)
   }
 
   clear() {
     const had = this.hasSession
     this.access = null
-    this.storage.removeItem(REFRESH_TOKEN_KEY)
+    this.session.forget()
     if (had) this.emit(false)
   }
 
@@ -91,15 +100,14 @@ export class TokenStore {
   }
 
   private async run(): Promise<string | null> {
-    const token = this.refreshToken
-    if (!token) {
+    if (!this.session.present()) {
       this.clear()
       return null
     }
     try {
-      const pair = await this.doRefresh(token)
-      this.set(pair)
-      return pair.access_token
+      const token = await this.lock(() => this.doRefresh())
+      this.set(token)
+      return token.access_token
     } catch (e) {
       if (e instanceof RefreshRejected) this.clear()
       return null

@@ -1,3 +1,4 @@
+import { accessEn } from './access'
 import { invoicesReportsEn } from './invoices-reports'
 
 /** English UI strings; the source of message keys. */
@@ -96,7 +97,7 @@ export const en = {
   'auth.signOut': 'Sign out',
   'auth.register': 'Create account',
   'auth.createAccount': 'Create an account',
-  'auth.firstUserAdmin': 'The first account becomes the administrator; later ones start as viewers.',
+  'auth.firstUserAdmin': 'Only the first account of a new ledger is created without an invitation; it becomes the administrator.',
   'auth.email': 'Email',
   'auth.password': 'Password',
   'auth.newPassword': 'New password',
@@ -947,6 +948,7 @@ export const en = {
   "dashboard.missingRate": "An exchange rate is missing",
   "dashboard.enterRate": "Enter the rate",
   ...invoicesReportsEn,
+  ...accessEn,
 } as const
 
 export type MessageKey = keyof typeof en

@@ -1,4 +1,5 @@
 import type { MessageKey } from './en'
+import { accessRu } from './access'
 import { invoicesReportsRu } from './invoices-reports'
 
 /** Russian UI strings; every English key must be here (checked by the type). */
@@ -97,7 +98,7 @@ export const ru: Record<MessageKey, string> = {
   'auth.signOut': 'Выйти',
   'auth.register': 'Зарегистрироваться',
   'auth.createAccount': 'Регистрация',
-  'auth.firstUserAdmin': 'Первая учётная запись становится администратором, следующие — наблюдателями.',
+  'auth.firstUserAdmin': 'Без приглашения создаётся только первая учётная запись нового учёта; она становится администратором.',
   'auth.email': 'Эл. почта',
   'auth.password': 'Пароль',
   'auth.newPassword': 'Новый пароль',
@@ -947,4 +948,5 @@ export const ru: Record<MessageKey, string> = {
   "dashboard.missingRate": "Не хватает курса валюты",
   "dashboard.enterRate": "Ввести курс",
   ...invoicesReportsRu,
+  ...accessRu,
 }

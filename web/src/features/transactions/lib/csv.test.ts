@@ -36,6 +36,16 @@ describe('transactionsCsv', () => {
     expect(lines[2]).toBe('t1,2026-11-02,journal,"Bought ""euros"", twice\nsecond line",Bank,-108.150000000001,USD,,,"fee, incl.",Project p,,,fx;q4,,,42')
   })
 
+  it('neutralises a formula in a description or memo and keeps negative amounts numbers', () => {
+    const evil: Transaction = {
+      ...fx,
+      description: '=HYPERLINK("http://evil.example","open")',
+      entries: [{ account_id: 'bank', amount: '-12.50', currency: 'USD', memo: '@SUM(A1:A9)' }],
+    }
+    const [, row] = transactionsCsv([evil], names).split('\r\n')
+    expect(row).toBe(`t1,2026-11-02,journal,"'=HYPERLINK(""http://evil.example"",""open"")",Bank,-12.50,USD,,,"'@SUM(A1:A9)",Project p,,,fx;q4,,,42`)
+  })
+
   it('has only the header for no transactions', () => {
     expect(transactionsCsv([], names).split('\r\n')).toHaveLength(1)
   })

@@ -1,4 +1,5 @@
 import type { ColumnDef, PaginationState } from '@tanstack/react-table'
+import { UserPlus } from 'lucide-react'
 import { useMemo, useState } from 'react'
 import toast from 'react-hot-toast'
 
@@ -10,11 +11,13 @@ import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { NativeSelect } from '@/components/ui/native-select'
 import { useDebounced } from '@/hooks/use-debounced'
-import { can, useSession } from '@/lib/auth'
+import { can, isPending, useSession } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 
 import { ROLES, useUpdateUser, useUsers, type Role, type UserDetail } from '../api'
 import { DisableUserDialog } from '../components/disable-dialog'
+import { InvitationsTable } from '../components/invitations-table'
+import { InviteDialog } from '../components/invite-dialog'
 
 export default function UsersPage() {
   const { t, date } = useI18n()
@@ -26,6 +29,7 @@ export default function UsersPage() {
   const query = useUsers({ q: dq || undefined, role: role || undefined, limit: pagination.pageSize, offset: pagination.pageIndex * pagination.pageSize })
   const update = useUpdateUser()
   const [disabling, setDisabling] = useState<UserDetail | null>(null)
+  const [inviting, setInviting] = useState(false)
 
   const columns = useMemo<ColumnDef<UserDetail, unknown>[]>(
     () => [
@@ -54,6 +58,12 @@ export default function UsersPage() {
               update.mutate({ id: row.original.id, body: { role: e.target.value as Role } }, { onSuccess: () => toast.success(t('users.roleChanged')) })
             }
           >
+            {isPending(row.original) && (
+              // Signed up under open registration: no role until one is chosen here.
+              <option value={row.original.role} disabled>
+                {t('role.pending')}
+              </option>
+            )}
             {ROLES.map((r) => (
               <option key={r} value={r}>
                 {t(`role.${r}`)}
@@ -92,7 +102,15 @@ export default function UsersPage() {
 
   return (
     <>
-      <PageHeader title={t('nav.users')} description={t('users.description')} />
+      <PageHeader
+        title={t('nav.users')}
+        description={t('users.description')}
+        actions={
+          <Button onClick={() => setInviting(true)}>
+            <UserPlus /> {t('invite.button')}
+          </Button>
+        }
+      />
       <ListToolbar q={q} onQ={(v) => { setQ(v); setPagination((p) => ({ ...p, pageIndex: 0 })) }}>
         <NativeSelect className="w-40" value={role} aria-label={t('users.role')} onChange={(e) => { setRole(e.target.value as Role | ''); setPagination((p) => ({ ...p, pageIndex: 0 })) }}>
           <option value="">{t('users.allRoles')}</option>
@@ -116,6 +134,8 @@ export default function UsersPage() {
         getRowId={(u) => u.id}
       />
       <DisableUserDialog user={disabling} onClose={() => setDisabling(null)} />
+      <InvitationsTable />
+      <InviteDialog open={inviting} onClose={() => setInviting(false)} />
     </>
   )
 }
