@@ -537,7 +537,8 @@ export interface paths {
         };
         /**
          * The whole ledger as a Beancount file that `bean-check` accepts; it ends with a balance
-         *     assertion per account, so Beancount itself confirms the balances match.
+         *     assertion per account, so Beancount itself confirms the balances match. Streamed (chunked)
+         *     from one consistent snapshot of the read tables. Admins, accountants and auditors only.
          */
         get: operations["beancount"];
         put?: never;
@@ -3396,6 +3397,11 @@ export interface components {
              * @description Bank, cash, card or crypto wallet account the money moved through.
              */
             account_id?: string | null;
+            /**
+             * @description Accept a payment beyond the open amount and record the excess as the counterparty's
+             *     credit (default: refused with `invoice_overpayment`).
+             */
+            allow_overpayment?: boolean;
             /** @description What moved, in the account's currency. */
             amount?: string | null;
             /** @description The account's currency (checked when given). */
@@ -3964,6 +3970,12 @@ export interface components {
             posted: components["schemas"]["RunOccurrence"][];
             /** @description Schedules with days due that the run looked at. */
             schedules: number;
+            /**
+             * @description Due days older than the catch-up horizon that the run did not post (with the reason);
+             *     they stay due, and a run with `catch_up=true` posts them. A schedule with such a day
+             *     posts nothing until then (days post in order).
+             */
+            skipped: components["schemas"]["RunOccurrence"][];
             /**
              * Format: date
              * @description The day the run posted through.
@@ -5802,6 +5814,14 @@ export interface operations {
                     "text/plain": unknown;
                 };
             };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     list_invitations: {
@@ -6751,6 +6771,11 @@ export interface operations {
             query?: {
                 /** @description Pretend this is today (only when the server allows a fake clock). */
                 today?: string;
+                /**
+                 * @description Also post due days older than the catch-up horizon
+                 *     (`LEDGER_RECURRING_MAX_CATCHUP_DAYS`); without it they are listed as `skipped`.
+                 */
+                catch_up?: boolean;
             };
             header?: never;
             path?: never;
@@ -7672,6 +7697,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the upload folder's quota is used up (`upload_quota_exceeded`) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8736,16 +8770,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description already posted under this idempotency key */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TransactionOut"];
-                };
-            };
-            /** @description posted */
+            /** @description posted (or, with `Idempotent-Replayed: true`, posted earlier under the same idempotency key) */
             201: {
                 headers: {
                     [name: string]: unknown;
