@@ -443,6 +443,17 @@ fn registration_closed() -> ApiError {
     )
 }
 
+/// Refuses a registration without invitation unless the ledger is empty or open. Answered
+/// before any hashing; the answer does not depend on the address.
+fn refuse_unless(empty: bool, mode: RegistrationMode) -> ApiResult<()> {
+    match mode {
+        _ if empty => Ok(()),
+        RegistrationMode::Open => Ok(()),
+        RegistrationMode::Closed => Err(registration_closed()),
+        RegistrationMode::Invite => Err(invitation_required()),
+    }
+}
+
 /// Inserts a user and returns it; 409 `email_taken` on a duplicate address.
 async fn insert_user(
     conn: &mut PgConnection,
@@ -539,18 +550,10 @@ async fn register_plain(
         .email
         .ok_or_else(|| ApiError::invalid("email", "the email address is required"))?;
     let mode = state.settings.registration;
-    // Answered before any hashing; the answer does not depend on the address.
-    let refuse = || match mode {
-        RegistrationMode::Closed => Some(registration_closed()),
-        RegistrationMode::Invite => Some(invitation_required()),
-        RegistrationMode::Open => None,
-    };
     let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM users)")
         .fetch_one(&state.pool)
         .await?;
-    if !empty && let Some(e) = refuse() {
-        return Err(e);
-    }
+    refuse_unless(empty, mode)?;
     let password_hash = passwords::hash(new.password).await?;
 
     let mut tx = state.pool.begin().await?;
@@ -561,9 +564,7 @@ async fn register_plain(
     let first: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM users)")
         .fetch_one(&mut *tx)
         .await?;
-    if !first && let Some(e) = refuse() {
-        return Err(e);
-    }
+    refuse_unless(first, mode)?;
     let taken: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email_key = lower($1))")
             .bind(&email)
@@ -571,14 +572,7 @@ async fn register_plain(
             .await?;
     if taken {
         drop(tx);
-        mailer
-            .dispatch(
-                email,
-                "Your Ledger account already exists".into(),
-                already_registered_mail_body(&state.settings.public_url),
-            )
-            .await;
-        return Ok(check_your_mail());
+        return Ok(tell_owner_of_taken_address(state, mailer, email).await);
     }
     let role = if first { Role::Admin } else { Role::Pending };
     let user = insert_user(
@@ -618,6 +612,18 @@ async fn register_plain(
     } else {
         check_your_mail()
     })
+}
+
+/// `open` mode, taken address: the owner is told, the caller gets the answer of a free one.
+async fn tell_owner_of_taken_address(state: &AppState, mailer: &Mailer, email: String) -> Response {
+    mailer
+        .dispatch(
+            email,
+            "Your Ledger account already exists".into(),
+            already_registered_mail_body(&state.settings.public_url),
+        )
+        .await;
+    check_your_mail()
 }
 
 fn check_your_mail() -> Response {
@@ -750,16 +756,7 @@ async fn login(
     };
     throttle::forget_attempt(&state.pool, &attempt).await?;
     let user_id: Uuid = user.try_get("id")?;
-    let refused = if user.try_get::<bool, _>("disabled")? {
-        Some(("disabled", account_disabled()))
-    } else if state.settings.email_confirmation_required()
-        && !user.try_get::<bool, _>("confirmed")?
-    {
-        Some(("email_not_confirmed", email_not_confirmed()))
-    } else {
-        None
-    };
-    if let Some((reason, error)) = refused {
+    if let Some((reason, error)) = refusal(&state, &user)? {
         let event = AccessEvent::LoginFailed {
             ip: ip_text,
             reason: reason.into(),
@@ -767,20 +764,45 @@ async fn login(
         audit::record_alone(&state.pool, user_id, &actor, event).await?;
         return Err(error.into());
     }
-    let role = parse_role(user.try_get("role")?)?;
-    let version: i32 = user.try_get("token_version")?;
-    let mut tx = state.pool.begin().await?;
-    let issued = refresh::issue(&mut tx, user_id, None, state.settings.refresh_token_days).await?;
     let actor = Actor {
         user_id: Some(user_id),
         ..actor
     };
-    let event = AccessEvent::LoginSucceeded { ip: ip_text };
-    audit::record(&mut tx, user_id, &actor, &[event]).await?;
+    Ok(axum::Json(
+        start_session(&state, &actor, &user, ip_text).await?,
+    ))
+}
+
+/// Why a user whose password matched may still not sign in: disabled, or the address is not
+/// confirmed while confirmation is required.
+fn refusal(state: &AppState, user: &PgRow) -> ApiResult<Option<(&'static str, ApiError)>> {
+    Ok(if user.try_get::<bool, _>("disabled")? {
+        Some(("disabled", account_disabled()))
+    } else if state.settings.email_confirmation_required()
+        && !user.try_get::<bool, _>("confirmed")?
+    {
+        Some(("email_not_confirmed", email_not_confirmed()))
+    } else {
+        None
+    })
+}
+
+/// Starts a sign-in (a new refresh-token family), records it and answers the tokens.
+async fn start_session(
+    state: &AppState,
+    actor: &Actor,
+    user: &PgRow,
+    ip: Option<String>,
+) -> ApiResult<TokenResponse> {
+    let user_id: Uuid = user.try_get("id")?;
+    let role = parse_role(user.try_get("role")?)?;
+    let version: i32 = user.try_get("token_version")?;
+    let mut tx = state.pool.begin().await?;
+    let issued = refresh::issue(&mut tx, user_id, None, state.settings.refresh_token_days).await?;
+    let event = AccessEvent::LoginSucceeded { ip };
+    audit::record(&mut tx, user_id, actor, &[event]).await?;
     tx.commit().await?;
-    Ok(axum::Json(token_response(
-        &state, user_id, role, version, issued,
-    )?))
+    token_response(state, user_id, role, version, issued)
 }
 
 /// Exchanges a refresh token for new tokens. The presented token is used up; presenting it
