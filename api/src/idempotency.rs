@@ -129,9 +129,15 @@ async fn handle(state: AppState, req: Request, next: Next) -> Result<Response, A
         return Ok(next.run(req).await);
     }
     let (mut parts, body) = req.into_parts();
-    let Ok(user) = AuthUser::from_request_parts(&mut parts, &state).await else {
+    let user = match AuthUser::from_request_parts(&mut parts, &state).await {
+        Ok(user) => user,
+        // The database is unreachable: the handler would wait for it a second time (and the
+        // 503 would come after two pool timeouts); answer now.
+        Err(e) if e.to_problem().status == StatusCode::SERVICE_UNAVAILABLE.as_u16() => {
+            return Err(e);
+        }
         // Not signed in: the handler answers (or refuses) as it would without a key.
-        return Ok(next.run(Request::from_parts(parts, body)).await);
+        Err(_) => return Ok(next.run(Request::from_parts(parts, body)).await),
     };
     let bytes = axum::body::to_bytes(body, state.settings.max_body_bytes)
         .await

@@ -46,35 +46,45 @@ fn not_ready(reason: impl Into<String>) -> Response {
 /// projector is not failing. A stuck projector makes every read-your-writes query wait and
 /// then answer 503, so the instance is not ready: the answer names the event and the reason.
 async fn readyz(State(state): State<AppState>) -> Response {
-    if let Some(stuck) = state.projector.stuck() {
-        let body = serde_json::json!({
-            "status": "unavailable",
-            "reason": "projector_stuck",
-            "position": stuck.position,
-            "error": stuck.reason,
-            "since": stuck.since,
-            "attempts": stuck.attempts,
-        });
-        let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
-        response
-            .headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
-        return response;
-    }
+    // The database first: while it is down the projector fails too, and the database is the
+    // cause worth reporting.
     let check = projections::read_model::ready(&state.pool);
     match tokio::time::timeout(READY_TIMEOUT, check).await {
-        Ok(Ok(true)) => Json(Readiness {
-            status: "ready",
-            reason: None,
-        })
-        .into_response(),
-        Ok(Ok(false)) => not_ready("read tables are being built"),
-        Ok(Err(e)) => not_ready(format!("database unavailable: {e}")),
-        Err(_) => not_ready(format!(
-            "database unavailable: no answer within {} ms",
-            READY_TIMEOUT.as_millis()
-        )),
+        Ok(Ok(true)) => {}
+        Ok(Ok(false)) => return not_ready("read tables are being built"),
+        Ok(Err(e)) => return not_ready(format!("database unavailable: {e}")),
+        Err(_) => {
+            return not_ready(format!(
+                "database unavailable: no answer within {} ms",
+                READY_TIMEOUT.as_millis()
+            ));
+        }
     }
+    if let Some(stuck) = state.projector.stuck() {
+        return projector_stuck(&stuck);
+    }
+    Json(Readiness {
+        status: "ready",
+        reason: None,
+    })
+    .into_response()
+}
+
+/// 503 naming the event the projector cannot apply (when it is an event's fault) and why.
+fn projector_stuck(stuck: &projections::projector::Stuck) -> Response {
+    let body = serde_json::json!({
+        "status": "unavailable",
+        "reason": "projector_stuck",
+        "position": stuck.position,
+        "error": stuck.reason,
+        "since": stuck.since,
+        "attempts": stuck.attempts,
+    });
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+    response
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
