@@ -290,31 +290,37 @@ pub fn push_adjustments_filter(qb: &mut QueryBuilder<'_, Postgres>, adjustments:
     }
 }
 
-/// Transactions newest first (by date, then log order), with their postings.
+/// Transactions newest first (by date, then log order), with their postings. The total, the
+/// page and its postings come from one snapshot, so that they agree while the projector writes.
 pub async fn list_transactions(
     pool: &PgPool,
     f: &TransactionFilter,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<TransactionRow>, i64), sqlx::Error> {
+    let mut snapshot = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *snapshot)
+        .await?;
     let mut count = QueryBuilder::new("SELECT count(*) FROM read.transactions t");
     push_tx_filters(&mut count, f);
-    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *snapshot).await?;
     let mut qb = QueryBuilder::new("SELECT t.* FROM read.transactions t");
     push_tx_filters(&mut qb, f);
     qb.push(" ORDER BY t.date DESC, t.seq DESC LIMIT ")
         .push_bind(limit.clamp(1, MAX_PAGE))
         .push(" OFFSET ")
         .push_bind(offset.max(0));
-    let rows = qb.build().fetch_all(pool).await?;
+    let rows = qb.build().fetch_all(&mut *snapshot).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.get("id")).collect();
     let postings = sqlx::query(
         "SELECT transaction_id, account_id, currency, amount, weight_currency, weight_amount, memo \
          FROM read.postings WHERE transaction_id = ANY($1) ORDER BY transaction_id, leg",
     )
     .bind(&ids)
-    .fetch_all(pool)
+    .fetch_all(&mut *snapshot)
     .await?;
+    snapshot.commit().await?;
     let mut by_tx: std::collections::HashMap<Uuid, Vec<PostingRow>> =
         std::collections::HashMap::new();
     for p in &postings {
