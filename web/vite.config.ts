@@ -21,5 +21,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // Form tests render whole dialogs in jsdom; on a 2-core CI machine a few took longer than
+    // Vitest's 5 s default while the machine was busy. A slow test is not a failing one.
+    testTimeout: 20_000,
   },
 })
