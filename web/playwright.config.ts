@@ -19,11 +19,12 @@ function freshDataDir(): string {
 }
 const dataDir = (process.env.LEDGER_E2E_DATA_DIR ??= freshDataDir())
 // Specs that need books nobody else has posted into (exact report figures, a closed period) run
-// against a second server with a ledger of their own.
+// against a second server with a ledger of their own; so does the access spec, whose admin must
+// not be the first user of the ledger that `ledger.spec.ts` registers through the screens.
 const FRESH_BOOKS_PORT = PORT + 2
 const freshBooksURL = `http://127.0.0.1:${FRESH_BOOKS_PORT}`
 const freshBooksDir = (process.env.LEDGER_E2E_FRESH_BOOKS_DIR ??= freshDataDir())
-const FRESH_BOOKS_SPECS = /invoices-reports\.spec\.ts/
+const FRESH_BOOKS_SPECS = /(invoices-reports|access)\.spec\.ts/
 const serverCommand = process.env.LEDGER_BIN ? `${process.env.LEDGER_BIN} serve` : 'cargo run --bin ledger -- serve'
 
 export default defineConfig({

@@ -121,7 +121,11 @@ test('the administrator disables the user, who cannot sign in until enabled', as
   await signInAsAdmin(admin, request)
   await admin.goto('/users')
   await admin.getByLabel('Search').fill(USER.email)
-  const row = admin.getByRole('row').filter({ hasText: USER.email })
+  // The user's row, not the row of the invitation they joined by (the page lists both).
+  const row = admin
+    .getByRole('row')
+    .filter({ hasText: USER.email })
+    .filter({ has: admin.getByLabel(`Role of ${USER.email}`) })
   await expect(row).toContainText('Viewer')
   await row.getByRole('button', { name: `Disable ${USER.email}` }).click()
   const dialog = admin.getByRole('dialog')
