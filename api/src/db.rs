@@ -9,6 +9,10 @@ use embedded_pg::{EmbeddedPostgres, Options};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Executor, PgPool};
 
+/// One database connection, for code outside the database layer that hands one on (route
+/// files name no database types of their own).
+pub type Conn = sqlx::PgConnection;
+
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 /// Where the database comes from; keeps an embedded cluster alive while held.

@@ -4,7 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::DomainError;
-use projections::ProjectionError;
+use projections::{ProjectionError, ReadError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -168,6 +168,24 @@ impl ApiError {
             detail,
             code: code.to_string(),
             field,
+        }
+    }
+}
+
+impl From<ReadError> for ApiError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Db(e) => e.into(),
+            ReadError::MissingRate { .. } => {
+                ApiError::bad_request("missing_rate", format!("{e}; enter one at /api/rates"))
+            }
+            ReadError::NoRateOnOrBefore { .. } => {
+                ApiError::bad_request("missing_rate", e.to_string())
+            }
+            ReadError::TooManyRows => ApiError::invalid("group_by", e.to_string()),
+            ReadError::Invalid { field, message } => ApiError::invalid(field, message),
+            ReadError::NotFound(what) => ApiError::not_found(what),
+            ReadError::Account(..) | ReadError::Internal(_) => ApiError::internal(e),
         }
     }
 }

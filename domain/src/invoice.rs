@@ -20,6 +20,7 @@ use crate::error::DomainError;
 use crate::money::{Currency, MAX_AMOUNT_ABS, round_to_scale};
 use crate::text::{clean_line, clean_text};
 
+pub mod ageing;
 pub mod open_spans;
 
 /// Most lines one invoice may have.
@@ -582,7 +583,10 @@ impl Aggregate for Invoice {
                     _ => return Err(self.refuse("overdue")),
                 }
                 let due = self.draft.as_ref().map(|d| d.due_date);
-                if self.overdue_marked || due.is_none_or(|d| d >= today) || self.open().is_zero() {
+                if self.overdue_marked
+                    || due.is_none_or(|d| !ageing::is_past_due(d, today))
+                    || self.open().is_zero()
+                {
                     return Err(DomainError::Conflict(
                         "the invoice is not newly overdue".into(),
                     ));

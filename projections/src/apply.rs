@@ -8,19 +8,23 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::invoice::InvoiceEvent;
+use domain::invoice::SeriesEvent;
 use domain::payout::PayoutEvent;
 use domain::period::PeriodEvent;
 use domain::rates::RateEvent;
 use domain::recurring_payment::RecurringEvent;
 use domain::traffic_import::{ImportEvent, ReportKind};
 use domain::transaction::{TransactionEvent, TransactionPosted};
+use domain::{Currency, DomainEvent};
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::ProjectionError;
+use crate::aggregate::AggregateType;
 use crate::copy_binary::{BinaryCopy, NUMERIC_OID, TEXT_OID, UUID_OID};
 use crate::log::{Sequenced, StoredEvent};
 use crate::upcast::decode;
@@ -35,16 +39,53 @@ enum EntityEventRaw {
     Restored,
 }
 
-pub const ENTITY_TYPES: &[&str] = &[
-    "account",
-    "project",
-    "category",
-    "counterparty",
-    "traffic_source",
-    "program",
-    "offer",
-    "campaign",
-];
+impl EntityEventRaw {
+    /// The event type this payload is (`domain::entity::EntityEvent::event_type`).
+    fn event_type(&self) -> &'static str {
+        match self {
+            Self::Created(_) => "Created",
+            Self::Updated(_) => "Updated",
+            Self::Archived => "Archived",
+            Self::Restored => "Restored",
+        }
+    }
+}
+
+/// Stops at an event whose `event_type` column does not name what its payload holds: a
+/// payload that decodes is not enough, the log must say the same thing twice.
+fn check_event_type(e: &StoredEvent, found: &str) -> Result<(), ProjectionError> {
+    if e.event_type == found {
+        return Ok(());
+    }
+    Err(ProjectionError::corrupt(
+        e,
+        format!(
+            "unknown event type `{}` for aggregate type `{}` (the payload is `{found}`)",
+            e.event_type, e.aggregate_type
+        ),
+    ))
+}
+
+/// Decodes a domain event and checks its type (see [`check_event_type`]).
+fn decode_event<T: DeserializeOwned + DomainEvent>(e: &StoredEvent) -> Result<T, ProjectionError> {
+    let event: T = decode(e)?;
+    check_event_type(e, &event.event_type())?;
+    Ok(event)
+}
+
+/// The variant an externally tagged payload holds (`"Archived"` or `{"Created": …}`), for
+/// events no read model decodes.
+fn payload_tag(e: &StoredEvent) -> Result<String, ProjectionError> {
+    let value: Value = decode(e)?;
+    match value {
+        Value::String(tag) => Ok(tag),
+        Value::Object(map) if map.len() == 1 => Ok(map.keys().next().cloned().unwrap_or_default()),
+        _ => Err(ProjectionError::corrupt(
+            e,
+            "the payload is not one tagged event",
+        )),
+    }
+}
 
 /// The one metadata field the read tables keep.
 #[derive(Deserialize)]
@@ -143,6 +184,9 @@ pub struct Prepared {
     /// The closed-through date after the batch, when a period event changed it.
     closed_through: Option<Option<NaiveDate>>,
     last_seq: Option<i64>,
+    /// The batch's postings summed per currency as the books balance them (a priced leg
+    /// counts its weight): zero in every currency, or the log holds an unbalanced posting.
+    balance_check: BTreeMap<Currency, Decimal>,
 }
 
 /// The append-only part of a batch: rows for COPY, which batches may send in any order.
@@ -290,6 +334,8 @@ impl Prepared {
 
         self.ledger_daily.add(p);
         for leg in legs {
+            let weight = leg.balance_contribution();
+            *self.balance_check.entry(weight.currency).or_default() += weight.amount;
             let (debit, credit) = if leg.amount.is_sign_positive() {
                 (leg.amount, Decimal::ZERO)
             } else {
@@ -624,7 +670,9 @@ fn entity_op(e: &StoredEvent, raw: EntityEventRaw) -> Result<EntityOp, Projectio
     })
 }
 
-/// Turns `events` (consecutive in the sealed order) into rows. Pure: no I/O.
+/// Turns `events` (consecutive in the sealed order) into rows. Pure: no I/O. An event of an
+/// aggregate or event type this build does not know is an error, as an undecodable one is:
+/// the projector stops there rather than pass it by.
 pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
     let mut out = Prepared {
         last_seq: events.last().map(|e| e.seq),
@@ -632,71 +680,86 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
     };
     for ev in events {
         let e = &ev.event;
-        match e.aggregate_type.as_str() {
-            t if ENTITY_TYPES.contains(&t) => {
+        let Some(aggregate) = AggregateType::parse(&e.aggregate_type) else {
+            return Err(ProjectionError::corrupt(
+                e,
+                format!("unknown aggregate type `{}`", e.aggregate_type),
+            ));
+        };
+        out.add_event(aggregate, ev)?;
+    }
+    out.assert_balanced(events);
+    Ok(out)
+}
+
+impl Prepared {
+    /// Every posting balances (`domain::transaction::validate_post`), so a batch of them
+    /// moves balances by zero in every currency. Anything else is a bug that must not reach
+    /// the read tables: a live step and a rebuild both prepare every batch through here.
+    fn assert_balanced(&self, events: &[Sequenced]) {
+        for (currency, sum) in &self.balance_check {
+            assert!(
+                sum.is_zero(),
+                "balance deltas of the events at positions {:?}..={:?} sum to {sum} {currency}, not zero",
+                events.first().map(|e| e.event.position),
+                events.last().map(|e| e.event.position),
+            );
+        }
+    }
+
+    /// Adds one event of a known aggregate type.
+    fn add_event(
+        &mut self,
+        aggregate: AggregateType,
+        ev: &Sequenced,
+    ) -> Result<(), ProjectionError> {
+        let e = &ev.event;
+        match aggregate {
+            AggregateType::Account
+            | AggregateType::Project
+            | AggregateType::Category
+            | AggregateType::Counterparty
+            | AggregateType::TrafficSource
+            | AggregateType::Program
+            | AggregateType::Offer
+            | AggregateType::Campaign => {
                 let raw: EntityEventRaw = decode(e)?;
-                out.entities.push(entity_op(e, raw)?);
+                check_event_type(e, raw.event_type())?;
+                self.entities.push(entity_op(e, raw)?);
             }
-            "transaction" => {
-                let id = parse_uuid(e)?;
-                match decode::<TransactionEvent>(e)? {
-                    TransactionEvent::Posted(p) => {
-                        let author: Author = serde_json::from_str(&e.metadata)
-                            .map_err(|err| ProjectionError::corrupt(e, err))?;
-                        out.add_posted(id, &p, author.user_id, ev);
-                        if let Some(details) = p.crypto {
-                            out.crypto.push(crate::crypto::CryptoOp::Posted {
-                                transaction_id: id,
-                                details: *details,
-                            });
-                        }
-                    }
-                    TransactionEvent::CryptoVerified(verification) => {
-                        out.crypto.push(crate::crypto::CryptoOp::Verified {
-                            transaction_id: id,
-                            verification,
-                        });
-                    }
-                    TransactionEvent::Reversed {
-                        reversal_id,
-                        replaced_by,
-                    } => {
-                        out.reversals.push((id, reversal_id, replaced_by));
-                    }
-                }
-            }
-            "tron_wallet" => out.crypto.push(crate::crypto::CryptoOp::Wallet {
+            AggregateType::Transaction => self.add_transaction_event(ev)?,
+            AggregateType::TronWallet => self.crypto.push(crate::crypto::CryptoOp::Wallet {
                 account_id: parse_uuid(e)?,
-                event: decode(e)?,
+                event: decode_event(e)?,
                 at: e.recorded_at,
             }),
-            "payout" => out.payouts.push(PayoutOp {
+            AggregateType::Payout => self.payouts.push(PayoutOp {
                 id: parse_uuid(e)?,
-                event: decode::<PayoutEvent>(e)?,
+                event: decode_event::<PayoutEvent>(e)?,
                 at: e.recorded_at,
                 version: e.sequence,
             }),
-            "recurring" => out.recurring.push(RecurringOp {
+            AggregateType::Recurring => self.recurring.push(RecurringOp {
                 id: parse_uuid(e)?,
-                event: decode::<RecurringEvent>(e)?,
+                event: decode_event::<RecurringEvent>(e)?,
                 at: e.recorded_at,
                 version: e.sequence,
                 position: e.position,
             }),
-            "invoice" => out.invoices.push(InvoiceOp {
+            AggregateType::Invoice => self.invoices.push(InvoiceOp {
                 id: parse_uuid(e)?,
-                event: decode::<InvoiceEvent>(e)?,
+                event: decode_event::<InvoiceEvent>(e)?,
                 at: e.recorded_at,
                 version: e.sequence,
             }),
-            "rate" => match decode::<RateEvent>(e)? {
+            AggregateType::Rate => match decode_event::<RateEvent>(e)? {
                 RateEvent::Set {
                     base,
                     quote,
                     date,
                     rate,
                     source,
-                } => out.rates.push(RateOp {
+                } => self.rates.push(RateOp {
                     base: base.code().to_string(),
                     quote: quote.code().to_string(),
                     date,
@@ -704,8 +767,8 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
                     source,
                 }),
             },
-            "traffic_import" => match decode::<ImportEvent>(e)? {
-                ImportEvent::Applied(a) => out.imports.push(ImportOp {
+            AggregateType::TrafficImport => match decode_event::<ImportEvent>(e)? {
+                ImportEvent::Applied(a) => self.imports.push(ImportOp {
                     id: parse_uuid(e)?,
                     kind: a.kind,
                     format: a.format,
@@ -715,21 +778,52 @@ pub fn prepare(events: &[Sequenced]) -> Result<Prepared, ProjectionError> {
                     to: a.date_to,
                 }),
             },
-            "periods" => {
-                out.closed_through = Some(match decode::<PeriodEvent>(e)? {
+            AggregateType::Periods => {
+                self.closed_through = Some(match decode_event::<PeriodEvent>(e)? {
                     PeriodEvent::Closed { through } => Some(through),
                     PeriodEvent::Reopened { through } => through,
                 });
             }
-            other => {
-                tracing::debug!(
-                    aggregate_type = other,
-                    "no read model for this aggregate type"
-                );
+            // No read model: checked, then passed by (the series' numbers live on the
+            // invoices; access events are for auditors).
+            AggregateType::InvoiceSeries => {
+                decode_event::<SeriesEvent>(e)?;
+            }
+            AggregateType::Access => check_event_type(e, &payload_tag(e)?)?,
+        }
+        Ok(())
+    }
+
+    fn add_transaction_event(&mut self, ev: &Sequenced) -> Result<(), ProjectionError> {
+        let e = &ev.event;
+        let id = parse_uuid(e)?;
+        match decode_event::<TransactionEvent>(e)? {
+            TransactionEvent::Posted(p) => {
+                let author: Author = serde_json::from_str(&e.metadata)
+                    .map_err(|err| ProjectionError::corrupt(e, err))?;
+                self.add_posted(id, &p, author.user_id, ev);
+                if let Some(details) = p.crypto {
+                    self.crypto.push(crate::crypto::CryptoOp::Posted {
+                        transaction_id: id,
+                        details: *details,
+                    });
+                }
+            }
+            TransactionEvent::CryptoVerified(verification) => {
+                self.crypto.push(crate::crypto::CryptoOp::Verified {
+                    transaction_id: id,
+                    verification,
+                });
+            }
+            TransactionEvent::Reversed {
+                reversal_id,
+                replaced_by,
+            } => {
+                self.reversals.push((id, reversal_id, replaced_by));
             }
         }
+        Ok(())
     }
-    Ok(out)
 }
 
 async fn write_entity(

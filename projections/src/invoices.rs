@@ -11,6 +11,9 @@ use uuid::Uuid;
 
 use crate::ProjectionError;
 
+pub mod aging;
+pub mod queries;
+
 pub const DDL: &str = r#"
 -- Invoices (receivable and payable). `status` is the lifecycle kept in the log; "overdue" is
 -- derived when reading. `open` = total − paid + overpaid (0 once cancelled); `settled_on` is the

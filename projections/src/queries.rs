@@ -1,5 +1,7 @@
 //! Queries over the live read tables. Each returns plain rows; the HTTP layer shapes them.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -96,6 +98,23 @@ pub fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+/// The names of the entities `ids` name (ids no entity has are left out).
+pub async fn entity_names(
+    pool: &PgPool,
+    ids: Vec<Uuid>,
+) -> Result<BTreeMap<Uuid, String>, sqlx::Error> {
+    Ok(
+        sqlx::query_as::<_, (Uuid, String)>(
+            "SELECT id, name FROM read.entities WHERE id = ANY($1)",
+        )
+        .bind(ids)
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .collect(),
+    )
 }
 
 pub async fn list_entities(

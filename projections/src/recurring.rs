@@ -1,16 +1,17 @@
 //! The recurring payments read model: one row per schedule (its aggregate state, status and
 //! next runs) and one row per handled day. Next runs depend only on the log (no clock), so a
-//! rebuild gives the same rows.
+//! rebuild gives the same rows. Also its queries.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::Aggregate;
 use domain::recurring::Schedule;
 use domain::recurring_payment::{NEXT_RUNS, RecurringEvent, RecurringPayment};
-use sqlx::PgConnection;
 use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::ProjectionError;
+use crate::queries::escape_like;
+use crate::{ProjectionError, ReadError};
 
 pub fn frequency(s: &Schedule) -> &'static str {
     match s {
@@ -121,4 +122,97 @@ async fn occurrence(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A schedule as `read.recurring` holds it.
+#[derive(sqlx::FromRow)]
+pub struct RecurringRow {
+    pub id: Uuid,
+    pub status: String,
+    pub next_runs: Vec<NaiveDate>,
+    pub posted: i64,
+    pub failed: i64,
+    pub state: Json<RecurringPayment>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A handled day: `posted` (with its transaction) or `failed` (with the reason).
+#[derive(sqlx::FromRow)]
+pub struct OccurrenceRow {
+    pub date: NaiveDate,
+    pub status: String,
+    pub transaction_id: Option<Uuid>,
+    pub reason: Option<String>,
+}
+
+const COLUMNS: &str = "id, status, next_runs, posted, failed, state, created_at, updated_at";
+
+/// Schedule `id` (`NotFound` when there is none).
+pub async fn get(pool: &PgPool, id: Uuid) -> Result<RecurringRow, ReadError> {
+    sqlx::query_as::<_, RecurringRow>(&format!(
+        "SELECT {COLUMNS} FROM read.recurring WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| ReadError::NotFound(format!("recurring payment {id}")))
+}
+
+/// The latest `limit` days schedule `id` handled, latest first.
+pub async fn occurrences(
+    pool: &PgPool,
+    id: Uuid,
+    limit: i64,
+) -> Result<Vec<OccurrenceRow>, ReadError> {
+    Ok(sqlx::query_as(
+        "SELECT date, status, transaction_id, reason FROM read.recurring_occurrences \
+         WHERE recurring_id = $1 ORDER BY date DESC LIMIT $2",
+    )
+    .bind(id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Which schedules a page lists.
+#[derive(Debug, Clone, Default)]
+pub struct RecurringFilter {
+    pub status: Option<String>,
+    pub frequency: Option<String>,
+    /// Text in the name or the template's description.
+    pub q: Option<String>,
+}
+
+/// A page of schedules in `sort` (an SQL ORDER BY list the caller chose from its allowed
+/// sorts), with the count over all pages.
+pub async fn list(
+    pool: &PgPool,
+    f: &RecurringFilter,
+    sort: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<RecurringRow>, i64), ReadError> {
+    let q = f.q.as_deref().map(|q| format!("%{}%", escape_like(q)));
+    let filter = "($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR frequency = $2) \
+                  AND ($3::text IS NULL OR name ILIKE $3 OR description ILIKE $3)";
+    let rows = sqlx::query_as::<_, RecurringRow>(&format!(
+        "SELECT {COLUMNS} FROM read.recurring WHERE {filter} ORDER BY {sort} LIMIT $4 OFFSET $5"
+    ))
+    .bind(&f.status)
+    .bind(&f.frequency)
+    .bind(&q)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM read.recurring WHERE {filter}"
+    ))
+    .bind(&f.status)
+    .bind(&f.frequency)
+    .bind(&q)
+    .fetch_one(pool)
+    .await?;
+    Ok((rows, total))
 }

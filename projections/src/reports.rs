@@ -16,7 +16,10 @@ use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
-use crate::ProjectionError;
+use crate::{ProjectionError, ReadError};
+
+pub mod dashboard;
+pub mod statements;
 
 /// Decimal places kept in report sums before display rounding (well inside rust_decimal's 28
 /// digits for sums below 1e18).
@@ -160,22 +163,6 @@ fn whole_months(from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate, NaiveDate,
     (first < end).then(|| (first, domain::report::month_of(end), end))
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
-    #[error("no {currency}/{report} rate on or up to 31 days before {day}")]
-    MissingRate {
-        currency: String,
-        report: String,
-        day: NaiveDate,
-    },
-    #[error("the report has more than {MAX_REPORT_ROWS} rows; narrow the period or the grouping")]
-    TooManyRows,
-    #[error("account {0} cannot be read: {1}")]
-    Account(Uuid, String),
-}
-
 /// An account as the reports need it.
 #[derive(Debug, Clone)]
 pub struct AccountInfo {
@@ -201,13 +188,13 @@ impl AccountInfo {
 }
 
 /// Every account (archived ones too: their postings still count).
-pub async fn accounts(pool: &PgPool) -> Result<Vec<AccountInfo>, ReportError> {
+pub async fn accounts(pool: &PgPool) -> Result<Vec<AccountInfo>, ReadError> {
     crate::queries::all_entities(pool, "account")
         .await?
         .into_iter()
         .map(|r| {
             let spec: AccountSpec = serde_json::from_value(r.data)
-                .map_err(|e| ReportError::Account(r.id, e.to_string()))?;
+                .map_err(|e| ReadError::Account(r.id, e.to_string()))?;
             Ok(AccountInfo {
                 id: r.id,
                 name: r.name,
@@ -267,7 +254,7 @@ pub async fn find_rates(
     pool: &PgPool,
     report: &str,
     pairs: BTreeSet<(String, NaiveDate)>,
-) -> Result<Rates, ReportError> {
+) -> Result<Rates, ReadError> {
     let pairs: Vec<(String, NaiveDate)> = pairs.into_iter().filter(|(c, _)| c != report).collect();
     if pairs.is_empty() {
         return Ok(Rates::default());
@@ -294,7 +281,7 @@ pub async fn find_rates(
                 rate,
             }),
             _ => {
-                return Err(ReportError::MissingRate {
+                return Err(ReadError::MissingRate {
                     currency,
                     report: report.to_string(),
                     day,
@@ -311,7 +298,7 @@ async fn posting_days(
     accounts: &[Uuid],
     from: Option<NaiveDate>,
     to: NaiveDate,
-) -> Result<BTreeSet<(String, NaiveDate)>, ReportError> {
+) -> Result<BTreeSet<(String, NaiveDate)>, ReadError> {
     if accounts.is_empty() {
         return Ok(BTreeSet::new());
     }
@@ -404,7 +391,7 @@ pub async fn pnl(
     to: NaiveDate,
     currency: &str,
     group_by: &[Dim],
-) -> Result<(Vec<PnlRow>, Rates), ReportError> {
+) -> Result<(Vec<PnlRow>, Rates), ReadError> {
     let (income, expense) = (
         of_type(accounts, AccountType::Income),
         of_type(accounts, AccountType::Expense),
@@ -507,7 +494,7 @@ pub async fn pnl(
         .await?;
     tx.commit().await?;
     if rows.len() > MAX_REPORT_ROWS {
-        return Err(ReportError::TooManyRows);
+        return Err(ReadError::TooManyRows);
     }
     let out = rows
         .iter()
@@ -531,7 +518,7 @@ pub async fn pnl_adjustments(
     from: NaiveDate,
     to: NaiveDate,
     rates: &Rates,
-) -> Result<(Decimal, Decimal), ReportError> {
+) -> Result<(Decimal, Decimal), ReadError> {
     let ids = |t: AccountType| -> Vec<Uuid> { of_type(accounts, t).iter().map(|a| a.id).collect() };
     let (income, expense) = (ids(AccountType::Income), ids(AccountType::Expense));
     let f = PostingFilter {
@@ -565,7 +552,7 @@ pub async fn period_pnl(
     from: NaiveDate,
     to: NaiveDate,
     currency: &str,
-) -> Result<domain::report::Pnl, ReportError> {
+) -> Result<domain::report::Pnl, ReadError> {
     let accounts = accounts(pool).await?;
     let (rows, _) = pnl(pool, &accounts, from, to, currency, &[]).await?;
     Ok(rows
@@ -589,7 +576,7 @@ pub async fn booked_balances(
     accounts: &[AccountInfo],
     as_of: NaiveDate,
     currency: &str,
-) -> Result<(Vec<BookedBalance>, Rates), ReportError> {
+) -> Result<(Vec<BookedBalance>, Rates), ReadError> {
     let all: Vec<&AccountInfo> = accounts.iter().collect();
     let foreign_ids = foreign(&all, currency);
     let rates = find_rates(
@@ -652,7 +639,7 @@ pub async fn cash_flow(
     to: NaiveDate,
     currency: &str,
     by_month: bool,
-) -> Result<(Vec<CashFlowRow>, Rates), ReportError> {
+) -> Result<(Vec<CashFlowRow>, Rates), ReadError> {
     let cash: Vec<&AccountInfo> = accounts.iter().filter(|a| a.is_cash()).collect();
     let ids: Vec<Uuid> = cash.iter().map(|a| a.id).collect();
     let rates = find_rates(
@@ -690,7 +677,7 @@ pub async fn cash_flow(
     .fetch_all(pool)
     .await?;
     if rows.len() > MAX_REPORT_ROWS {
-        return Err(ReportError::TooManyRows);
+        return Err(ReadError::TooManyRows);
     }
     let out = rows
         .iter()
@@ -822,7 +809,7 @@ pub async fn postings(
     currency: &str,
     limit: i64,
     offset: i64,
-) -> Result<PostingsAnswer, ReportError> {
+) -> Result<PostingsAnswer, ReadError> {
     let chosen: Vec<&AccountInfo> = accounts
         .iter()
         .filter(|a| f.accounts.contains(&a.id))
@@ -878,7 +865,7 @@ pub async fn value_on(
     currency: &str,
     day: NaiveDate,
     used: &mut Rates,
-) -> Result<Decimal, ReportError> {
+) -> Result<Decimal, ReadError> {
     if account_currency == currency {
         return Ok(balance);
     }

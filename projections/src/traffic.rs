@@ -6,7 +6,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::ProjectionError;
+use crate::{ProjectionError, ReadError};
 
 const SUMS: &str = "sum(impressions)::bigint, sum(clicks)::bigint, sum(installs)::bigint, \
      sum(tracker_clicks)::bigint, sum(conversions)::bigint, sum(spend), sum(revenue)";
@@ -545,20 +545,6 @@ pub struct RateUsed {
     pub rate: rust_decimal::Decimal,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum MetricsError {
-    #[error(
-        "no exchange rate from {currency} to {report} on or before {day}; enter one at /api/rates"
-    )]
-    MissingRate {
-        currency: String,
-        report: String,
-        day: NaiveDate,
-    },
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
 /// Campaign dimensions of every report key, resolved once per query (a few thousand rows).
 const DIMS_CTE: &str = "dims AS MATERIALIZED ( \
     SELECT k.source_id, k.key, k.campaign_id, (c.data->>'source_id')::uuid AS campaign_source, \
@@ -666,7 +652,7 @@ fn base_sql(q: &MetricsQuery, monthly_allowed: bool, first_filter_param: usize) 
 
 /// Answers `q`: one row per period and group (a page of them), the totals and the rates used.
 /// Ratios are left to the caller, computed from these sums.
-pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAnswer, MetricsError> {
+pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAnswer, ReadError> {
     let foreign: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM read.traffic_currencies \
          WHERE month BETWEEN date_trunc('month', $1::date) AND $2 AND currency <> $3)",
@@ -716,7 +702,7 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
                     rate,
                 }),
                 _ => {
-                    return Err(MetricsError::MissingRate {
+                    return Err(ReadError::NoRateOnOrBefore {
                         currency,
                         report: q.currency.clone(),
                         day,
@@ -872,4 +858,29 @@ pub async fn metrics(pool: &sqlx::PgPool, q: &MetricsQuery) -> Result<MetricsAns
         })
         .collect();
     Ok(answer)
+}
+
+/// Which of `keys` other campaigns than `id` already claim in their `field` (`source_keys`
+/// or `tracker_keys`); with `same_source`, only campaigns of `source_id` count. Read from
+/// `read.entities`, which may lag the log (see docs/architecture.md, known limits).
+pub async fn taken_campaign_keys(
+    conn: &mut PgConnection,
+    id: Uuid,
+    field: &str,
+    keys: &[String],
+    same_source: bool,
+    source_id: Uuid,
+) -> Result<Vec<String>, ReadError> {
+    Ok(sqlx::query_scalar::<_, String>(
+        "SELECT DISTINCT k FROM read.entities, jsonb_array_elements_text(data->$5) k \
+         WHERE entity_type = 'campaign' AND id <> $1 AND k = ANY($2) \
+           AND (NOT $3 OR data->>'source_id' = $4)",
+    )
+    .bind(id)
+    .bind(keys)
+    .bind(same_source)
+    .bind(source_id.to_string())
+    .bind(field)
+    .fetch_all(conn)
+    .await?)
 }

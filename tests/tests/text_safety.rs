@@ -277,6 +277,57 @@ async fn append_behind_the_apps_back(
     .expect("insert an event")
 }
 
+/// `/readyz` once the projector reports that it is stuck at `position` (waits up to 5 s).
+async fn stuck_at(app: &TestApp, position: i64) -> Value {
+    let mut ready = app.get("/readyz").await;
+    for _ in 0..100 {
+        if ready.status == 503 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        ready = app.get("/readyz").await;
+    }
+    let body = ready.expect(503);
+    assert_eq!(body["reason"], "projector_stuck", "{body}");
+    assert_eq!(body["position"], position, "{body}");
+    body
+}
+
+/// Issue 12: the projector used to pass an aggregate type it did not know by (a debug log)
+/// and never looked at the event type column. Both now stop it, as a corrupt event does.
+#[tokio::test]
+async fn an_unknown_aggregate_type_stops_the_projector() {
+    let app = TestApp::spawn().await.admin().await;
+    let id = uuid::Uuid::now_v7().to_string();
+    let position =
+        append_behind_the_apps_back(&app, "invoice_draft", &id, "Created", r#"{"Created":{}}"#)
+            .await;
+    let body = stuck_at(&app, position).await;
+    let error = body["error"].as_str().unwrap();
+    assert!(
+        error.contains("unknown aggregate type `invoice_draft`"),
+        "{body}"
+    );
+    let report = projections::rebuild::verify(&app.pool).await.unwrap();
+    assert!(!report.ok(), "{report:?}");
+}
+
+#[tokio::test]
+async fn an_event_type_its_payload_does_not_hold_stops_the_projector() {
+    let app = TestApp::spawn().await.admin().await;
+    let id = uuid::Uuid::now_v7().to_string();
+    let payload = r#"{"Created":{"name":"Imported","code":null,"description":null}}"#;
+    let position = append_behind_the_apps_back(&app, "project", &id, "Renamed", payload).await;
+    let body = stuck_at(&app, position).await;
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown event type `Renamed`"),
+        "{body}"
+    );
+}
+
 #[tokio::test]
 async fn an_event_holding_a_nul_is_projected_through_the_repair_upcaster() {
     let app = TestApp::spawn().await.admin().await;
@@ -308,17 +359,7 @@ async fn an_event_the_projector_cannot_apply_fails_readyz_metrics_and_verify() {
         r#"{"Posted":{"nonsense":1}}"#,
     )
     .await;
-    let mut ready = app.get("/readyz").await;
-    for _ in 0..100 {
-        if ready.status == 503 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        ready = app.get("/readyz").await;
-    }
-    let body = ready.expect(503);
-    assert_eq!(body["reason"], "projector_stuck", "{body}");
-    assert_eq!(body["position"], position, "{body}");
+    let body = stuck_at(&app, position).await;
     assert!(
         body["error"].as_str().unwrap().contains("cannot be read"),
         "{body}"

@@ -88,12 +88,12 @@ fn projector_stuck(stuck: &projections::projector::Stuck) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    let head: Option<(i64,)> = sqlx::query_as("SELECT last_seq FROM chain_head")
-        .fetch_optional(&state.pool)
-        .await
-        .ok()
-        .flatten();
-    if let Some((seq,)) = head {
+    // Best effort: a scrape while the database is away still reports the projector.
+    let head = match state.pool.acquire().await {
+        Ok(mut conn) => projections::log::chain_head(&mut conn, false).await.ok(),
+        Err(_) => None,
+    };
+    if let Some(seq) = head.map(|h| h.last_seq) {
         metrics::gauge!("ledger_sealed_events").set(seq as f64);
     }
     let progress = *state.projector.progress.borrow();

@@ -4,18 +4,17 @@
 
 use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, StatusCode};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use domain::Currency;
 use domain::invoice::{Direction, DraftInput, LineInput};
-use domain::money::round_to_scale;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use sqlx::postgres::PgRow;
-use sqlx::{FromRow, Row};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
+
+use projections::invoices::queries::{self, InvoiceSummary, LineOut, PaymentOut};
 
 use super::common::{Consistency, Page, Paging, request_id, sort_sql};
 use crate::auth::{AuthUser, policy};
@@ -25,11 +24,6 @@ use crate::idempotency::IdempotencyKey;
 use crate::ledger::Actor;
 use crate::ledger::invoices::{self, IssueAccounts, PayOptions, PaymentSource};
 use crate::state::AppState;
-
-/// The status as shown: the lifecycle status, or "overdue" for an open invoice past its due
-/// date. `$1` is today.
-const STATUS_SQL: &str = "CASE WHEN status IN ('issued', 'partially_paid') AND open > 0 AND due_date < $1 \
-     THEN 'overdue' ELSE status END";
 
 const STATUSES: [&str; 6] = [
     "draft",
@@ -42,135 +36,6 @@ const STATUSES: [&str; 6] = [
 
 /// Longest text search, in characters.
 const MAX_QUERY_CHARS: usize = 200;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InvoiceSummary {
-    pub id: Uuid,
-    /// receivable (we bill) or payable (we are billed).
-    pub direction: String,
-    /// draft, issued, partially_paid, paid, overdue or cancelled.
-    pub status: String,
-    /// Our number, from the series (`INV-2026-00001`), once issued.
-    pub number: Option<String>,
-    pub series: Option<String>,
-    /// The supplier's own number (payable invoices).
-    pub external_number: Option<String>,
-    pub counterparty_id: Uuid,
-    pub currency: String,
-    pub issue_date: NaiveDate,
-    pub due_date: NaiveDate,
-    pub notes: Option<String>,
-    #[schema(value_type = String)]
-    pub total: Decimal,
-    /// Sum of the payments applied, in the invoice's currency.
-    #[schema(value_type = String)]
-    pub paid: Decimal,
-    /// What is still owed (0 once paid or cancelled).
-    #[schema(value_type = String)]
-    pub open: Decimal,
-    /// Paid beyond the total (recorded as the counterparty's credit).
-    #[schema(value_type = String)]
-    pub overpaid: Decimal,
-    /// The counterparty's credit from this invoice: the overpayment, or every payment of a
-    /// cancelled invoice.
-    #[schema(value_type = String)]
-    pub credit: Decimal,
-    pub last_paid_on: Option<NaiveDate>,
-    pub cancelled_on: Option<NaiveDate>,
-    /// When the daily job recorded it as overdue.
-    pub overdue_since: Option<NaiveDate>,
-    pub control_account_id: Option<Uuid>,
-    pub account_id: Option<Uuid>,
-    /// The issue's postings.
-    pub transaction_ids: Vec<Uuid>,
-    /// The reversals of those postings (cancellation).
-    pub reversal_ids: Vec<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl FromRow<'_, PgRow> for InvoiceSummary {
-    fn from_row(r: &PgRow) -> Result<Self, sqlx::Error> {
-        let status: String = r.try_get("shown_status")?;
-        let currency: String = r.try_get("currency")?;
-        // Zero comes back from PostgreSQL without its scale: print every amount at the
-        // currency's (the values are exact, so nothing rounds).
-        let money = |column: &str| -> Result<Decimal, sqlx::Error> {
-            let v: Decimal = r.try_get(column)?;
-            Ok(match Currency::parse(&currency) {
-                Ok(c) => round_to_scale(v, c),
-                Err(_) => v,
-            })
-        };
-        let paid = money("paid")?;
-        let overpaid = money("overpaid")?;
-        Ok(Self {
-            id: r.try_get("id")?,
-            direction: r.try_get("direction")?,
-            credit: if status == "cancelled" {
-                paid
-            } else {
-                overpaid
-            },
-            status,
-            number: r.try_get("number")?,
-            series: r.try_get("series")?,
-            external_number: r.try_get("external_number")?,
-            counterparty_id: r.try_get("counterparty_id")?,
-            issue_date: r.try_get("issue_date")?,
-            due_date: r.try_get("due_date")?,
-            notes: r.try_get("notes")?,
-            total: money("total")?,
-            paid,
-            open: money("open")?,
-            overpaid,
-            last_paid_on: r.try_get("last_paid_on")?,
-            cancelled_on: r.try_get("cancelled_on")?,
-            overdue_since: r.try_get("overdue_since")?,
-            control_account_id: r.try_get("control_account_id")?,
-            account_id: r.try_get("account_id")?,
-            transaction_ids: r.try_get("transaction_ids")?,
-            currency,
-            reversal_ids: r.try_get("reversal_ids")?,
-            created_at: r.try_get("created_at")?,
-            updated_at: r.try_get("updated_at")?,
-        })
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema, FromRow)]
-pub struct LineOut {
-    pub description: String,
-    #[schema(value_type = String)]
-    pub quantity: Decimal,
-    #[schema(value_type = String)]
-    pub unit_price: Decimal,
-    /// quantity × unit_price, rounded half-even to the currency's scale.
-    #[schema(value_type = String)]
-    pub amount: Decimal,
-    pub project_id: Option<Uuid>,
-    pub category_id: Option<Uuid>,
-}
-
-#[derive(Debug, Serialize, ToSchema, FromRow)]
-pub struct PaymentOut {
-    pub date: NaiveDate,
-    /// The posting that moved the money.
-    pub transaction_id: Uuid,
-    pub account_id: Option<Uuid>,
-    /// What moved, in its own currency.
-    #[schema(value_type = String)]
-    pub amount: Decimal,
-    pub currency: String,
-    /// Invoice currency per unit of the payment's currency.
-    #[schema(value_type = Option<String>)]
-    pub rate: Option<Decimal>,
-    /// What it settled, in the invoice's currency.
-    #[schema(value_type = String)]
-    pub applied: Decimal,
-    #[schema(value_type = String)]
-    pub overpaid: Decimal,
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvoiceOut {
@@ -189,30 +54,11 @@ fn today() -> NaiveDate {
 /// The invoice as the read side holds it once `position` is projected.
 async fn read(state: &AppState, id: Uuid, position: Option<i64>) -> ApiResult<InvoiceOut> {
     state.wait_for_position(position).await?;
-    let invoice = sqlx::query_as::<_, InvoiceSummary>(&format!(
-        "SELECT *, {STATUS_SQL} AS shown_status FROM read.invoices WHERE id = $2"
-    ))
-    .bind(today())
-    .bind(id)
-    .fetch_optional(&state.pool)
-    .await?
-    .ok_or_else(|| ApiError::not_found(format!("invoice {id}")))?;
-    let lines = sqlx::query_as::<_, LineOut>(
-        "SELECT * FROM read.invoice_lines WHERE invoice_id = $1 ORDER BY n",
-    )
-    .bind(id)
-    .fetch_all(&state.pool)
-    .await?;
-    let payments = sqlx::query_as::<_, PaymentOut>(
-        "SELECT * FROM read.invoice_payments WHERE invoice_id = $1 ORDER BY n",
-    )
-    .bind(id)
-    .fetch_all(&state.pool)
-    .await?;
+    let read = queries::get(&state.pool, id, today()).await?;
     Ok(InvoiceOut {
-        invoice,
-        lines,
-        payments,
+        invoice: read.invoice,
+        lines: read.lines,
+        payments: read.payments,
         position,
     })
 }
@@ -390,51 +236,20 @@ async fn list(
     }
     let order = sort_sql(f.sort.as_deref(), SORTS)?;
     state.wait_for_position(consistency.min_position).await?;
-    let number = f
-        .number
-        .as_deref()
-        .map(|n| format!("{}%", projections::queries::escape_like(n)));
-    let q =
-        f.q.as_deref()
-            .map(|n| format!("%{}%", projections::queries::escape_like(n)));
-    let filter = format!(
-        "($2::text IS NULL OR direction = $2) AND ($3::text IS NULL OR {STATUS_SQL} = $3) \
-         AND ($4::uuid IS NULL OR counterparty_id = $4) AND ($5::text IS NULL OR currency = $5) \
-         AND ($6::text IS NULL OR number ILIKE $6 OR external_number ILIKE $6) \
-         AND ($7::date IS NULL OR issue_date >= $7) AND ($8::date IS NULL OR issue_date <= $8) \
-         AND ($9::date IS NULL OR due_date >= $9) AND ($10::date IS NULL OR due_date <= $10) \
-         AND ($11::text IS NULL OR number ILIKE $11 OR external_number ILIKE $11 OR notes ILIKE $11 \
-              OR EXISTS (SELECT 1 FROM read.invoice_lines l WHERE l.invoice_id = i.id AND l.description ILIKE $11))"
-    );
-    macro_rules! bind_filter {
-        ($query:expr) => {
-            $query
-                .bind(today())
-                .bind(f.direction.map(Direction::as_str))
-                .bind(&f.status)
-                .bind(f.counterparty_id)
-                .bind(currency.map(Currency::code))
-                .bind(&number)
-                .bind(f.issue_from)
-                .bind(f.issue_to)
-                .bind(f.due_from)
-                .bind(f.due_to)
-                .bind(&q)
-        };
-    }
-    let items = bind_filter!(sqlx::query_as::<_, InvoiceSummary>(&format!(
-        "SELECT *, {STATUS_SQL} AS shown_status FROM read.invoices i WHERE {filter} \
-         ORDER BY {order} LIMIT $12 OFFSET $13"
-    )))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.pool)
-    .await?;
-    let total: i64 = bind_filter!(sqlx::query_scalar(&format!(
-        "SELECT count(*) FROM read.invoices i WHERE {filter}"
-    )))
-    .fetch_one(&state.pool)
-    .await?;
+    let filter = queries::InvoiceFilter {
+        today: today(),
+        direction: f.direction.map(Direction::as_str),
+        status: f.status,
+        counterparty_id: f.counterparty_id,
+        currency,
+        number: f.number,
+        issue_from: f.issue_from,
+        issue_to: f.issue_to,
+        due_from: f.due_from,
+        due_to: f.due_to,
+        q: f.q,
+    };
+    let (items, total) = queries::list(&state.pool, &filter, order, limit, offset).await?;
     Ok(axum::Json(Page {
         items,
         total,

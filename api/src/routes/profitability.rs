@@ -8,9 +8,9 @@ use axum::extract::State;
 use chrono::NaiveDate;
 use domain::Currency;
 use domain::money::round_to_scale;
-use projections::traffic::{
-    Dimension, Granularity, MetricsError, MetricsQuery, MetricsSort, SortDirection,
-};
+use projections::ReadError;
+use projections::payouts::{self, PayoutGroup};
+use projections::traffic::{Dimension, Granularity, MetricsQuery, MetricsSort, SortDirection};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -111,16 +111,6 @@ impl Sums {
     }
 }
 
-/// Payout lines of approved or paid payouts whose period lies in the range, per group.
-#[derive(sqlx::FromRow)]
-struct PayoutSum {
-    key: Option<Uuid>,
-    currency: String,
-    date_to: NaiveDate,
-    paid: bool,
-    amount: Decimal,
-}
-
 #[utoipa::path(get, path = "/api/reports/profitability", tag = "reports",
     params(ProfitabilityParams, Consistency),
     responses((status = 200, body = Profitability), (status = 400, body = crate::error::Problem),
@@ -137,10 +127,10 @@ async fn profitability(
     }
     let currency = Currency::parse(p.currency.as_deref().unwrap_or("USD"))?;
     let (dimension, line_key) = match p.group_by.as_deref().unwrap_or("campaign") {
-        "campaign" => (Dimension::Campaign, "l.campaign_id"),
-        "offer" => (Dimension::Offer, "l.offer_id"),
-        "program" => (Dimension::Program, "p.program_id"),
-        "project" => (Dimension::Project, "l.project_id"),
+        "campaign" => (Dimension::Campaign, PayoutGroup::Campaign),
+        "offer" => (Dimension::Offer, PayoutGroup::Offer),
+        "program" => (Dimension::Program, PayoutGroup::Program),
+        "project" => (Dimension::Project, PayoutGroup::Project),
         _ => {
             return Err(ApiError::invalid(
                 "group_by",
@@ -165,11 +155,7 @@ async fn profitability(
             offset: 0,
         },
     )
-    .await
-    .map_err(|e| match e {
-        MetricsError::MissingRate { .. } => ApiError::bad_request("missing_rate", e.to_string()),
-        MetricsError::Db(e) => e.into(),
-    })?;
+    .await?;
     for r in &traffic.rows {
         let key = r.keys[0].as_deref().and_then(|k| k.parse().ok());
         groups.entry(key).or_default().add(Sums {
@@ -179,33 +165,20 @@ async fn profitability(
         });
     }
 
-    let payouts: Vec<PayoutSum> = sqlx::query_as(&format!(
-        "SELECT {line_key} AS key, p.currency, p.date_to, p.status = 'paid' AS paid, sum(l.amount) AS amount \
-         FROM read.payouts p, \
-              jsonb_to_recordset(p.lines) AS l(campaign_id uuid, offer_id uuid, project_id uuid, amount numeric) \
-         WHERE p.status IN ('approved', 'paid') AND p.date_from >= $1 AND p.date_to <= $2 \
-         GROUP BY 1, 2, 3, 4"
-    ))
-    .bind(p.from)
-    .bind(p.to)
-    .fetch_all(&state.pool)
-    .await?;
+    let payouts = payouts::approved_sums(&state.pool, line_key, p.from, p.to).await?;
     for s in payouts {
         // Payouts in another currency convert at the rate of their period's last day.
         let amount = if s.currency == currency.code() {
             s.amount
         } else {
-            let rate = projections::queries::rate_on(&state.pool, &s.currency, currency.code(), s.date_to)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "missing_rate",
-                        format!(
-                            "no exchange rate from {} to {currency} on or before {}; enter one at /api/rates",
-                            s.currency, s.date_to
-                        ),
-                    )
-                })?;
+            let rate =
+                projections::queries::rate_on(&state.pool, &s.currency, currency.code(), s.date_to)
+                    .await?
+                    .ok_or_else(|| ReadError::NoRateOnOrBefore {
+                        currency: s.currency.clone(),
+                        report: currency.to_string(),
+                        day: s.date_to,
+                    })?;
             s.amount * rate.rate
         };
         let g = groups.entry(s.key).or_default();
@@ -216,14 +189,7 @@ async fn profitability(
     }
 
     let ids: Vec<Uuid> = groups.keys().flatten().copied().collect();
-    let names: BTreeMap<Uuid, String> = sqlx::query_as::<_, (Uuid, String)>(
-        "SELECT id, name FROM read.entities WHERE id = ANY($1)",
-    )
-    .bind(&ids)
-    .fetch_all(&state.pool)
-    .await?
-    .into_iter()
-    .collect();
+    let names = projections::queries::entity_names(&state.pool, ids).await?;
     let mut total = Sums::default();
     let mut rows: Vec<ProfitabilityRow> = groups
         .into_iter()

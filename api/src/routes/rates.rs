@@ -21,6 +21,7 @@ use crate::fx::{CATCH_UP_DAYS, Provider, SyncReport};
 use crate::ledger::Actor;
 use crate::ledger::rates::set_many;
 use crate::state::AppState;
+use projections::rates::RateOut;
 
 /// Source recorded for rates entered through the API.
 const MANUAL: &str = "manual";
@@ -123,16 +124,6 @@ pub struct RateFilter {
     pub to: Option<NaiveDate>,
 }
 
-#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct RateOut {
-    pub date: NaiveDate,
-    pub base: String,
-    pub quote: String,
-    #[schema(value_type = String)]
-    pub rate: Decimal,
-    pub source: String,
-}
-
 fn currency_param(field: &str, v: &Option<String>) -> ApiResult<Option<String>> {
     v.as_deref()
         .map(|c| {
@@ -157,27 +148,13 @@ async fn list_rates(
     let base = currency_param("base", &f.base)?;
     let quote = currency_param("quote", &f.quote)?;
     state.wait_for_position(consistency.min_position).await?;
-    let filter = "($1::text IS NULL OR base = $1) AND ($2::text IS NULL OR quote = $2) \
-                  AND ($3::date IS NULL OR date >= $3) AND ($4::date IS NULL OR date <= $4)";
-    let items = sqlx::query_as::<_, RateOut>(&format!(
-        "SELECT date, base, quote, rate, source FROM read.rates WHERE {filter} \
-         ORDER BY date DESC, base, quote LIMIT $5 OFFSET $6"
-    ))
-    .bind(&base)
-    .bind(&quote)
-    .bind(f.from)
-    .bind(f.to)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.pool)
-    .await?;
-    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM read.rates WHERE {filter}"))
-        .bind(&base)
-        .bind(&quote)
-        .bind(f.from)
-        .bind(f.to)
-        .fetch_one(&state.pool)
-        .await?;
+    let filter = projections::rates::RateFilter {
+        base,
+        quote,
+        from: f.from,
+        to: f.to,
+    };
+    let (items, total) = projections::rates::list(&state.pool, &filter, limit, offset).await?;
     Ok(axum::Json(Page {
         items,
         total,

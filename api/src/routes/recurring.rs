@@ -5,10 +5,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::recurring::Schedule;
-use domain::recurring_payment::{Definition, RecurringCommand, RecurringPayment, Template};
+use domain::recurring_payment::{Definition, RecurringCommand, Template};
 use domain::transaction::{Price, TransactionKind};
+use projections::recurring::{self as read_model, RecurringRow};
 use serde::{Deserialize, Serialize};
-use sqlx::types::Json as SqlJson;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -112,18 +112,6 @@ pub struct RecurringOut {
     pub position: Option<i64>,
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: Uuid,
-    status: String,
-    next_runs: Vec<NaiveDate>,
-    posted: i64,
-    failed: i64,
-    state: SqlJson<RecurringPayment>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
 fn template_out(t: Template) -> TemplateOut {
     TemplateOut {
         kind: t.kind,
@@ -156,7 +144,7 @@ fn template_out(t: Template) -> TemplateOut {
     }
 }
 
-fn out(r: Row) -> ApiResult<RecurringOut> {
+fn out(r: RecurringRow) -> ApiResult<RecurringOut> {
     let state = r.state.0;
     let def = state
         .definition
@@ -189,34 +177,19 @@ fn out(r: Row) -> ApiResult<RecurringOut> {
     })
 }
 
-const COLUMNS: &str = "id, status, next_runs, posted, failed, state, created_at, updated_at";
-
 /// The schedule as the read side holds it once `position` is projected, with its days.
 async fn read(state: &AppState, id: Uuid, position: Option<i64>) -> ApiResult<RecurringOut> {
     state.wait_for_position(position).await?;
-    let row = sqlx::query_as::<_, Row>(&format!(
-        "SELECT {COLUMNS} FROM read.recurring WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&state.pool)
-    .await?
-    .ok_or_else(|| ApiError::not_found(format!("recurring payment {id}")))?;
+    let row = read_model::get(&state.pool, id).await?;
     let mut o = out(row)?;
-    let days: Vec<(NaiveDate, String, Option<Uuid>, Option<String>)> = sqlx::query_as(
-        "SELECT date, status, transaction_id, reason FROM read.recurring_occurrences \
-         WHERE recurring_id = $1 ORDER BY date DESC LIMIT $2",
-    )
-    .bind(id)
-    .bind(MAX_OCCURRENCES_SHOWN)
-    .fetch_all(&state.pool)
-    .await?;
+    let days = read_model::occurrences(&state.pool, id, MAX_OCCURRENCES_SHOWN).await?;
     o.occurrences = Some(
         days.into_iter()
-            .map(|(date, status, transaction_id, reason)| OccurrenceOut {
-                date,
-                status,
-                transaction_id,
-                reason,
+            .map(|d| OccurrenceOut {
+                date: d.date,
+                status: d.status,
+                transaction_id: d.transaction_id,
+                reason: d.reason,
             })
             .collect(),
     );
@@ -362,39 +335,17 @@ async fn list(
             "must be daily, weekly, monthly, yearly or cron",
         ));
     }
-    let q =
-        f.q.as_deref()
+    let filter = read_model::RecurringFilter {
+        status: f.status,
+        frequency: f.frequency,
+        q: f.q
+            .as_deref()
             .map(str::trim)
             .filter(|q| !q.is_empty())
-            .map(|q| {
-                format!(
-                    "%{}%",
-                    q.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                )
-            });
+            .map(str::to_string),
+    };
     state.wait_for_position(consistency.min_position).await?;
-    let filter = "($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR frequency = $2) \
-                  AND ($3::text IS NULL OR name ILIKE $3 OR description ILIKE $3)";
-    let rows = sqlx::query_as::<_, Row>(&format!(
-        "SELECT {COLUMNS} FROM read.recurring WHERE {filter} ORDER BY {sort} LIMIT $4 OFFSET $5"
-    ))
-    .bind(&f.status)
-    .bind(&f.frequency)
-    .bind(&q)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.pool)
-    .await?;
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT count(*) FROM read.recurring WHERE {filter}"
-    ))
-    .bind(&f.status)
-    .bind(&f.frequency)
-    .bind(&q)
-    .fetch_one(&state.pool)
-    .await?;
+    let (rows, total) = read_model::list(&state.pool, &filter, sort, limit, offset).await?;
     Ok(axum::Json(Page {
         items: rows.into_iter().map(out).collect::<ApiResult<_>>()?,
         total,

@@ -12,7 +12,6 @@ use domain::traffic::{
 };
 use projections::queries::EntityFilter;
 use serde::Deserialize;
-use sqlx::PgConnection;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -30,7 +29,10 @@ use crate::state::AppState;
 use crate::store;
 
 /// What the log says about entity `id` of kind `S`, if it exists.
-async fn ref_fact<S: EntitySpec>(conn: &mut PgConnection, id: Uuid) -> ApiResult<Option<RefFact>> {
+async fn ref_fact<S: EntitySpec>(
+    conn: &mut crate::db::Conn,
+    id: Uuid,
+) -> ApiResult<Option<RefFact>> {
     let (entity, _) = store::load::<Entity<S>>(conn, &id.to_string()).await?;
     Ok(entity.exists().then_some(RefFact {
         entity: S::TYPE,
@@ -66,23 +68,25 @@ async fn campaign_ctx(
     if let Some(project) = spec.project_id {
         facts.extend(ref_fact::<domain::project::ProjectSpec>(&mut conn, project).await?);
     }
-    let taken = |field: &'static str, same_source: bool| {
-        sqlx::query_scalar::<_, String>(
-            "SELECT DISTINCT k FROM read.entities, jsonb_array_elements_text(data->$5) k \
-             WHERE entity_type = 'campaign' AND id <> $1 AND k = ANY($2) \
-               AND (NOT $3 OR data->>'source_id' = $4)",
-        )
-        .bind(id)
-        .bind(match field {
-            "source_keys" => spec.source_keys.clone(),
-            _ => spec.tracker_keys.clone(),
-        })
-        .bind(same_source)
-        .bind(spec.source_id.to_string())
-        .bind(field)
-    };
-    let taken_source_keys = taken("source_keys", true).fetch_all(&mut *conn).await?;
-    let taken_tracker_keys = taken("tracker_keys", false).fetch_all(&mut *conn).await?;
+    let taken = projections::traffic::taken_campaign_keys;
+    let taken_source_keys = taken(
+        &mut conn,
+        id,
+        "source_keys",
+        &spec.source_keys,
+        true,
+        spec.source_id,
+    )
+    .await?;
+    let taken_tracker_keys = taken(
+        &mut conn,
+        id,
+        "tracker_keys",
+        &spec.tracker_keys,
+        false,
+        spec.source_id,
+    )
+    .await?;
     Ok(CampaignContext {
         refs: References(facts),
         taken_source_keys,

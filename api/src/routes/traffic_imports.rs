@@ -9,16 +9,13 @@ use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::header::CONTENT_LENGTH;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use domain::Currency;
 use domain::text::{self, TextKind};
 use futures::Stream;
 use importers::report::ColumnMapping;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
-use sqlx::postgres::PgRow;
-use sqlx::{FromRow, Row};
 use tokio::io::AsyncWriteExt;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -33,105 +30,8 @@ use crate::state::AppState;
 use crate::traffic::imports::{
     Enqueued, ImportErrorOut, ImportOptions, NewImport, check_request, enqueue, stored_errors,
 };
+use crate::traffic::jobs::{self, ImportOut};
 use crate::traffic::uploads;
-
-/// An import as the API shows it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportOut {
-    pub id: Uuid,
-    pub source_id: Option<Uuid>,
-    /// The format asked for (absent: detected from the header).
-    pub format: Option<String>,
-    /// The format the file was read as.
-    pub detected_format: Option<String>,
-    /// spend, results or conversions, once read.
-    pub kind: Option<String>,
-    pub file_name: String,
-    pub sha256: String,
-    pub size_bytes: i64,
-    pub options: serde_json::Value,
-    /// queued, running, done, failed or duplicate.
-    pub state: String,
-    /// Data rows in the file (an estimate from its line count until the import ends).
-    pub rows_total: Option<i64>,
-    pub rows_done: i64,
-    pub bytes_done: i64,
-    /// 0 to 1, for a progress bar.
-    pub progress: f64,
-    pub rows_ok: i64,
-    pub rows_failed: i64,
-    pub rows_skipped: i64,
-    /// Why the import failed, when it did.
-    pub error: Option<String>,
-    pub date_from: Option<NaiveDate>,
-    pub date_to: Option<NaiveDate>,
-    /// The earlier import of the same file, for `duplicate`.
-    pub duplicate_of: Option<Uuid>,
-    /// Log position of the applied import's event: pass as `min_position` to see its metrics.
-    pub position: Option<i64>,
-    pub attempts: i32,
-    pub created_by: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub started_at: Option<DateTime<Utc>>,
-    pub finished_at: Option<DateTime<Utc>>,
-}
-
-impl FromRow<'_, PgRow> for ImportOut {
-    fn from_row(r: &PgRow) -> Result<Self, sqlx::Error> {
-        let state: String = r.try_get("state")?;
-        let size: i64 = r.try_get("size_bytes")?;
-        let bytes_done: i64 = r.try_get("bytes_done")?;
-        let progress = match state.as_str() {
-            "queued" => 0.0,
-            "running" if size > 0 => (bytes_done as f64 / size as f64).clamp(0.0, 0.99),
-            "running" => 0.0,
-            _ => 1.0,
-        };
-        Ok(Self {
-            id: r.try_get("id")?,
-            source_id: r.try_get("source_id")?,
-            format: r.try_get("format")?,
-            detected_format: r.try_get("detected_format")?,
-            kind: r.try_get("kind")?,
-            file_name: r.try_get("file_name")?,
-            sha256: r.try_get("sha256")?,
-            size_bytes: size,
-            options: r.try_get("options")?,
-            state,
-            rows_total: r.try_get("rows_total")?,
-            rows_done: r.try_get("rows_done")?,
-            bytes_done,
-            progress,
-            rows_ok: r.try_get("rows_ok")?,
-            rows_failed: r.try_get("rows_failed")?,
-            rows_skipped: r.try_get("rows_skipped")?,
-            error: r.try_get("error")?,
-            date_from: r.try_get("date_from")?,
-            date_to: r.try_get("date_to")?,
-            duplicate_of: r.try_get("duplicate_of")?,
-            position: r.try_get("position")?,
-            attempts: r.try_get("attempts")?,
-            created_by: r.try_get("created_by")?,
-            created_at: r.try_get("created_at")?,
-            started_at: r.try_get("started_at")?,
-            finished_at: r.try_get("finished_at")?,
-        })
-    }
-}
-
-const IMPORT_COLUMNS: &str = "id, source_id, format, detected_format, kind, file_name, sha256, size_bytes, \
-    options, state, rows_total, rows_done, bytes_done, rows_ok, rows_failed, rows_skipped, error, date_from, \
-    date_to, duplicate_of, position, attempts, created_by, created_at, started_at, finished_at";
-
-async fn load_import(pool: &PgPool, id: Uuid) -> ApiResult<ImportOut> {
-    sqlx::query_as::<_, ImportOut>(&format!(
-        "SELECT {IMPORT_COLUMNS} FROM traffic_imports WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| ApiError::not_found(format!("import {id}")))
-}
 
 /// The multipart form of an upload (documentation only; the handler streams the parts).
 #[derive(ToSchema)]
@@ -341,13 +241,13 @@ async fn upload(
         let _ = tokio::fs::remove_file(&path).await;
         return Ok((
             StatusCode::OK,
-            axum::Json(load_import(&state.pool, existing).await?),
+            axum::Json(jobs::load(&state.pool, existing).await?),
         ));
     }
     state.imports.wake();
     Ok((
         StatusCode::ACCEPTED,
-        axum::Json(load_import(&state.pool, id).await?),
+        axum::Json(jobs::load(&state.pool, id).await?),
     ))
 }
 
@@ -421,24 +321,8 @@ async fn list_imports(
             "must be queued, running, done, failed or duplicate",
         ));
     }
-    let filter = "($1::text IS NULL OR state = $1) AND ($2::uuid IS NULL OR source_id = $2)";
-    let items = sqlx::query_as::<_, ImportOut>(&format!(
-        "SELECT {IMPORT_COLUMNS} FROM traffic_imports WHERE {filter} \
-         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
-    ))
-    .bind(&f.state)
-    .bind(f.source_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.pool)
-    .await?;
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT count(*) FROM traffic_imports WHERE {filter}"
-    ))
-    .bind(&f.state)
-    .bind(f.source_id)
-    .fetch_one(&state.pool)
-    .await?;
+    let (items, total) =
+        jobs::list(&state.pool, f.state.as_deref(), f.source_id, limit, offset).await?;
     Ok(axum::Json(Page {
         items,
         total,
@@ -455,7 +339,7 @@ async fn get_import(
     Path(id): Path<Uuid>,
 ) -> ApiResult<axum::Json<ImportOut>> {
     user.require(policy::READ_BOOKS)?;
-    Ok(axum::Json(load_import(&state.pool, id).await?))
+    Ok(axum::Json(jobs::load(&state.pool, id).await?))
 }
 
 #[utoipa::path(get, path = "/api/traffic/imports/{id}/errors", tag = "traffic",
@@ -468,7 +352,7 @@ async fn import_errors(
     Query(paging): Query<Paging>,
 ) -> ApiResult<axum::Json<Page<ImportErrorOut>>> {
     user.require(policy::READ_BOOKS)?;
-    let import = load_import(&state.pool, id).await?;
+    let import = jobs::load(&state.pool, id).await?;
     let (limit, offset) = paging.resolve()?;
     let items = stored_errors(&state.pool, id, limit, offset).await?;
     Ok(axum::Json(Page {
@@ -492,7 +376,7 @@ async fn import_events(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     user.require(policy::READ_BOOKS)?;
-    load_import(&state.pool, id).await?;
+    jobs::load(&state.pool, id).await?;
     let pool = state.pool.clone();
     // Polls the job row: progress is written by whichever instance runs the import.
     let stream = futures::stream::unfold(
@@ -502,7 +386,7 @@ async fn import_events(
                 return None;
             }
             loop {
-                let Ok(import) = load_import(&pool, id).await else {
+                let Ok(import) = jobs::load(&pool, id).await else {
                     return None;
                 };
                 let json = serde_json::to_string(&import).unwrap_or_default();
@@ -535,7 +419,7 @@ async fn retry_import(
     Json(body): Json<RetryRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<ImportOut>)> {
     user.require(policy::WRITE_TRAFFIC)?;
-    let import = load_import(&state.pool, id).await?;
+    let import = jobs::load(&state.pool, id).await?;
     if import.state != "failed" {
         return Err(ApiError::conflict(
             "not_retryable",
@@ -545,10 +429,7 @@ async fn retry_import(
             ),
         ));
     }
-    let file: String = sqlx::query_scalar("SELECT file_path FROM traffic_imports WHERE id = $1")
-        .bind(id)
-        .fetch_one(&state.pool)
-        .await?;
+    let file = jobs::file_path(&state.pool, id).await?;
     if !tokio::fs::try_exists(&file).await.unwrap_or(false) {
         return Err(ApiError::conflict(
             "upload_deleted",
@@ -559,20 +440,11 @@ async fn retry_import(
             ),
         ));
     }
-    sqlx::query(
-        "UPDATE traffic_imports SET state = 'queued', attempts = 0, error = NULL, \
-           options = CASE WHEN $2::boolean IS NULL THEN options \
-                          ELSE jsonb_set(options, '{accept_valid}', to_jsonb($2::boolean)) END \
-         WHERE id = $1 AND state = 'failed'",
-    )
-    .bind(id)
-    .bind(body.accept_valid)
-    .execute(&state.pool)
-    .await?;
+    jobs::requeue(&state.pool, id, body.accept_valid).await?;
     state.imports.wake();
     Ok((
         StatusCode::ACCEPTED,
-        axum::Json(load_import(&state.pool, id).await?),
+        axum::Json(jobs::load(&state.pool, id).await?),
     ))
 }
 
@@ -602,8 +474,8 @@ async fn unmatched_keys(
     Path(id): Path<Uuid>,
 ) -> ApiResult<axum::Json<Vec<UnmatchedKey>>> {
     user.require(policy::READ_BOOKS)?;
-    load_import(&state.pool, id).await?;
-    unmatched(&state.pool, Some(id)).await
+    jobs::load(&state.pool, id).await?;
+    unmatched(&state, Some(id)).await
 }
 
 #[utoipa::path(get, path = "/api/traffic/unmatched", tag = "traffic",
@@ -613,14 +485,14 @@ async fn all_unmatched(
     user: AuthUser,
 ) -> ApiResult<axum::Json<Vec<UnmatchedKey>>> {
     user.require(policy::READ_BOOKS)?;
-    unmatched(&state.pool, None).await
+    unmatched(&state, None).await
 }
 
 async fn unmatched(
-    pool: &PgPool,
+    state: &AppState,
     import_id: Option<Uuid>,
 ) -> ApiResult<axum::Json<Vec<UnmatchedKey>>> {
-    let rows = projections::traffic::unmatched(pool, import_id).await?;
+    let rows = projections::traffic::unmatched(&state.pool, import_id).await?;
     Ok(axum::Json(
         rows.into_iter()
             .map(|u| UnmatchedKey {

@@ -9,7 +9,7 @@ use domain::Currency;
 use domain::money::round_to_scale;
 use domain::traffic_metrics::{Ratios, Totals};
 use projections::traffic::{
-    Dimension, Granularity, MetricsError, MetricsQuery, MetricsRow, MetricsSort, SortDirection,
+    Dimension, Granularity, MetricsQuery, MetricsRow, MetricsSort, SortDirection,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -303,14 +303,7 @@ async fn metrics(
         limit,
         offset,
     };
-    let answer = projections::traffic::metrics(&state.pool, &query)
-        .await
-        .map_err(|e| match e {
-            MetricsError::MissingRate { .. } => {
-                ApiError::bad_request("missing_rate", e.to_string())
-            }
-            MetricsError::Db(e) => e.into(),
-        })?;
+    let answer = projections::traffic::metrics(&state.pool, &query).await?;
 
     let names = entity_names(&state, &answer.rows).await?;
     let rows_out = answer
@@ -369,12 +362,8 @@ async fn entity_names(state: &AppState, rows: &[MetricsRow]) -> ApiResult<HashMa
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let pairs: Vec<(Uuid, String)> =
-        sqlx::query_as("SELECT id, name FROM read.entities WHERE id = ANY($1)")
-            .bind(&ids)
-            .fetch_all(&state.pool)
-            .await?;
-    Ok(pairs
+    let names = projections::queries::entity_names(&state.pool, ids).await?;
+    Ok(names
         .into_iter()
         .map(|(id, n)| (id.to_string(), n))
         .collect())

@@ -3,12 +3,10 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use chrono::{DateTime, NaiveDate, Utc};
-use domain::payout::PayoutLine;
+use chrono::NaiveDate;
+use projections::payouts::PayoutOut;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
-use sqlx::postgres::PgRow;
-use sqlx::{FromRow, Row};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,77 +20,10 @@ use crate::ledger::Actor;
 use crate::ledger::payouts::{self, Approval, Payment};
 use crate::state::AppState;
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PayoutOut {
-    pub id: Uuid,
-    pub program_id: Uuid,
-    pub counterparty_id: Uuid,
-    pub currency: String,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    /// draft, approved, paid or cancelled.
-    pub status: String,
-    #[schema(value_type = String)]
-    pub total: Decimal,
-    pub conversions: i64,
-    pub lines: Vec<PayoutLine>,
-    pub approved_on: Option<NaiveDate>,
-    pub receivable_account_id: Option<Uuid>,
-    pub revenue_account_id: Option<Uuid>,
-    pub category_id: Option<Uuid>,
-    /// The receivable's postings (one per project).
-    pub transaction_ids: Vec<Uuid>,
-    pub paid_on: Option<NaiveDate>,
-    pub paid_account_id: Option<Uuid>,
-    #[schema(value_type = Option<String>)]
-    pub paid_amount: Option<Decimal>,
-    pub tx_hash: Option<String>,
-    pub payment_transaction_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// The last write's log position.
-    pub position: Option<i64>,
-}
-
-impl FromRow<'_, PgRow> for PayoutOut {
-    fn from_row(r: &PgRow) -> Result<Self, sqlx::Error> {
-        let lines: sqlx::types::Json<Vec<PayoutLine>> = r.try_get("lines")?;
-        Ok(Self {
-            id: r.try_get("id")?,
-            program_id: r.try_get("program_id")?,
-            counterparty_id: r.try_get("counterparty_id")?,
-            currency: r.try_get("currency")?,
-            from: r.try_get("date_from")?,
-            to: r.try_get("date_to")?,
-            status: r.try_get("status")?,
-            total: r.try_get("total")?,
-            conversions: r.try_get("conversions")?,
-            lines: lines.0,
-            approved_on: r.try_get("approved_on")?,
-            receivable_account_id: r.try_get("receivable_account_id")?,
-            revenue_account_id: r.try_get("revenue_account_id")?,
-            category_id: r.try_get("category_id")?,
-            transaction_ids: r.try_get("transaction_ids")?,
-            paid_on: r.try_get("paid_on")?,
-            paid_account_id: r.try_get("paid_account_id")?,
-            paid_amount: r.try_get("paid_amount")?,
-            tx_hash: r.try_get("tx_hash")?,
-            payment_transaction_id: r.try_get("payment_transaction_id")?,
-            created_at: r.try_get("created_at")?,
-            updated_at: r.try_get("updated_at")?,
-            position: None,
-        })
-    }
-}
-
 /// The payout as the read side holds it once `position` is projected.
 async fn read(state: &AppState, id: Uuid, position: Option<i64>) -> ApiResult<PayoutOut> {
     state.wait_for_position(position).await?;
-    let mut p = sqlx::query_as::<_, PayoutOut>("SELECT * FROM read.payouts WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&state.pool)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("payout {id}")))?;
+    let mut p = projections::payouts::get(&state.pool, id).await?;
     p.position = position;
     Ok(p)
 }
@@ -152,22 +83,14 @@ async fn list(
         ));
     }
     state.wait_for_position(consistency.min_position).await?;
-    let filter = "($1::uuid IS NULL OR program_id = $1) AND ($2::text IS NULL OR status = $2)";
-    let items = sqlx::query_as::<_, PayoutOut>(&format!(
-        "SELECT * FROM read.payouts WHERE {filter} ORDER BY date_from DESC, created_at DESC LIMIT $3 OFFSET $4"
-    ))
-    .bind(f.program_id)
-    .bind(&f.status)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.pool)
+    let (items, total) = projections::payouts::list(
+        &state.pool,
+        f.program_id,
+        f.status.as_deref(),
+        limit,
+        offset,
+    )
     .await?;
-    let total: i64 =
-        sqlx::query_scalar(&format!("SELECT count(*) FROM read.payouts WHERE {filter}"))
-            .bind(f.program_id)
-            .bind(&f.status)
-            .fetch_one(&state.pool)
-            .await?;
     Ok(axum::Json(Page {
         items,
         total,

@@ -5,5 +5,6 @@ pub mod cli;
 pub mod day_totals;
 pub mod facts;
 pub mod imports;
+pub mod jobs;
 pub mod uploads;
 pub mod worker;
