@@ -218,3 +218,20 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<eventstore::LoadError> for ApiError {
+    fn from(e: eventstore::LoadError) -> Self {
+        match e {
+            eventstore::LoadError::Db(e) => ApiError::Db(e),
+            e @ eventstore::LoadError::Undecodable { .. } => ApiError::internal(e),
+        }
+    }
+}
+
+/// An event holding a NUL reached the log's last check: the same 422 the extractors give,
+/// without a field (which one escaped the text rule is logged where it was refused).
+impl From<eventstore::Unstorable> for ApiError {
+    fn from(_: eventstore::Unstorable) -> Self {
+        ApiError::invalid("body", "text must not contain NUL characters (U+0000)")
+    }
+}

@@ -14,5 +14,4 @@ pub mod routes;
 pub mod security_headers;
 pub mod startup;
 pub mod state;
-pub mod store;
 pub mod traffic;

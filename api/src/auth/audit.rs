@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{Role, Scope};
 use crate::error::ApiError;
 use crate::ledger::Actor;
-use crate::store::{self, NewEvent};
+use eventstore::{self as store, NewEvent};
 
 /// The aggregate type of access events.
 pub const AGGREGATE_TYPE: &str = "access";

@@ -16,7 +16,7 @@ use super::entities::decide_entity;
 use super::transactions::posting_context;
 use super::{Actor, Written};
 use crate::error::ApiError;
-use crate::store::{self, AppendError};
+use eventstore::{self as store, AppendError};
 
 const OPENING_NAMESPACE: Uuid = Uuid::from_u128(0x6f70_656e_696e_672d_6261_6c61_6e63_6573);
 
@@ -78,7 +78,7 @@ pub async fn create(
             .await?;
             append(&mut tx, &events, actor).await?;
         }
-        store::lock_posting_facts_shared(&mut tx).await?;
+        crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
         let command = PostTransaction {
             adjusts: None,
             origin: None,

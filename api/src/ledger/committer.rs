@@ -15,7 +15,7 @@ use super::transactions::{
     Outcome, PostRequest, Posted, decide_one, load_for, position_of, post_many,
 };
 use crate::error::ApiError;
-use crate::store::{self, AppendError};
+use eventstore::{self as store, AppendError};
 
 /// Most requests one group commits.
 pub const MAX_GROUP: usize = 128;
@@ -156,7 +156,7 @@ async fn try_group(
 ) -> Result<Vec<Result<Posted, ApiError>>, GroupError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let requests: Vec<&PostRequest> = group.iter().map(|j| &j.request).collect();
     let (streams, ctx) = load_for(&mut tx, &requests).await?;
 

@@ -28,7 +28,7 @@ use super::transactions::{PostRequest, decide_in, transaction_id};
 use super::{Actor, Written};
 use crate::config::Settings;
 use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent};
+use eventstore::{self as store, AppendError, NewEvent};
 
 /// Builds the server's TronScan client from the settings.
 pub fn client(settings: &Settings) -> anyhow::Result<TronScanClient> {
@@ -594,7 +594,7 @@ pub async fn post_item(
     };
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let (mut state, version) = store::load::<TronWallet>(&mut tx, &key).await?;
     let marked = decide(
         &mut state,

@@ -28,7 +28,7 @@ use uuid::Uuid;
 use super::transactions::{PostRequest, decide_in, document_posting, position_of, reverse_in};
 use super::{Actor, Written};
 use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent};
+use eventstore::{self as store, AppendError, NewEvent};
 use sha2::{Digest, Sha256};
 
 /// How often an issue is retried when another issue took the series' next number first.
@@ -309,7 +309,7 @@ async fn try_issue(
 ) -> Result<Written, ApiError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let (mut invoice, version) = load(&mut tx, id).await?;
     let (Some(InvoiceStatus::Draft), Some(direction), Some(d)) =
         (invoice.status, invoice.direction, invoice.draft.clone())
@@ -441,7 +441,7 @@ pub async fn pay(
 ) -> Result<Written, ApiError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let (mut invoice, version) = load(&mut tx, id).await?;
     // A retry of a payment that was recorded (its answer lost) answers where it was written.
     let retried = match &source {
@@ -650,7 +650,7 @@ pub async fn cancel(
     let date = date.unwrap_or_else(|| Utc::now().date_naive());
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let (mut invoice, version) = load(&mut tx, id).await?;
     let mut events = Vec::new();
     let mut reversal_ids = Vec::new();

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::transactions::{PostRequest, decide_in, document_posting};
 use super::{Actor, Written};
 use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent};
+use eventstore::{self as store, AppendError, NewEvent};
 
 /// Approved conversions of one campaign in one currency over the period.
 #[derive(sqlx::FromRow)]
@@ -222,7 +222,7 @@ async fn post_with(
 ) -> Result<Written, ApiError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let (mut payout, version) = load(&mut tx, id).await?;
     let requests = postings(&payout)?;
     let ids: Vec<Uuid> = requests.iter().map(|r| r.id).collect();

@@ -7,7 +7,7 @@ use sqlx::{Connection, PgPool};
 
 use super::{Actor, Written};
 use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent};
+use eventstore::{self as store, AppendError, NewEvent};
 
 pub async fn execute(
     pool: &PgPool,
@@ -17,7 +17,7 @@ pub async fn execute(
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
     // Excludes postings in flight: none can commit into a month while it is being closed.
-    store::lock_posting_facts_exclusive(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_exclusive(&mut tx).await?;
     let (mut periods, version) = store::load::<Periods>(&mut tx, BOOKS_ID).await?;
     let ctx = PeriodContext {
         today: Some(Utc::now().date_naive()),

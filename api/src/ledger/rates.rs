@@ -8,7 +8,7 @@ use sqlx::{Connection, PgPool};
 
 use super::{Actor, Written};
 use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent};
+use eventstore::{self as store, AppendError, NewEvent};
 
 /// Most rates one call may set.
 pub const MAX_RATES_PER_CALL: usize = 10_000;

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use super::transactions::{PostRequest, decide_in, posting_context, transaction_id};
 use super::{Actor, Written};
 use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent};
+use eventstore::{self as store, AppendError, NewEvent};
 
 /// Most days one schedule posts in one run (about a year of a daily schedule); a longer
 /// backlog continues in the next run.
@@ -189,7 +189,7 @@ async fn step(
     options: RunOptions,
 ) -> Result<Step, ApiError> {
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let key = id.to_string();
     let (mut state, version) = store::load::<RecurringPayment>(&mut tx, &key).await?;
     let due = state.due(options.today, 1).first().copied();

@@ -17,11 +17,11 @@ use uuid::Uuid;
 
 use super::Actor;
 use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent, Streams};
 use domain::account::AccountSpec;
 use domain::category::CategorySpec;
 use domain::counterparty::CounterpartySpec;
 use domain::project::ProjectSpec;
+use eventstore::{self as store, AppendError, NewEvent, Streams};
 
 /// Most transactions one batch may post.
 pub const MAX_BATCH: usize = 10_000;
@@ -321,7 +321,7 @@ pub async fn post_many(
     // One retry covers the race where an identical request commits between our check and append.
     for attempt in 0..2 {
         let mut tx = conn.begin().await?;
-        store::lock_posting_facts_shared(&mut tx).await?;
+        crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
         let (events, mut results) = decide_in(&mut tx, &requests).await?;
         match store::append(&mut tx, &events, &actor.metadata()).await {
             Ok(position) => {
@@ -439,7 +439,7 @@ pub async fn reverse(
 ) -> Result<Reversed, ApiError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let date = date.unwrap_or_else(|| Utc::now().date_naive());
     let r = reverse_in(&mut tx, id, date, replacement).await?;
     let position = store::append(&mut tx, &r.events, &actor.metadata())

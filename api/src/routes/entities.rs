@@ -26,7 +26,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query, parse_json};
 use crate::ledger::{Actor, entities};
 use crate::state::AppState;
-use crate::store;
+use eventstore as store;
 
 /// An entity as the read side holds it: its fields plus life-cycle data.
 #[derive(Debug, Serialize, ToSchema)]

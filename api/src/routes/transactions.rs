@@ -31,7 +31,7 @@ use crate::idempotency::IdempotencyKey;
 use crate::ledger::Actor;
 use crate::ledger::transactions::{self as ledger, PostRequest, Posted, transaction_id};
 use crate::state::AppState;
-use crate::store;
+use eventstore as store;
 
 /// How a leg is valued in another currency: per unit (`rate`) or in total (`total`).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

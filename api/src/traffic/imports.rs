@@ -31,7 +31,7 @@ use super::day_totals::{self, DayTotals};
 use super::facts::{self, month_of};
 use crate::error::ApiError;
 use crate::ledger::Actor;
-use crate::store::{self, NewEvent};
+use eventstore::{self as store, NewEvent};
 
 /// Row errors kept per import (all are counted).
 pub const MAX_STORED_ERRORS: usize = 10_000;
