@@ -2,7 +2,7 @@
 //! late commit, a hash chain that exposes tampering, and read tables that a replay rebuilds
 //! byte for byte.
 
-use api::ledger::Actor;
+use app::ledger::Actor;
 use e2e::TestApp;
 use eventstore::{self as store, NewEvent};
 use serde_json::json;

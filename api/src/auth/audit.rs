@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{Role, Scope};
 use crate::error::ApiError;
-use crate::ledger::Actor;
+use app::ledger::Actor;
 use eventstore::{self as store, NewEvent};
 
 /// The aggregate type of access events.

@@ -7,7 +7,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{Actor, Written};
-use crate::error::ApiError;
+use crate::error::AppError;
 use eventstore::{self as store, AppendError, NewEvent};
 
 /// Runs one command against entity `id` inside the caller's transaction and returns the events
@@ -17,7 +17,7 @@ pub async fn decide_entity<S: EntitySpec>(
     id: Uuid,
     command: EntityCommand<S>,
     ctx: &S::Context,
-) -> Result<Vec<NewEvent>, ApiError> {
+) -> Result<Vec<NewEvent>, AppError> {
     let key = id.to_string();
     let (mut entity, version) = store::load::<Entity<S>>(conn, &key).await?;
     if !entity.exists() && !matches!(command, EntityCommand::Create(_)) {
@@ -62,7 +62,7 @@ pub async fn execute<S: EntitySpec>(
     id: Uuid,
     command: EntityCommand<S>,
     ctx: &S::Context,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
     if matches!(command, EntityCommand::Archive | EntityCommand::Restore) {
@@ -72,10 +72,9 @@ pub async fn execute<S: EntitySpec>(
     let position = match store::append(&mut tx, &events, &actor.metadata()).await {
         Ok(p) => p,
         Err(AppendError::Conflict) => {
-            return Err(ApiError::conflict(
-                "concurrent_update",
-                format!("{} {id} changed meanwhile; retry", S::TYPE),
-            ));
+            return Err(AppError::ConcurrentUpdate {
+                detail: format!("{} {id} changed meanwhile; retry", S::TYPE),
+            });
         }
         Err(AppendError::Db(e)) => return Err(e.into()),
     };
