@@ -5,6 +5,7 @@
 
 pub mod demo;
 pub mod error;
+pub mod executor;
 pub mod ledger;
 pub mod overdue;
 pub mod traffic;

@@ -3,12 +3,13 @@
 use domain::DomainError;
 use domain::aggregate::decide;
 use domain::entity::{Entity, EntityCommand, EntitySpec};
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{Actor, Written};
 use crate::error::AppError;
-use eventstore::{self as store, AppendError, NewEvent};
+use crate::executor::{self, Lock, Run};
+use eventstore::{self as store, NewEvent};
 
 /// Runs one command against entity `id` inside the caller's transaction and returns the events
 /// to append.
@@ -63,21 +64,19 @@ pub async fn execute<S: EntitySpec>(
     command: EntityCommand<S>,
     ctx: &S::Context,
 ) -> Result<Written, AppError> {
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
-    if matches!(command, EntityCommand::Archive | EntityCommand::Restore) {
-        crate::ledger::locks::lock_posting_facts_exclusive(&mut tx).await?;
-    }
-    let events = decide_entity(&mut tx, id, command, ctx).await?;
-    let position = match store::append(&mut tx, &events, &actor.metadata()).await {
-        Ok(p) => p,
-        Err(AppendError::Conflict) => {
-            return Err(AppError::ConcurrentUpdate {
-                detail: format!("{} {id} changed meanwhile; retry", S::TYPE),
-            });
-        }
-        Err(AppendError::Db(e)) => return Err(e.into()),
+    let lock = match command {
+        EntityCommand::Archive | EntityCommand::Restore => Lock::PostingFactsExclusive,
+        _ => Lock::None,
     };
-    tx.commit().await?;
-    Ok(Written { position })
+    let command = &command;
+    let run = Run::new(actor, format!("{} {id}", S::TYPE)).lock(lock);
+    let ((), written) = executor::execute(pool, run, |mut work| {
+        Box::pin(async move {
+            let events = decide_entity(work.conn(), id, command.clone(), ctx).await?;
+            work.stage(events);
+            Ok((work, ()))
+        })
+    })
+    .await?;
+    Ok(written)
 }

@@ -14,13 +14,14 @@ use domain::traffic::{OfferSpec, PayoutModel, ProgramSpec};
 use domain::transaction::{LegInput, Origin, OriginKind, PostTransaction, Price, TransactionKind};
 use domain::{Currency, DomainError};
 use rust_decimal::Decimal;
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::transactions::{PostRequest, decide_in, document_posting};
 use super::{Actor, Written};
 use crate::error::AppError;
-use eventstore::{self as store, AppendError, NewEvent};
+use crate::executor::{self, Lock, Run};
+use eventstore as store;
 
 /// Approved conversions of one campaign in one currency over the period.
 #[derive(sqlx::FromRow)]
@@ -126,15 +127,6 @@ async fn lines_for(
         .collect())
 }
 
-fn conflict(e: AppendError) -> AppError {
-    match e {
-        AppendError::Conflict => AppError::ConcurrentUpdate {
-            detail: "the payout changed meanwhile; retry".into(),
-        },
-        AppendError::Db(e) => e.into(),
-    }
-}
-
 /// Computes and records a draft payout of `program_id` for `from..=to`.
 pub async fn compute(
     pool: &PgPool,
@@ -167,28 +159,29 @@ pub async fn compute(
     .bind(to)
     .fetch_optional(pool)
     .await?;
-    let mut tx = conn.begin().await?;
+    drop(conn);
     let key = id.to_string();
-    let (mut payout, version) = store::load::<Payout>(&mut tx, &key).await?;
-    let events = decide(
-        &mut payout,
-        PayoutCommand::Compute {
-            program_id,
-            counterparty_id: spec.counterparty_id,
-            currency: spec.currency,
-            from,
-            to,
-            lines,
-        },
-        &PayoutContext { overlapping },
-    )
+    let (key, lines, spec) = (&key, &lines, &spec);
+    let run = Run::new(actor, "the payout");
+    let ((), written) = executor::execute(pool, run, |mut work| {
+        Box::pin(async move {
+            let (mut payout, version) = work.load::<Payout>(key).await?;
+            let command = PayoutCommand::Compute {
+                program_id,
+                counterparty_id: spec.counterparty_id,
+                currency: spec.currency,
+                from,
+                to,
+                lines: lines.clone(),
+            };
+            let ctx = PayoutContext { overlapping };
+            work.decide(key, &mut payout, version, command, &ctx)
+                .await?;
+            Ok((work, ()))
+        })
+    })
     .await?;
-    let events = NewEvent::from_domain::<Payout>(&key, version, events)?;
-    let position = store::append(&mut tx, &events, &actor.metadata())
-        .await
-        .map_err(conflict)?;
-    tx.commit().await?;
-    Ok(Written { position })
+    Ok(written)
 }
 
 /// Loads payout `id` in `tx`, or says it does not exist.
@@ -217,27 +210,26 @@ async fn post_with(
     pool: &PgPool,
     actor: &Actor,
     id: Uuid,
-    postings: impl Fn(&Payout) -> Result<Vec<PostRequest>, AppError>,
-    command: impl Fn(&[Uuid]) -> PayoutCommand,
+    postings: impl Fn(&Payout) -> Result<Vec<PostRequest>, AppError> + Sync,
+    command: impl Fn(&[Uuid]) -> PayoutCommand + Sync,
 ) -> Result<Written, AppError> {
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
-    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
-    let (mut payout, version) = load(&mut tx, id).await?;
-    let requests = postings(&payout)?;
-    let ids: Vec<Uuid> = requests.iter().map(|r| r.id).collect();
-    let events = decide(&mut payout, command(&ids), &PayoutContext::default()).await?;
-    let (mut all, _) = decide_in(&mut tx, &requests).await?;
-    all.extend(NewEvent::from_domain::<Payout>(
-        &id.to_string(),
-        version,
-        events,
-    )?);
-    let position = store::append(&mut tx, &all, &actor.metadata())
-        .await
-        .map_err(conflict)?;
-    tx.commit().await?;
-    Ok(Written { position })
+    let (postings, command) = (&postings, &command);
+    let run = Run::new(actor, "the payout").lock(Lock::PostingFactsShared);
+    let ((), written) = executor::execute(pool, run, |mut work| {
+        Box::pin(async move {
+            let (mut payout, version) = load(work.conn(), id).await?;
+            let requests = postings(&payout)?;
+            let ids: Vec<Uuid> = requests.iter().map(|r| r.id).collect();
+            let events = decide(&mut payout, command(&ids), &PayoutContext::default()).await?;
+            // The postings first, then the payout's event that names them.
+            let (postings, _) = decide_in(work.conn(), &requests).await?;
+            work.stage(postings);
+            work.stage_domain::<Payout>(&id.to_string(), version, events)?;
+            Ok((work, ()))
+        })
+    })
+    .await?;
+    Ok(written)
 }
 
 pub struct Approval {

@@ -4,11 +4,12 @@ use chrono::Utc;
 use domain::DomainError;
 use domain::aggregate::decide;
 use domain::rates::{DailyRate, RateContext, SetRate, rate_id};
-use sqlx::{Connection, PgPool};
+use sqlx::PgPool;
 
 use super::{Actor, Written};
 use crate::error::AppError;
-use eventstore::{self as store, AppendError, NewEvent};
+use crate::executor::{self, Run};
+use eventstore as store;
 
 /// Most rates one call may set.
 pub const MAX_RATES_PER_CALL: usize = 10_000;
@@ -23,8 +24,7 @@ pub struct RatesWritten {
     pub unchanged: usize,
 }
 
-/// Sets `rates` (all or none). A conflict with a concurrent writer of the same days is
-/// retried once: the second look finds the other writer's rates and writes only differences.
+/// Sets `rates` (all or none).
 pub async fn set_many(
     pool: &PgPool,
     actor: &Actor,
@@ -39,52 +39,45 @@ pub async fn set_many(
     let ctx = RateContext {
         today: Some(Utc::now().date_naive()),
     };
-    for attempt in 0..2 {
-        let mut conn = pool.acquire().await?;
-        let mut tx = conn.begin().await?;
-        let ids: Vec<String> = rates
-            .iter()
-            .map(|r| rate_id(r.base, r.quote, r.date))
-            .collect();
-        let mut loaded = store::load_many::<DailyRate>(&mut tx, &ids).await?;
-        let mut events = Vec::new();
-        let mut changed = 0;
-        for (i, (id, cmd)) in ids.iter().zip(&rates).enumerate() {
-            let (state, version) = loaded.get_mut(id).expect("load_many answers every id");
-            let new = decide(state, cmd.clone(), &ctx)
-                .await
-                .map_err(|e| match e {
-                    DomainError::Invalid { field, reason } => DomainError::invalid(
-                        format!("rates[{i}].{field}"),
-                        format!("{id}: {reason}"),
-                    ),
-                    other => other,
-                })?;
-            if !new.is_empty() {
-                changed += 1;
-                for e in &new {
-                    domain::Aggregate::apply(state, e.clone());
+    // A conflict with a concurrent writer of the same days is retried once: the second look
+    // finds the other writer's rates and writes only differences.
+    let (rates, ctx) = (&rates, &ctx);
+    let run = Run::new(actor, "rates of the same days").retry(2);
+    let (changed, written) = executor::execute(pool, run, |mut work| {
+        Box::pin(async move {
+            let ids: Vec<String> = rates
+                .iter()
+                .map(|r| rate_id(r.base, r.quote, r.date))
+                .collect();
+            let mut loaded = store::load_many::<DailyRate>(work.conn(), &ids).await?;
+            let mut changed = 0;
+            for (i, (id, cmd)) in ids.iter().zip(rates).enumerate() {
+                let (state, version) = loaded.get_mut(id).expect("load_many answers every id");
+                let new = decide(state, cmd.clone(), ctx)
+                    .await
+                    .map_err(|e| match e {
+                        DomainError::Invalid { field, reason } => DomainError::invalid(
+                            format!("rates[{i}].{field}"),
+                            format!("{id}: {reason}"),
+                        ),
+                        other => other,
+                    })?;
+                if !new.is_empty() {
+                    changed += 1;
+                    for e in &new {
+                        domain::Aggregate::apply(state, e.clone());
+                    }
+                    work.stage_domain::<DailyRate>(id, *version, new)?;
+                    *version += 1;
                 }
-                events.extend(NewEvent::from_domain::<DailyRate>(id, *version, new)?);
-                *version += 1;
             }
-        }
-        let position = match store::append(&mut tx, &events, &actor.metadata()).await {
-            Ok(p) => p,
-            Err(AppendError::Conflict) if attempt == 0 => continue,
-            Err(AppendError::Conflict) => {
-                return Err(AppError::ConcurrentUpdate {
-                    detail: "rates of the same days were written meanwhile; retry".into(),
-                });
-            }
-            Err(AppendError::Db(e)) => return Err(e.into()),
-        };
-        tx.commit().await?;
-        return Ok(RatesWritten {
-            written: Written { position },
-            changed,
-            unchanged: rates.len() - changed,
-        });
-    }
-    unreachable!("the loop returns on its second attempt")
+            Ok((work, changed))
+        })
+    })
+    .await?;
+    Ok(RatesWritten {
+        written,
+        changed,
+        unchanged: rates.len() - changed,
+    })
 }

@@ -21,6 +21,7 @@ use uuid::Uuid;
 use super::transactions::{PostRequest, decide_in, posting_context, transaction_id};
 use super::{Actor, Written};
 use crate::error::AppError;
+use crate::executor::{self, Run};
 use eventstore::{self as store, AppendError, NewEvent};
 
 /// Most days one schedule posts in one run (about a year of a daily schedule); a longer
@@ -30,15 +31,6 @@ pub const MAX_CATCH_UP_PER_RUN: usize = 400;
 pub const MAX_SCHEDULES_PER_RUN: i64 = 1000;
 /// Lost races one schedule may meet in one run before the runner leaves it to the next run.
 pub const MAX_CONFLICTS_PER_SCHEDULE: usize = 20;
-
-fn conflict(e: AppendError) -> AppError {
-    match e {
-        AppendError::Conflict => AppError::ConcurrentUpdate {
-            detail: "the recurring payment changed meanwhile; retry".into(),
-        },
-        AppendError::Db(e) => e.into(),
-    }
-}
 
 /// Field names of the template's posting rules, as the API's body names them.
 fn template_error(e: DomainError) -> AppError {
@@ -78,24 +70,26 @@ pub async fn execute(
     id: Uuid,
     command: RecurringCommand,
 ) -> Result<Written, AppError> {
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
     let key = id.to_string();
-    let (mut state, version) = store::load::<RecurringPayment>(&mut tx, &key).await?;
-    let creating = matches!(command, RecurringCommand::Create(_));
-    if !creating && !state.exists() {
-        return Err(AppError::not_found(format!("recurring payment {id}")));
-    }
-    if let RecurringCommand::Create(def) | RecurringCommand::Update(def) = &command {
-        check_template(&mut tx, id, def).await?;
-    }
-    let events = decide(&mut state, command, &()).await?;
-    let events = NewEvent::from_domain::<RecurringPayment>(&key, version, events)?;
-    let position = store::append(&mut tx, &events, &actor.metadata())
-        .await
-        .map_err(conflict)?;
-    tx.commit().await?;
-    Ok(Written { position })
+    let (key, command) = (&key, &command);
+    let run = Run::new(actor, "the recurring payment");
+    let ((), written) = executor::execute(pool, run, |mut work| {
+        Box::pin(async move {
+            let (mut state, version) = work.load::<RecurringPayment>(key).await?;
+            let creating = matches!(command, RecurringCommand::Create(_));
+            if !creating && !state.exists() {
+                return Err(AppError::not_found(format!("recurring payment {id}")));
+            }
+            if let RecurringCommand::Create(def) | RecurringCommand::Update(def) = &command {
+                check_template(work.conn(), id, def).await?;
+            }
+            work.decide(key, &mut state, version, command.clone(), &())
+                .await?;
+            Ok((work, ()))
+        })
+    })
+    .await?;
+    Ok(written)
 }
 
 pub async fn create(
