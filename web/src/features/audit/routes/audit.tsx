@@ -13,7 +13,8 @@ import { useDebounced } from '@/hooks/use-debounced'
 import { can, useRole } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 
-import { useAuditEventKinds, useAuditEvents, useAuditHead, useVerifyChain, type AuditEvent } from '../api'
+import { useAuditEventKinds, useAuditEvents, useAuditHead, useVerifyChain } from '../api'
+import type { AuditEvent } from '../types'
 import { filterChoices, matchText, NO_FILTER, toQuery, validUserId, type AuditFilter } from '../lib/filter'
 
 const PAGE = 200

@@ -13,7 +13,9 @@ import { useSearchParam } from '@/hooks/use-search-param'
 import { useI18n } from '@/lib/i18n'
 
 import { useBalances, useTrialBalance, type TrialBalance } from '../api'
-import { BalanceSheetReport, CashFlowReport, PnlReport } from '../components/accounting-reports'
+import { BalanceSheetReport } from '../components/balance-sheet-report'
+import { CashFlowReport } from '../components/cash-flow-report'
+import { PnlReport } from '../components/pnl-report'
 import { ProfitabilityReport } from '../components/profitability-report'
 import { parsePnlGroup, pnlGroupParam, type PnlDim } from '../lib/pnl'
 
