@@ -3,6 +3,7 @@ import { Bar, CartesianGrid, ComposedChart, Legend, Line, LineChart, ReferenceLi
 import { useI18n } from '@/lib/i18n'
 import { formatPercent } from '@/lib/money'
 
+import { messages } from '../i18n'
 import type { PeriodPoint } from '../lib/chart-data'
 import { formatPeriod } from '../lib/metrics-format'
 
@@ -11,7 +12,7 @@ import { formatPeriod } from '../lib/metrics-format'
  * line heights are floats (pixels need no exactness); tooltips show the exact amounts.
  */
 export function MetricsChart({ points, currency, granularity }: { points: PeriodPoint[]; currency: string; granularity: string }) {
-  const { t, money, locale } = useI18n()
+  const { t, money, locale } = useI18n(messages)
   const label = (p: string) => formatPeriod(p, granularity, locale, (d) => t('analytics.weekOf', { date: d }))
   const data = points.map((p) => ({
     ...p,

@@ -7,6 +7,7 @@ import { TableCell, TableRow } from '@/components/ui/table'
 import { useI18n } from '@/lib/i18n'
 
 import { useMetrics, type Figures, type MetricsQuery, type MetricsRow } from '../api'
+import { messages } from '../i18n'
 import { formatMetric, formatPeriod, METRIC_KEYS, metricsSort, SORTABLE_METRICS } from '../lib/metrics-format'
 
 /**
@@ -15,7 +16,7 @@ import { formatMetric, formatPeriod, METRIC_KEYS, metricsSort, SORTABLE_METRICS 
  * happen on the server. Mount with a `key` per filter set, so a new query starts on page one.
  */
 export function MetricsTable({ query, groupLabel }: { query: MetricsQuery; groupLabel: (row: MetricsRow, dim: string) => string }) {
-  const { t, locale } = useI18n()
+  const { t, locale } = useI18n(messages)
   const [sorting, setSorting] = useState<SortingState>([])
   const [pagination, setPagination] = useState<PaginationState>({ pageIndex: 0, pageSize: 50 })
   const q = useMetrics({ ...query, sort: metricsSort(sorting), limit: pagination.pageSize, offset: pagination.pageIndex * pagination.pageSize })
@@ -81,7 +82,7 @@ export function MetricsTable({ query, groupLabel }: { query: MetricsQuery; group
 }
 
 function TotalsRow({ totals, currency, labelColumns }: { totals: Figures; currency: string; labelColumns: number }) {
-  const { t, locale } = useI18n()
+  const { t, locale } = useI18n(messages)
   return (
     <TableRow data-testid="metrics-totals">
       <TableCell colSpan={labelColumns}>{t('analytics.total')}</TableCell>

@@ -19,6 +19,7 @@ import { today } from '@/lib/utils'
 import { DIMENSIONS, GRANULARITIES, useMetrics, type Granularity, type MetricsQuery, type MetricsRow } from '../api'
 import { MetricsChart } from '../components/metrics-chart'
 import { MetricsTable } from '../components/metrics-table'
+import { messages } from '../i18n'
 import { periodSeries } from '../lib/chart-data'
 import { formatMetric, type MetricKey } from '../lib/metrics-format'
 
@@ -28,7 +29,7 @@ const FILTERS = ['campaign_id', 'source_id', 'offer_id'] as const
 const OVERVIEW_ROWS = 2000
 
 export default function AnalyticsPage() {
-  const { t, locale } = useI18n()
+  const { t, locale } = useI18n(messages)
   const [params, setParams] = useSearchParams()
   const fallback = presetRange('last30', today())
   const from = isIsoDay(params.get('from')) ? params.get('from')! : fallback.from

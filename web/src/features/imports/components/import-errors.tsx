@@ -5,6 +5,7 @@ import { DataTable } from '@/components/data-table'
 import { useI18n } from '@/lib/i18n'
 
 import { useImportErrors, type Import, type ImportError } from '../api'
+import { messages } from '../i18n'
 
 /** The invalid rows of an import: line, column, value and why (paged on the server). */
 export function ImportErrorsTable({
@@ -24,7 +25,7 @@ export function ImportErrorsTable({
   error?: unknown
   onRetry?: () => void
 }) {
-  const { t, number } = useI18n()
+  const { t, number } = useI18n(messages)
   const columns = useMemo<ColumnDef<ImportError, unknown>[]>(
     () => [
       { id: 'line', header: t('imports.line'), meta: { className: 'w-20 text-right' }, cell: ({ row }) => (row.original.line != null ? number(row.original.line) : '—') },

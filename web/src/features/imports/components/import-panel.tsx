@@ -5,12 +5,13 @@ import { useI18n } from '@/lib/i18n'
 import { useUnmatched } from '@/lib/traffic/unmatched'
 
 import { useLiveImport, useRetryImport } from '../api'
+import { messages } from '../i18n'
 import { ImportErrorsSection } from './import-errors'
 import { ImportStatus } from './import-status'
 
 /** The live state of one import (mount with `key={id}`: its stream belongs to that import). */
 export function ImportPanel({ id, sourceNames, writer }: { id: string; sourceNames: Map<string, string>; writer: boolean }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const q = useLiveImport(id)
   const retry = useRetryImport()
   const done = q.data?.state === 'done'

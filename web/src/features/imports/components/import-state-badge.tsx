@@ -2,6 +2,7 @@ import { Badge } from '@/components/ui/badge'
 import { useI18n } from '@/lib/i18n'
 import { cn } from '@/lib/utils'
 
+import { messages } from '../i18n'
 import { labelOf } from '../lib/labels'
 
 const STYLE: Record<string, string> = {
@@ -14,7 +15,7 @@ const STYLE: Record<string, string> = {
 
 /** The state of an import as a coloured badge. */
 export function ImportStateBadge({ state }: { state: string }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <Badge variant="outline" className={cn(STYLE[state])} data-testid="import-state">
       {labelOf(t, 'importState', state)}

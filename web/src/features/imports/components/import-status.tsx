@@ -9,6 +9,7 @@ import { Progress } from '@/components/ui/progress'
 import { useI18n } from '@/lib/i18n'
 
 import { isActive, type Import } from '../api'
+import { messages } from '../i18n'
 import { labelOf } from '../lib/labels'
 import { metricsLinkOf } from '../lib/links'
 import { ImportStateBadge } from './import-state-badge'
@@ -35,7 +36,7 @@ export function ImportStatus({
   onRetry: () => void
   errors?: ReactNode
 }) {
-  const { t, number, date } = useI18n()
+  const { t, number, date } = useI18n(messages)
   const active = isActive(imp)
   const total = imp.rows_total ?? 0
   const metricsLink = metricsLinkOf(imp)

@@ -8,12 +8,13 @@ import { useI18n } from '@/lib/i18n'
 import type { TrafficSource } from '@/lib/traffic/entities'
 
 import { IMPORT_STATES, useImports, type Import } from '../api'
+import { messages } from '../i18n'
 import { labelOf } from '../lib/labels'
 import { ImportStateBadge } from './import-state-badge'
 
 /** Every import, newest first, filterable by state and source; a row opens its import. */
 export function ImportsHistory({ sources, onOpen, openId }: { sources: TrafficSource[] | undefined; onOpen: (id: string) => void; openId: string | null }) {
-  const { t, number, date, dateTime } = useI18n()
+  const { t, number, date, dateTime } = useI18n(messages)
   const [pagination, setPagination] = useState<PaginationState>({ pageIndex: 0, pageSize: 10 })
   const [state, setState] = useState('')
   const [source, setSource] = useState('')

@@ -20,6 +20,7 @@ import { CURRENCIES } from '@/lib/money'
 import type { TrafficSource } from '@/lib/traffic/entities'
 
 import { IMPORT_FORMATS, useUploadImport, type UploadResult } from '../api'
+import { messages } from '../i18n'
 
 const uploadSchema = z
   .object({
@@ -53,7 +54,7 @@ const FIELDS = ['file', 'source_id', 'format', 'accept_valid', 'default_date', '
  * (detected from the header by default), and whether valid rows go in when some are invalid.
  */
 export function UploadForm({ sources, onUploaded }: { sources: TrafficSource[] | undefined; onUploaded: (r: UploadResult) => void }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const upload = useUploadImport()
   const [advanced, setAdvanced] = useState(false)
   const form = useForm<UploadValues>({

@@ -13,9 +13,10 @@ import type { Import } from '../api'
 import { ImportPanel } from '../components/import-panel'
 import { ImportsHistory } from '../components/imports-history'
 import { UploadForm } from '../components/upload-form'
+import { messages } from '../i18n'
 
 export default function ImportsPage() {
-  const { t, dateTime } = useI18n()
+  const { t, dateTime } = useI18n(messages)
   const writer = can.writeTraffic(useRole())
   const [params, setParams] = useSearchParams()
   const openId = params.get('import')

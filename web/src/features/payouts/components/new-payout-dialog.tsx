@@ -16,13 +16,14 @@ import { useAllTraffic } from '@/lib/traffic/entities'
 import { today } from '@/lib/utils'
 
 import { useComputePayout } from '../api'
+import { messages } from '../i18n'
 import { newPayoutSchema, type NewPayoutFormValues } from '../schemas'
 
 const defaults = (programId = ''): NewPayoutFormValues => ({ program_id: programId, ...presetRange('lastMonth', today()) })
 
 /** Computes a draft payout of a program over a period, then opens it. */
 export function NewPayoutDialog({ open, onOpenChange, programId }: { open: boolean; onOpenChange: (o: boolean) => void; programId?: string }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const navigate = useNavigate()
   const compute = useComputePayout()
   const programs = useAllTraffic('programs')

@@ -11,6 +11,7 @@ import { applyServerError } from '@/lib/forms'
 import { useI18n } from '@/lib/i18n'
 
 import type { ApproveBody } from '../api'
+import { messages } from '../i18n'
 import { approvePayoutSchema, type ApprovePayoutFormValues } from '../schemas'
 
 const FIELDS = ['receivable_account_id', 'revenue_account_id', 'category_id', 'date'] as const
@@ -34,7 +35,7 @@ export function PayoutApproveForm({
   onSubmit: (body: ApproveBody) => Promise<void>
   onCancel: () => void
 }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const form = useForm<ApprovePayoutFormValues>({ resolver: zodResolver(approvePayoutSchema), defaultValues: defaults })
   const { errors, isSubmitting } = form.formState
   const usable = accounts.filter((a) => !a.archived && a.currency === currency)

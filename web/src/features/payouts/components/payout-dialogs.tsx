@@ -8,11 +8,12 @@ import { useI18n } from '@/lib/i18n'
 import { today } from '@/lib/utils'
 
 import { useApprovePayout, usePayPayout, type Payout } from '../api'
+import { messages } from '../i18n'
 import { PayoutApproveForm } from './payout-approve-form'
 import { PayoutPayForm } from './payout-pay-form'
 
 function Frame({ open, onOpenChange, title, description, children }: { open: boolean; onOpenChange: (o: boolean) => void; title: string; description: string; children: ReactNode }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent closeLabel={t('common.close')}>
@@ -27,7 +28,7 @@ function Frame({ open, onOpenChange, title, description, children }: { open: boo
 }
 
 export function ApprovePayoutDialog({ payout, open, onOpenChange }: { payout: Payout; open: boolean; onOpenChange: (o: boolean) => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const approve = useApprovePayout()
   const accounts = useAllAccounts()
   const categories = useAllCategories()
@@ -54,7 +55,7 @@ export function ApprovePayoutDialog({ payout, open, onOpenChange }: { payout: Pa
 }
 
 export function PayPayoutDialog({ payout, open, onOpenChange }: { payout: Payout; open: boolean; onOpenChange: (o: boolean) => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const pay = usePayPayout()
   const accounts = useAllAccounts()
   // One date per opening: today, or the approval day when that is later.

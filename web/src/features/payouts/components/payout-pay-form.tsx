@@ -15,6 +15,7 @@ import { normalizeAmountInput } from '@/lib/money'
 import { blankToNull } from '@/lib/utils'
 
 import type { PayBody } from '../api'
+import { messages } from '../i18n'
 import { payPayoutSchema, type PayPayoutFormValues } from '../schemas'
 
 const FIELDS = ['account_id', 'amount', 'tx_hash', 'date'] as const
@@ -39,7 +40,7 @@ export function PayoutPayForm({
   onSubmit: (body: PayBody) => Promise<void>
   onCancel: () => void
 }) {
-  const { t, te, money } = useI18n()
+  const { t, te, money } = useI18n(messages)
   const assets = useMemo(() => accounts.filter((a) => !a.archived && a.type === 'asset'), [accounts])
   const currencyOf = useMemo(() => {
     const m = new Map(accounts.map((a) => [a.id, a.currency]))

@@ -3,6 +3,7 @@ import { useI18n } from '@/lib/i18n'
 import { cn } from '@/lib/utils'
 
 import type { PayoutStatus } from '../api'
+import { messages } from '../i18n'
 
 const STYLES: Record<PayoutStatus, string> = {
   draft: 'border-amber-300 bg-amber-50 text-amber-900',
@@ -12,7 +13,7 @@ const STYLES: Record<PayoutStatus, string> = {
 }
 
 export function PayoutStatusBadge({ status }: { status: string }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const s = status as PayoutStatus
   return (
     <Badge variant="outline" className={cn(STYLES[s])} data-testid="payout-status">

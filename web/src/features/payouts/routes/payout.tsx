@@ -17,12 +17,13 @@ import { useAllTraffic } from '@/lib/traffic/entities'
 import { useCancelPayout, usePayout, usePayoutPostings, type Payout } from '../api'
 import { ApprovePayoutDialog, PayPayoutDialog } from '../components/payout-dialogs'
 import { PayoutStatusBadge } from '../components/payout-status-badge'
+import { messages } from '../i18n'
 
 const names = (items: { id: string; name: string }[] | undefined) => new Map((items ?? []).map((x) => [x.id, x.name]))
 
 export default function PayoutPage() {
   const { id = '' } = useParams()
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const q = usePayout(id)
   return (
     <>
@@ -35,7 +36,7 @@ export default function PayoutPage() {
 }
 
 function PayoutDetail({ payout }: { payout: Payout }) {
-  const { t, date, number } = useI18n()
+  const { t, date, number } = useI18n(messages)
   const writer = can.writeBooks(useRole())
   const [dialog, setDialog] = useState<'approve' | 'pay' | null>(null)
   const cancel = useCancelPayout()
@@ -206,7 +207,7 @@ function Detail({ label, value }: { label: string; value: ReactNode }) {
 }
 
 function Postings({ payout, accountNames }: { payout: Payout; accountNames: Map<string, string> }) {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const q = usePayoutPostings(payout.id)
   const link = `/transactions?origin_id=${payout.id}`
   return (

@@ -18,9 +18,10 @@ import { PAYOUT_STATUSES, usePayouts, type Payout } from '../api'
 import { NewPayoutDialog } from '../components/new-payout-dialog'
 import { ApprovePayoutDialog, PayPayoutDialog } from '../components/payout-dialogs'
 import { PayoutStatusBadge } from '../components/payout-status-badge'
+import { messages } from '../i18n'
 
 export default function PayoutsPage() {
-  const { t, date, number } = useI18n()
+  const { t, date, number } = useI18n(messages)
   const writer = can.writeBooks(useRole())
   const [params, setParam] = useSearchParam()
   const program = params.get('program_id') ?? ''

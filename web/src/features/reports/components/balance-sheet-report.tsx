@@ -10,11 +10,12 @@ import { Table, TableBody, TableCell, TableFooter, TableRow } from '@/components
 import { useI18n } from '@/lib/i18n'
 
 import { useBalanceSheet } from '../accounting-api'
+import { messages } from '../i18n'
 import { useDrillState } from '../lib/drill'
 import { CurrencySelect, DrillDialog, Figure, Frame, RatesUsed } from './report-parts'
 
 export function BalanceSheetReport() {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const [asOf, setAsOf] = useState('')
   const [currency, setCurrency] = useState('USD')
   const [drill, onDrill, closeDrill] = useDrillState()

@@ -9,11 +9,12 @@ import { presetRange } from '@/lib/periods'
 import { today } from '@/lib/utils'
 
 import { useCashFlow } from '../accounting-api'
+import { messages } from '../i18n'
 import { useDrillState } from '../lib/drill'
 import { CurrencySelect, DrillDialog, Figure, Frame, RatesUsed } from './report-parts'
 
 export function CashFlowReport() {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const [range, setRange] = useState(() => presetRange('thisMonth', today()))
   const [currency, setCurrency] = useState('USD')
   const [drill, onDrill, closeDrill] = useDrillState()

@@ -12,6 +12,7 @@ import { presetRange } from '@/lib/periods'
 import { today } from '@/lib/utils'
 
 import { COMPARES, usePnl, type Compare, type Pnl } from '../accounting-api'
+import { messages } from '../i18n'
 import { useDrillState } from '../lib/drill'
 import { isPnlDim, keyLabel, PNL_DIMS, pnlChart, type PnlDim } from '../lib/pnl'
 import { CurrencySelect, DrillDialog, Figure, Frame, RatesUsed } from './report-parts'
@@ -21,7 +22,7 @@ const hasAdjustments = (p: Pnl) => [p.adjustments.income, p.adjustments.expenses
 
 /** Group by one or two dimensions: the first one, then optionally another. */
 function GroupBySelect({ value, onChange }: { value: PnlDim[]; onChange: (dims: PnlDim[]) => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const [first, second] = value
   return (
     <>
@@ -52,7 +53,7 @@ function GroupBySelect({ value, onChange }: { value: PnlDim[]; onChange: (dims: 
 
 /** Profit and loss, grouped by the dimensions of `groupBy` (kept in the URL by the page). */
 export function PnlReport({ groupBy, onGroupByChange }: { groupBy: PnlDim[]; onGroupByChange: (dims: PnlDim[]) => void }) {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const [range, setRange] = useState(() => presetRange('last90', today()))
   const [currency, setCurrency] = useState('USD')
   const [compare, setCompare] = useState<Compare>('')

@@ -12,13 +12,14 @@ import { useI18n } from '@/lib/i18n'
 import { CURRENCIES } from '@/lib/money'
 
 import { DRILL_PAGE, reportRates, useDrill } from '../accounting-api'
+import { messages } from '../i18n'
 import type { Drill, OnDrill } from '../lib/drill'
 
 /** What the P&L, the balance sheet and the cash-flow report share: the frame, the currency choice, the rates used and drilling into a figure. */
 
 /** A report figure that opens the postings behind it. */
 export function Figure({ amount, currency, drill, title, onDrill }: { amount: string; currency: string; drill?: string | null; title: string; onDrill: OnDrill }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   if (!drill) return <Money amount={amount} currency={currency} />
   return (
     <button type="button" className="hover:text-primary cursor-pointer underline decoration-dotted underline-offset-4" onClick={() => onDrill({ title, query: drill })} title={t('accReports.drill')} data-testid="drill-figure">
@@ -28,7 +29,7 @@ export function Figure({ amount, currency, drill, title, onDrill }: { amount: st
 }
 
 export function CurrencySelect({ value, onChange }: { value: string; onChange: (c: string) => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <div className="grid gap-1.5">
       <Label htmlFor="report-currency">{t('accReports.currency')}</Label>
@@ -45,7 +46,7 @@ export function CurrencySelect({ value, onChange }: { value: string; onChange: (
 
 export function RatesUsed({ rates: raw }: { rates: unknown[] }) {
   const rates = reportRates(raw)
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   if (rates.length === 0) return <p className="text-muted-foreground text-xs">{t('accReports.noRates')}</p>
   return (
     <details className="text-sm" data-testid="rates-used">
@@ -63,7 +64,7 @@ export function RatesUsed({ rates: raw }: { rates: unknown[] }) {
 }
 
 export function DrillDialog({ drill, currency, onClose }: { drill: Drill | null; currency: string; onClose: () => void }) {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const [offset, setOffset] = useState(0)
   const q = useDrill(drill?.query ?? null, offset)
   return (

@@ -7,6 +7,7 @@ import { useI18n } from '@/lib/i18n'
 import { useAllTraffic, type Campaign } from '@/lib/traffic/entities'
 
 import { useSaveTraffic, waitForCampaign } from '../api'
+import { messages } from '../i18n'
 import { campaignDefaults } from '../lib/campaigns'
 import { CampaignForm } from './campaign-form'
 
@@ -27,7 +28,7 @@ export function CampaignDialog({
   prefill?: Partial<Campaign>
   onSaved?: (id: string) => void
 }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const save = useSaveTraffic('campaigns')
   const sources = useAllTraffic('sources')
   const offers = useAllTraffic('offers')

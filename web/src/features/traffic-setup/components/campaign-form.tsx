@@ -15,6 +15,7 @@ import { type CampaignSpec } from '@/lib/traffic/entities'
 import { blankToNull } from '@/lib/utils'
 
 import { CAMPAIGN_STATUSES } from '../api'
+import { messages } from '../i18n'
 import { campaignSchema, isBadKey, type CampaignFormValues } from '../schemas'
 
 type Ref = { id: string; name: string; archived: boolean }
@@ -51,7 +52,7 @@ export function CampaignForm({
   onSubmit: (body: CampaignSpec) => Promise<void>
   onCancel: () => void
 }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const form = useForm<CampaignFormValues>({ resolver: zodResolver(campaignSchema), defaultValues: defaults })
   const { errors, isSubmitting } = form.formState
 

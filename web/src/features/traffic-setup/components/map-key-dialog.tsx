@@ -12,6 +12,7 @@ import { useAllTraffic } from '@/lib/traffic/entities'
 import type { UnmatchedKey } from '@/lib/traffic/unmatched'
 
 import { useAddCampaignKey } from '../api'
+import { messages } from '../i18n'
 import { campaignsFor } from '../lib/campaigns'
 
 /**
@@ -29,7 +30,7 @@ export function MapKeyDialog({
   onOpenChange: (open: boolean) => void
   onCreateNew: (key: UnmatchedKey) => void
 }) {
-  const { t, number } = useI18n()
+  const { t, number } = useI18n(messages)
   const campaigns = useAllTraffic('campaigns')
   const add = useAddCampaignKey()
   const [campaignId, setCampaignId] = useState('')

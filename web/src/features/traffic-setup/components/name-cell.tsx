@@ -1,9 +1,11 @@
 import { Badge } from '@/components/ui/badge'
 import { useI18n } from '@/lib/i18n'
 
+import { messages } from '../i18n'
+
 /** An entity's name in its list, with an "archived" badge. */
 export function NameCell({ name, archived }: { name: string; archived: boolean }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <div className="flex items-center gap-2">
       <span className="font-medium">{name}</span>

@@ -17,6 +17,7 @@ import { useAllTraffic, type Offer } from '@/lib/traffic/entities'
 import { blankToNull } from '@/lib/utils'
 
 import { PAYOUT_MODELS, useSaveTraffic } from '../api'
+import { messages } from '../i18n'
 import { COUNTRY_CODE, offerSchema, type OfferFormValues } from '../schemas'
 
 const defaults = (o?: Offer | null): OfferFormValues => ({
@@ -33,7 +34,7 @@ const defaults = (o?: Offer | null): OfferFormValues => ({
 const FIELDS = ['name', 'program_id', 'payout_model', 'payout', 'currency', 'countries', 'url', 'notes'] as const
 
 export function OfferDialog({ open, onOpenChange, offer }: { open: boolean; onOpenChange: (o: boolean) => void; offer?: Offer | null }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const save = useSaveTraffic('offers')
   const programs = useAllTraffic('programs')
   const form = useForm<OfferFormValues>({ resolver: zodResolver(offerSchema), defaultValues: defaults(offer) })

@@ -17,6 +17,7 @@ import { type Program } from '@/lib/traffic/entities'
 import { blankToNull } from '@/lib/utils'
 
 import { useSaveTraffic } from '../api'
+import { messages } from '../i18n'
 import { programSchema, type ProgramFormValues } from '../schemas'
 
 const defaults = (p?: Program | null): ProgramFormValues => ({
@@ -30,7 +31,7 @@ const defaults = (p?: Program | null): ProgramFormValues => ({
 const FIELDS = ['name', 'counterparty_id', 'currency', 'website', 'notes'] as const
 
 export function ProgramDialog({ open, onOpenChange, program }: { open: boolean; onOpenChange: (o: boolean) => void; program?: Program | null }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const save = useSaveTraffic('programs')
   const counterparties = useAllCounterparties()
   const form = useForm<ProgramFormValues>({ resolver: zodResolver(programSchema), defaultValues: defaults(program) })

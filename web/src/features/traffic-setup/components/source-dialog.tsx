@@ -15,6 +15,7 @@ import { type TrafficSource } from '@/lib/traffic/entities'
 import { blankToNull } from '@/lib/utils'
 
 import { SOURCE_KINDS, useSaveTraffic } from '../api'
+import { messages } from '../i18n'
 import { sourceSchema, type SourceFormValues } from '../schemas'
 
 const defaults = (s?: TrafficSource | null): SourceFormValues => ({
@@ -38,7 +39,7 @@ const ZONES: string[] = (() => {
 })()
 
 export function SourceDialog({ open, onOpenChange, source }: { open: boolean; onOpenChange: (o: boolean) => void; source?: TrafficSource | null }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const save = useSaveTraffic('sources')
   const form = useForm<SourceFormValues>({ resolver: zodResolver(sourceSchema), defaultValues: defaults(source) })
   const { reset } = form

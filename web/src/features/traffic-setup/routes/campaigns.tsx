@@ -15,11 +15,12 @@ import { useAllTraffic, type Campaign, type CampaignStatus } from '@/lib/traffic
 import { CAMPAIGN_STATUSES, useArchiveTraffic, useTrafficList } from '../api'
 import { CampaignDialog } from '../components/campaign-dialog'
 import { ChipsCell, NameCell } from '../components/name-cell'
+import { messages } from '../i18n'
 
 const STATUS_VARIANT: Record<CampaignStatus, 'default' | 'secondary' | 'outline'> = { active: 'default', paused: 'secondary', ended: 'outline' }
 
 export default function CampaignsPage() {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const writer = can.writeTraffic(useRole())
   const { list, editing, dialogOpen, setDialogOpen, openNew, actionColumns } = useEntityList<Campaign>({ archive: useArchiveTraffic('campaigns'), writer })
   const [filters, setFilters] = useState({ source_id: '', offer_id: '', project_id: '', status: '' })

@@ -14,9 +14,10 @@ import { useAllTraffic, type Offer, type PayoutModel } from '@/lib/traffic/entit
 import { PAYOUT_MODELS, useArchiveTraffic, useTrafficList } from '../api'
 import { ChipsCell, NameCell } from '../components/name-cell'
 import { OfferDialog } from '../components/offer-dialog'
+import { messages } from '../i18n'
 
 export default function OffersPage() {
-  const { t, money, locale } = useI18n()
+  const { t, money, locale } = useI18n(messages)
   const writer = can.writeTraffic(useRole())
   const { list, editing, dialogOpen, setDialogOpen, openNew, actionColumns } = useEntityList<Offer>({ archive: useArchiveTraffic('offers'), writer })
   const [program, setProgram] = useState('')

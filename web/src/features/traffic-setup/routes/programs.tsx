@@ -14,9 +14,10 @@ import { type Program } from '@/lib/traffic/entities'
 import { useArchiveTraffic, useTrafficList } from '../api'
 import { NameCell } from '../components/name-cell'
 import { ProgramDialog } from '../components/program-dialog'
+import { messages } from '../i18n'
 
 export default function ProgramsPage() {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const writer = can.writeTraffic(useRole())
   const { list, editing, dialogOpen, setDialogOpen, openNew, actionColumns } = useEntityList<Program>({ archive: useArchiveTraffic('programs'), writer })
   const [counterparty, setCounterparty] = useState('')

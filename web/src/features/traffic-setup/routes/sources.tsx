@@ -12,9 +12,10 @@ import { type SourceKind, type TrafficSource } from '@/lib/traffic/entities'
 import { SOURCE_KINDS, useArchiveTraffic, useTrafficList } from '../api'
 import { NameCell } from '../components/name-cell'
 import { SourceDialog } from '../components/source-dialog'
+import { messages } from '../i18n'
 
 export default function SourcesPage() {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const writer = can.writeTraffic(useRole())
   const { list, editing, dialogOpen, setDialogOpen, openNew, actionColumns } = useEntityList<TrafficSource>({ archive: useArchiveTraffic('sources'), writer })
   const [kind, setKind] = useState<SourceKind | ''>('')

@@ -17,9 +17,10 @@ import { useUnmatched, type UnmatchedKey } from '@/lib/traffic/unmatched'
 
 import { CampaignDialog } from '../components/campaign-dialog'
 import { MapKeyDialog } from '../components/map-key-dialog'
+import { messages } from '../i18n'
 
 export default function UnmatchedPage() {
-  const { t, number, date, locale } = useI18n()
+  const { t, number, date, locale } = useI18n(messages)
   const writer = can.writeTraffic(useRole())
   const qc = useQueryClient()
   const [params] = useSearchParams()
