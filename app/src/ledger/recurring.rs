@@ -20,8 +20,8 @@ use uuid::Uuid;
 
 use super::transactions::{PostRequest, decide_in, posting_context, transaction_id};
 use super::{Actor, Written};
-use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent};
+use crate::error::AppError;
+use eventstore::{self as store, AppendError, NewEvent};
 
 /// Most days one schedule posts in one run (about a year of a daily schedule); a longer
 /// backlog continues in the next run.
@@ -31,21 +31,20 @@ pub const MAX_SCHEDULES_PER_RUN: i64 = 1000;
 /// Lost races one schedule may meet in one run before the runner leaves it to the next run.
 pub const MAX_CONFLICTS_PER_SCHEDULE: usize = 20;
 
-fn conflict(e: AppendError) -> ApiError {
+fn conflict(e: AppendError) -> AppError {
     match e {
-        AppendError::Conflict => ApiError::conflict(
-            "concurrent_update",
-            "the recurring payment changed meanwhile; retry",
-        ),
+        AppendError::Conflict => AppError::ConcurrentUpdate {
+            detail: "the recurring payment changed meanwhile; retry".into(),
+        },
         AppendError::Db(e) => e.into(),
     }
 }
 
 /// Field names of the template's posting rules, as the API's body names them.
-fn template_error(e: DomainError) -> ApiError {
+fn template_error(e: DomainError) -> AppError {
     match e {
         DomainError::Invalid { field, reason } => {
-            ApiError::invalid(format!("template.{field}"), reason)
+            AppError::invalid(format!("template.{field}"), reason)
         }
         e => e.into(),
     }
@@ -57,7 +56,7 @@ async fn check_template(
     conn: &mut PgConnection,
     id: Uuid,
     def: &Definition,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let posting: PostTransaction = def.template.posting(id, def.start);
     let mut ctx = posting_context(conn, std::iter::once(&posting)).await?;
     ctx.closed_through = None;
@@ -78,14 +77,14 @@ pub async fn execute(
     actor: &Actor,
     id: Uuid,
     command: RecurringCommand,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
     let key = id.to_string();
     let (mut state, version) = store::load::<RecurringPayment>(&mut tx, &key).await?;
     let creating = matches!(command, RecurringCommand::Create(_));
     if !creating && !state.exists() {
-        return Err(ApiError::not_found(format!("recurring payment {id}")));
+        return Err(AppError::not_found(format!("recurring payment {id}")));
     }
     if let RecurringCommand::Create(def) | RecurringCommand::Update(def) = &command {
         check_template(&mut tx, id, def).await?;
@@ -104,7 +103,7 @@ pub async fn create(
     actor: &Actor,
     id: Uuid,
     def: Definition,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     execute(pool, actor, id, RecurringCommand::Create(def)).await
 }
 
@@ -113,7 +112,7 @@ pub async fn update(
     actor: &Actor,
     id: Uuid,
     def: Definition,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     execute(pool, actor, id, RecurringCommand::Update(def)).await
 }
 
@@ -187,9 +186,9 @@ async fn step(
     actor: &Actor,
     id: Uuid,
     options: RunOptions,
-) -> Result<Step, ApiError> {
+) -> Result<Step, AppError> {
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let key = id.to_string();
     let (mut state, version) = store::load::<RecurringPayment>(&mut tx, &key).await?;
     let due = state.due(options.today, 1).first().copied();
@@ -214,18 +213,18 @@ async fn step(
             },
         ),
         // The day cannot post as things stand: say why and go on with later days.
-        Err(ApiError::Domain(e)) => (
+        Err(AppError::Domain(e)) => (
             Vec::new(),
             RecurringCommand::RecordFailed {
                 date,
                 reason: e.to_string(),
             },
         ),
-        Err(e @ ApiError::Status { .. }) if e.to_problem().status < 500 => (
+        Err(e) if e.is_refusal() => (
             Vec::new(),
             RecurringCommand::RecordFailed {
                 date,
-                reason: e.to_problem().detail,
+                reason: e.to_string(),
             },
         ),
         Err(e) => return Err(e),
@@ -261,7 +260,7 @@ pub async fn run_due(
     pool: &PgPool,
     actor: &Actor,
     options: RunOptions,
-) -> Result<RunReport, ApiError> {
+) -> Result<RunReport, AppError> {
     let today = options.today;
     // The read side says which schedules have a day due; the log decides each day.
     let ids: Vec<Uuid> = sqlx::query_scalar(
@@ -316,7 +315,7 @@ async fn skipped_days(
     conn: &mut PgConnection,
     id: Uuid,
     options: RunOptions,
-) -> Result<Vec<RunOccurrence>, ApiError> {
+) -> Result<Vec<RunOccurrence>, AppError> {
     let Some(horizon) = options.horizon else {
         return Ok(Vec::new());
     };
@@ -344,16 +343,16 @@ pub async fn start_scheduler(
     pool: PgPool,
     cron: &str,
     max_catchup_days: u32,
-) -> Result<JobScheduler, ApiError> {
-    let scheduler = JobScheduler::new().await.map_err(ApiError::internal)?;
+) -> Result<JobScheduler, AppError> {
+    let scheduler = JobScheduler::new().await.map_err(AppError::internal)?;
     let job_pool = pool.clone();
     let job = Job::new_async(cron, move |_id, _scheduler| {
         let pool = job_pool.clone();
         Box::pin(async move { scheduled_run(&pool, max_catchup_days).await })
     })
-    .map_err(ApiError::internal)?;
-    scheduler.add(job).await.map_err(ApiError::internal)?;
-    scheduler.start().await.map_err(ApiError::internal)?;
+    .map_err(AppError::internal)?;
+    scheduler.add(job).await.map_err(AppError::internal)?;
+    scheduler.start().await.map_err(AppError::internal)?;
     tokio::spawn(async move {
         // A first start builds the read tables first; the catch-up waits for them.
         projections::read_model::wait_ready(&pool, projections::read_model::READY_WAIT).await;

@@ -27,18 +27,18 @@ use uuid::Uuid;
 
 use super::transactions::{PostRequest, decide_in, document_posting, position_of, reverse_in};
 use super::{Actor, Written};
-use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent};
+use crate::error::AppError;
+use eventstore::{self as store, AppendError, NewEvent};
 use sha2::{Digest, Sha256};
 
 /// How often an issue is retried when another issue took the series' next number first.
 pub const MAX_ISSUE_ATTEMPTS: usize = 8;
 
-fn conflict(e: AppendError) -> ApiError {
+fn conflict(e: AppendError) -> AppError {
     match e {
-        AppendError::Conflict => {
-            ApiError::conflict("concurrent_update", "the invoice changed meanwhile; retry")
-        }
+        AppendError::Conflict => AppError::ConcurrentUpdate {
+            detail: "the invoice changed meanwhile; retry".into(),
+        },
         AppendError::Db(e) => e.into(),
     }
 }
@@ -52,7 +52,7 @@ fn origin(id: Uuid) -> Origin {
 
 /// Checks that the draft's counterparty, projects and categories exist and are active (one
 /// round trip), so a bad reference is refused at the draft, not only at the issue.
-async fn check_references(conn: &mut PgConnection, d: &DraftInput) -> Result<(), ApiError> {
+async fn check_references(conn: &mut PgConnection, d: &DraftInput) -> Result<(), AppError> {
     let mut keys = vec![(CounterpartySpec::TYPE, d.counterparty_id.to_string())];
     for l in &d.lines {
         keys.extend(l.project_id.map(|p| (ProjectSpec::TYPE, p.to_string())));
@@ -63,16 +63,16 @@ async fn check_references(conn: &mut PgConnection, d: &DraftInput) -> Result<(),
         streams: &store::Streams,
         id: Uuid,
         field: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         let (e, _) = streams.fold::<Entity<S>>(&id.to_string())?;
         if !e.exists() {
-            return Err(ApiError::invalid(
+            return Err(AppError::invalid(
                 field,
                 format!("no {} with id {id}", S::TYPE),
             ));
         }
         if e.archived {
-            return Err(ApiError::invalid(
+            return Err(AppError::invalid(
                 field,
                 format!("{} {id} is archived", S::TYPE),
             ));
@@ -92,10 +92,10 @@ async fn check_references(conn: &mut PgConnection, d: &DraftInput) -> Result<(),
 }
 
 /// Loads invoice `id`, or says it does not exist.
-async fn load(conn: &mut PgConnection, id: Uuid) -> Result<(Invoice, i64), ApiError> {
+async fn load(conn: &mut PgConnection, id: Uuid) -> Result<(Invoice, i64), AppError> {
     let (invoice, version) = store::load::<Invoice>(conn, &id.to_string()).await?;
     if invoice.status.is_none() {
-        return Err(ApiError::not_found(format!("invoice {id}")));
+        return Err(AppError::not_found(format!("invoice {id}")));
     }
     Ok((invoice, version))
 }
@@ -105,7 +105,7 @@ async fn commit(
     mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
     actor: &Actor,
     events: &[NewEvent],
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let position = store::append(&mut tx, events, &actor.metadata())
         .await
         .map_err(conflict)?;
@@ -123,7 +123,7 @@ async fn finish(
     version: i64,
     command: InvoiceCommand,
     mut other: Vec<NewEvent>,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let events = decide(invoice, command, &()).await?;
     other.extend(NewEvent::from_domain::<Invoice>(
         &id.to_string(),
@@ -140,7 +140,7 @@ pub async fn create(
     id: Uuid,
     direction: Direction,
     draft: DraftInput,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
     check_references(&mut tx, &draft).await?;
@@ -155,7 +155,7 @@ pub async fn update(
     actor: &Actor,
     id: Uuid,
     draft: DraftInput,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
     let (mut invoice, version) = load(&mut tx, id).await?;
@@ -173,13 +173,13 @@ pub async fn update(
 }
 
 /// An active account of the log, or a field error naming `field`.
-async fn account(conn: &mut PgConnection, id: Uuid, field: &str) -> Result<AccountSpec, ApiError> {
+async fn account(conn: &mut PgConnection, id: Uuid, field: &str) -> Result<AccountSpec, AppError> {
     let (a, _) = store::load::<Entity<AccountSpec>>(conn, &id.to_string()).await?;
     let spec = a
         .spec
-        .ok_or_else(|| ApiError::invalid(field, format!("no account with id {id}")))?;
+        .ok_or_else(|| AppError::invalid(field, format!("no account with id {id}")))?;
     if a.archived {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             field,
             format!("account {id} is archived"),
         ));
@@ -194,10 +194,10 @@ async fn ledger_account(
     field: &str,
     wanted: AccountType,
     currency: Currency,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let spec = account(conn, id, field).await?;
     if spec.account_type != wanted {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             field,
             format!(
                 "must be an {} account, not {}",
@@ -207,7 +207,7 @@ async fn ledger_account(
         ));
     }
     if spec.currency != currency {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             field,
             format!(
                 "the account is in {}, the invoice in {currency}",
@@ -235,9 +235,9 @@ fn issue_postings(
     invoice: &Invoice,
     number: &str,
     accounts: IssueAccounts,
-) -> Result<Vec<PostRequest>, ApiError> {
+) -> Result<Vec<PostRequest>, AppError> {
     let (Some(direction), Some(d)) = (invoice.direction, invoice.draft.as_ref()) else {
-        return Err(ApiError::internal("an invoice without content"));
+        return Err(AppError::internal("an invoice without content"));
     };
     let mut groups: BTreeMap<(Option<Uuid>, Option<Uuid>), Decimal> = BTreeMap::new();
     for l in &d.lines {
@@ -306,10 +306,10 @@ async fn try_issue(
     actor: &Actor,
     id: Uuid,
     accounts: IssueAccounts,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let (mut invoice, version) = load(&mut tx, id).await?;
     let (Some(InvoiceStatus::Draft), Some(direction), Some(d)) =
         (invoice.status, invoice.direction, invoice.draft.clone())
@@ -369,13 +369,11 @@ pub async fn issue(
     actor: &Actor,
     id: Uuid,
     accounts: IssueAccounts,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let mut attempt = 1;
     loop {
         match try_issue(pool, actor, id, accounts).await {
-            Err(ApiError::Status { code, .. })
-                if code == "concurrent_update" && attempt < MAX_ISSUE_ATTEMPTS =>
-            {
+            Err(AppError::ConcurrentUpdate { .. }) if attempt < MAX_ISSUE_ATTEMPTS => {
                 attempt += 1;
                 // Spread the retries of racing issues a little.
                 tokio::time::sleep(std::time::Duration::from_millis(
@@ -438,10 +436,10 @@ pub async fn pay(
     id: Uuid,
     source: PaymentSource,
     options: PayOptions,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let (mut invoice, version) = load(&mut tx, id).await?;
     // A retry of a payment that was recorded (its answer lost) answers where it was written.
     let retried = match &source {
@@ -475,7 +473,7 @@ pub async fn pay(
         invoice.draft.clone(),
         invoice.control_account_id,
     ) else {
-        return Err(ApiError::internal("an issued invoice without its accounts"));
+        return Err(AppError::internal("an issued invoice without its accounts"));
     };
     match source {
         PaymentSource::Money {
@@ -487,7 +485,7 @@ pub async fn pay(
         } => {
             let spec = account(&mut tx, account_id, "account_id").await?;
             if spec.account_type != AccountType::Asset || !MONEY_KINDS.contains(&spec.kind) {
-                return Err(ApiError::invalid(
+                return Err(AppError::invalid(
                     "account_id",
                     "must be a bank, cash, card or crypto wallet account",
                 ));
@@ -495,7 +493,7 @@ pub async fn pay(
             if let Some(c) = currency
                 && c != spec.currency
             {
-                return Err(ApiError::invalid(
+                return Err(AppError::invalid(
                     "currency",
                     format!("the account holds {}, not {c}", spec.currency),
                 ));
@@ -517,7 +515,7 @@ pub async fn pay(
             )
             .await?;
             let Some(InvoiceEvent::PaymentRecorded(p)) = decided.first() else {
-                return Err(ApiError::internal("a payment without its event"));
+                return Err(AppError::internal("a payment without its event"));
             };
             let price = (spec.currency != d.currency).then_some(Price::Total {
                 currency: d.currency,
@@ -562,13 +560,13 @@ pub async fn pay(
             let field = "transaction_id";
             let (t, _) = store::load::<Transaction>(&mut tx, &transaction_id.to_string()).await?;
             let posted = t.posted.ok_or_else(|| {
-                ApiError::invalid(field, format!("no transaction with id {transaction_id}"))
+                AppError::invalid(field, format!("no transaction with id {transaction_id}"))
             })?;
             if t.reversed_by.is_some() {
-                return Err(ApiError::invalid(field, "the transaction is reversed"));
+                return Err(AppError::invalid(field, "the transaction is reversed"));
             }
             if posted.counterparty_id != Some(d.counterparty_id) {
-                return Err(ApiError::invalid(
+                return Err(AppError::invalid(
                     field,
                     "the transaction is not with the invoice's counterparty",
                 ));
@@ -585,7 +583,7 @@ pub async fn pay(
                 Direction::Payable => moved,
             };
             if applied <= Decimal::ZERO {
-                return Err(ApiError::invalid(
+                return Err(AppError::invalid(
                     field,
                     format!("the transaction settles nothing on the invoice's account {control}"),
                 ));
@@ -598,10 +596,11 @@ pub async fn pay(
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(other) = elsewhere {
-                return Err(ApiError::conflict(
-                    "already_applied",
-                    format!("transaction {transaction_id} is already applied to invoice {other}"),
-                ));
+                return Err(AppError::AlreadyApplied {
+                    detail: format!(
+                        "transaction {transaction_id} is already applied to invoice {other}"
+                    ),
+                });
             }
             let command = InvoiceCommand::RecordPayment(PaymentInput {
                 date: posted.date,
@@ -646,11 +645,11 @@ pub async fn cancel(
     actor: &Actor,
     id: Uuid,
     date: Option<NaiveDate>,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let date = date.unwrap_or_else(|| Utc::now().date_naive());
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let (mut invoice, version) = load(&mut tx, id).await?;
     let mut events = Vec::new();
     let mut reversal_ids = Vec::new();
@@ -673,7 +672,7 @@ pub const MAX_OVERDUE_PER_RUN: i64 = 10_000;
 
 /// Appends `BecameOverdue` (once) to every invoice that is open and past due on `today`.
 /// Returns how many it marked. Invoices that changed meanwhile are skipped, not failed.
-pub async fn mark_overdue(pool: &PgPool, today: NaiveDate) -> Result<usize, ApiError> {
+pub async fn mark_overdue(pool: &PgPool, today: NaiveDate) -> Result<usize, AppError> {
     let ids: Vec<Uuid> = sqlx::query_scalar(
         "SELECT id FROM read.invoices WHERE status IN ('issued', 'partially_paid') \
          AND due_date < $1 AND open > 0 AND overdue_since IS NULL ORDER BY due_date, id LIMIT $2",
@@ -691,11 +690,8 @@ pub async fn mark_overdue(pool: &PgPool, today: NaiveDate) -> Result<usize, ApiE
         let command = InvoiceCommand::MarkOverdue { today };
         match finish(tx, &actor, id, &mut invoice, version, command, Vec::new()).await {
             Ok(_) => marked += 1,
-            Err(ApiError::Domain(_)) => {}
-            Err(ApiError::Status {
-                code: "concurrent_update",
-                ..
-            }) => {}
+            Err(AppError::Domain(_)) => {}
+            Err(AppError::ConcurrentUpdate { .. }) => {}
             Err(e) => return Err(e),
         }
     }

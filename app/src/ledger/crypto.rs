@@ -3,7 +3,6 @@
 //! database transaction opens, so a network failure writes nothing.
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 use domain::account::{Account, AccountKind, AccountSpec};
@@ -17,8 +16,7 @@ use domain::transaction::{
 use domain::tron_wallet::{TransferDirection, TronWallet, TronWalletCommand, WalletTransfer};
 use domain::{Currency, DomainError};
 use importers::tronscan::{
-    Config, Direction, Expected, HttpConfig, Mismatch, Token, Transfer, TronScanClient,
-    TronScanError, Verification,
+    Direction, Expected, Mismatch, Token, Transfer, TronScanClient, TronScanError, Verification,
 };
 use rust_decimal::Decimal;
 use sqlx::{Connection, PgPool};
@@ -26,55 +24,37 @@ use uuid::Uuid;
 
 use super::transactions::{PostRequest, decide_in, transaction_id};
 use super::{Actor, Written};
-use crate::config::Settings;
-use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent};
+use crate::error::AppError;
+use eventstore::{self as store, AppendError, NewEvent};
 
-/// Builds the server's TronScan client from the settings.
-pub fn client(settings: &Settings) -> anyhow::Result<TronScanClient> {
-    Ok(TronScanClient::new(Config {
-        base_url: settings.tronscan_url.clone(),
-        api_key: settings.tronscan_api_key.clone(),
-        http: HttpConfig {
-            timeout: Duration::from_millis(settings.tronscan_timeout_ms.max(1)),
-            max_retries: settings.tronscan_retries,
-            backoff_base: Duration::from_millis(settings.tronscan_backoff_ms),
-            ..HttpConfig::default()
-        },
-        ..Config::default()
-    })?)
-}
-
-/// TronScan's failures as problems: a rate limit that outlasted the retries is 503 (come back
-/// later), anything else on the way is 502; bad input the client caught is 422.
-pub fn tronscan_error(e: TronScanError) -> ApiError {
-    use axum::http::StatusCode;
-    match e {
-        TronScanError::InvalidHash(_) => ApiError::invalid("tx_hash", e.to_string()),
-        TronScanError::InvalidAddress(_) => ApiError::invalid("address", e.to_string()),
-        e if e.is_rate_limited() => ApiError::status(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "tronscan_rate_limited",
+/// TronScan's failures: a rate limit that outlasted the retries, a timeout, anything else on
+/// the way; bad input the client caught names its field.
+pub fn tronscan_error(e: TronScanError) -> AppError {
+    use crate::error::UpstreamFailure as F;
+    let (failure, detail) = match e {
+        TronScanError::InvalidHash(_) => return AppError::invalid("tx_hash", e.to_string()),
+        TronScanError::InvalidAddress(_) => return AppError::invalid("address", e.to_string()),
+        e if e.is_rate_limited() => (
+            F::TronScanRateLimited,
             format!("TronScan is rate limiting us; nothing was written, retry later ({e})"),
         ),
-        e if e.is_timeout() => ApiError::status(
-            StatusCode::BAD_GATEWAY,
-            "tronscan_timeout",
+        e if e.is_timeout() => (
+            F::TronScanTimeout,
             format!("TronScan did not answer in time; nothing was written ({e})"),
         ),
-        e => ApiError::status(
-            StatusCode::BAD_GATEWAY,
-            "tronscan_failed",
+        e => (
+            F::TronScanFailed,
             format!("TronScan could not be read; nothing was written ({e})"),
         ),
-    }
+    };
+    AppError::Upstream { failure, detail }
 }
 
-fn conflict(e: AppendError) -> ApiError {
+fn conflict(e: AppendError) -> AppError {
     match e {
-        AppendError::Conflict => {
-            ApiError::conflict("concurrent_update", "the record changed meanwhile; retry")
-        }
+        AppendError::Conflict => AppError::ConcurrentUpdate {
+            detail: "the record changed meanwhile; retry".into(),
+        },
         AppendError::Db(e) => e.into(),
     }
 }
@@ -139,7 +119,7 @@ pub async fn verify(
     client: &TronScanClient,
     actor: &Actor,
     id: Uuid,
-) -> Result<Verified, ApiError> {
+) -> Result<Verified, AppError> {
     let key = id.to_string();
     let details = {
         let mut conn = pool.acquire().await?;
@@ -147,7 +127,7 @@ pub async fn verify(
         let posted = t
             .posted
             .as_ref()
-            .ok_or_else(|| ApiError::not_found(format!("transaction {id}")))?;
+            .ok_or_else(|| AppError::not_found(format!("transaction {id}")))?;
         // Refuse before calling out what the aggregate would refuse anyway.
         if t.reversed_by.is_some() || posted.kind == TransactionKind::Reversal {
             return Err(DomainError::Conflict(
@@ -156,7 +136,7 @@ pub async fn verify(
             .into());
         }
         posted.crypto.as_deref().cloned().ok_or_else(|| {
-            ApiError::from(DomainError::Conflict(
+            AppError::from(DomainError::Conflict(
                 "the transaction has no crypto details to verify".into(),
             ))
         })?
@@ -224,23 +204,23 @@ struct Wallet {
     currency: Currency,
 }
 
-async fn wallet(pool: &PgPool, account_id: Uuid) -> Result<Wallet, ApiError> {
+async fn wallet(pool: &PgPool, account_id: Uuid) -> Result<Wallet, AppError> {
     let mut conn = pool.acquire().await?;
     let (account, _) = store::load::<Account>(&mut conn, &account_id.to_string()).await?;
     let spec: AccountSpec = account
         .spec
-        .ok_or_else(|| ApiError::not_found(format!("account {account_id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("account {account_id}")))?;
     if spec.kind != AccountKind::CryptoWallet {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             "account_id",
             "only crypto_wallet accounts sync from Tron",
         ));
     }
     let address = spec
         .tron_address
-        .ok_or_else(|| ApiError::invalid("account_id", "the wallet has no tron_address to sync"))?;
+        .ok_or_else(|| AppError::invalid("account_id", "the wallet has no tron_address to sync"))?;
     let token = CryptoToken::from_currency(spec.currency).ok_or_else(|| {
-        ApiError::invalid(
+        AppError::invalid(
             "account_id",
             format!(
                 "a Tron wallet holds TRX or USDT, not {}",
@@ -285,7 +265,7 @@ pub async fn sync(
     client: &TronScanClient,
     actor: &Actor,
     account_id: Uuid,
-) -> Result<Synced, ApiError> {
+) -> Result<Synced, AppError> {
     let w = wallet(pool, account_id).await?;
     let key = account_id.to_string();
     let since = {
@@ -367,12 +347,12 @@ pub struct PostItem {
     pub tags: Vec<String>,
 }
 
-async fn account_currency(pool: &PgPool, id: Uuid) -> Result<(Currency, bool), ApiError> {
+async fn account_currency(pool: &PgPool, id: Uuid) -> Result<(Currency, bool), AppError> {
     let mut conn = pool.acquire().await?;
     let (account, _) = store::load::<Account>(&mut conn, &id.to_string()).await?;
     let spec = account
         .spec
-        .ok_or_else(|| ApiError::not_found(format!("account {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("account {id}")))?;
     Ok((spec.currency, spec.kind == AccountKind::CryptoWallet))
 }
 
@@ -385,25 +365,23 @@ async fn valued(
     from: Currency,
     to: Currency,
     day: NaiveDate,
-) -> Result<(Decimal, Option<Price>), ApiError> {
+) -> Result<(Decimal, Option<Price>), AppError> {
     if from == to {
         return Ok((amount, None));
     }
     let rate = projections::queries::rate_on(pool, from.code(), to.code(), day)
         .await?
-        .ok_or_else(|| ApiError::Status {
-            status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            code: "missing_rate",
+        .ok_or_else(|| AppError::MissingRate {
             detail: format!(
                 "no {}/{} rate on or before {day} (within 31 days); add one under /api/rates",
                 from.code(),
                 to.code()
             ),
-            field: Some(field.to_string()),
+            field: field.to_string(),
         })?;
     let value = round_to_scale(amount.abs() * rate.rate, to);
     if value.is_zero() {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             field,
             format!("{amount} {} is worth nothing in {}", from.code(), to.code()),
         ));
@@ -446,7 +424,7 @@ pub async fn post_item(
     account_id: Uuid,
     tx_hash: &str,
     p: PostItem,
-) -> Result<PostedItem, ApiError> {
+) -> Result<PostedItem, AppError> {
     let w = wallet(pool, account_id).await?;
     let key = account_id.to_string();
     let item = {
@@ -455,7 +433,7 @@ pub async fn post_item(
         state.item(tx_hash)?.0.clone()
     };
     if item.direction == TransferDirection::SelfTransfer {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             "tx_hash",
             "a transfer from the wallet to itself moves nothing to categorise; dismiss it",
         ));
@@ -470,7 +448,7 @@ pub async fn post_item(
                 .await
                 .map_err(tronscan_error)?
                 .ok_or_else(|| {
-                    ApiError::invalid(
+                    AppError::invalid(
                         "fee_trx",
                         "TronScan does not know the transaction; give fee_trx",
                     )
@@ -479,7 +457,7 @@ pub async fn post_item(
         }
     };
     if fee_trx.is_sign_negative() {
-        return Err(ApiError::invalid("fee_trx", "must not be negative"));
+        return Err(AppError::invalid("fee_trx", "must not be negative"));
     }
     let date = p.date.unwrap_or_else(|| item.time.date_naive());
     let (counter_currency, counter_is_wallet) =
@@ -505,7 +483,7 @@ pub async fn post_item(
     ));
     if outgoing && !fee_trx.is_zero() {
         let fee_expense = p.fee_expense_account_id.ok_or_else(|| {
-            ApiError::invalid(
+            AppError::invalid(
                 "fee_expense_account_id",
                 format!(
                     "the transfer paid a network fee of {fee_trx} TRX; name its expense account"
@@ -517,7 +495,7 @@ pub async fn post_item(
             (Some(id), _) => id,
             (None, CryptoToken::Trx) => account_id,
             (None, CryptoToken::Usdt) => {
-                return Err(ApiError::invalid(
+                return Err(AppError::invalid(
                     "fee_account_id",
                     "a USDT wallet pays its fees from a TRX wallet; name it",
                 ));
@@ -525,7 +503,7 @@ pub async fn post_item(
         };
         let (fee_currency, _) = account_currency(pool, fee_account).await?;
         if fee_currency != trx {
-            return Err(ApiError::invalid(
+            return Err(AppError::invalid(
                 "fee_account_id",
                 "the fee is paid in TRX: name a TRX account",
             ));
@@ -594,7 +572,7 @@ pub async fn post_item(
     };
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let (mut state, version) = store::load::<TronWallet>(&mut tx, &key).await?;
     let marked = decide(
         &mut state,
@@ -623,7 +601,7 @@ pub async fn dismiss_item(
     actor: &Actor,
     account_id: Uuid,
     tx_hash: &str,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let key = account_id.to_string();
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;

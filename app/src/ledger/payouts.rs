@@ -19,8 +19,8 @@ use uuid::Uuid;
 
 use super::transactions::{PostRequest, decide_in, document_posting};
 use super::{Actor, Written};
-use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent};
+use crate::error::AppError;
+use eventstore::{self as store, AppendError, NewEvent};
 
 /// Approved conversions of one campaign in one currency over the period.
 #[derive(sqlx::FromRow)]
@@ -38,7 +38,7 @@ async fn lines_for(
     currency: Currency,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<PayoutLine>, ApiError> {
+) -> Result<Vec<PayoutLine>, AppError> {
     let earned: Vec<Earned> = sqlx::query_as(&format!(
         "WITH {keys} \
          SELECT k.campaign_id, c.currency, count(*) AS conversions, sum(c.payout) AS revenue \
@@ -75,7 +75,7 @@ async fn lines_for(
         let Some(offer) = projections::queries::get_entity(pool, "offer", offer_id).await? else {
             continue;
         };
-        let offer: OfferSpec = serde_json::from_value(offer.data).map_err(ApiError::internal)?;
+        let offer: OfferSpec = serde_json::from_value(offer.data).map_err(AppError::internal)?;
         if offer.program_id != program_id {
             continue;
         }
@@ -96,7 +96,7 @@ async fn lines_for(
             let rate = projections::queries::rate_on(pool, earned_in.code(), currency.code(), to)
                 .await?
                 .ok_or_else(|| {
-                    ApiError::invalid(
+                    AppError::invalid(
                         "to",
                         format!(
                             "no exchange rate from {earned_in} to {currency} on or before {to}; enter one at /api/rates"
@@ -126,11 +126,11 @@ async fn lines_for(
         .collect())
 }
 
-fn conflict(e: AppendError) -> ApiError {
+fn conflict(e: AppendError) -> AppError {
     match e {
-        AppendError::Conflict => {
-            ApiError::conflict("concurrent_update", "the payout changed meanwhile; retry")
-        }
+        AppendError::Conflict => AppError::ConcurrentUpdate {
+            detail: "the payout changed meanwhile; retry".into(),
+        },
         AppendError::Db(e) => e.into(),
     }
 }
@@ -143,12 +143,12 @@ pub async fn compute(
     program_id: Uuid,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let mut conn = pool.acquire().await?;
     let (program, _) =
         store::load::<Entity<ProgramSpec>>(&mut conn, &program_id.to_string()).await?;
     let spec = program.spec.ok_or_else(|| {
-        ApiError::invalid("program_id", format!("no program with id {program_id}"))
+        AppError::invalid("program_id", format!("no program with id {program_id}"))
     })?;
     if program.archived {
         return Err(DomainError::Archived {
@@ -192,10 +192,10 @@ pub async fn compute(
 }
 
 /// Loads payout `id` in `tx`, or says it does not exist.
-async fn load(tx: &mut PgConnection, id: Uuid) -> Result<(Payout, i64), ApiError> {
+async fn load(tx: &mut PgConnection, id: Uuid) -> Result<(Payout, i64), AppError> {
     let (payout, version) = store::load::<Payout>(tx, &id.to_string()).await?;
     if payout.status.is_none() {
-        return Err(ApiError::not_found(format!("payout {id}")));
+        return Err(AppError::not_found(format!("payout {id}")));
     }
     Ok((payout, version))
 }
@@ -217,12 +217,12 @@ async fn post_with(
     pool: &PgPool,
     actor: &Actor,
     id: Uuid,
-    postings: impl Fn(&Payout) -> Result<Vec<PostRequest>, ApiError>,
+    postings: impl Fn(&Payout) -> Result<Vec<PostRequest>, AppError>,
     command: impl Fn(&[Uuid]) -> PayoutCommand,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let (mut payout, version) = load(&mut tx, id).await?;
     let requests = postings(&payout)?;
     let ids: Vec<Uuid> = requests.iter().map(|r| r.id).collect();
@@ -253,7 +253,7 @@ pub async fn approve(
     actor: &Actor,
     id: Uuid,
     a: Approval,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     // Default: the last day of the payout's period.
     let date = match a.date {
         Some(d) => d,
@@ -262,10 +262,10 @@ pub async fn approve(
             let (payout, _) = load(&mut conn, id).await?;
             payout
                 .to
-                .ok_or_else(|| ApiError::internal("payout without period"))?
+                .ok_or_else(|| AppError::internal("payout without period"))?
         }
     };
-    let postings = |p: &Payout| -> Result<Vec<PostRequest>, ApiError> {
+    let postings = |p: &Payout| -> Result<Vec<PostRequest>, AppError> {
         let mut by_project: BTreeMap<Option<Uuid>, Decimal> = BTreeMap::new();
         for l in &p.lines {
             *by_project.entry(l.project_id).or_default() += l.amount;
@@ -339,12 +339,12 @@ pub struct Payment {
 
 /// Marks approved payout `id` paid: posts the receipt into `account_id` against the
 /// receivable; money in another currency carries the payout's total as its price.
-pub async fn pay(pool: &PgPool, actor: &Actor, id: Uuid, pm: Payment) -> Result<Written, ApiError> {
+pub async fn pay(pool: &PgPool, actor: &Actor, id: Uuid, pm: Payment) -> Result<Written, AppError> {
     let mut conn = pool.acquire().await?;
     let (account, _) =
         store::load::<Entity<AccountSpec>>(&mut conn, &pm.account_id.to_string()).await?;
     let account_currency = account.spec.map(|s| s.currency).ok_or_else(|| {
-        ApiError::invalid(
+        AppError::invalid(
             "account_id",
             format!("no account with id {}", pm.account_id),
         )
@@ -353,10 +353,10 @@ pub async fn pay(pool: &PgPool, actor: &Actor, id: Uuid, pm: Payment) -> Result<
     drop(conn);
     let currency = payout
         .currency
-        .ok_or_else(|| ApiError::internal("payout without currency"))?;
+        .ok_or_else(|| AppError::internal("payout without currency"))?;
     let amount = match (pm.amount, account_currency == currency) {
         (Some(a), true) if a != payout.total => {
-            return Err(ApiError::invalid(
+            return Err(AppError::invalid(
                 "amount",
                 format!("a payout is paid whole: {} {currency}", payout.total),
             ));
@@ -364,13 +364,13 @@ pub async fn pay(pool: &PgPool, actor: &Actor, id: Uuid, pm: Payment) -> Result<
         (Some(a), _) => a,
         (None, true) => payout.total,
         (None, false) => {
-            return Err(ApiError::invalid(
+            return Err(AppError::invalid(
                 "amount",
                 format!("the account is in {account_currency}: say how much arrived"),
             ));
         }
     };
-    let postings = |p: &Payout| -> Result<Vec<PostRequest>, ApiError> {
+    let postings = |p: &Payout| -> Result<Vec<PostRequest>, AppError> {
         let receivable = p
             .receivable_account_id
             .ok_or_else(|| DomainError::Conflict("the payout is not approved".into()))?;
@@ -425,7 +425,7 @@ pub async fn pay(pool: &PgPool, actor: &Actor, id: Uuid, pm: Payment) -> Result<
 }
 
 /// Cancels draft payout `id` (nothing was posted yet).
-pub async fn cancel(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<Written, ApiError> {
+pub async fn cancel(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<Written, AppError> {
     post_with(
         pool,
         actor,

@@ -4,8 +4,15 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::ProjectionError;
 use crate::log::StoredEvent;
+
+/// A stored event that does not decode into its aggregate's event type.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("event at position {position} cannot be read: {reason}")]
+pub struct CorruptEvent {
+    pub position: i64,
+    pub reason: String,
+}
 
 /// Whether an event of this type and version needs upcasting before it loads.
 fn is_old(aggregate_type: &str, event_type: &str, version: &str) -> bool {
@@ -57,14 +64,17 @@ pub fn decode_payload<T: DeserializeOwned>(
 }
 
 /// [`decode_payload`] for a stored event, with the event's position in the error.
-pub fn decode<T: DeserializeOwned>(e: &StoredEvent) -> Result<T, ProjectionError> {
+pub fn decode<T: DeserializeOwned>(e: &StoredEvent) -> Result<T, CorruptEvent> {
     decode_payload(
         &e.aggregate_type,
         &e.event_type,
         &e.event_version,
         &e.payload,
     )
-    .map_err(|err| ProjectionError::corrupt(e, err))
+    .map_err(|err| CorruptEvent {
+        position: e.position,
+        reason: err.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use domain::rates::{DailyRate, RateContext, SetRate, rate_id};
 use sqlx::{Connection, PgPool};
 
 use super::{Actor, Written};
-use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent};
+use crate::error::AppError;
+use eventstore::{self as store, AppendError, NewEvent};
 
 /// Most rates one call may set.
 pub const MAX_RATES_PER_CALL: usize = 10_000;
@@ -29,9 +29,9 @@ pub async fn set_many(
     pool: &PgPool,
     actor: &Actor,
     rates: Vec<SetRate>,
-) -> Result<RatesWritten, ApiError> {
+) -> Result<RatesWritten, AppError> {
     if rates.len() > MAX_RATES_PER_CALL {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             "rates",
             format!("at most {MAX_RATES_PER_CALL} rates per call"),
         ));
@@ -73,10 +73,9 @@ pub async fn set_many(
             Ok(p) => p,
             Err(AppendError::Conflict) if attempt == 0 => continue,
             Err(AppendError::Conflict) => {
-                return Err(ApiError::conflict(
-                    "concurrent_update",
-                    "rates of the same days were written meanwhile; retry",
-                ));
+                return Err(AppError::ConcurrentUpdate {
+                    detail: "rates of the same days were written meanwhile; retry".into(),
+                });
             }
             Err(AppendError::Db(e)) => return Err(e.into()),
         };

@@ -7,8 +7,8 @@ use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{Actor, Written};
-use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent};
+use crate::error::AppError;
+use eventstore::{self as store, AppendError, NewEvent};
 
 /// Runs one command against entity `id` inside the caller's transaction and returns the events
 /// to append.
@@ -17,7 +17,7 @@ pub async fn decide_entity<S: EntitySpec>(
     id: Uuid,
     command: EntityCommand<S>,
     ctx: &S::Context,
-) -> Result<Vec<NewEvent>, ApiError> {
+) -> Result<Vec<NewEvent>, AppError> {
     let key = id.to_string();
     let (mut entity, version) = store::load::<Entity<S>>(conn, &key).await?;
     if !entity.exists() && !matches!(command, EntityCommand::Create(_)) {
@@ -30,7 +30,7 @@ pub async fn decide_entity<S: EntitySpec>(
     let events = decide(&mut entity, command, ctx)
         .await
         .map_err(|e| with_id(e, id))?;
-    NewEvent::from_domain::<Entity<S>>(&key, version, events)
+    Ok(NewEvent::from_domain::<Entity<S>>(&key, version, events)?)
 }
 
 /// The domain does not know ids; put them into its errors for the client.
@@ -62,20 +62,19 @@ pub async fn execute<S: EntitySpec>(
     id: Uuid,
     command: EntityCommand<S>,
     ctx: &S::Context,
-) -> Result<Written, ApiError> {
+) -> Result<Written, AppError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
     if matches!(command, EntityCommand::Archive | EntityCommand::Restore) {
-        store::lock_posting_facts_exclusive(&mut tx).await?;
+        crate::ledger::locks::lock_posting_facts_exclusive(&mut tx).await?;
     }
     let events = decide_entity(&mut tx, id, command, ctx).await?;
     let position = match store::append(&mut tx, &events, &actor.metadata()).await {
         Ok(p) => p,
         Err(AppendError::Conflict) => {
-            return Err(ApiError::conflict(
-                "concurrent_update",
-                format!("{} {id} changed meanwhile; retry", S::TYPE),
-            ));
+            return Err(AppError::ConcurrentUpdate {
+                detail: format!("{} {id} changed meanwhile; retry", S::TYPE),
+            });
         }
         Err(AppendError::Db(e)) => return Err(e.into()),
     };

@@ -15,8 +15,8 @@ use uuid::Uuid;
 use super::entities::decide_entity;
 use super::transactions::posting_context;
 use super::{Actor, Written};
-use crate::error::ApiError;
-use crate::store::{self, AppendError};
+use crate::error::AppError;
+use eventstore::{self as store, AppendError};
 
 const OPENING_NAMESPACE: Uuid = Uuid::from_u128(0x6f70_656e_696e_672d_6261_6c61_6e63_6573);
 
@@ -30,13 +30,13 @@ async fn append(
     conn: &mut PgConnection,
     events: &[store::NewEvent],
     actor: &Actor,
-) -> Result<i64, ApiError> {
+) -> Result<i64, AppError> {
     store::append(conn, events, &actor.metadata())
         .await
         .map_err(|e| match e {
-            AppendError::Conflict => {
-                ApiError::conflict("concurrent_update", "the account changed meanwhile; retry")
-            }
+            AppendError::Conflict => AppError::ConcurrentUpdate {
+                detail: "the account changed meanwhile; retry".into(),
+            },
             AppendError::Db(e) => e.into(),
         })
 }
@@ -48,7 +48,7 @@ pub async fn create(
     spec: AccountSpec,
     opening_balance: Option<Decimal>,
     opening_date: Option<NaiveDate>,
-) -> Result<(Written, Account), ApiError> {
+) -> Result<(Written, Account), AppError> {
     let currency = spec.currency;
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
@@ -78,7 +78,7 @@ pub async fn create(
             .await?;
             append(&mut tx, &events, actor).await?;
         }
-        store::lock_posting_facts_shared(&mut tx).await?;
+        crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
         let command = PostTransaction {
             adjusts: None,
             origin: None,

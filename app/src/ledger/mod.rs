@@ -6,6 +6,7 @@ pub mod committer;
 pub mod crypto;
 pub mod entities;
 pub mod invoices;
+pub mod locks;
 pub mod payouts;
 pub mod periods;
 pub mod rates;
@@ -13,7 +14,7 @@ pub mod recurring;
 pub mod transactions;
 
 use chrono::Utc;
-use projections::log::EventMetadata;
+use eventstore::EventMetadata;
 use uuid::Uuid;
 
 /// Who is acting and through what: becomes every written event's metadata.

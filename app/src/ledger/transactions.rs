@@ -16,12 +16,12 @@ use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::Actor;
-use crate::error::ApiError;
-use crate::store::{self, AppendError, NewEvent, Streams};
+use crate::error::AppError;
 use domain::account::AccountSpec;
 use domain::category::CategorySpec;
 use domain::counterparty::CounterpartySpec;
 use domain::project::ProjectSpec;
+use eventstore::{self as store, AppendError, NewEvent, Streams};
 
 /// Most transactions one batch may post.
 pub const MAX_BATCH: usize = 10_000;
@@ -93,13 +93,13 @@ fn context_keys<'a>(
 fn entities<S: EntitySpec>(
     streams: &Streams,
     keys: &[(&'static str, String)],
-) -> Result<HashMap<Uuid, Entity<S>>, ApiError> {
+) -> Result<HashMap<Uuid, Entity<S>>, AppError> {
     let mut out = HashMap::new();
     for (t, id) in keys.iter().filter(|(t, _)| *t == S::TYPE) {
         let (entity, _) = streams.fold::<Entity<S>>(id)?;
         if entity.exists() {
             let id =
-                Uuid::parse_str(id).map_err(|e| ApiError::internal(format!("{t} id {id}: {e}")))?;
+                Uuid::parse_str(id).map_err(|e| AppError::internal(format!("{t} id {id}: {e}")))?;
             out.insert(id, entity);
         }
     }
@@ -109,7 +109,7 @@ fn entities<S: EntitySpec>(
 fn reference_facts<S: EntitySpec>(
     streams: &Streams,
     keys: &[(&'static str, String)],
-) -> Result<HashMap<Uuid, ReferenceFacts>, ApiError> {
+) -> Result<HashMap<Uuid, ReferenceFacts>, AppError> {
     Ok(entities::<S>(streams, keys)?
         .into_iter()
         .map(|(id, e)| {
@@ -127,7 +127,7 @@ fn reference_facts<S: EntitySpec>(
 fn context_from(
     streams: &Streams,
     keys: &[(&'static str, String)],
-) -> Result<PostingContext, ApiError> {
+) -> Result<PostingContext, AppError> {
     let (periods, _) = streams.fold::<Periods>(BOOKS_ID)?;
     let accounts = entities::<AccountSpec>(streams, keys)?
         .into_iter()
@@ -157,25 +157,17 @@ fn context_from(
 pub async fn posting_context<'a>(
     conn: &mut PgConnection,
     commands: impl Iterator<Item = &'a PostTransaction>,
-) -> Result<PostingContext, ApiError> {
+) -> Result<PostingContext, AppError> {
     let keys = context_keys(commands);
     let streams = store::load_streams(conn, &keys).await?;
     context_from(&streams, &keys)
 }
 
-/// In a batch, names the failing transaction in the problem.
-fn entry_error(index: Option<usize>, e: DomainError) -> ApiError {
-    let Some(i) = index else { return e.into() };
-    let status = ApiError::from(e.clone()).to_problem().status;
-    ApiError::Status {
-        status: axum::http::StatusCode::from_u16(status)
-            .unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY),
-        code: e.code(),
-        detail: format!("transactions[{i}]: {e}"),
-        field: Some(match &e {
-            DomainError::Invalid { field, .. } => format!("transactions[{i}].{field}"),
-            _ => format!("transactions[{i}]"),
-        }),
+/// In a batch, names the failing transaction.
+fn entry_error(index: Option<usize>, e: DomainError) -> AppError {
+    match index {
+        Some(index) => AppError::InBatch { index, error: e },
+        None => e.into(),
     }
 }
 
@@ -196,7 +188,7 @@ pub(crate) enum Outcome {
 pub(crate) async fn load_for(
     conn: &mut PgConnection,
     requests: &[&PostRequest],
-) -> Result<(Streams, PostingContext), ApiError> {
+) -> Result<(Streams, PostingContext), AppError> {
     let context = context_keys(requests.iter().map(|r| &r.command));
     let mut keys = context.clone();
     keys.extend(
@@ -214,14 +206,12 @@ pub(crate) async fn decide_one(
     streams: &Streams,
     ctx: &PostingContext,
     r: &PostRequest,
-) -> Result<Outcome, ApiError> {
+) -> Result<Outcome, AppError> {
     let (state, _) = streams.fold::<Transaction>(&r.id.to_string())?;
     if let Some(earlier) = state.posted {
         if earlier.fingerprint != r.command.fingerprint {
             // The same answer as the Idempotency-Key middleware gives (Stripe's semantics).
-            return Err(ApiError::Status {
-                status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                code: "idempotency_key_reused",
+            return Err(AppError::IdempotencyKeyReused {
                 detail: format!(
                     "idempotency key {:?} was used for a different request",
                     r.command
@@ -229,7 +219,6 @@ pub(crate) async fn decide_one(
                         .as_deref()
                         .unwrap_or("(Idempotency-Key header)")
                 ),
-                field: Some("idempotency_key".into()),
             });
         }
         return Ok(Outcome::Replayed(earlier));
@@ -243,7 +232,7 @@ pub(crate) async fn decide_one(
     })
 }
 
-pub(crate) async fn position_of(conn: &mut PgConnection, id: Uuid) -> Result<i64, ApiError> {
+pub(crate) async fn position_of(conn: &mut PgConnection, id: Uuid) -> Result<i64, AppError> {
     Ok(sqlx::query_scalar(
         "SELECT position FROM events WHERE aggregate_type = 'transaction' AND aggregate_id = $1 AND sequence = 1",
     )
@@ -259,7 +248,7 @@ pub(crate) async fn position_of(conn: &mut PgConnection, id: Uuid) -> Result<i64
 pub async fn decide_in(
     tx: &mut PgConnection,
     requests: &[PostRequest],
-) -> Result<(Vec<NewEvent>, Vec<Posted>), ApiError> {
+) -> Result<(Vec<NewEvent>, Vec<Posted>), AppError> {
     let batch = requests.len() > 1;
     let refs: Vec<&PostRequest> = requests.iter().collect();
     let (streams, ctx) = load_for(tx, &refs).await?;
@@ -288,7 +277,7 @@ pub async fn decide_in(
                     replayed: false,
                 });
             }
-            Err(ApiError::Domain(e)) => return Err(entry_error(batch.then_some(i), e)),
+            Err(AppError::Domain(e)) => return Err(entry_error(batch.then_some(i), e)),
             Err(e) => return Err(e),
         }
     }
@@ -301,9 +290,9 @@ pub async fn post_many(
     pool: &PgPool,
     actor: &Actor,
     requests: Vec<PostRequest>,
-) -> Result<Vec<Posted>, ApiError> {
+) -> Result<Vec<Posted>, AppError> {
     if requests.len() > MAX_BATCH {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             "transactions",
             format!("at most {MAX_BATCH} transactions per batch"),
         ));
@@ -311,7 +300,7 @@ pub async fn post_many(
     let mut seen = HashSet::with_capacity(requests.len());
     for (i, r) in requests.iter().enumerate() {
         if !seen.insert(r.id) {
-            return Err(ApiError::invalid(
+            return Err(AppError::invalid(
                 format!("transactions[{i}].idempotency_key"),
                 "repeats an earlier key of this batch",
             ));
@@ -321,7 +310,7 @@ pub async fn post_many(
     // One retry covers the race where an identical request commits between our check and append.
     for attempt in 0..2 {
         let mut tx = conn.begin().await?;
-        store::lock_posting_facts_shared(&mut tx).await?;
+        crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
         let (events, mut results) = decide_in(&mut tx, &requests).await?;
         match store::append(&mut tx, &events, &actor.metadata()).await {
             Ok(position) => {
@@ -333,10 +322,9 @@ pub async fn post_many(
             }
             Err(AppendError::Conflict) if attempt == 0 => continue,
             Err(AppendError::Conflict) => {
-                return Err(ApiError::conflict(
-                    "concurrent_update",
-                    "a transaction with the same id was posted meanwhile",
-                ));
+                return Err(AppError::ConcurrentUpdate {
+                    detail: "a transaction with the same id was posted meanwhile".into(),
+                });
             }
             Err(AppendError::Db(e)) => return Err(e.into()),
         }
@@ -368,7 +356,7 @@ pub async fn reverse_in(
     id: Uuid,
     date: NaiveDate,
     replacement: Option<PostRequest>,
-) -> Result<ReversalEvents, ApiError> {
+) -> Result<ReversalEvents, AppError> {
     let key = id.to_string();
     let (mut original, version) = store::load::<Transaction>(tx, &key).await?;
     if original.posted.is_none() {
@@ -436,19 +424,18 @@ pub async fn reverse(
     id: Uuid,
     date: Option<NaiveDate>,
     replacement: Option<PostRequest>,
-) -> Result<Reversed, ApiError> {
+) -> Result<Reversed, AppError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let date = date.unwrap_or_else(|| Utc::now().date_naive());
     let r = reverse_in(&mut tx, id, date, replacement).await?;
     let position = store::append(&mut tx, &r.events, &actor.metadata())
         .await
         .map_err(|e| match e {
-            AppendError::Conflict => ApiError::conflict(
-                "concurrent_update",
-                format!("transaction {id} changed meanwhile; retry"),
-            ),
+            AppendError::Conflict => AppError::ConcurrentUpdate {
+                detail: format!("transaction {id} changed meanwhile; retry"),
+            },
             AppendError::Db(e) => e.into(),
         })?;
     tx.commit().await?;
@@ -470,7 +457,7 @@ pub async fn reverse(
 }
 
 /// The transaction as stored, for GET and idempotent answers.
-pub async fn load(pool: &PgPool, id: Uuid) -> Result<(Transaction, i64), ApiError> {
+pub async fn load(pool: &PgPool, id: Uuid) -> Result<(Transaction, i64), AppError> {
     let mut conn = pool.acquire().await?;
     let (t, _) = store::load::<Transaction>(&mut conn, &id.to_string()).await?;
     if t.posted.is_none() {

@@ -4,8 +4,9 @@
 //! form is length-prefixed, so no two different events can serialise to the same bytes.
 
 use sha2::{Digest, Sha256};
+use sqlx::PgConnection;
 
-use crate::log::StoredEvent;
+use crate::log::{ChainHead, Sequenced, StoredEvent, chain_head, fetch_unsealed};
 
 pub const GENESIS: [u8; 32] = [0; 32];
 
@@ -28,6 +29,59 @@ pub fn link(previous: &[u8; 32], seq: i64, e: &StoredEvent) -> [u8; 32] {
     put(&mut h, e.metadata.as_bytes());
     h.update(e.recorded_at.timestamp_micros().to_be_bytes());
     h.finalize().into()
+}
+
+/// Seals the next committed events, at most `limit_events`, within the caller's database
+/// transaction: gives each its gapless `seq` and chain hash and moves the head. The head row
+/// stays locked until the caller commits, so whoever projects the events in the same
+/// transaction makes "sealed" and "projected" one fact. Answers the sealed events (none when
+/// nothing is sealable) and the head after them.
+pub async fn seal_next(
+    tx: &mut PgConnection,
+    limit_events: i64,
+) -> Result<(Vec<Sequenced>, ChainHead), sqlx::Error> {
+    assert!(limit_events > 0, "a sealing batch holds at least one event");
+    let head = chain_head(tx, true).await?;
+    let events = fetch_unsealed(tx, head.last_tx_id, head.last_position, limit_events).await?;
+    let Some(last) = events.last() else {
+        return Ok((Vec::new(), head));
+    };
+    let (last_tx_id, last_position) = (last.tx_id, last.position);
+    let mut hash = head.head_hash;
+    let mut hashes: Vec<Vec<u8>> = Vec::with_capacity(events.len());
+    let mut sealed = Vec::with_capacity(events.len());
+    for (i, event) in events.into_iter().enumerate() {
+        let seq = head.last_seq + 1 + i as i64;
+        hash = link(&hash, seq, &event);
+        hashes.push(hash.to_vec());
+        sealed.push(Sequenced { seq, event });
+    }
+    let seqs: Vec<i64> = sealed.iter().map(|s| s.seq).collect();
+    let positions: Vec<i64> = sealed.iter().map(|s| s.event.position).collect();
+    sqlx::query(
+        "INSERT INTO event_chain (seq, event_position, hash) \
+         SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[])",
+    )
+    .bind(&seqs)
+    .bind(&positions)
+    .bind(&hashes)
+    .execute(&mut *tx)
+    .await?;
+    let last_seq = head.last_seq + sealed.len() as i64;
+    sqlx::query("UPDATE chain_head SET last_tx_id = $1::text::xid8, last_position = $2, last_seq = $3, head_hash = $4")
+        .bind(last_tx_id.to_string())
+        .bind(last_position)
+        .bind(last_seq)
+        .bind(hash.to_vec())
+        .execute(&mut *tx)
+        .await?;
+    let new_head = ChainHead {
+        last_tx_id,
+        last_position,
+        last_seq,
+        head_hash: hash,
+    };
+    Ok((sealed, new_head))
 }
 
 #[cfg(test)]

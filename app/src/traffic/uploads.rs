@@ -8,13 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::config::Settings;
-use crate::error::ApiError;
+use crate::error::AppError;
 
 /// File name ending of uploads.
 pub const SUFFIX: &str = "upload";
@@ -25,9 +23,9 @@ pub const ORPHAN_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// Most files one cleanup round looks at (the next round continues).
 pub const MAX_FILES_PER_ROUND: usize = 10_000;
 
-/// Where uploads wait.
-pub fn dir(settings: &Settings) -> PathBuf {
-    settings.data_dir.join("imports")
+/// Where uploads wait, under the server's data folder.
+pub fn dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("imports")
 }
 
 /// The cleanup's settings.
@@ -35,15 +33,6 @@ pub fn dir(settings: &Settings) -> PathBuf {
 pub struct Cleanup {
     pub dir: PathBuf,
     pub keep_days: u32,
-}
-
-impl Cleanup {
-    pub fn from_settings(settings: &Settings) -> Self {
-        Self {
-            dir: dir(settings),
-            keep_days: settings.upload_keep_days,
-        }
-    }
 }
 
 /// Bytes the folder's uploads take now.
@@ -64,17 +53,15 @@ pub async fn usage_bytes(dir: &Path) -> std::io::Result<u64> {
     Ok(total)
 }
 
-/// 507 `upload_quota_exceeded`: the folder cannot take `incoming` more bytes.
-pub fn quota_exceeded(used: u64, incoming: u64, quota: u64) -> ApiError {
-    ApiError::status(
-        StatusCode::INSUFFICIENT_STORAGE,
-        "upload_quota_exceeded",
-        format!(
+/// The folder cannot take `incoming` more bytes.
+pub fn quota_exceeded(used: u64, incoming: u64, quota: u64) -> AppError {
+    AppError::UploadQuotaExceeded {
+        detail: format!(
             "the upload folder holds {used} of {quota} bytes (LEDGER_UPLOAD_QUOTA_BYTES); \
              this upload of at least {incoming} bytes would exceed it. Try again after \
              finished uploads are cleaned up"
         ),
-    )
+    }
 }
 
 /// Upload files in `dir` with the import id in their name.
@@ -105,8 +92,8 @@ async fn upload_files(dir: &Path) -> std::io::Result<Vec<(Uuid, PathBuf, std::fs
 
 /// Deletes the uploads whose import ended more than `keep_days` before `now`, and files no
 /// import names that are older than [`ORPHAN_AFTER`]. Answers how many it deleted.
-pub async fn cleanup(pool: &PgPool, c: &Cleanup, now: DateTime<Utc>) -> Result<usize, ApiError> {
-    let files = upload_files(&c.dir).await.map_err(ApiError::internal)?;
+pub async fn cleanup(pool: &PgPool, c: &Cleanup, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let files = upload_files(&c.dir).await.map_err(AppError::internal)?;
     if files.is_empty() {
         return Ok(0);
     }

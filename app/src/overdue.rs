@@ -5,7 +5,7 @@ use chrono::Utc;
 use sqlx::PgPool;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::ledger::invoices::mark_overdue;
 
 /// Shortly after midnight UTC, when yesterday's due dates have passed.
@@ -16,12 +16,12 @@ const OVERDUE_CRON: &str = "0 5 0 * * *";
 pub async fn start(
     scheduler: Option<JobScheduler>,
     pool: PgPool,
-) -> Result<JobScheduler, ApiError> {
+) -> Result<JobScheduler, AppError> {
     let scheduler = match scheduler {
         Some(s) => s,
         None => {
-            let s = JobScheduler::new().await.map_err(ApiError::internal)?;
-            s.start().await.map_err(ApiError::internal)?;
+            let s = JobScheduler::new().await.map_err(AppError::internal)?;
+            s.start().await.map_err(AppError::internal)?;
             s
         }
     };
@@ -30,8 +30,8 @@ pub async fn start(
         let pool = job_pool.clone();
         Box::pin(async move { run(&pool).await })
     })
-    .map_err(ApiError::internal)?;
-    scheduler.add(job).await.map_err(ApiError::internal)?;
+    .map_err(AppError::internal)?;
+    scheduler.add(job).await.map_err(AppError::internal)?;
     tokio::spawn(async move {
         // A first start builds the read tables first; the start-up run waits for them.
         projections::read_model::wait_ready(&pool, projections::read_model::READY_WAIT).await;

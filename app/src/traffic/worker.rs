@@ -57,7 +57,7 @@ impl ImportWorker {
     }
 }
 
-async fn drain(pool: &PgPool) -> Result<(), crate::error::ApiError> {
+async fn drain(pool: &PgPool) -> Result<(), crate::error::AppError> {
     requeue_abandoned(pool).await?;
     while run_next(pool, None).await?.is_some() {}
     Ok(())
@@ -68,7 +68,7 @@ async fn drain(pool: &PgPool) -> Result<(), crate::error::ApiError> {
 async fn run_next(
     pool: &PgPool,
     only: Option<Uuid>,
-) -> Result<Option<Result<Outcome, crate::error::ApiError>>, crate::error::ApiError> {
+) -> Result<Option<Result<Outcome, crate::error::AppError>>, crate::error::AppError> {
     {
         let Some((mut conn, job)) = claim(pool, only).await? else {
             return Ok(None);
@@ -140,7 +140,7 @@ async fn requeue_abandoned(pool: &PgPool) -> Result<(), sqlx::Error> {
 async fn claim(
     pool: &PgPool,
     only: Option<Uuid>,
-) -> Result<Option<(PoolConnection<Postgres>, Job)>, crate::error::ApiError> {
+) -> Result<Option<(PoolConnection<Postgres>, Job)>, crate::error::AppError> {
     loop {
         let mut conn = pool.acquire().await?;
         let mut tx = conn.begin().await?;
@@ -210,7 +210,7 @@ async fn claim(
 }
 
 /// Runs queued job `id` now, on this task (the CLI's path); None if it was not queued.
-pub async fn run_now(pool: &PgPool, id: Uuid) -> Result<Option<Outcome>, crate::error::ApiError> {
+pub async fn run_now(pool: &PgPool, id: Uuid) -> Result<Option<Outcome>, crate::error::AppError> {
     match run_next(pool, Some(id)).await? {
         None => Ok(None),
         Some(outcome) => outcome.map(Some),

@@ -14,8 +14,8 @@ use super::Actor;
 use super::transactions::{
     Outcome, PostRequest, Posted, decide_one, load_for, position_of, post_many,
 };
-use crate::error::ApiError;
-use crate::store::{self, AppendError};
+use crate::error::AppError;
+use eventstore::{self as store, AppendError};
 
 /// Most requests one group commits.
 pub const MAX_GROUP: usize = 128;
@@ -25,7 +25,7 @@ pub const QUEUE_DEPTH: usize = 4_096;
 struct Job {
     actor: Actor,
     request: PostRequest,
-    reply: oneshot::Sender<Result<Posted, ApiError>>,
+    reply: oneshot::Sender<Result<Posted, AppError>>,
 }
 
 /// Handle to the posting workers.
@@ -52,7 +52,7 @@ impl Committer {
     }
 
     /// Posts one transaction (or answers the earlier result of its idempotency key).
-    pub async fn post(&self, actor: Actor, request: PostRequest) -> Result<Posted, ApiError> {
+    pub async fn post(&self, actor: Actor, request: PostRequest) -> Result<Posted, AppError> {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Job {
@@ -61,10 +61,10 @@ impl Committer {
                 reply,
             })
             .await
-            .map_err(|_| ApiError::internal("the posting workers have stopped"))?;
+            .map_err(|_| AppError::internal("the posting workers have stopped"))?;
         answer
             .await
-            .map_err(|_| ApiError::internal("a posting worker stopped mid-request"))?
+            .map_err(|_| AppError::internal("a posting worker stopped mid-request"))?
     }
 }
 
@@ -119,9 +119,9 @@ async fn commit_unique(pool: &PgPool, group: Vec<Job>) {
             for job in group {
                 // Each caller gets its own error value; an outage stays a 503 the client retries.
                 let e = if unavailable {
-                    ApiError::database_unavailable()
+                    AppError::Unavailable
                 } else {
-                    ApiError::internal(&message)
+                    AppError::internal(&message)
                 };
                 let _ = job.reply.send(Err(e));
             }
@@ -134,8 +134,8 @@ enum GroupError {
     Failed { message: String, unavailable: bool },
 }
 
-impl From<ApiError> for GroupError {
-    fn from(e: ApiError) -> Self {
+impl From<AppError> for GroupError {
+    fn from(e: AppError) -> Self {
         GroupError::Failed {
             unavailable: e.is_unavailable(),
             message: e.to_string(),
@@ -145,7 +145,7 @@ impl From<ApiError> for GroupError {
 
 impl From<sqlx::Error> for GroupError {
     fn from(e: sqlx::Error) -> Self {
-        ApiError::from(e).into()
+        AppError::from(e).into()
     }
 }
 
@@ -153,14 +153,14 @@ impl From<sqlx::Error> for GroupError {
 async fn try_group(
     pool: &PgPool,
     group: &[Job],
-) -> Result<Vec<Result<Posted, ApiError>>, GroupError> {
+) -> Result<Vec<Result<Posted, AppError>>, GroupError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    store::lock_posting_facts_shared(&mut tx).await?;
+    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let requests: Vec<&PostRequest> = group.iter().map(|j| &j.request).collect();
     let (streams, ctx) = load_for(&mut tx, &requests).await?;
 
-    let mut answers: Vec<Result<Posted, ApiError>> = Vec::with_capacity(group.len());
+    let mut answers: Vec<Result<Posted, AppError>> = Vec::with_capacity(group.len());
     let (mut events, mut metadata, mut owners) = (Vec::new(), Vec::new(), Vec::new());
     for (i, job) in group.iter().enumerate() {
         let id = job.request.id;

@@ -29,9 +29,9 @@ use uuid::Uuid;
 
 use super::day_totals::{self, DayTotals};
 use super::facts::{self, month_of};
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::ledger::Actor;
-use crate::store::{self, NewEvent};
+use eventstore::{self as store, NewEvent};
 
 /// Row errors kept per import (all are counted).
 pub const MAX_STORED_ERRORS: usize = 10_000;
@@ -271,7 +271,7 @@ async fn create_partitions(pool: &PgPool, months: &BTreeSet<NaiveDate>) -> Resul
 async fn source_currency(
     conn: &mut PgConnection,
     source_id: Option<Uuid>,
-) -> Result<Option<Currency>, ApiError> {
+) -> Result<Option<Currency>, AppError> {
     let Some(id) = source_id else { return Ok(None) };
     let (source, _) = store::load::<Entity<TrafficSourceSpec>>(conn, &id.to_string()).await?;
     let spec = source.spec.ok_or(DomainError::NotFound {
@@ -336,7 +336,7 @@ pub async fn run(
     conn: &mut PgConnection,
     job: &Job,
     today: NaiveDate,
-) -> Result<Outcome, ApiError> {
+) -> Result<Outcome, AppError> {
     let currency = match source_currency(conn, job.source_id).await {
         Ok(c) => c,
         Err(e) => {
@@ -364,7 +364,7 @@ pub async fn run(
             Attempt::NeedPartitions(months) => create_partitions(pool, &months).await?,
         }
     }
-    Err(ApiError::internal(
+    Err(AppError::internal(
         "facts partitions still missing after creating them",
     ))
 }
@@ -392,17 +392,17 @@ async fn receive(
     conn: &mut PgConnection,
     chunks: &mut mpsc::Receiver<Message>,
     accept_valid: bool,
-) -> Result<Box<Summary>, ApiError> {
-    let closed = || ApiError::internal("the import parser stopped unexpectedly");
+) -> Result<Box<Summary>, AppError> {
+    let closed = || AppError::internal("the import parser stopped unexpectedly");
     let statement = match chunks.recv().await.ok_or_else(closed)? {
         Message::Done(summary) => return Ok(summary),
         Message::Start(statement) => statement,
-        Message::Chunk(_) => return Err(ApiError::internal("rows before the file was opened")),
+        Message::Chunk(_) => return Err(AppError::internal("rows before the file was opened")),
     };
     let first = match chunks.recv().await.ok_or_else(closed)? {
         Message::Done(summary) => return Ok(summary),
         Message::Chunk(bytes) => bytes,
-        Message::Start(_) => return Err(ApiError::internal("the file was opened twice")),
+        Message::Start(_) => return Err(AppError::internal("the file was opened twice")),
     };
     let mut copy = conn.copy_in_raw(&statement).await?;
     copy.send(first).await?;
@@ -412,7 +412,7 @@ async fn receive(
                 copy.send(bytes).await?;
             }
             Message::Done(summary) => break summary,
-            Message::Start(_) => return Err(ApiError::internal("the file was opened twice")),
+            Message::Start(_) => return Err(AppError::internal("the file was opened twice")),
         }
     };
     if summary.missing_months.is_empty() && refusal(&summary, accept_valid).is_none() {
@@ -435,7 +435,7 @@ async fn run_once(
     currency: Option<Currency>,
     today: NaiveDate,
     progress: Arc<Progress>,
-) -> Result<Attempt, ApiError> {
+) -> Result<Attempt, AppError> {
     let known = known_months(conn).await?;
     let (tx_chunks, mut chunks) = mpsc::channel(CHUNKS_IN_FLIGHT);
     let input = ParseInput {
@@ -448,7 +448,7 @@ async fn run_once(
 
     let mut tx = conn.begin().await?;
     let summary = receive(&mut tx, &mut chunks, job.options.accept_valid).await?;
-    parser.await.map_err(ApiError::internal)?;
+    parser.await.map_err(AppError::internal)?;
     if !summary.missing_months.is_empty() {
         tx.rollback().await?;
         return Ok(Attempt::NeedPartitions(summary.missing_months.clone()));
@@ -512,9 +512,9 @@ async fn run_once(
     let position = store::append(&mut tx, &events, &actor.metadata())
         .await
         .map_err(|e| match e {
-            store::AppendError::Conflict => {
-                ApiError::conflict("concurrent_update", "the import was applied meanwhile")
-            }
+            store::AppendError::Conflict => AppError::ConcurrentUpdate {
+                detail: "the import was applied meanwhile".into(),
+            },
             store::AppendError::Db(e) => e.into(),
         })?;
     // Claims the file's checksum; a concurrent import of the same file loses here.
@@ -556,7 +556,7 @@ async fn store_result(
     id: Uuid,
     outcome: &Outcome,
     s: &Summary,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let (state, error, duplicate_of) = match outcome {
         Outcome::Done { .. } => ("done", None, None),
         Outcome::Failed { reason } => ("failed", Some(reason.clone()), None),
@@ -638,23 +638,23 @@ pub async fn check_request(
     source_id: Option<Uuid>,
     format: Option<&str>,
     options: &ImportOptions,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     if let Some(f) = format
         && format_named(f).is_none()
     {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             "format",
             "must be moloco, keitaro, binom, voluum, redtrack or custom",
         ));
     }
     if format == Some("custom") && options.mapping.is_none() {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             "mapping",
             "the custom format needs a column mapping",
         ));
     }
     if format == Some("moloco") && source_id.is_none() {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             "source_id",
             "a Moloco spend report belongs to a traffic source",
         ));
@@ -664,13 +664,13 @@ pub async fn check_request(
         let (entity, _) =
             store::load::<Entity<TrafficSourceSpec>>(&mut conn, &source.to_string()).await?;
         if !entity.exists() {
-            return Err(ApiError::invalid(
+            return Err(AppError::invalid(
                 "source_id",
                 format!("no traffic source with id {source}"),
             ));
         }
         if entity.archived {
-            return Err(ApiError::invalid(
+            return Err(AppError::invalid(
                 "source_id",
                 "the traffic source is archived",
             ));
@@ -680,7 +680,7 @@ pub async fn check_request(
 }
 
 /// Queues `n`, unless the same file was applied before.
-pub async fn enqueue(pool: &PgPool, n: &NewImport) -> Result<Enqueued, ApiError> {
+pub async fn enqueue(pool: &PgPool, n: &NewImport) -> Result<Enqueued, AppError> {
     if let Some(existing) = sqlx::query_scalar::<_, Uuid>(
         "SELECT id FROM traffic_imports WHERE sha256 = $1 AND state = 'done'",
     )
