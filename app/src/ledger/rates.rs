@@ -53,15 +53,13 @@ pub async fn set_many(
             let mut changed = 0;
             for (i, (id, cmd)) in ids.iter().zip(rates).enumerate() {
                 let (state, version) = loaded.get_mut(id).expect("load_many answers every id");
-                let new = decide(state, cmd.clone(), ctx)
-                    .await
-                    .map_err(|e| match e {
-                        DomainError::Invalid { field, reason } => DomainError::invalid(
-                            format!("rates[{i}].{field}"),
-                            format!("{id}: {reason}"),
-                        ),
-                        other => other,
-                    })?;
+                let new = decide(state, cmd.clone(), ctx).await.map_err(|e| match e {
+                    DomainError::Invalid { field, reason } => DomainError::invalid(
+                        format!("rates[{i}].{field}"),
+                        format!("{id}: {reason}"),
+                    ),
+                    other => other,
+                })?;
                 if !new.is_empty() {
                     changed += 1;
                     for e in &new {
