@@ -90,7 +90,7 @@ fn projector_stuck(stuck: &projections::projector::Stuck) -> Response {
 async fn metrics(State(state): State<AppState>) -> Response {
     // Best effort: a scrape while the database is away still reports the projector.
     let head = match state.pool.acquire().await {
-        Ok(mut conn) => projections::log::chain_head(&mut conn, false).await.ok(),
+        Ok(mut conn) => eventstore::log::chain_head(&mut conn, false).await.ok(),
         Err(_) => None,
     };
     if let Some(seq) = head.map(|h| h.last_seq) {

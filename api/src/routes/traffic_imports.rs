@@ -27,11 +27,11 @@ use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
-use crate::traffic::imports::{
+use crate::traffic::jobs::{self, ImportOut};
+use app::traffic::imports::{
     Enqueued, ImportErrorOut, ImportOptions, NewImport, check_request, enqueue, stored_errors,
 };
-use crate::traffic::jobs::{self, ImportOut};
-use crate::traffic::uploads;
+use app::traffic::uploads;
 
 /// The multipart form of an upload (documentation only; the handler streams the parts).
 #[derive(ToSchema)]
@@ -163,7 +163,7 @@ async fn receive_file(
             ));
         }
         if budget.used.saturating_add(size) > budget.quota {
-            return Err(uploads::quota_exceeded(budget.used, size, budget.quota));
+            return Err(uploads::quota_exceeded(budget.used, size, budget.quota).into());
         }
         lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
         hash.update(&chunk);
@@ -196,7 +196,7 @@ async fn upload(
     let mut multipart =
         multipart.map_err(|e| ApiError::status(e.status(), "invalid_upload", e.body_text()))?;
     let id = Uuid::now_v7();
-    let dir = uploads::dir(&state.settings);
+    let dir = uploads::dir(&state.settings.data_dir);
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(ApiError::internal)?;
@@ -214,7 +214,7 @@ async fn upload(
     if let Some(n) = declared
         && budget.used.saturating_add(n) > budget.quota
     {
-        return Err(uploads::quota_exceeded(budget.used, n, budget.quota));
+        return Err(uploads::quota_exceeded(budget.used, n, budget.quota).into());
     }
     let path = dir.join(format!("{id}.{}", uploads::SUFFIX));
     let result = read_upload(&state, &mut multipart, path.clone(), budget).await;
@@ -361,7 +361,7 @@ async fn import_errors(
         total: import
             .rows_failed
             .max(0)
-            .min(crate::traffic::imports::MAX_STORED_ERRORS as i64),
+            .min(app::traffic::imports::MAX_STORED_ERRORS as i64),
         limit,
         offset,
     }))

@@ -1,10 +1,5 @@
-//! Traffic analytics on the write side: report imports (the job queue and the run that turns a
-//! file into facts and an event).
+//! Traffic imports from the command line, and the import jobs as the API shows them; the
+//! queue, the worker and the run are in `app::traffic`.
 
 pub mod cli;
-pub mod day_totals;
-pub mod facts;
-pub mod imports;
 pub mod jobs;
-pub mod uploads;
-pub mod worker;
