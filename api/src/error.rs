@@ -4,6 +4,9 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::DomainError;
+use domain::error::{ErrorKind, Field};
+use domain::transaction::shorthand::ShorthandError;
+use domain::tron_wallet::posting::{ItemLeg, ItemPostingError};
 use projections::ProjectionError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -126,18 +129,12 @@ impl ApiError {
     pub fn to_problem(&self) -> Problem {
         let (status, code, detail, field) = match self {
             ApiError::Domain(e) => {
-                let status = match e {
-                    DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
-                    DomainError::AlreadyExists { .. } | DomainError::Conflict(_) => {
-                        StatusCode::CONFLICT
-                    }
-                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                let status = match e.kind() {
+                    ErrorKind::NotFound => StatusCode::NOT_FOUND,
+                    ErrorKind::Conflict => StatusCode::CONFLICT,
+                    ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
                 };
-                let field = match e {
-                    DomainError::Invalid { field, .. } => Some(field.clone()),
-                    _ => None,
-                };
-                (status, e.code(), e.to_string(), field)
+                (status, e.code(), domain_detail(e), domain_field(e))
             }
             ApiError::Status {
                 status,
@@ -169,6 +166,78 @@ impl ApiError {
             code: code.to_string(),
             field,
         }
+    }
+}
+
+/// The request field a domain refusal is about, as the request body spells it.
+pub fn domain_field(e: &DomainError) -> Option<String> {
+    match e {
+        DomainError::Invalid { field, .. } => Some(path(field)),
+        _ => None,
+    }
+}
+
+/// The problem's detail: the domain's message, with a field named by its request path.
+pub fn domain_detail(e: &DomainError) -> String {
+    match e {
+        DomainError::Invalid { field, reason } => format!("{}: {reason}", path(field)),
+        e => e.to_string(),
+    }
+}
+
+/// A domain field as the request body spells it: a leg is an entry, a line a line.
+pub fn path(field: &Field) -> String {
+    match field {
+        Field::Name(name) => name.clone(),
+        Field::Leg { index, field } => format!("entries[{index}].{field}"),
+        Field::Line { index, field } => format!("lines[{index}].{field}"),
+    }
+}
+
+/// A refused short form: 422 `validation_failed` on the form's field.
+impl From<ShorthandError> for ApiError {
+    fn from(e: ShorthandError) -> Self {
+        ApiError::invalid(shorthand_field(&e), e.to_string())
+    }
+}
+
+/// A refused Tron item posting: 422 `validation_failed` on the field the user gave.
+impl From<ItemPostingError> for ApiError {
+    fn from(e: ItemPostingError) -> Self {
+        ApiError::invalid(item_field(&e), e.to_string())
+    }
+}
+
+/// The request field a refused short form is about (`income.amount`, `transfer`).
+fn shorthand_field(e: &ShorthandError) -> String {
+    match e {
+        ShorthandError::NotPositive { form, figure } => {
+            format!("{}.{}", form.as_str(), figure.as_str())
+        }
+        ShorthandError::TransferNeedsRate { .. } | ShorthandError::TransferRateInOneCurrency => {
+            "transfer".to_string()
+        }
+    }
+}
+
+/// The request field a refused Tron item posting is about.
+fn item_field(e: &ItemPostingError) -> &'static str {
+    match e {
+        ItemPostingError::SelfTransfer => "tx_hash",
+        ItemPostingError::NegativeFee => "fee_trx",
+        ItemPostingError::FeeExpenseAccountMissing { .. } => "fee_expense_account_id",
+        ItemPostingError::FeeAccountMissing | ItemPostingError::FeeAccountNotTrx => {
+            "fee_account_id"
+        }
+        ItemPostingError::WorthNothing { leg, .. } => item_leg_field(*leg),
+    }
+}
+
+/// The request field that names the account of an item posting's `leg`.
+pub fn item_leg_field(leg: ItemLeg) -> &'static str {
+    match leg {
+        ItemLeg::Counter => "counter_account_id",
+        ItemLeg::FeeExpense => "fee_expense_account_id",
     }
 }
 

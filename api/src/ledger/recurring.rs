@@ -45,7 +45,7 @@ fn conflict(e: AppendError) -> ApiError {
 fn template_error(e: DomainError) -> ApiError {
     match e {
         DomainError::Invalid { field, reason } => {
-            ApiError::invalid(format!("template.{field}"), reason)
+            ApiError::invalid(format!("template.{}", crate::error::path(&field)), reason)
         }
         e => e.into(),
     }
@@ -218,7 +218,7 @@ async fn step(
             Vec::new(),
             RecurringCommand::RecordFailed {
                 date,
-                reason: e.to_string(),
+                reason: crate::error::domain_detail(&e),
             },
         ),
         Err(e @ ApiError::Status { .. }) if e.to_problem().status < 500 => (

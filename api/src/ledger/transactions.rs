@@ -171,9 +171,11 @@ fn entry_error(index: Option<usize>, e: DomainError) -> ApiError {
         status: axum::http::StatusCode::from_u16(status)
             .unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY),
         code: e.code(),
-        detail: format!("transactions[{i}]: {e}"),
+        detail: format!("transactions[{i}]: {}", crate::error::domain_detail(&e)),
         field: Some(match &e {
-            DomainError::Invalid { field, .. } => format!("transactions[{i}].{field}"),
+            DomainError::Invalid { field, .. } => {
+                format!("transactions[{i}].{}", crate::error::path(field))
+            }
             _ => format!("transactions[{i}]"),
         }),
     }

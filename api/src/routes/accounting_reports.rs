@@ -470,19 +470,15 @@ async fn balance_sheet(
     let round = |d: Decimal| round_to_scale(d, currency);
     let (mut assets, mut liabilities, mut equity) = (Vec::new(), Vec::new(), Vec::new());
     let (mut a_total, mut l_total, mut e_total) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-    let (mut earnings, mut unrealised, mut conversions) =
-        (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    let mut computed = report::ComputedEquity::default();
     for b in balances {
         let Some(acc) = by_id.get(&b.account_id) else {
             continue;
         };
-        // Every account's value at its booking days' rates; their sum is what the
-        // transactions' own prices left over against the books' rates.
-        conversions += b.booked_value;
         let t = acc.account_type;
-        let value = match t {
-            AccountType::Asset | AccountType::Liability => {
-                let now = q::value_on(
+        let now = match t {
+            AccountType::Asset | AccountType::Liability => Some(
+                q::value_on(
                     &state.pool,
                     b.balance,
                     &acc.currency,
@@ -490,15 +486,12 @@ async fn balance_sheet(
                     p.as_of,
                     &mut rates,
                 )
-                .await?;
-                unrealised += report::unrealised_fx(now, b.booked_value);
-                now
-            }
-            AccountType::Equity => b.booked_value,
-            AccountType::Income | AccountType::Expense => {
-                earnings += b.booked_value;
-                continue;
-            }
+                .await?,
+            ),
+            _ => None,
+        };
+        let Some(value) = computed.add(t, b.booked_value, now) else {
+            continue;
         };
         let shown = report::presented(t, value);
         let line = SheetLine {
@@ -524,14 +517,7 @@ async fn balance_sheet(
             }
         }
     }
-    // Earnings: income − expenses to date = −(their debit-positive sum). Unrealised gains
-    // raise equity; conversion differences are the debit-positive residue (a loss is negative).
-    let computed = [
-        ("Earnings to date", presented_earnings(earnings)),
-        ("Unrealised exchange differences", unrealised),
-        ("Conversion differences", conversions),
-    ];
-    for (name, v) in computed {
+    for (name, v) in computed.lines() {
         e_total += v;
         equity.push(SheetLine {
             account_id: None,
@@ -562,10 +548,6 @@ async fn balance_sheet(
         difference: check.difference.normalize(),
         rates: rates_out(&rates, currency),
     }))
-}
-
-fn presented_earnings(debit_positive: Decimal) -> Decimal {
-    report::presented(AccountType::Income, debit_positive)
 }
 
 // ---------------------------------------------------------------- cash flow
