@@ -191,6 +191,7 @@ pub fn path(field: &Field) -> String {
         Field::Name(name) => name.clone(),
         Field::Leg { index, field } => format!("entries[{index}].{field}"),
         Field::Line { index, field } => format!("lines[{index}].{field}"),
+        Field::Contact { index, field } => format!("contacts[{index}].{field}"),
     }
 }
 
@@ -287,3 +288,105 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use domain::error::Refusal;
+    use domain::transaction::shorthand::{Figure, Form};
+
+    use super::*;
+
+    fn answer(e: impl Into<ApiError>) -> (u16, String, String, Option<String>) {
+        let p = e.into().to_problem();
+        (p.status, p.code, p.detail, p.field)
+    }
+
+    #[test]
+    fn a_domain_field_is_answered_as_its_request_path() {
+        let leg = DomainError::invalid(
+            Field::Leg {
+                index: 1,
+                field: "amount",
+            },
+            "must not be zero",
+        );
+        assert_eq!(
+            answer(leg),
+            (
+                422,
+                "validation_failed".into(),
+                "entries[1].amount: must not be zero".into(),
+                Some("entries[1].amount".into())
+            )
+        );
+        let line = DomainError::invalid(
+            Field::Line {
+                index: 0,
+                field: "quantity",
+            },
+            "must be greater than zero",
+        );
+        assert_eq!(answer(line).3.as_deref(), Some("lines[0].quantity"));
+        assert_eq!(
+            answer(DomainError::invalid(
+                "date",
+                "must not be before 1970-01-01"
+            ))
+            .2,
+            "date: must not be before 1970-01-01"
+        );
+    }
+
+    #[test]
+    fn refusals_are_409_with_their_own_codes() {
+        let id = uuid::Uuid::from_u128(7);
+        assert_eq!(
+            answer(DomainError::from(Refusal::PaymentAlreadyApplied(id))),
+            (
+                409,
+                "already_applied".into(),
+                format!("transaction {id} is already applied to this invoice"),
+                None
+            )
+        );
+        let taken = Refusal::CampaignKeyTaken {
+            field: "source_keys",
+            key: "cmp-1".into(),
+        };
+        assert_eq!(
+            answer(DomainError::from(taken)),
+            (
+                409,
+                "conflict".into(),
+                "source_keys: `cmp-1` already belongs to another campaign".into(),
+                None
+            )
+        );
+    }
+
+    #[test]
+    fn short_form_and_tron_item_refusals_answer_as_before() {
+        let not_positive = ShorthandError::NotPositive {
+            form: Form::Income,
+            figure: Figure::Amount,
+        };
+        assert_eq!(
+            answer(not_positive),
+            (
+                422,
+                "validation_failed".into(),
+                "must be positive".into(),
+                Some("income.amount".into())
+            )
+        );
+        assert_eq!(
+            answer(ItemPostingError::FeeAccountMissing),
+            (
+                422,
+                "validation_failed".into(),
+                "a USDT wallet pays its fees from a TRX wallet; name it".into(),
+                Some("fee_account_id".into())
+            )
+        );
+    }
+}

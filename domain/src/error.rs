@@ -14,6 +14,8 @@ pub enum Field {
     Leg { index: usize, field: &'static str },
     /// Field `field` of line `index` of a document (zero-based).
     Line { index: usize, field: &'static str },
+    /// Field `field` of contact `index` of a counterparty (zero-based).
+    Contact { index: usize, field: &'static str },
 }
 
 impl From<&str> for Field {
@@ -46,6 +48,7 @@ impl fmt::Display for Field {
             Self::Name(n) => f.write_str(n),
             Self::Leg { index, field } => write!(f, "{field} of leg {}", index + 1),
             Self::Line { index, field } => write!(f, "{field} of line {}", index + 1),
+            Self::Contact { index, field } => write!(f, "{field} of contact {}", index + 1),
         }
     }
 }
@@ -215,18 +218,11 @@ impl DomainError {
         }
     }
 
-    /// The same refusal about leg `index`'s `field` (for a check written for one field).
-    pub fn at_leg(self, index: usize, field: &'static str) -> Self {
+    /// The same refusal about `field` (for a check written for a plain field, applied to a
+    /// field of a leg, a line or a contact).
+    pub fn at(self, field: Field) -> Self {
         match self {
-            Self::Invalid { reason, .. } => Self::invalid(Field::Leg { index, field }, reason),
-            other => other,
-        }
-    }
-
-    /// The same refusal about line `index`'s `field` (for a check written for one field).
-    pub fn at_line(self, index: usize, field: &'static str) -> Self {
-        match self {
-            Self::Invalid { reason, .. } => Self::invalid(Field::Line { index, field }, reason),
+            Self::Invalid { reason, .. } => Self::invalid(field, reason),
             other => other,
         }
     }

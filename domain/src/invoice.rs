@@ -280,7 +280,7 @@ pub fn line_of(i: usize, l: LineInput, currency: Currency) -> Result<InvoiceLine
         Some(l.description),
         MAX_LINE_DESCRIPTION_CHARS,
     )
-    .map_err(|e| e.at_line(i, "description"))?
+    .map_err(|e| e.at(field("description")))?
     .ok_or_else(|| DomainError::invalid(field("description"), "must not be empty"))?;
     if l.quantity <= Decimal::ZERO {
         return Err(DomainError::invalid(

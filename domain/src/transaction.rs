@@ -444,8 +444,12 @@ fn validate_leg(index: usize, input: LegInput, ctx: &PostingContext) -> Result<L
         amount,
         currency: account.currency,
         weight,
-        memo: clean_text("memo", input.memo, MAX_TEXT_CHARS)
-            .map_err(|e| e.at_leg(index, "memo"))?,
+        memo: clean_text("memo", input.memo, MAX_TEXT_CHARS).map_err(|e| {
+            e.at(Field::Leg {
+                index,
+                field: "memo",
+            })
+        })?,
     })
 }
 
