@@ -1,8 +1,10 @@
 import js from '@eslint/js'
+import importPlugin from 'eslint-plugin-import'
 import reactHooks from 'eslint-plugin-react-hooks'
 import reactRefresh from 'eslint-plugin-react-refresh'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
+import { fileURLToPath } from 'node:url'
 
 /** Imports flow app → features → shared (components, hooks, lib); features never import each other. */
 const noAppImports = { group: ['@/app', '@/app/*'], message: 'Only src/app may import the app layer.' }
@@ -23,6 +25,18 @@ export default tseslint.config(
       'react-refresh/only-export-components': ['warn', { allowConstantExport: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // No import cycles, through the `@/` alias too: what two modules share moves down into a third.
+    // The rule skips type-only imports (erased at build time); keep those acyclic by hand.
+    // disableScc: its shortcut fails with a resolver that leaves packages unresolved.
+    files: ['src/**/*.{ts,tsx}'],
+    plugins: { import: importPlugin },
+    settings: {
+      'import/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import/resolver': { [fileURLToPath(new URL('./scripts/eslint-import-resolver.cjs', import.meta.url))]: {} },
+    },
+    rules: { 'import/no-cycle': ['error', { disableScc: true }] },
   },
   {
     files: ['src/components/**', 'src/hooks/**', 'src/lib/**'],

@@ -1,12 +1,13 @@
 //! The one error shape of the HTTP API: RFC 9457 problem+json with a stable `code`.
 //! Every error of every crate is mapped to it here, once.
 
+use app::AppError;
+use app::error::UpstreamFailure;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::DomainError;
-use domain::error::{ErrorKind, Field};
+use domain::error::ErrorKind;
 use domain::transaction::shorthand::ShorthandError;
-use domain::tron_wallet::posting::{ItemLeg, ItemPostingError};
 use projections::ProjectionError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -177,35 +178,12 @@ pub fn domain_field(e: &DomainError) -> Option<String> {
     }
 }
 
-/// The problem's detail: the domain's message, with a field named by its request path.
-pub fn domain_detail(e: &DomainError) -> String {
-    match e {
-        DomainError::Invalid { field, reason } => format!("{}: {reason}", path(field)),
-        e => e.to_string(),
-    }
-}
-
-/// A domain field as the request body spells it: a leg is an entry, a line a line.
-pub fn path(field: &Field) -> String {
-    match field {
-        Field::Name(name) => name.clone(),
-        Field::Leg { index, field } => format!("entries[{index}].{field}"),
-        Field::Line { index, field } => format!("lines[{index}].{field}"),
-        Field::Contact { index, field } => format!("contacts[{index}].{field}"),
-    }
-}
+pub use app::error::{domain_detail, field_path as path};
 
 /// A refused short form: 422 `validation_failed` on the form's field.
 impl From<ShorthandError> for ApiError {
     fn from(e: ShorthandError) -> Self {
         ApiError::invalid(shorthand_field(&e), e.to_string())
-    }
-}
-
-/// A refused Tron item posting: 422 `validation_failed` on the field the user gave.
-impl From<ItemPostingError> for ApiError {
-    fn from(e: ItemPostingError) -> Self {
-        ApiError::invalid(item_field(&e), e.to_string())
     }
 }
 
@@ -221,48 +199,10 @@ fn shorthand_field(e: &ShorthandError) -> String {
     }
 }
 
-/// The request field a refused Tron item posting is about.
-fn item_field(e: &ItemPostingError) -> &'static str {
-    match e {
-        ItemPostingError::SelfTransfer => "tx_hash",
-        ItemPostingError::NegativeFee => "fee_trx",
-        ItemPostingError::FeeExpenseAccountMissing { .. } => "fee_expense_account_id",
-        ItemPostingError::FeeAccountMissing | ItemPostingError::FeeAccountNotTrx => {
-            "fee_account_id"
-        }
-        ItemPostingError::WorthNothing { leg, .. } => item_leg_field(*leg),
-    }
-}
-
-/// The request field that names the account of an item posting's `leg`.
-pub fn item_leg_field(leg: ItemLeg) -> &'static str {
-    match leg {
-        ItemLeg::Counter => "counter_account_id",
-        ItemLeg::FeeExpense => "fee_expense_account_id",
-    }
-}
-
 /// How long a client should wait before retrying a 503, in seconds.
 pub const RETRY_AFTER_SECONDS: u32 = 1;
 
-/// Whether `e` means the database is unreachable or went away, rather than refusing the
-/// statement: the pool could not get a connection in time, the connection broke (I/O, TLS,
-/// protocol), or the server says it is shutting down or not accepting connections
-/// (SQLSTATE class 08, 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now).
-pub fn is_unavailable(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed
-        | sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_) => true,
-        sqlx::Error::Database(db) => db
-            .code()
-            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
-        _ => false,
-    }
-}
+pub use app::error::is_unavailable;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -289,10 +229,93 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The one mapping of the application's typed errors to HTTP.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        use StatusCode as S;
+        let status = |status, code, detail: String, field: Option<String>| ApiError::Status {
+            status,
+            code,
+            detail,
+            field,
+        };
+        match e {
+            AppError::Domain(e) => ApiError::Domain(e),
+            AppError::Invalid { field, detail } => ApiError::invalid(field, detail),
+            AppError::NotFound { what } => ApiError::not_found(what),
+            AppError::ConcurrentUpdate { detail } => {
+                ApiError::conflict("concurrent_update", detail)
+            }
+            AppError::AlreadyApplied { detail } => ApiError::conflict("already_applied", detail),
+            AppError::IdempotencyKeyReused { detail } => status(
+                S::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                detail,
+                Some("idempotency_key".into()),
+            ),
+            AppError::MissingRate { field, detail } => {
+                status(S::UNPROCESSABLE_ENTITY, "missing_rate", detail, Some(field))
+            }
+            AppError::InBatch { index, error } => {
+                let field = match &error {
+                    DomainError::Invalid { field, .. } => {
+                        format!("transactions[{index}].{}", path(field))
+                    }
+                    _ => format!("transactions[{index}]"),
+                };
+                let code = error.code();
+                let problem = ApiError::Domain(error).to_problem();
+                let detail = format!("transactions[{index}]: {}", problem.detail);
+                let http = S::from_u16(problem.status).unwrap_or(S::UNPROCESSABLE_ENTITY);
+                status(http, code, detail, Some(field))
+            }
+            AppError::Upstream { failure, detail } => {
+                let (http, code) = match failure {
+                    UpstreamFailure::TronScanRateLimited => {
+                        (S::SERVICE_UNAVAILABLE, "tronscan_rate_limited")
+                    }
+                    UpstreamFailure::TronScanTimeout => (S::BAD_GATEWAY, "tronscan_timeout"),
+                    UpstreamFailure::TronScanFailed => (S::BAD_GATEWAY, "tronscan_failed"),
+                    UpstreamFailure::RateSourceFailed => (S::BAD_GATEWAY, "rate_source_failed"),
+                };
+                status(http, code, detail, None)
+            }
+            AppError::UploadQuotaExceeded { detail } => status(
+                S::INSUFFICIENT_STORAGE,
+                "upload_quota_exceeded",
+                detail,
+                None,
+            ),
+            AppError::Unavailable => ApiError::database_unavailable(),
+            AppError::Db(e) => ApiError::Db(e),
+            AppError::Projection(e) => ApiError::Projection(e),
+            AppError::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+impl From<eventstore::LoadError> for ApiError {
+    fn from(e: eventstore::LoadError) -> Self {
+        match e {
+            eventstore::LoadError::Db(e) => ApiError::Db(e),
+            e @ eventstore::LoadError::Undecodable { .. } => ApiError::internal(e),
+        }
+    }
+}
+
+/// An event holding a NUL reached the log's last check: the same 422 the extractors give,
+/// without a field (which one escaped the text rule is logged where it was refused).
+impl From<eventstore::Unstorable> for ApiError {
+    fn from(_: eventstore::Unstorable) -> Self {
+        ApiError::invalid("body", "text must not contain NUL characters (U+0000)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use domain::error::Refusal;
+    use domain::error::{Field, Refusal};
     use domain::transaction::shorthand::{Figure, Form};
+    use domain::tron_wallet::posting::ItemPostingError;
 
     use super::*;
 
@@ -380,7 +403,7 @@ mod tests {
             )
         );
         assert_eq!(
-            answer(ItemPostingError::FeeAccountMissing),
+            answer(AppError::from(ItemPostingError::FeeAccountMissing)),
             (
                 422,
                 "validation_failed".into(),

@@ -11,8 +11,8 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::config::Settings;
 use crate::error::ApiError;
-use crate::ledger::Actor;
-use crate::ledger::rates::{MAX_RATES_PER_CALL, set_many};
+use app::ledger::Actor;
+use app::ledger::rates::{MAX_RATES_PER_CALL, set_many};
 
 /// Days a scheduled sync looks back (so a few days of downtime heal by themselves).
 pub const CATCH_UP_DAYS: u64 = 7;

@@ -3,16 +3,12 @@
 pub mod auth;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod fx;
 pub mod idempotency;
-pub mod ledger;
-pub mod overdue;
 pub mod routes;
 pub mod security_headers;
 pub mod startup;
 pub mod state;
-pub mod store;
 pub mod traffic;

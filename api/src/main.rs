@@ -113,7 +113,7 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
                     .fetch_one(&pool)
                     .await?;
                 if empty {
-                    let n = api::demo::seed(&pool).await?;
+                    let n = app::demo::seed(&pool).await?;
                     println!("seeded the demo company ({n} transactions)");
                 }
             }
@@ -168,7 +168,7 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
         }
         Command::SeedDemo => {
             let pool = db::pool(url, 4).await?;
-            let n = api::demo::seed(&pool).await?;
+            let n = app::demo::seed(&pool).await?;
             println!(
                 "seeded the demo company: {n} transactions (projected when `ledger serve` runs)"
             );

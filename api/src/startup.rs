@@ -2,14 +2,16 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
+use importers::tronscan::{Config, HttpConfig, TronScanClient};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 
 use crate::auth::tokens::{JwtKeys, load_or_create_secret};
 use crate::config::Settings;
-use crate::ledger::committer::Committer;
+use app::ledger::committer::Committer;
 
 /// Posting workers (each commits one group at a time; a few overlap their round trips).
 pub const POSTING_WORKERS: usize = 4;
@@ -40,19 +42,22 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
     ));
     let projector = projections::projector::spawn(pool.clone());
     let committer = Committer::spawn(pool.clone(), POSTING_WORKERS);
-    let uploads = crate::traffic::uploads::Cleanup::from_settings(&settings);
-    crate::traffic::uploads::spawn_cleanup(pool.clone(), uploads.clone());
-    let imports = crate::traffic::worker::ImportWorker::spawn(pool.clone(), Some(uploads));
+    let uploads = app::traffic::uploads::Cleanup {
+        dir: app::traffic::uploads::dir(&settings.data_dir),
+        keep_days: settings.upload_keep_days,
+    };
+    app::traffic::uploads::spawn_cleanup(pool.clone(), uploads.clone());
+    let imports = app::traffic::worker::ImportWorker::spawn(pool.clone(), Some(uploads));
     crate::idempotency::spawn_purge(pool.clone());
     let scheduler = if settings.fx_sync {
         Some(crate::fx::start_scheduler(pool.clone(), settings.clone()).await?)
     } else {
         None
     };
-    let tronscan = Arc::new(crate::ledger::crypto::client(&settings)?);
+    let tronscan = Arc::new(tronscan_client(&settings)?);
     let recurring = if settings.recurring {
         Some(
-            crate::ledger::recurring::start_scheduler(
+            app::ledger::recurring::start_scheduler(
                 pool.clone(),
                 &settings.recurring_cron,
                 settings.recurring_max_catchup_days,
@@ -63,7 +68,7 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
         None
     };
     let scheduler = if settings.overdue_job {
-        Some(crate::overdue::start(scheduler, pool.clone()).await?)
+        Some(app::overdue::start(scheduler, pool.clone()).await?)
     } else {
         scheduler
     };
@@ -111,4 +116,19 @@ impl Server {
         .with_graceful_shutdown(shutdown)
         .await
     }
+}
+
+/// Builds the server's TronScan client from the settings.
+fn tronscan_client(settings: &Settings) -> anyhow::Result<TronScanClient> {
+    Ok(TronScanClient::new(Config {
+        base_url: settings.tronscan_url.clone(),
+        api_key: settings.tronscan_api_key.clone(),
+        http: HttpConfig {
+            timeout: Duration::from_millis(settings.tronscan_timeout_ms.max(1)),
+            max_retries: settings.tronscan_retries,
+            backoff_base: Duration::from_millis(settings.tronscan_backoff_ms),
+            ..HttpConfig::default()
+        },
+        ..Config::default()
+    })?)
 }

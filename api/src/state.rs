@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use crate::auth::tokens::JwtKeys;
 use crate::config::Settings;
 use crate::error::ApiError;
-use crate::ledger::committer::Committer;
+use app::ledger::committer::Committer;
 
 /// Shared by every request handler.
 #[derive(Clone)]
@@ -17,7 +17,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub projector: ProjectorHandle,
     pub committer: Committer,
-    pub imports: crate::traffic::worker::ImportWorker,
+    pub imports: app::traffic::worker::ImportWorker,
     /// Scheduled jobs (exchange-rate syncs), when enabled.
     pub scheduler: Option<tokio_cron_scheduler::JobScheduler>,
     /// The recurring-payment runner's schedule, when enabled.

@@ -679,13 +679,13 @@ async fn main() -> anyhow::Result<()> {
     // From the pool, so the rebuilt schema belongs to the role its other connections use.
     let mut conn = pool.acquire().await?.detach();
     projections::rebuild::wait_for_lock(&mut conn, Duration::from_secs(30)).await?;
-    let head = projections::log::chain_head(&mut conn, false).await?;
+    let head = eventstore::log::chain_head(&mut conn, false).await?;
     // Baseline: the same events read with a plain SELECT in the same order, nothing done with them.
     let select_started = Instant::now();
     let mut after = (0i64, 0i64);
     let mut selected = 0u64;
     loop {
-        let batch = projections::log::fetch_range(
+        let batch = eventstore::log::fetch_range(
             &mut conn,
             after,
             (head.last_tx_id, head.last_position),

@@ -124,7 +124,7 @@ fn dotted(rest: &str) -> String {
 
 /// Replaces every NUL in the strings and keys of `value` with U+FFFD (the replacement
 /// character). The repair for events that were stored with a NUL before this rule existed
-/// (or behind the application's back): see `projections::upcast`.
+/// (or behind the application's back): see `eventstore::upcast`.
 pub fn replace_nul_in_json(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {

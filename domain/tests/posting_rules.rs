@@ -344,26 +344,75 @@ fn events_replay_to_the_same_state_once() {
     assert_eq!(rebuilt.posted.unwrap().legs.len(), 2);
 }
 
-fn amount_strategy() -> impl Strategy<Value = Decimal> {
-    (-1_000_000_000i64..1_000_000_000i64, 0u32..9)
-        .prop_map(|(units, scale)| Decimal::new(units, scale))
+/// The accounts of [`books`] by currency, with the currency's scale.
+const CURRENCY_GROUPS: [(&[&str], u32); 4] = [
+    (&["bank_usd", "sales_usd"], 2),
+    (&["bank_eur"], 2),
+    (&["wallet_usdt"], 6),
+    (&["yen"], 0),
+];
+
+/// Postings that balance by construction: per chosen currency a few non-zero legs at the
+/// currency's scale, then one leg taking the opposite of their sum (left out when it is zero).
+fn balanced_postings() -> impl Strategy<Value = Vec<(&'static str, Decimal)>> {
+    let group = (
+        0usize..CURRENCY_GROUPS.len(),
+        prop::collection::vec(
+            prop_oneof![1i64..1_000_000_000, -1_000_000_000i64..-1],
+            1..5,
+        ),
+        0usize..2,
+    );
+    prop::collection::vec(group, 1..4).prop_map(|groups| {
+        let mut legs = Vec::new();
+        for (g, parts, pick) in groups {
+            let (names, scale) = CURRENCY_GROUPS[g];
+            let name = |i: usize| names[i % names.len()];
+            let sum: i64 = parts.iter().sum();
+            for (i, units) in parts.iter().enumerate() {
+                legs.push((name(pick + i), Decimal::new(*units, scale)));
+            }
+            if sum != 0 {
+                legs.push((name(pick + 1), Decimal::new(-sum, scale)));
+            }
+        }
+        legs
+    })
 }
 
 proptest! {
-    /// Any posting that succeeds balances exactly and has no amount finer than its currency.
+    /// Every balanced posting posts, and what it posts balances exactly, keeps each amount at
+    /// its currency's scale and replays to the same state.
     #[test]
-    fn whatever_succeeds_balances(amounts in prop::collection::vec((0usize..5, amount_strategy()), 2..12)) {
+    fn balanced_postings_post_and_balance(generated in balanced_postings()) {
         let b = books();
-        let names = ["bank_usd", "sales_usd", "bank_eur", "wallet_usdt", "yen"];
-        let legs: Vec<LegInput> = amounts.iter().map(|(i, a)| leg(b.ids[names[*i]], &a.to_string())).collect();
-        if let Ok(events) = run(post(day(), legs), &b.ctx) {
-            let TransactionEvent::Posted(p) = &events[0] else { panic!() };
-            prop_assert!(imbalance(&p.legs).is_empty());
-            for l in &p.legs {
-                prop_assert!(l.amount.scale() == l.currency.scale());
-                prop_assert!(!l.amount.is_zero());
-            }
+        prop_assume!(generated.len() >= 2);
+        let legs: Vec<LegInput> = generated.iter().map(|(n, a)| leg(b.ids[n], &a.to_string())).collect();
+        let events = run(post(day(), legs.clone()), &b.ctx);
+        prop_assert!(events.is_ok(), "a balanced posting was refused: {:?}", events);
+        let events = events.unwrap();
+        let TransactionEvent::Posted(p) = &events[0] else { panic!("first event is not Posted") };
+        prop_assert!(imbalance(&p.legs).is_empty());
+        prop_assert_eq!(p.legs.len(), legs.len());
+        for (posted, asked) in p.legs.iter().zip(&legs) {
+            prop_assert_eq!(posted.amount, asked.amount);
+            prop_assert_eq!(posted.amount.scale(), posted.currency.scale());
+            prop_assert!(!posted.amount.is_zero());
         }
+        let rebuilt: Transaction = replay(events.clone());
+        prop_assert_eq!(rebuilt.posted.as_ref(), Some(p));
+    }
+
+    /// Dropping any one leg of a balanced posting with three or more legs unbalances it, and
+    /// the domain refuses it.
+    #[test]
+    fn a_balanced_posting_missing_a_leg_is_refused(generated in balanced_postings(), drop in 0usize..64) {
+        let b = books();
+        prop_assume!(generated.len() >= 3);
+        let mut legs: Vec<LegInput> = generated.iter().map(|(n, a)| leg(b.ids[n], &a.to_string())).collect();
+        legs.remove(drop % legs.len());
+        let result = run(post(day(), legs), &b.ctx);
+        prop_assert_eq!(result.map(|_| ()).map_err(|e| e.code()), Err("transaction_unbalanced"));
     }
 
     /// Perturbing one leg of a balanced posting by any non-zero amount is always refused.

@@ -22,8 +22,8 @@ use uuid::Uuid;
 
 use crate::ProjectionError;
 use crate::copy_binary::{BinaryCopy, NUMERIC_OID, TEXT_OID, UUID_OID};
-use crate::log::{Sequenced, StoredEvent};
-use crate::upcast::decode;
+use eventstore::log::{Sequenced, StoredEvent};
+use eventstore::upcast::decode;
 
 /// Reference-data events, read without their concrete spec type: the read table keeps the
 /// spec as JSON and pulls out the name.

@@ -1,13 +1,11 @@
-//! The read side: reading the log in its global order, sealing it into a hash chain, projecting
-//! it into read tables, rebuilding and verifying them, and the queries that read them.
+//! The read side: the projector (it seals the log through `eventstore` and projects it into read
+//! tables in the same transaction), rebuilding and verifying the read tables, and their queries.
 
 pub mod apply;
 pub mod beancount;
-pub mod chain;
 pub mod copy_binary;
 pub mod crypto;
 pub mod invoices;
-pub mod log;
 pub mod payouts;
 pub mod projector;
 pub mod queries;
@@ -16,7 +14,6 @@ pub mod rebuild;
 pub mod recurring;
 pub mod reports;
 pub mod traffic;
-pub mod upcast;
 
 use thiserror::Error;
 
@@ -31,10 +28,19 @@ pub enum ProjectionError {
 }
 
 impl ProjectionError {
-    pub fn corrupt(ev: &log::StoredEvent, reason: impl std::fmt::Display) -> Self {
+    pub fn corrupt(ev: &eventstore::StoredEvent, reason: impl std::fmt::Display) -> Self {
         Self::Corrupt {
             position: ev.position,
             reason: reason.to_string(),
+        }
+    }
+}
+
+impl From<eventstore::CorruptEvent> for ProjectionError {
+    fn from(e: eventstore::CorruptEvent) -> Self {
+        Self::Corrupt {
+            position: e.position,
+            reason: e.reason,
         }
     }
 }

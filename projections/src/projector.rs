@@ -10,10 +10,10 @@ use std::sync::Arc;
 use tokio::sync::{Notify, watch};
 
 use crate::apply::apply_events;
-use crate::chain;
-use crate::log::{Sequenced, chain_head, fetch_unsealed};
 use crate::read_model::{self, LIVE_SCHEMA, MODEL_VERSION};
 use crate::{ProjectionError, rebuild};
+use eventstore::chain;
+use eventstore::log::chain_head;
 
 /// Advisory lock key held by the projector leader ("LEDGPROJ").
 pub const PROJECTOR_LOCK: i64 = 0x4c45_4447_5052_4f4a;
@@ -51,59 +51,16 @@ pub async fn unlock(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
 /// Seals and projects at most one batch. Returns the number of events handled.
 pub async fn step(conn: &mut PgConnection) -> Result<(usize, Progress), ProjectionError> {
     let mut tx = conn.begin().await?;
-    let head = chain_head(&mut tx, true).await?;
-    let events = fetch_unsealed(
-        &mut tx,
-        head.last_tx_id,
-        head.last_position,
-        LIVE_BATCH_EVENTS,
-    )
-    .await?;
-    if events.is_empty() {
-        tx.commit().await?;
-        return Ok((
-            0,
-            Progress {
-                last_seq: head.last_seq,
-                last_position: head.last_position,
-            },
-        ));
+    let (sealed, head) = chain::seal_next(&mut tx, LIVE_BATCH_EVENTS).await?;
+    if !sealed.is_empty() {
+        apply_events(&mut tx, LIVE_SCHEMA, &sealed).await?;
     }
-    let mut previous = head.head_hash;
-    let mut hashes: Vec<Vec<u8>> = Vec::with_capacity(events.len());
-    let mut sealed = Vec::with_capacity(events.len());
-    for (i, event) in events.into_iter().enumerate() {
-        let seq = head.last_seq + 1 + i as i64;
-        previous = chain::link(&previous, seq, &event);
-        hashes.push(previous.to_vec());
-        sealed.push(Sequenced { seq, event });
-    }
-    let seqs: Vec<i64> = sealed.iter().map(|s| s.seq).collect();
-    let positions: Vec<i64> = sealed.iter().map(|s| s.event.position).collect();
-    sqlx::query(
-        "INSERT INTO event_chain (seq, event_position, hash) \
-         SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[])",
-    )
-    .bind(&seqs)
-    .bind(&positions)
-    .bind(&hashes)
-    .execute(&mut *tx)
-    .await?;
-    apply_events(&mut tx, LIVE_SCHEMA, &sealed).await?;
-    let last = sealed.last().expect("non-empty batch");
-    sqlx::query("UPDATE chain_head SET last_tx_id = $1::text::xid8, last_position = $2, last_seq = $3, head_hash = $4")
-        .bind(last.event.tx_id.to_string())
-        .bind(last.event.position)
-        .bind(last.seq)
-        .bind(previous.to_vec())
-        .execute(&mut *tx)
-        .await?;
     tx.commit().await?;
     Ok((
         sealed.len(),
         Progress {
-            last_seq: last.seq,
-            last_position: last.event.position,
+            last_seq: head.last_seq,
+            last_position: head.last_position,
         },
     ))
 }

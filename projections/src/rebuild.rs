@@ -8,9 +8,9 @@ use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::ProjectionError;
 use crate::apply::{Ordered, Rows, prepare, write_ordered, write_rows};
-use crate::chain;
-use crate::log::{Sequenced, StoredEvent, chain_head, fetch_range, fetch_sealed};
 use crate::read_model::{self, LIVE_SCHEMA};
+use eventstore::chain;
+use eventstore::log::{Sequenced, StoredEvent, chain_head, fetch_range, fetch_sealed};
 
 /// Events read and applied per database transaction during a rebuild.
 pub const REBUILD_BATCH_EVENTS: i64 = 20_000;

@@ -7,10 +7,10 @@ use e2e::{TestApp, fresh_database};
 async fn the_demo_company_balances_and_verifies() {
     let url = fresh_database().await;
     let pool = api::db::pool(&url, 4).await.unwrap();
-    let n = api::demo::seed(&pool).await.unwrap();
+    let n = app::demo::seed(&pool).await.unwrap();
     assert!(n > 100, "six months of books, got {n} transactions");
     assert!(
-        api::demo::seed(&pool).await.is_err(),
+        app::demo::seed(&pool).await.is_err(),
         "seeding twice must be refused"
     );
 

@@ -698,13 +698,13 @@ async fn overdue_ageing_concurrent_numbers_lists_and_roles() {
 
     // The daily job records each overdue invoice once.
     let today = chrono::Utc::now().date_naive();
-    let marked = api::ledger::invoices::mark_overdue(&app.pool, today)
+    let marked = app::ledger::invoices::mark_overdue(&app.pool, today)
         .await
         .unwrap();
     assert_eq!(marked, 4);
     app.wait_all_sealed().await;
     assert_eq!(
-        api::ledger::invoices::mark_overdue(&app.pool, today)
+        app::ledger::invoices::mark_overdue(&app.pool, today)
             .await
             .unwrap(),
         0

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use api::traffic::uploads::{Cleanup, cleanup};
+use app::traffic::uploads::{Cleanup, cleanup};
 use e2e::TestApp;
 use serde_json::json;
 

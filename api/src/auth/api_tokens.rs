@@ -18,9 +18,9 @@ use super::audit::{self, AccessEvent};
 use super::{AuthUser, Role, Scope, policy, refresh};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Json, Path, Query};
-use crate::ledger::Actor;
 use crate::routes::common::request_id;
 use crate::state::AppState;
+use app::ledger::Actor;
 
 /// What every API token starts with (tells it apart from a JWT at a glance, and to scanners).
 pub const PREFIX: &str = "lgr_";

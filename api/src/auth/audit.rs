@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::{Role, Scope};
 use crate::error::ApiError;
-use crate::ledger::Actor;
-use crate::store::{self, NewEvent};
+use app::ledger::Actor;
+use eventstore::{self as store, NewEvent};
 
 /// The aggregate type of access events.
 pub const AGGREGATE_TYPE: &str = "access";

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::audit::{self, AccessEvent};
 use super::routes::normalize_email;
 use super::{Role, passwords, refresh};
-use crate::ledger::Actor;
+use app::ledger::Actor;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum UserCommand {

@@ -21,9 +21,9 @@ use super::users::resolve_paging;
 use super::{AuthUser, Role, policy, refresh};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Json, Path, Query};
-use crate::ledger::Actor;
 use crate::routes::common::request_id;
 use crate::state::AppState;
+use app::ledger::Actor;
 
 /// Lifetime of an invitation.
 pub const INVITATION_DAYS: i32 = 7;

@@ -24,9 +24,9 @@ use super::{AuthUser, Role, invitations, passwords, refresh};
 use crate::config::RegistrationMode;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
-use crate::ledger::Actor;
 use crate::routes::common::request_id;
 use crate::state::AppState;
+use app::ledger::Actor;
 
 /// Longest email address accepted (RFC 5321 path limit).
 pub const MAX_EMAIL_LEN: usize = 254;

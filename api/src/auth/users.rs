@@ -18,9 +18,9 @@ use super::routes::{normalize_name, parse_role};
 use super::{AuthUser, Role, policy, refresh};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Json, Query};
-use crate::ledger::Actor;
 use crate::routes::common::request_id;
 use crate::state::AppState;
+use app::ledger::Actor;
 
 /// Rows per page when `limit` is not given.
 pub const DEFAULT_LIMIT: i64 = 50;

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::Response;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use projections::log::{SealedFilter, chain_head, event_kinds, fetch_sealed_matching};
+use eventstore::log::{SealedFilter, chain_head, event_kinds, fetch_sealed_matching};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;

@@ -16,9 +16,9 @@ use super::common::{Consistency, Page, Paging, request_id, sort_sql};
 use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
-use crate::ledger::Actor;
-use crate::ledger::crypto::{self, PostItem};
 use crate::state::AppState;
+use app::ledger::Actor;
+use app::ledger::crypto::{self, PostItem};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VerifyOut {

@@ -24,9 +24,9 @@ use super::common::{Consistency, Page, Paging, request_id, sort_sql};
 use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query, parse_json};
-use crate::ledger::{Actor, entities};
 use crate::state::AppState;
-use crate::store;
+use app::ledger::{Actor, entities};
+use eventstore as store;
 
 /// An entity as the read side holds it: its fields plus life-cycle data.
 #[derive(Debug, Serialize, ToSchema)]
@@ -224,7 +224,7 @@ async fn create_account(
     let body = AccountCreate::parse(body)?;
     let actor = Actor::api(user.id, request_id(&headers));
     let id = Uuid::now_v7();
-    let (written, account) = crate::ledger::accounts::create(
+    let (written, account) = app::ledger::accounts::create(
         &state.pool,
         &actor,
         id,

@@ -22,9 +22,9 @@ use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::idempotency::IdempotencyKey;
-use crate::ledger::Actor;
-use crate::ledger::invoices::{self, IssueAccounts, PayOptions, PaymentSource};
 use crate::state::AppState;
+use app::ledger::Actor;
+use app::ledger::invoices::{self, IssueAccounts, PayOptions, PaymentSource};
 
 /// The status as shown: the lifecycle status, or "overdue" for an open invoice past its due
 /// date. `$1` is today.

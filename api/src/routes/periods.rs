@@ -13,8 +13,8 @@ use super::common::{Consistency, request_id};
 use crate::auth::{AuthUser, policy};
 use crate::error::ApiResult;
 use crate::extract::{Json, Query};
-use crate::ledger::{Actor, periods};
 use crate::state::AppState;
+use app::ledger::{Actor, periods};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CloseIn {

@@ -18,9 +18,9 @@ use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
 use crate::fx::{CATCH_UP_DAYS, Provider, SyncReport};
-use crate::ledger::Actor;
-use crate::ledger::rates::set_many;
 use crate::state::AppState;
+use app::ledger::Actor;
+use app::ledger::rates::set_many;
 
 /// Source recorded for rates entered through the API.
 const MANUAL: &str = "manual";

@@ -19,9 +19,9 @@ use super::transactions::{EntryIn, ExpenseIn, IncomeIn, PriceIn, TransactionIn, 
 use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, OptionalJson, Path, Query};
-use crate::ledger::Actor;
-use crate::ledger::recurring::{self, RunReport};
 use crate::state::AppState;
+use app::ledger::Actor;
+use app::ledger::recurring::{self, RunReport};
 
 /// Most days `GET /api/recurring/{id}` lists (the latest first).
 pub const MAX_OCCURRENCES_SHOWN: i64 = 500;

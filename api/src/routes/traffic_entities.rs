@@ -27,7 +27,7 @@ use crate::auth::{AuthUser, policy};
 use crate::error::ApiResult;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
-use crate::store;
+use eventstore as store;
 
 /// What the log says about entity `id` of kind `S`, if it exists.
 async fn ref_fact<S: EntitySpec>(conn: &mut PgConnection, id: Uuid) -> ApiResult<Option<RefFact>> {

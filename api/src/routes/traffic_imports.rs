@@ -30,10 +30,10 @@ use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
-use crate::traffic::imports::{
+use app::traffic::imports::{
     Enqueued, ImportErrorOut, ImportOptions, NewImport, check_request, enqueue, stored_errors,
 };
-use crate::traffic::uploads;
+use app::traffic::uploads;
 
 /// An import as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -263,7 +263,7 @@ async fn receive_file(
             ));
         }
         if budget.used.saturating_add(size) > budget.quota {
-            return Err(uploads::quota_exceeded(budget.used, size, budget.quota));
+            return Err(uploads::quota_exceeded(budget.used, size, budget.quota).into());
         }
         lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
         hash.update(&chunk);
@@ -296,7 +296,7 @@ async fn upload(
     let mut multipart =
         multipart.map_err(|e| ApiError::status(e.status(), "invalid_upload", e.body_text()))?;
     let id = Uuid::now_v7();
-    let dir = uploads::dir(&state.settings);
+    let dir = uploads::dir(&state.settings.data_dir);
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(ApiError::internal)?;
@@ -314,7 +314,7 @@ async fn upload(
     if let Some(n) = declared
         && budget.used.saturating_add(n) > budget.quota
     {
-        return Err(uploads::quota_exceeded(budget.used, n, budget.quota));
+        return Err(uploads::quota_exceeded(budget.used, n, budget.quota).into());
     }
     let path = dir.join(format!("{id}.{}", uploads::SUFFIX));
     let result = read_upload(&state, &mut multipart, path.clone(), budget).await;
@@ -477,7 +477,7 @@ async fn import_errors(
         total: import
             .rows_failed
             .max(0)
-            .min(crate::traffic::imports::MAX_STORED_ERRORS as i64),
+            .min(app::traffic::imports::MAX_STORED_ERRORS as i64),
         limit,
         offset,
     }))

@@ -18,9 +18,9 @@ use super::common::{Consistency, Page, Paging, request_id};
 use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
-use crate::ledger::Actor;
-use crate::ledger::payouts::{self, Approval, Payment};
 use crate::state::AppState;
+use app::ledger::Actor;
+use app::ledger::payouts::{self, Approval, Payment};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PayoutOut {

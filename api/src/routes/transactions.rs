@@ -29,10 +29,10 @@ use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, OptionalJson, Query};
 use crate::idempotency::IdempotencyKey;
-use crate::ledger::Actor;
-use crate::ledger::transactions::{self as ledger, PostRequest, Posted, transaction_id};
 use crate::state::AppState;
-use crate::store;
+use app::ledger::Actor;
+use app::ledger::transactions::{self as ledger, PostRequest, Posted, transaction_id};
+use eventstore as store;
 
 /// How a leg is valued in another currency: per unit (`rate`) or in total (`total`).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -9,10 +9,10 @@ use domain::Currency;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::imports::{
+use app::traffic::imports::{
     Enqueued, ImportOptions, NewImport, Outcome, check_request, enqueue, fingerprint, stored_errors,
 };
-use super::worker;
+use app::traffic::worker;
 
 /// What the command line asked for.
 #[derive(Debug, Clone, clap::Args)]

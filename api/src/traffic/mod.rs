@@ -1,9 +1,4 @@
-//! Traffic analytics on the write side: report imports (the job queue and the run that turns a
-//! file into facts and an event).
+//! Traffic imports from the command line; the queue, the worker and the run are in
+//! `app::traffic`.
 
 pub mod cli;
-pub mod day_totals;
-pub mod facts;
-pub mod imports;
-pub mod uploads;
-pub mod worker;

@@ -2,26 +2,9 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query'
 
 import { api, unwrap } from '@/lib/api/client'
 import { toApiError } from '@/lib/api/problem'
-import type { components } from '@/lib/api/schema'
 import { useCommand } from '@/lib/query'
 
-import type { AuditQuery } from './lib/filter'
-
-export interface AuditEvent {
-  seq: number
-  position: number
-  hash: string
-  aggregate_type: string
-  aggregate_id: string
-  sequence: number
-  event_type: string
-  event_version: string
-  payload: string
-  metadata: string
-  recorded_at: string
-}
-
-export type AuditEventKinds = components['schemas']['EventKindsOut']
+import type { AuditEvent, AuditQuery } from './types'
 
 /** One page of the filtered stream and where the next one starts (null: the log's end). */
 export interface AuditPage {

@@ -22,7 +22,7 @@ describe('locale formatting', () => {
   })
 
   it('translates with placeholders and falls back to English', () => {
-    expect(translate('en', 'tx.count', { loaded: '500', total: '10,000' })).toBe('500 of 10,000 loaded')
+    expect(translate('en', 'table.range', { from: 1, to: 20, total: 45 })).toBe('1–20 of 45')
     expect(translate('ru', 'nav.transactions')).not.toBe(translate('en', 'nav.transactions'))
   })
 })

@@ -10,14 +10,36 @@ export const LOCALES: { value: Locale; label: string }[] = [
   { value: 'ru', label: 'Русский' },
 ]
 
-const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, ru }
+/**
+ * A feature's own strings (`features/x/i18n.ts`), passed to `useI18n(messages)`: the shared
+ * dictionary cannot import features, so each feature brings its part where it is used.
+ */
+export interface Dictionary<K extends string> {
+  en: Record<K, string>
+  ru: Record<K, string>
+}
+
+/** A feature dictionary; the English half defines the keys, the Russian one must have exactly them. */
+export function defineMessages<E extends Record<string, string>>(messages: { en: E; ru: Record<keyof E, string> }): Dictionary<keyof E & string> {
+  return messages
+}
+
+/** The keys `useI18n(messages)` translates: the shared ones and those of the feature's dictionary. */
+export type KeyOf<D> = MessageKey | (D extends Dictionary<infer K> ? K : never)
+
+const shared: Record<Locale, Record<MessageKey, string>> = { en, ru }
 const LOCALE_KEY = 'ledger.locale'
 
-export type TFunction = (key: MessageKey, vars?: Record<string, string | number>) => string
+export type TFunction<K extends string = never> = (key: MessageKey | K, vars?: Record<string, string | number>) => string
 
-/** Interpolates `{name}` placeholders. */
-export function translate(locale: Locale, key: MessageKey, vars?: Record<string, string | number>): string {
-  const text = dictionaries[locale][key] ?? en[key] ?? key
+function lookup(locale: Locale, key: string, messages?: Dictionary<string>): string | undefined {
+  const own = (d: Record<string, string> | undefined) => (d && Object.hasOwn(d, key) ? d[key] : undefined)
+  return own(messages?.[locale]) ?? own(shared[locale]) ?? own(messages?.en) ?? own(en)
+}
+
+/** Interpolates `{name}` placeholders; a key neither dictionary has stays as it is. */
+export function translate<K extends string = never>(locale: Locale, key: MessageKey | NoInfer<K>, vars?: Record<string, string | number>, messages?: Dictionary<K>): string {
+  const text = lookup(locale, key, messages) ?? key
   if (!vars) return text
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m))
 }
@@ -58,19 +80,22 @@ export function formatNumber(n: number, locale: string): string {
   return cached(numberFormats, locale, () => new Intl.NumberFormat(locale)).format(n)
 }
 
-interface I18nValue {
+interface Formatting {
   locale: Locale
   setLocale: (l: Locale) => void
-  t: TFunction
-  /** Translates a validation message when it is a message key; other text is kept. */
-  te: (message: string | undefined) => string | undefined
   money: (amount: string | null | undefined, currency: string, opts?: MoneyFormatOptions) => string
   date: (iso: string | null | undefined) => string
   dateTime: (iso: string | null | undefined) => string
   number: (n: number) => string
 }
 
-const I18nContext = createContext<I18nValue | null>(null)
+interface I18nValue<K extends string> extends Formatting {
+  t: TFunction<K>
+  /** Translates a validation message when it is a message key; other text is kept. */
+  te: (message: string | undefined) => string | undefined
+}
+
+const I18nContext = createContext<Formatting | null>(null)
 
 function initialLocale(): Locale {
   try {
@@ -93,12 +118,10 @@ export function I18nProvider({ children, locale: fixed }: { children: ReactNode;
     }
     document.documentElement.lang = l
   }, [])
-  const value = useMemo<I18nValue>(
+  const value = useMemo<Formatting>(
     () => ({
       locale,
       setLocale,
-      t: (key, vars) => translate(locale, key, vars),
-      te: (message) => (message && message in en ? translate(locale, message as MessageKey) : message),
       money: (amount, currency, opts) => formatMoney(amount, currency, locale, opts),
       date: (iso) => formatDate(iso, locale),
       dateTime: (iso) => formatDateTime(iso, locale),
@@ -109,10 +132,15 @@ export function I18nProvider({ children, locale: fixed }: { children: ReactNode;
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>
 }
 
-export function useI18n(): I18nValue {
+/** The locale, its formatters, and `t` over the shared strings plus those of `messages` (a feature's dictionary). */
+export function useI18n<K extends string = never>(messages?: Dictionary<K>): I18nValue<K> {
   const v = useContext(I18nContext)
   if (!v) throw new Error('useI18n outside I18nProvider')
-  return v
+  return useMemo(() => {
+    const t: TFunction<K> = (key, vars) => translate(v.locale, key, vars, messages)
+    const te = (message: string | undefined) => (message && lookup('en', message, messages) !== undefined ? t(message as MessageKey | K) : message)
+    return { ...v, t, te }
+  }, [v, messages])
 }
 
 export type { MessageKey }

@@ -16,6 +16,7 @@ import { CURRENCIES, normalizeAmountInput } from '@/lib/money'
 import { blankToNull } from '@/lib/utils'
 
 import { ACCOUNT_KINDS, ACCOUNT_TYPES, useSaveAccount, type Account } from '../api'
+import { messages } from '../i18n'
 import { accountSchema, type AccountFormValues } from '../schemas'
 
 const FIELDS = ['name', 'code', 'type', 'kind', 'currency', 'description', 'tron_address', 'opening_balance', 'opening_date'] as const
@@ -35,7 +36,7 @@ function defaults(a?: Account | null): AccountFormValues {
 }
 
 export function AccountDialog({ open, onOpenChange, account }: { open: boolean; onOpenChange: (o: boolean) => void; account?: Account | null }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const save = useSaveAccount()
   const form = useForm<AccountFormValues>({ resolver: zodResolver(accountSchema), defaultValues: defaults(account) })
   const { reset } = form

@@ -14,9 +14,10 @@ import { CURRENCIES } from '@/lib/money'
 
 import { ACCOUNT_KINDS, ACCOUNT_TYPES, useAccounts, useArchiveAccount, type Account, type AccountKind, type AccountType } from '../api'
 import { AccountDialog } from '../components/account-dialog'
+import { messages } from '../i18n'
 
 export default function AccountsPage() {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const writer = can.writeBooks(useRole())
   const { list, editing, dialogOpen, setDialogOpen, openNew, actionColumns } = useEntityList<Account>({ archive: useArchiveAccount(), writer })
   const [type, setType] = useState<AccountType | ''>('')
@@ -110,6 +111,6 @@ export default function AccountsPage() {
 }
 
 function DateCell({ iso }: { iso: string }) {
-  const { date } = useI18n()
+  const { date } = useI18n(messages)
   return <span className="text-muted-foreground">{date(iso.slice(0, 10))}</span>
 }

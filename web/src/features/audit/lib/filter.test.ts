@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import type { AuditEvent, AuditEventKinds } from '../api'
+import type { AuditEvent, AuditEventKinds } from '../types'
 import { nextAfter } from '../api'
 import { filterChoices, matchText, NO_FILTER, toQuery, validUserId } from './filter'
 

@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditEventKinds } from '../api'
+import type { AuditEvent, AuditEventKinds, AuditQuery } from '../types'
 
 /**
  * What the auditor narrows the event stream to. The server applies these to the whole log;
@@ -17,16 +17,6 @@ export interface AuditFilter {
 }
 
 export const NO_FILTER: AuditFilter = { aggregateType: '', eventType: '', aggregateId: '', userId: '', from: '', to: '' }
-
-/** The query parameters of `/api/audit/events` a filter sends (the server's names). */
-export interface AuditQuery {
-  aggregate_type?: string
-  event_type?: string
-  aggregate_id?: string
-  user_id?: string
-  from?: string
-  to?: string
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

@@ -13,13 +13,15 @@ import { useDebounced } from '@/hooks/use-debounced'
 import { can, useRole } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 
-import { useAuditEventKinds, useAuditEvents, useAuditHead, useVerifyChain, type AuditEvent } from '../api'
+import { useAuditEventKinds, useAuditEvents, useAuditHead, useVerifyChain } from '../api'
+import { messages } from '../i18n'
 import { filterChoices, matchText, NO_FILTER, toQuery, validUserId, type AuditFilter } from '../lib/filter'
+import type { AuditEvent } from '../types'
 
 const PAGE = 200
 
 export default function AuditPage() {
-  const { t, number, dateTime } = useI18n()
+  const { t, number, dateTime } = useI18n(messages)
   const role = useRole()
   const head = useAuditHead()
   const kinds = useAuditEventKinds()
@@ -216,7 +218,7 @@ function pretty(json: string): string {
 }
 
 function EventDetail({ e }: { e: AuditEvent }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <div className="grid gap-2 md:grid-cols-2">
       <div>

@@ -4,8 +4,10 @@ import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle }
 import { NativeSelect } from '@/components/ui/native-select'
 import { LOCALES, useI18n, type Locale } from '@/lib/i18n'
 
+import { messages } from '../i18n'
+
 export function AuthCard({ title, description, children, footer }: { title: string; description?: ReactNode; children: ReactNode; footer?: ReactNode }) {
-  const { t, locale, setLocale } = useI18n()
+  const { t, locale, setLocale } = useI18n(messages)
   return (
     <Card className="w-full max-w-sm">
       <CardHeader>

@@ -7,9 +7,10 @@ import { useI18n } from '@/lib/i18n'
 
 import { useConfirmEmail } from '../api'
 import { AuthCard } from '../components/auth-card'
+import { messages } from '../i18n'
 
 export default function ConfirmEmailPage() {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const [params] = useSearchParams()
   const token = params.get('token')
   const q = useConfirmEmail(token)

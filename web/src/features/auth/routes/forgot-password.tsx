@@ -13,10 +13,11 @@ import { useI18n } from '@/lib/i18n'
 
 import { useForgotPassword } from '../api'
 import { AuthCard } from '../components/auth-card'
+import { messages } from '../i18n'
 import { forgotSchema } from '../schemas'
 
 export default function ForgotPasswordPage() {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const forgot = useForgotPassword()
   const form = useForm<z.infer<typeof forgotSchema>>({ resolver: zodResolver(forgotSchema), defaultValues: { email: '' } })
   const { errors, isSubmitting } = form.formState

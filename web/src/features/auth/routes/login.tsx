@@ -11,10 +11,11 @@ import { applyServerError } from '@/lib/forms'
 import { useI18n } from '@/lib/i18n'
 
 import { AuthCard } from '../components/auth-card'
+import { messages } from '../i18n'
 import { loginSchema, type LoginValues } from '../schemas'
 
 export default function LoginPage() {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const { signIn } = useSession()
   const navigate = useNavigate()
   const [params] = useSearchParams()

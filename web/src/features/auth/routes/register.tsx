@@ -17,6 +17,7 @@ import { useI18n } from '@/lib/i18n'
 
 import { useRegister, type RegisterBody } from '../api'
 import { AuthCard } from '../components/auth-card'
+import { messages } from '../i18n'
 import { invitedRegisterSchema, registerSchema, type RegisterValues } from '../schemas'
 
 /**
@@ -26,7 +27,7 @@ import { invitedRegisterSchema, registerSchema, type RegisterValues } from '../s
  * (the server answers 403 `invitation_required` otherwise, and the page says so).
  */
 export default function RegisterPage() {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const { signIn } = useSession()
   const navigate = useNavigate()
   const [params] = useSearchParams()
@@ -108,7 +109,7 @@ export default function RegisterPage() {
 }
 
 function BackToSignIn() {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <span>
       {t('auth.haveAccount')}{' '}

@@ -16,10 +16,11 @@ import { useI18n } from '@/lib/i18n'
 
 import { useResetPassword } from '../api'
 import { AuthCard } from '../components/auth-card'
+import { messages } from '../i18n'
 import { resetSchema } from '../schemas'
 
 export default function ResetPasswordPage() {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const [params] = useSearchParams()
   const token = params.get('token')
   const navigate = useNavigate()

@@ -15,6 +15,7 @@ import { useI18n } from '@/lib/i18n'
 import { blankToNull } from '@/lib/utils'
 
 import { useSaveCategory, type Category } from '../api'
+import { messages } from '../i18n'
 import { categorySchema, type CategoryFormValues } from '../schemas'
 
 const defaults = (c?: Category | null): CategoryFormValues => ({
@@ -41,7 +42,7 @@ function subtree(all: Category[], id: string): Set<string> {
 }
 
 export function CategoryDialog({ open, onOpenChange, category }: { open: boolean; onOpenChange: (o: boolean) => void; category?: Category | null }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const save = useSaveCategory()
   const all = useAllCategories()
   const form = useForm<CategoryFormValues>({ resolver: zodResolver(categorySchema), defaultValues: defaults(category) })

@@ -13,9 +13,10 @@ import { useI18n } from '@/lib/i18n'
 
 import { useArchiveCategory, useCategories, type Category, type CategoryKind } from '../api'
 import { CategoryDialog } from '../components/category-dialog'
+import { messages } from '../i18n'
 
 export default function CategoriesPage() {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const writer = can.writeBooks(useRole())
   const { list, editing, dialogOpen, setDialogOpen, openNew, actionColumns } = useEntityList<Category>({ archive: useArchiveCategory(), writer })
   const [kind, setKind] = useState<CategoryKind | ''>('')

@@ -16,6 +16,7 @@ import { useI18n } from '@/lib/i18n'
 import { blankToNull } from '@/lib/utils'
 
 import { COUNTERPARTY_KINDS, useSaveCounterparty, type Counterparty } from '../api'
+import { messages } from '../i18n'
 import { counterpartySchema, type CounterpartyFormValues } from '../schemas'
 
 const defaults = (c?: Counterparty | null): CounterpartyFormValues => ({
@@ -32,7 +33,7 @@ const defaults = (c?: Counterparty | null): CounterpartyFormValues => ({
 const FIELDS = ['name', 'kind', 'email', 'phone', 'website', 'tax_id', 'notes', 'contacts'] as const
 
 export function CounterpartyDialog({ open, onOpenChange, counterparty }: { open: boolean; onOpenChange: (o: boolean) => void; counterparty?: Counterparty | null }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const save = useSaveCounterparty()
   const form = useForm<CounterpartyFormValues>({ resolver: zodResolver(counterpartySchema), defaultValues: defaults(counterparty) })
   const { reset } = form

@@ -11,9 +11,10 @@ import { useI18n } from '@/lib/i18n'
 
 import { COUNTERPARTY_KINDS, useArchiveCounterparty, useCounterparties, type Counterparty, type CounterpartyKind } from '../api'
 import { CounterpartyDialog } from '../components/counterparty-dialog'
+import { messages } from '../i18n'
 
 export default function CounterpartiesPage() {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const writer = can.writeBooks(useRole())
   const { list, editing, dialogOpen, setDialogOpen, openNew, actionColumns } = useEntityList<Counterparty>({ archive: useArchiveCounterparty(), writer })
   const [kind, setKind] = useState<CounterpartyKind | ''>('')

@@ -11,6 +11,7 @@ import { useI18n } from '@/lib/i18n'
 import { formatPercent } from '@/lib/money'
 import { cn } from '@/lib/utils'
 
+import { messages } from '../i18n'
 import { change, MONTH_FIGURES, usedRates, notYetDue, overdueShare, riseIsGood, type Dashboard, type MonthFigure, type OpenFigures } from '../lib/dashboard'
 
 // Recharts is large: it loads with the chart, not with the app.
@@ -18,7 +19,7 @@ const MonthChart = lazy(() => import('./month-chart').then((m) => ({ default: m.
 
 /** Cash per account in its own currency and valued in the report currency, and the total. */
 export function CashCard({ d }: { d: Dashboard }) {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const rates = usedRates(d.rates)
   return (
     <Card data-testid="dashboard-cash">
@@ -79,7 +80,7 @@ export function CashCard({ d }: { d: Dashboard }) {
 
 /** The change of one figure: arrow, signed difference and percent; green when it is good news. */
 export function ChangeBadge({ figure, current, previous, currency }: { figure: MonthFigure; current: string; previous: string; currency: string }) {
-  const { money, locale } = useI18n()
+  const { money, locale } = useI18n(messages)
   const c = change(current, previous)
   const good = c.direction === 'flat' ? null : (c.direction === 'up') === riseIsGood(figure)
   const Icon = c.direction === 'up' ? ArrowUpRight : c.direction === 'down' ? ArrowDownRight : Minus
@@ -94,7 +95,7 @@ export function ChangeBadge({ figure, current, previous, currency }: { figure: M
 
 /** This month so far against the whole of last month: income, expenses and profit, the change, and bars. */
 export function MonthCard({ d }: { d: Dashboard }) {
-  const { t, date, money } = useI18n()
+  const { t, date, money } = useI18n(messages)
   const tm = d.this_month
   const lm = d.last_month
   return (
@@ -146,7 +147,7 @@ export function MonthCard({ d }: { d: Dashboard }) {
 }
 
 function OpenBlock({ side, o, currency }: { side: 'receivables' | 'payables'; o: OpenFigures; currency: string }) {
-  const { t, locale } = useI18n()
+  const { t, locale } = useI18n(messages)
   const share = overdueShare(o)
   return (
     <div className="grid gap-1 rounded-lg border p-3" data-testid={`dashboard-${side}`}>
@@ -181,7 +182,7 @@ function OpenBlock({ side, o, currency }: { side: 'receivables' | 'payables'; o:
 
 /** What customers owe and what is owed to suppliers, with the overdue part. */
 export function OpenCard({ d }: { d: Dashboard }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <Card data-testid="dashboard-open">
       <CardHeader>
@@ -200,7 +201,7 @@ export function OpenCard({ d }: { d: Dashboard }) {
 
 /** The oldest overdue invoices, each a link to its page. */
 export function OverdueCard({ d }: { d: Dashboard }) {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   return (
     <Card data-testid="dashboard-overdue">
       <CardHeader>
@@ -252,7 +253,7 @@ export function OverdueCard({ d }: { d: Dashboard }) {
 
 /** This month's projects by profit, best first. */
 export function ProjectsCard({ d }: { d: Dashboard }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <Card data-testid="dashboard-projects">
       <CardHeader>
@@ -297,7 +298,7 @@ export function ProjectsCard({ d }: { d: Dashboard }) {
 
 /** The server found no exchange rate to value something in the report currency: say which, and where to enter it. */
 export function MissingRate({ message, onRetry }: { message: string; onRetry: () => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <div role="alert" className="flex flex-col items-center gap-2 rounded-lg border border-amber-500/50 py-8 text-center" data-testid="dashboard-missing-rate">
       <AlertTriangle className="size-8 text-amber-600" aria-hidden />

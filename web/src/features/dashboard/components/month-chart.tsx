@@ -2,6 +2,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 
 import { useI18n } from '@/lib/i18n'
 
+import { messages } from '../i18n'
 import { monthBars, type MonthFigures } from '../lib/dashboard'
 
 /**
@@ -9,7 +10,7 @@ import { monthBars, type MonthFigures } from '../lib/dashboard'
  * exactness); the tooltip shows the exact amounts.
  */
 export function MonthChart({ thisMonth, lastMonth, currency }: { thisMonth: MonthFigures; lastMonth: MonthFigures; currency: string }) {
-  const { t, money } = useI18n()
+  const { t, money } = useI18n(messages)
   const data = monthBars(thisMonth, lastMonth).map((b) => ({ ...b, label: t(`dashboard.figure.${b.figure}`) }))
   return (
     <div className="h-56 w-full">

@@ -12,6 +12,7 @@ import { CURRENCIES, formatPercent } from '@/lib/money'
 import { today } from '@/lib/utils'
 
 import { useTrafficDaily } from '../api'
+import { messages } from '../i18n'
 import { dailySeries, lastDays, TRAFFIC_DAYS } from '../lib/traffic-series'
 
 // Recharts is large: it loads with the chart, not with the app.
@@ -19,7 +20,7 @@ const TrafficChart = lazy(() => import('./traffic-chart').then((m) => ({ default
 
 /** Traffic of the last 30 days (in `currency` when given, else in the card's own choice): spend against revenue and ROI per day, the totals, and a way into the analytics. */
 export function TrafficCard({ currency: shared }: { currency?: string } = {}) {
-  const { t, locale, money, date } = useI18n()
+  const { t, locale, money, date } = useI18n(messages)
   const [own, setCurrency] = useState('USD')
   // On the dashboard the page's report currency drives the card; alone, it has its own selector.
   const currency = shared ?? own

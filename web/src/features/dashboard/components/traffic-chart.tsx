@@ -3,6 +3,7 @@ import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, T
 import { useI18n } from '@/lib/i18n'
 import { formatPercent } from '@/lib/money'
 
+import { messages } from '../i18n'
 import type { TrafficDay } from '../lib/traffic-series'
 
 /**
@@ -10,7 +11,7 @@ import type { TrafficDay } from '../lib/traffic-series'
  * (pixels need no exactness); the tooltip shows the exact amounts.
  */
 export function TrafficChart({ days, currency }: { days: TrafficDay[]; currency: string }) {
-  const { t, money, date, locale } = useI18n()
+  const { t, money, date, locale } = useI18n(messages)
   const data = days.map((d) => ({ ...d, label: date(d.day), spendN: Number(d.spend), revenueN: Number(d.revenue), roiN: d.roi === null ? null : Number(d.roi) }))
   const exact = (key: string, d: TrafficDay) => (key === 'roiN' ? (d.roi === null ? '—' : formatPercent(d.roi, locale)) : money(key === 'spendN' ? d.spend : d.revenue, currency))
   return (

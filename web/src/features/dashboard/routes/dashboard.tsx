@@ -10,10 +10,11 @@ import { CURRENCIES } from '@/lib/money'
 import { useDashboard } from '../api'
 import { CashCard, MissingRate, MonthCard, OpenCard, OverdueCard, ProjectsCard } from '../components/dashboard-cards'
 import { TrafficCard } from '../components/traffic-card'
+import { messages } from '../i18n'
 import { isEmptyDashboard, isMissingRate } from '../lib/dashboard'
 
 export default function DashboardPage() {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const [currency, setCurrency] = useState('USD')
   const q = useDashboard(currency)
 

@@ -11,12 +11,13 @@ import { useAllAccounts } from '@/hooks/use-lookups'
 import { useI18n } from '@/lib/i18n'
 
 import { useIssueInvoice, usePayInvoice, type InvoiceDetail, type PaymentIn } from '../api'
+import { messages } from '../i18n'
 import { PaymentForm } from './payment-form'
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
 function ActionDialog({ open, onOpenChange, title, description, children }: { open: boolean; onOpenChange: (o: boolean) => void; title: string; description: string; children: React.ReactNode }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent closeLabel={t('common.close')}>
@@ -32,7 +33,7 @@ function ActionDialog({ open, onOpenChange, title, description, children }: { op
 
 /** Issue: posts the invoice against its control account (AR/AP) and the income or expense account. */
 export function IssueDialog({ invoice, open, onOpenChange }: { invoice: InvoiceDetail; open: boolean; onOpenChange: (o: boolean) => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const accounts = useAllAccounts()
   const issue = useIssueInvoice()
   const [control, setControl] = useState('')
@@ -79,7 +80,7 @@ export function IssueDialog({ invoice, open, onOpenChange }: { invoice: InvoiceD
 
 /** Records a payment: a new movement, or an already posted transaction applied to the invoice. */
 export function PaymentDialog({ invoice, open, onOpenChange }: { invoice: InvoiceDetail; open: boolean; onOpenChange: (o: boolean) => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const accounts = useAllAccounts()
   const pay = usePayInvoice()
   const submit = async (body: PaymentIn) => {

@@ -21,10 +21,11 @@ import { CURRENCIES } from '@/lib/money'
 import { today } from '@/lib/utils'
 
 import { DIRECTIONS, useSaveInvoice, type InvoiceDetail, type InvoiceIn } from '../api'
+import { messages } from '../i18n'
 import { emptyLine, FORM_FIELDS, invoiceDefaults, invoiceSchema, invoiceToBody, invoiceTotal, lineAmount, mapServerField, MAX_LINES, type InvoiceValues } from '../schemas'
 
 export function InvoiceDialog({ open, onOpenChange, editing }: { open: boolean; onOpenChange: (o: boolean) => void; editing?: InvoiceDetail | null }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent closeLabel={t('common.close')} className="sm:max-w-4xl">
@@ -40,7 +41,7 @@ export function InvoiceDialog({ open, onOpenChange, editing }: { open: boolean; 
 
 /** Loads what the form picks from and saves the draft. */
 function InvoiceForm({ editing, onDone }: { editing?: InvoiceDetail | null; onDone: () => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const navigate = useNavigate()
   const projects = useAllProjects()
   const categories = useAllCategories()
@@ -67,7 +68,7 @@ export interface InvoiceRefs {
 
 /** The draft's fields and lines with their running total; `onSubmit` throws an ApiError when the server refuses. */
 export function InvoiceEditor({ refs, initial, onSubmit, onCancel }: { refs: InvoiceRefs; initial?: InvoiceDetail | null; onSubmit: (body: InvoiceIn) => Promise<void>; onCancel: () => void }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const form = useForm<InvoiceValues>({ resolver: zodResolver(invoiceSchema), defaultValues: invoiceDefaults(initial, today()) })
   const { errors, isSubmitting } = form.formState
   const lines = useFieldArray({ control: form.control, name: 'lines' })
@@ -169,7 +170,7 @@ function LineRow({
   projects: { id: string; name: string; archived?: boolean }[]
   categories: { item: { id: string; name: string }; depth: number }[]
 }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const [quantity, unitPrice, currency] = useWatch({ control: form.control, name: [`lines.${index}.quantity`, `lines.${index}.unit_price`, 'currency'] })
   const e = form.formState.errors.lines?.[index]
   const amount = lineAmount({ quantity, unit_price: unitPrice }, currency)
@@ -221,7 +222,7 @@ function LineRow({
 }
 
 function Total({ form }: { form: Form }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const [lines, currency] = useWatch({ control: form.control, name: ['lines', 'currency'] })
   return (
     <p className="text-sm">

@@ -3,6 +3,7 @@ import { useI18n } from '@/lib/i18n'
 import { cn } from '@/lib/utils'
 
 import type { InvoiceStatus } from '../api'
+import { messages } from '../i18n'
 
 const STYLES: Record<InvoiceStatus, string> = {
   draft: 'bg-muted text-muted-foreground',
@@ -14,7 +15,7 @@ const STYLES: Record<InvoiceStatus, string> = {
 }
 
 export function InvoiceStatusBadge({ status }: { status: string }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const s = (status in STYLES ? status : 'draft') as InvoiceStatus
   return (
     <Badge variant="outline" className={cn('border-transparent', STYLES[s])} data-testid="invoice-status">

@@ -15,6 +15,7 @@ import { isDecimalString, normalizeAmountInput } from '@/lib/money'
 import { cn, today } from '@/lib/utils'
 
 import { CANDIDATES_PAGE, usePaymentCandidates, type InvoiceDetail, type PaymentIn } from '../api'
+import { messages } from '../i18n'
 import { candidateState, ownPostings, settledAmount } from '../lib/payment'
 
 export type PaymentMode = 'new' | 'existing'
@@ -38,7 +39,7 @@ export function PaymentForm({
   onSubmit: (body: PaymentIn) => Promise<void>
   onCancel: () => void
 }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const [mode, setMode] = useState<PaymentMode>('new')
   const [account, setAccount] = useState('')
   const [amount, setAmount] = useState(invoice.open)
@@ -134,7 +135,7 @@ export function PaymentForm({
 
 /** The counterparty's posted transactions on the invoice's account, searched by description; one is picked. */
 function TransactionPicker({ invoice, value, onChange, controlAccount }: { invoice: InvoiceDetail; value: string; onChange: (id: string) => void; controlAccount?: string }) {
-  const { t, date, money } = useI18n()
+  const { t, date, money } = useI18n(messages)
   const [search, setSearch] = useState('')
   const q = useDebounced(search.trim())
   const candidates = usePaymentCandidates({ counterparty_id: invoice.counterparty_id, account_id: invoice.control_account_id, q })

@@ -17,13 +17,14 @@ import { useI18n } from '@/lib/i18n'
 import { CURRENCIES } from '@/lib/money'
 
 import { AGING_BUCKETS, DIRECTIONS, useAging, type AgingReport, type Buckets, type Direction } from '../api'
+import { messages } from '../i18n'
 
 const COLORS = ['var(--color-chart-1)', 'var(--color-chart-2)', 'var(--color-chart-3)', 'var(--color-chart-4)', 'var(--color-chart-5)']
 /** Bars per chart: the largest rows of the page; the table lists the page's rows. */
 const MAX_BARS = 15
 
 export default function AgingPage() {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const [asOf, setAsOf] = useState('')
   const [direction, setDirection] = useState<Direction>('receivable')
   const [currency, setCurrency] = useState('')
@@ -72,7 +73,7 @@ export default function AgingPage() {
 }
 
 function AgingBody({ report, pager }: { report: AgingReport; pager: ReactNode }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   if (report.total_rows === 0) return <EmptyState title={t('aging.empty')} />
   const converted = !!report.currency
   const pick = (r: Buckets & { converted?: Buckets | null }) => (converted && r.converted ? r.converted : r)

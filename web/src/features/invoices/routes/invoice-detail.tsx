@@ -15,12 +15,13 @@ import { useCancelInvoice, useInvoice, type Direction } from '../api'
 import { IssueDialog, PaymentDialog } from '../components/invoice-actions'
 import { InvoiceDialog } from '../components/invoice-dialog'
 import { InvoiceStatusBadge } from '../components/invoice-parts'
+import { messages } from '../i18n'
 
 type Open = 'edit' | 'issue' | 'pay' | null
 
 export default function InvoiceDetailPage() {
   const { id = '' } = useParams()
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const writer = can.writeBooks(useRole())
   const q = useInvoice(id)
   const counterparties = useAllCounterparties()

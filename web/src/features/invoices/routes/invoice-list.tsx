@@ -3,7 +3,6 @@ import { ChartColumn, Plus } from 'lucide-react'
 import { useMemo, useState } from 'react'
 import { Link } from 'react-router'
 
-import { useSearchParam } from '@/hooks/use-search-param'
 import { DataTable } from '@/components/data-table'
 import { Money } from '@/components/money'
 import { PageHeader } from '@/components/page-header'
@@ -12,6 +11,7 @@ import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
 import { useDebounced } from '@/hooks/use-debounced'
 import { useAllCounterparties } from '@/hooks/use-lookups'
+import { useSearchParam } from '@/hooks/use-search-param'
 import { can, useRole } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 import { CURRENCIES } from '@/lib/money'
@@ -19,11 +19,12 @@ import { CURRENCIES } from '@/lib/money'
 import { DIRECTIONS, INVOICE_STATUSES, useInvoices, type Direction, type Invoice } from '../api'
 import { InvoiceDialog } from '../components/invoice-dialog'
 import { InvoiceStatusBadge } from '../components/invoice-parts'
+import { messages } from '../i18n'
 
 const SORTS = ['-issue_date', 'due_date', '-due_date', 'number', '-total', '-open'] as const
 
 export default function InvoiceListPage() {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const writer = can.writeBooks(useRole())
   const counterparties = useAllCounterparties()
   const [params, setParam] = useSearchParam()

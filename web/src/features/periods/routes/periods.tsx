@@ -15,6 +15,7 @@ import { applyServerError } from '@/lib/forms'
 import { useI18n } from '@/lib/i18n'
 
 import { useClosePeriod, usePeriods, useReopenPeriod } from '../api'
+import { messages } from '../i18n'
 import { lastDayOf } from '../lib'
 
 const closeSchema = z.object({ month: z.string().regex(/^\d{4}-\d{2}$/, 'validation.month') })
@@ -28,7 +29,7 @@ function previousMonth(): string {
 }
 
 export default function PeriodsPage() {
-  const { t, te, date } = useI18n()
+  const { t, te, date } = useI18n(messages)
   const role = useRole()
   const q = usePeriods()
   const close = useClosePeriod()

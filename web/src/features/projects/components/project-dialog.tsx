@@ -13,12 +13,13 @@ import { useI18n } from '@/lib/i18n'
 import { blankToNull } from '@/lib/utils'
 
 import { useSaveProject, type Project } from '../api'
+import { messages } from '../i18n'
 import { projectSchema, type ProjectFormValues } from '../schemas'
 
 const defaults = (p?: Project | null): ProjectFormValues => ({ name: p?.name ?? '', code: p?.code ?? '', description: p?.description ?? '' })
 
 export function ProjectDialog({ open, onOpenChange, project }: { open: boolean; onOpenChange: (o: boolean) => void; project?: Project | null }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const save = useSaveProject()
   const form = useForm<ProjectFormValues>({ resolver: zodResolver(projectSchema), defaultValues: defaults(project) })
   const { reset } = form

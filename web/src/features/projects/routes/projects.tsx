@@ -10,9 +10,10 @@ import { useI18n } from '@/lib/i18n'
 
 import { useArchiveProject, useProjects, type Project } from '../api'
 import { ProjectDialog } from '../components/project-dialog'
+import { messages } from '../i18n'
 
 export default function ProjectsPage() {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const writer = can.writeBooks(useRole())
   const { list, editing, dialogOpen, setDialogOpen, openNew, actionColumns } = useEntityList<Project>({ archive: useArchiveProject(), writer })
   const query = useProjects({ ...list.params, sort: sortParam(list.sorting) })

@@ -12,11 +12,12 @@ import { useI18n } from '@/lib/i18n'
 import { formatDecimal, isDecimalString, normalizeAmountInput } from '@/lib/money'
 
 import { useConversion, type ConvertQuery } from '../api'
+import { messages } from '../i18n'
 import { CurrencyOptions } from './currency-options'
 
 /** Converts an amount on a day, showing the rate used and whether it was an earlier day's. */
 export function Converter() {
-  const { t, money, date, locale } = useI18n()
+  const { t, money, date, locale } = useI18n(messages)
   const [amount, setAmount] = useState('100')
   const [from, setFrom] = useState('EUR')
   const [to, setTo] = useState('USD')

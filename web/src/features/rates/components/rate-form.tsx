@@ -14,6 +14,7 @@ import { normalizeAmountInput } from '@/lib/money'
 import { today } from '@/lib/utils'
 
 import type { RateBody } from '../api'
+import { messages } from '../i18n'
 import { rateSchema, type RateFormValues } from '../schemas'
 import { CurrencyOptions } from './currency-options'
 
@@ -21,7 +22,7 @@ const FIELDS = ['date', 'base', 'quote', 'rate'] as const
 
 /** Enters one exchange rate by hand; the form is kept (but the rate cleared) after saving. */
 export function RateForm({ onSubmit, now = today }: { onSubmit: (body: RateBody) => Promise<void>; now?: () => string }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const schema = useMemo(() => rateSchema(now), [now])
   const form = useForm<RateFormValues>({ resolver: zodResolver(schema), defaultValues: { date: now(), base: 'EUR', quote: 'USD', rate: '' } })
   const { errors, isSubmitting } = form.formState

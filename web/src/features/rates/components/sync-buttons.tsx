@@ -7,12 +7,13 @@ import { Button } from '@/components/ui/button'
 import { useI18n } from '@/lib/i18n'
 
 import { useSyncRates, type Provider } from '../api'
+import { messages } from '../i18n'
 
 type Outcome = { provider: Provider; ok: true; fetched: number; written: number; unchanged: number } | { provider: Provider; ok: false; detail: string }
 
 /** "Sync now" for the ECB (fiat) and CoinGecko (crypto), with what came of it. */
 export function SyncButtons() {
-  const { t, number } = useI18n()
+  const { t, number } = useI18n(messages)
   const sync = useSyncRates()
   const [outcome, setOutcome] = useState<Outcome | null>(null)
   const run = (provider: Provider) => {

@@ -2,8 +2,8 @@ import type { ColumnDef, PaginationState } from '@tanstack/react-table'
 import { useMemo, useState } from 'react'
 import toast from 'react-hot-toast'
 
-import { DateField } from '@/components/date-field'
 import { DataTable } from '@/components/data-table'
+import { DateField } from '@/components/date-field'
 import { PageHeader } from '@/components/page-header'
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card'
 import { Label } from '@/components/ui/label'
@@ -17,9 +17,10 @@ import { Converter } from '../components/converter'
 import { CurrencyOptions } from '../components/currency-options'
 import { RateForm } from '../components/rate-form'
 import { SyncButtons } from '../components/sync-buttons'
+import { messages } from '../i18n'
 
 export default function RatesPage() {
-  const { t, date, locale } = useI18n()
+  const { t, date, locale } = useI18n(messages)
   const writer = can.writeBooks(useRole())
   const [filters, setFilters] = useState({ base: '', quote: '', from: '', to: '' })
   const [pagination, setPagination] = useState<PaginationState>({ pageIndex: 0, pageSize: 25 })

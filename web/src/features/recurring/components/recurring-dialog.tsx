@@ -17,12 +17,13 @@ import { useI18n } from '@/lib/i18n'
 import { today } from '@/lib/utils'
 
 import { FREQUENCIES, useCreateRecurring, useUpdateRecurring, type Recurring } from '../api'
+import { messages } from '../i18n'
 import { FORM_FIELDS, mapServerField, MAX_INTERVAL, recurringDefaults, recurringSchema, recurringToBody, WEEKDAYS, type RecurringValues } from '../schemas'
 
 const MONTHS = Array.from({ length: 12 }, (_, i) => i + 1)
 
 export function RecurringDialog({ open, onOpenChange, editing }: { open: boolean; onOpenChange: (o: boolean) => void; editing?: Recurring | null }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent closeLabel={t('common.close')} className="sm:max-w-3xl">
@@ -37,7 +38,7 @@ export function RecurringDialog({ open, onOpenChange, editing }: { open: boolean
 }
 
 function RecurringForm({ editing, onDone }: { editing?: Recurring | null; onDone: () => void }) {
-  const { t, te, date } = useI18n()
+  const { t, te, date } = useI18n(messages)
   const navigate = useNavigate()
   const accounts = useAllAccounts()
   const projects = useAllProjects()

@@ -6,10 +6,11 @@ import { Button } from '@/components/ui/button'
 import { useI18n } from '@/lib/i18n'
 
 import { useRunRecurring } from '../api'
+import { messages } from '../i18n'
 
 /** Admin: post every due day of every schedule now (the scheduler does it every few minutes). */
 export function RunNowButton() {
-  const { t, number } = useI18n()
+  const { t, number } = useI18n(messages)
   const run = useRunRecurring()
   return (
     <Button

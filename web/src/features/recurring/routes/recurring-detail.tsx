@@ -18,13 +18,14 @@ import { useRecurring, useRecurringAction, type LifecycleAction, type Recurring 
 import { RecurringDialog } from '../components/recurring-dialog'
 import { RecurringStatusBadge, ScheduleText } from '../components/recurring-parts'
 import { RunNowButton } from '../components/run-now-button'
+import { messages } from '../i18n'
 
 /** How many coming days the detail lists. */
 const NEXT_SHOWN = 5
 
 export default function RecurringDetailPage() {
   const { id = '' } = useParams()
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const q = useRecurring(id)
   return (
     <>
@@ -39,7 +40,7 @@ export default function RecurringDetailPage() {
 const names = (items: { id: string; name: string }[] | undefined) => new Map((items ?? []).map((x) => [x.id, x.name]))
 
 function Detail({ rec }: { rec: Recurring }) {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const role = useRole()
   const writer = can.writeBooks(role)
   const [editing, setEditing] = useState(false)

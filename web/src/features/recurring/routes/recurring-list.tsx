@@ -3,13 +3,13 @@ import { Pencil, Plus } from 'lucide-react'
 import { useMemo, useState } from 'react'
 import { Link } from 'react-router'
 
-import { useSearchParam } from '@/hooks/use-search-param'
 import { DataTable } from '@/components/data-table'
 import { PageHeader } from '@/components/page-header'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
 import { useDebounced } from '@/hooks/use-debounced'
+import { useSearchParam } from '@/hooks/use-search-param'
 import { can, useRole } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 
@@ -17,11 +17,12 @@ import { FREQUENCIES, RECURRING_STATUSES, useRecurringList, type Recurring } fro
 import { RecurringDialog } from '../components/recurring-dialog'
 import { RecurringStatusBadge, ScheduleText } from '../components/recurring-parts'
 import { RunNowButton } from '../components/run-now-button'
+import { messages } from '../i18n'
 
 const SORTS = ['next_run', 'name', '-start', '-created_at'] as const
 
 export default function RecurringListPage() {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const role = useRole()
   const writer = can.writeBooks(role)
   const admin = can.runRecurring(role)

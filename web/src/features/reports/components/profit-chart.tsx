@@ -3,6 +3,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { useI18n } from '@/lib/i18n'
 
 import type { ProfitabilityRow } from '../api'
+import { messages } from '../i18n'
 
 export interface ProfitBar {
   label: string
@@ -14,7 +15,7 @@ export interface ProfitBar {
  * need no exactness); the tooltip shows the exact amounts.
  */
 export function ProfitChart({ bars, currency }: { bars: ProfitBar[]; currency: string }) {
-  const { t, money } = useI18n()
+  const { t, money } = useI18n(messages)
   const data = bars.map((b) => ({ label: b.label, row: b.row, spendN: Number(b.row.spend), approvedN: Number(b.row.payouts_approved) }))
   const exact: Record<string, 'spend' | 'payouts_approved'> = { spendN: 'spend', approvedN: 'payouts_approved' }
   const axisMoney = (v: number) => money(String(v), currency, { withCurrency: false }).replace(/[.,]0+$/, '')

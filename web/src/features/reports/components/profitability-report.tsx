@@ -13,6 +13,7 @@ import { presetRange } from '@/lib/periods'
 import { today } from '@/lib/utils'
 
 import { PROFIT_GROUPS, useProfitability, type ProfitabilityRow, type ProfitGroup } from '../api'
+import { messages } from '../i18n'
 import { topBySpend } from '../lib/profitability'
 
 // Recharts is big: loaded only when the chart is shown.
@@ -29,7 +30,7 @@ const LABELS = {
 } as const
 
 export function ProfitabilityReport() {
-  const { t, locale } = useI18n()
+  const { t, locale } = useI18n(messages)
   const [range, setRange] = useState(() => presetRange('lastMonth', today()))
   const [groupBy, setGroupBy] = useState<ProfitGroup>('campaign')
   const [currency, setCurrency] = useState('USD')

@@ -13,8 +13,11 @@ import { useSearchParam } from '@/hooks/use-search-param'
 import { useI18n } from '@/lib/i18n'
 
 import { useBalances, useTrialBalance, type TrialBalance } from '../api'
-import { BalanceSheetReport, CashFlowReport, PnlReport } from '../components/accounting-reports'
+import { BalanceSheetReport } from '../components/balance-sheet-report'
+import { CashFlowReport } from '../components/cash-flow-report'
+import { PnlReport } from '../components/pnl-report'
 import { ProfitabilityReport } from '../components/profitability-report'
+import { messages } from '../i18n'
 import { parsePnlGroup, pnlGroupParam, type PnlDim } from '../lib/pnl'
 
 type Tab = 'balances' | 'trial' | 'profitability' | AccountingTab
@@ -25,7 +28,7 @@ const isTab = (s: string | null): s is Tab => TABS.includes(s as Tab)
 const withAsOf = (tab: Tab) => tab === 'balances' || tab === 'trial'
 
 export default function ReportsPage() {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   // The report shown and the P&L's grouping live in the URL (reload, back and shared links keep them).
   const [params, setParam] = useSearchParam()
   const shown = params.get('report')
@@ -84,7 +87,7 @@ export default function ReportsPage() {
 }
 
 function BalancesReport({ asOf }: { asOf: string }) {
-  const { t, number } = useI18n()
+  const { t, number } = useI18n(messages)
   const q = useBalances(asOf)
   if (q.error) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />
   if (q.isPending) return <LoadingState />
@@ -128,7 +131,7 @@ function BalancesReport({ asOf }: { asOf: string }) {
 }
 
 function TrialBalanceReport({ asOf }: { asOf: string }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const q = useTrialBalance(asOf)
   const groups = useMemo(() => group(q.data), [q.data])
   if (q.error) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />

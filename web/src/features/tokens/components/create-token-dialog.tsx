@@ -18,6 +18,7 @@ import { applyServerError } from '@/lib/forms'
 import { useI18n } from '@/lib/i18n'
 
 import { SCOPES, scopeAllowed, toNewToken, useCreateApiToken, type CreatedToken, type Scope } from '../api'
+import { messages } from '../i18n'
 
 /** Longest token name accepted here (the server has its own limit and says so). */
 const MAX_NAME_CHARS = 100
@@ -33,7 +34,7 @@ type Values = z.infer<ReturnType<typeof schema>>
 
 /** Creates a token; then shows its secret once, with a copy button and a warning. */
 export function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const [created, setCreated] = useState<CreatedToken | null>(null)
   const close = () => {
     setCreated(null)
@@ -53,7 +54,7 @@ export function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: (
 }
 
 function TokenForm({ onCreated, onCancel }: { onCreated: (t: CreatedToken) => void; onCancel: () => void }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const role = useRole()
   const create = useCreateApiToken()
   const today = new Date().toISOString().slice(0, 10)
@@ -95,7 +96,7 @@ function TokenForm({ onCreated, onCancel }: { onCreated: (t: CreatedToken) => vo
 }
 
 function ScopeCheckbox({ scope, allowed, checked, onChange }: { scope: Scope; allowed: boolean; checked: boolean; onChange: (on: boolean) => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <label className="flex items-start gap-2 text-sm">
       <Checkbox className="mt-0.5" checked={checked && allowed} disabled={!allowed} onChange={(e) => onChange(e.target.checked)} />
@@ -108,7 +109,7 @@ function ScopeCheckbox({ scope, allowed, checked, onChange }: { scope: Scope; al
 }
 
 function TokenSecret({ token, onDone }: { token: CreatedToken; onDone: () => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <div className="grid gap-4">
       <CopyField value={token.token} label={t('tokens.secret')} testId="token-secret" />

@@ -13,10 +13,11 @@ import { useI18n } from '@/lib/i18n'
 
 import { useApiTokens, useRevokeApiToken, type ApiToken } from '../api'
 import { CreateTokenDialog } from '../components/create-token-dialog'
+import { messages } from '../i18n'
 
 /** Personal API tokens: scripts and trackers sign in with these instead of a password. */
 export default function ApiTokensPage() {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const query = useApiTokens()
   const [creating, setCreating] = useState(false)
   const [revoking, setRevoking] = useState<ApiToken | null>(null)
@@ -86,7 +87,7 @@ export default function ApiTokensPage() {
 }
 
 function RevokeTokenDialog({ token, onClose }: { token: ApiToken | null; onClose: () => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const revoke = useRevokeApiToken()
   return (
     <Dialog open={!!token} onOpenChange={(o) => !o && onClose()}>

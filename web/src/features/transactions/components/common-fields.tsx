@@ -7,10 +7,11 @@ import { NativeSelect } from '@/components/ui/native-select'
 import { categoryTree } from '@/hooks/use-lookups'
 import { useI18n } from '@/lib/i18n'
 
+import { messages } from '../i18n'
 import type { MetaValues, Refs } from '../lib/meta'
 
 export function CommonFields({ refs, categoryKind }: { refs: Refs; categoryKind?: 'income' | 'expense' }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const {
     register,
     control,

@@ -7,6 +7,8 @@ import { NativeSelect } from '@/components/ui/native-select'
 import { useI18n } from '@/lib/i18n'
 import { CRYPTO_TOKENS, type CryptoToken, type OptionalCryptoValues } from '@/lib/tron'
 
+import { messages } from '../i18n'
+
 /**
  * Optional on-chain details of a posting with a leg on a crypto wallet: token, hash, addresses
  * and the TRX fee. The amount is the wallet leg's, so it is not asked again; the token is the
@@ -14,7 +16,7 @@ import { CRYPTO_TOKENS, type CryptoToken, type OptionalCryptoValues } from '@/li
  * once the block is ticked.
  */
 export function CryptoFields({ token, leg }: { token?: CryptoToken | null; leg?: ReactNode }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const {
     register,
     control,

@@ -4,8 +4,10 @@ import { Spinner } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { useI18n } from '@/lib/i18n'
 
+import { messages } from '../i18n'
+
 export function FormFooter({ submitting, disabled, onCancel, children }: { submitting: boolean; disabled?: boolean; onCancel: () => void; children?: ReactNode }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <div className="flex flex-wrap items-center justify-end gap-2 pt-2">
       <div className="mr-auto">{children}</div>

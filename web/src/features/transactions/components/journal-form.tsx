@@ -4,6 +4,7 @@ import { useMemo } from 'react'
 import { FormProvider, useFieldArray, useForm, useWatch } from 'react-hook-form'
 import { z } from 'zod'
 
+import { AccountOptions } from '@/components/account-options'
 import { FormField } from '@/components/form-field'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
@@ -16,13 +17,13 @@ import { checkCryptoBlock, cryptoBlockSchema, cryptoToBody, optionalCryptoDefaul
 import { blankToNull, cn } from '@/lib/utils'
 
 import type { Transaction } from '../api'
+import { messages } from '../i18n'
 import { chosenLeg, walletLegs } from '../lib/crypto-leg'
 import { computeImbalance } from '../lib/imbalance'
+import { CRYPTO_FIELDS, mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody } from '../lib/meta'
 import { useWalletIds, walletResolver, type WalletContext } from '../lib/wallet-resolver'
-import { AccountOptions } from '@/components/account-options'
 import { CommonFields } from './common-fields'
 import { CryptoFields } from './crypto-fields'
-import { CRYPTO_FIELDS, mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody } from '../lib/meta'
 import { FormFooter } from './form-footer'
 import type { TransactionFormProps } from './form-types'
 
@@ -93,7 +94,7 @@ function defaults(accounts: Account[], tx?: Transaction | null): Values {
  * type, and the form does not submit until every currency balances to exactly zero.
  */
 export function JournalForm({ refs, initial, onSubmit, onCancel }: TransactionFormProps) {
-  const { t, te, money } = useI18n()
+  const { t, te, money } = useI18n(messages)
   const walletIds = useWalletIds(refs.accounts)
   const form = useForm<Values, WalletContext>({ resolver: journalResolver, context: { walletIds }, defaultValues: defaults(refs.accounts, initial) })
   const { fields, append, remove } = useFieldArray({ control: form.control, name: 'entries' })

@@ -9,9 +9,10 @@ import { Label } from '@/components/ui/label'
 import { useI18n } from '@/lib/i18n'
 
 import { useReverseTransaction, type Transaction } from '../api'
+import { messages } from '../i18n'
 
 export function ReverseDialog({ tx, onClose }: { tx: Transaction | null; onClose: () => void }) {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const reverse = useReverseTransaction()
   const [on, setOn] = useState('')
   return (

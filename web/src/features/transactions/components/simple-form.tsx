@@ -1,6 +1,7 @@
 import { FormProvider, useForm, useWatch } from 'react-hook-form'
 import { z } from 'zod'
 
+import { AccountOptions } from '@/components/account-options'
 import { FormField } from '@/components/form-field'
 import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
@@ -10,11 +11,11 @@ import { normalizeAmountInput } from '@/lib/money'
 import { checkCryptoBlock, cryptoBlockSchema, cryptoToBody, optionalCryptoDefaults, tokenOf } from '@/lib/tron'
 
 import type { Transaction } from '../api'
-import { AccountOptions } from '@/components/account-options'
-import { CommonFields } from './common-fields'
-import { CryptoFields } from './crypto-fields'
+import { messages } from '../i18n'
 import { CRYPTO_FIELDS, mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody, positiveAmount } from '../lib/meta'
 import { useWalletIds, walletResolver, type WalletContext } from '../lib/wallet-resolver'
+import { CommonFields } from './common-fields'
+import { CryptoFields } from './crypto-fields'
 import { FormFooter } from './form-footer'
 import type { TransactionFormProps } from './form-types'
 
@@ -52,7 +53,7 @@ function defaults(kind: 'income' | 'expense', tx?: Transaction | null): Values {
 
 /** The income and expense forms: money account, income/expense account, amount. */
 export function SimpleForm({ kind, refs, initial, onSubmit, onCancel }: TransactionFormProps & { kind: 'income' | 'expense' }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const walletIds = useWalletIds(refs.accounts)
   const form = useForm<Values, WalletContext>({ resolver: simpleResolver, context: { walletIds }, defaultValues: defaults(kind, initial) })
   const { errors, isSubmitting } = form.formState

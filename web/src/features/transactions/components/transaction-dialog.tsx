@@ -10,6 +10,7 @@ import { useI18n, type MessageKey } from '@/lib/i18n'
 import { cn, uuid } from '@/lib/utils'
 
 import { useEditTransaction, usePostTransaction, type Transaction } from '../api'
+import { messages } from '../i18n'
 import type { FormKind, Refs } from '../lib/meta'
 import type { TransactionBody } from './form-types'
 import { JournalForm } from './journal-form'
@@ -36,7 +37,7 @@ export function TransactionDialog({
   onKindChange: (k: FormKind) => void
   editing?: Transaction | null
 }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const accounts = useAllAccounts()
   const projects = useAllProjects()
   const categories = useAllCategories()

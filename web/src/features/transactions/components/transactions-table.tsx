@@ -12,6 +12,7 @@ import { useI18n } from '@/lib/i18n'
 import { cn } from '@/lib/utils'
 
 import type { OriginKind, Transaction } from '../api'
+import { messages } from '../i18n'
 import { originHref } from '../lib/meta'
 import { debitTotals } from '../lib/summary'
 
@@ -39,7 +40,7 @@ export function TransactionsTable({
   onReverse: (tx: Transaction) => void
   onEdit: (tx: Transaction) => void
 }) {
-  const { t, date, money } = useI18n()
+  const { t, date, money } = useI18n(messages)
   const parentRef = useRef<HTMLDivElement>(null)
 
   const columns = useMemo<ColumnDef<Transaction, unknown>[]>(
@@ -204,7 +205,7 @@ const TxRow = memo(function TxRow({ tx, cells, index, start, size }: { tx: Trans
 
 /** What posted a transaction (a payout, an invoice, a recurring rule), linked where it has a screen. */
 function OriginBadge({ kind, id }: { kind: OriginKind; id: string }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const label = t(`originKind.${kind}`)
   const href = originHref(kind, id)
   const badge = (
@@ -222,7 +223,7 @@ function OriginBadge({ kind, id }: { kind: OriginKind; id: string }) {
 
 /** A posting backed by an on-chain transfer: the token, marked when a check against the chain failed. */
 function CryptoBadge({ tx }: { tx: Transaction }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const status = tx.crypto_verification?.result.status
   return (
     <Link to={`/transactions/${tx.id}`} className="shrink-0 rounded-md outline-none focus-visible:ring-2" title={t('crypto.badgeTitle')}>

@@ -2,6 +2,7 @@ import Decimal from 'decimal.js'
 import { FormProvider, useForm, useWatch } from 'react-hook-form'
 import { z } from 'zod'
 
+import { AccountOptions } from '@/components/account-options'
 import { FormField } from '@/components/form-field'
 import { Input } from '@/components/ui/input'
 import { NativeSelect } from '@/components/ui/native-select'
@@ -11,11 +12,11 @@ import { currencyScale, isDecimalString, normalizeAmountInput } from '@/lib/mone
 import { checkCryptoBlock, cryptoBlockSchema, cryptoToBody, optionalCryptoDefaults, tokenOf } from '@/lib/tron'
 
 import type { Transaction } from '../api'
-import { AccountOptions } from '@/components/account-options'
-import { CommonFields } from './common-fields'
-import { CryptoFields } from './crypto-fields'
+import { messages } from '../i18n'
 import { CRYPTO_FIELDS, mapServerField, META_FIELDS, metaDefaults, metaSchema, metaToBody, positiveAmount } from '../lib/meta'
 import { useWalletIds, walletResolver, type WalletContext } from '../lib/wallet-resolver'
+import { CommonFields } from './common-fields'
+import { CryptoFields } from './crypto-fields'
 import { FormFooter } from './form-footer'
 import type { TransactionFormProps } from './form-types'
 
@@ -55,7 +56,7 @@ function defaults(tx?: Transaction | null): Values {
 }
 
 export function TransferForm({ refs, initial, onSubmit, onCancel }: TransactionFormProps) {
-  const { t, te, money } = useI18n()
+  const { t, te, money } = useI18n(messages)
   const walletIds = useWalletIds(refs.accounts)
   const form = useForm<Values, WalletContext>({ resolver: transferResolver, context: { walletIds }, defaultValues: defaults(initial) })
   const { errors, isSubmitting } = form.formState

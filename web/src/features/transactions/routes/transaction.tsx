@@ -16,11 +16,12 @@ import { can, useRole } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 
 import { useTransaction, useVerifyCrypto, type Transaction } from '../api'
+import { messages } from '../i18n'
 import { originHref } from '../lib/meta'
 
 export default function TransactionPage() {
   const { id = '' } = useParams()
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const q = useTransaction(id)
   return (
     <>
@@ -35,7 +36,7 @@ export default function TransactionPage() {
 const names = (items: { id: string; name: string }[] | undefined) => new Map((items ?? []).map((x) => [x.id, x.name]))
 
 function Detail({ tx }: { tx: Transaction }) {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const writer = can.writeBooks(useRole())
   const verify = useVerifyCrypto()
   const accounts = useAllAccounts()

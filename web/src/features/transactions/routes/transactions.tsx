@@ -21,9 +21,10 @@ import { today } from '@/lib/utils'
 import { ExportTooLarge, fetchAllTransactions, MAX_EXPORT_ROWS, TRANSACTION_KINDS, useTransactions, type Transaction, type TransactionFilters, type TransactionKind } from '../api'
 import { ReverseDialog } from '../components/reverse-dialog'
 import { TransactionDialog } from '../components/transaction-dialog'
-import { formKindOf, type FormKind } from '../lib/meta'
 import { TransactionsTable } from '../components/transactions-table'
+import { messages } from '../i18n'
 import { transactionsCsv } from '../lib/csv'
+import { formKindOf, type FormKind } from '../lib/meta'
 
 interface FilterState {
   from: string
@@ -52,7 +53,7 @@ function filtersFrom(params: URLSearchParams): FilterState {
 }
 
 export default function TransactionsPage() {
-  const { t, number } = useI18n()
+  const { t, number } = useI18n(messages)
   const writer = can.writeBooks(useRole())
   // Links from what posted a transaction (e.g. a payout) open the list filtered by its origin.
   const [params, setParams] = useSearchParams()

@@ -6,10 +6,11 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { useI18n } from '@/lib/i18n'
 
 import { useUpdateUser, type UserDetail } from '../api'
+import { messages } from '../i18n'
 
 /** Confirms disabling a user: their sessions end and they cannot sign in until enabled again. */
 export function DisableUserDialog({ user, onClose }: { user: UserDetail | null; onClose: () => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const update = useUpdateUser()
   return (
     <Dialog open={!!user} onOpenChange={(o) => !o && onClose()}>

@@ -9,6 +9,7 @@ import { Button } from '@/components/ui/button'
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog'
 import { useI18n } from '@/lib/i18n'
 
+import { messages } from '../i18n'
 import { useInvitations, useRevokeInvitation, type Invitation, type InvitationState } from '../invitations'
 
 const STATE_VARIANT: Record<InvitationState, 'default' | 'secondary' | 'outline' | 'destructive'> = {
@@ -20,7 +21,7 @@ const STATE_VARIANT: Record<InvitationState, 'default' | 'secondary' | 'outline'
 
 /** The invitations sent, newest first, with their state; pending ones can be revoked. */
 export function InvitationsTable() {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const [pagination, setPagination] = useState<PaginationState>({ pageIndex: 0, pageSize: 10 })
   const query = useInvitations({ limit: pagination.pageSize, offset: pagination.pageIndex * pagination.pageSize })
   const [revoking, setRevoking] = useState<Invitation | null>(null)
@@ -73,7 +74,7 @@ export function InvitationsTable() {
 }
 
 function RevokeInvitationDialog({ invitation, onClose }: { invitation: Invitation | null; onClose: () => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const revoke = useRevokeInvitation()
   return (
     <Dialog open={!!invitation} onOpenChange={(o) => !o && onClose()}>

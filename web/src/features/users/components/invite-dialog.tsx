@@ -16,6 +16,7 @@ import { applyServerError } from '@/lib/forms'
 import { useI18n } from '@/lib/i18n'
 
 import { ROLES, type Role } from '../api'
+import { messages } from '../i18n'
 import { useCreateInvitation, type CreatedInvitation } from '../invitations'
 
 const schema = z.object({
@@ -34,7 +35,7 @@ type Values = z.infer<typeof schema>
  * also mailed when mail is configured; without SMTP the admin passes it on).
  */
 export function InviteDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const [created, setCreated] = useState<CreatedInvitation | null>(null)
   const close = () => {
     setCreated(null)
@@ -54,7 +55,7 @@ export function InviteDialog({ open, onClose }: { open: boolean; onClose: () => 
 }
 
 function InviteForm({ onCreated, onCancel }: { onCreated: (i: CreatedInvitation) => void; onCancel: () => void }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const create = useCreateInvitation()
   const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: { email: '', role: 'viewer' } })
   const { errors, isSubmitting } = form.formState
@@ -85,7 +86,7 @@ function InviteForm({ onCreated, onCancel }: { onCreated: (i: CreatedInvitation)
 }
 
 function InviteLink({ invitation, onDone }: { invitation: CreatedInvitation; onDone: () => void }) {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   return (
     <div className="grid gap-4">
       <CopyField value={invitation.invite_url} label={t('invite.link')} testId="invite-url" />

@@ -18,9 +18,10 @@ import { ROLES, useUpdateUser, useUsers, type Role, type UserDetail } from '../a
 import { DisableUserDialog } from '../components/disable-dialog'
 import { InvitationsTable } from '../components/invitations-table'
 import { InviteDialog } from '../components/invite-dialog'
+import { messages } from '../i18n'
 
 export default function UsersPage() {
-  const { t, date } = useI18n()
+  const { t, date } = useI18n(messages)
   const { user: me } = useSession()
   const [q, setQ] = useState('')
   const [role, setRole] = useState<Role | ''>('')

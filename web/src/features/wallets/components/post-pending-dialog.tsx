@@ -16,13 +16,14 @@ import { useI18n } from '@/lib/i18n'
 import { shortHash } from '@/lib/tron'
 
 import { usePostPending, type Pending } from '../api'
+import { messages } from '../i18n'
 import { postPendingDefaults, postPendingSchema, postPendingToBody, type PostPendingValues } from '../schemas'
 
 const FIELDS = ['counter_account_id', 'category_id', 'counterparty_id', 'project_id', 'fee_expense_account_id', 'date', 'description']
 
 /** Books a pending transfer: the other side (income, expense, payable or another wallet) and its tags. */
 export function PostPendingDialog({ accountId, item, onClose }: { accountId: string; item: Pending | null; onClose: () => void }) {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   return (
     <Dialog open={!!item} onOpenChange={(o) => !o && onClose()}>
       <DialogContent closeLabel={t('common.close')} className="sm:max-w-2xl">
@@ -39,7 +40,7 @@ export function PostPendingDialog({ accountId, item, onClose }: { accountId: str
 }
 
 function PostForm({ accountId, item, onDone }: { accountId: string; item: Pending; onDone: () => void }) {
-  const { t, te } = useI18n()
+  const { t, te } = useI18n(messages)
   const accounts = useAllAccounts()
   const projects = useAllProjects()
   const categories = useAllCategories()

@@ -4,7 +4,6 @@ import { useMemo, useState } from 'react'
 import toast from 'react-hot-toast'
 import { Link, useParams } from 'react-router'
 
-import { useSearchParam } from '@/hooks/use-search-param'
 import { ExplorerLink } from '@/components/crypto-details'
 import { DataTable } from '@/components/data-table'
 import { Money } from '@/components/money'
@@ -14,15 +13,17 @@ import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { NativeSelect } from '@/components/ui/native-select'
 import { useAllAccounts, type Account } from '@/hooks/use-lookups'
+import { useSearchParam } from '@/hooks/use-search-param'
 import { can, useRole } from '@/lib/auth'
 import { useI18n } from '@/lib/i18n'
 
 import { DIRECTIONS, PENDING_STATUSES, useDismissPending, usePending, useSyncWallet, type Pending } from '../api'
 import { PostPendingDialog } from '../components/post-pending-dialog'
+import { messages } from '../i18n'
 
 export default function WalletPage() {
   const { id = '' } = useParams()
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const accounts = useAllAccounts()
   const account = accounts.data?.find((a) => a.id === id)
   return (
@@ -48,7 +49,7 @@ export default function WalletPage() {
 const DIRECTION_ICON = { in: ArrowDownLeft, out: ArrowUpRight, self_transfer: Repeat } as const
 
 function Wallet({ account, address }: { account: Account; address: string }) {
-  const { t, dateTime, number } = useI18n()
+  const { t, dateTime, number } = useI18n(messages)
   const writer = can.writeBooks(useRole())
   const [params, setParam] = useSearchParam()
   const status = params.get('status') ?? 'pending'

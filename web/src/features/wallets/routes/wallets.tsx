@@ -1,16 +1,18 @@
 import { Link } from 'react-router'
 
+import { ExplorerLink } from '@/components/crypto-details'
 import { Money } from '@/components/money'
 import { PageHeader } from '@/components/page-header'
 import { EmptyState, ErrorState, LoadingState } from '@/components/states'
-import { ExplorerLink } from '@/components/crypto-details'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { useAllAccounts } from '@/hooks/use-lookups'
 import { useI18n } from '@/lib/i18n'
 
+import { messages } from '../i18n'
+
 /** The crypto wallet accounts; each with a Tron address opens its pending transfers. */
 export default function WalletsPage() {
-  const { t } = useI18n()
+  const { t } = useI18n(messages)
   const accounts = useAllAccounts()
   const wallets = (accounts.data ?? []).filter((a) => a.kind === 'crypto_wallet' && !a.archived)
   return (
