@@ -6,6 +6,8 @@ use app::error::UpstreamFailure;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::DomainError;
+use domain::error::ErrorKind;
+use domain::transaction::shorthand::ShorthandError;
 use projections::{ProjectionError, ReadError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -128,18 +130,12 @@ impl ApiError {
     pub fn to_problem(&self) -> Problem {
         let (status, code, detail, field) = match self {
             ApiError::Domain(e) => {
-                let status = match e {
-                    DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
-                    DomainError::AlreadyExists { .. } | DomainError::Conflict(_) => {
-                        StatusCode::CONFLICT
-                    }
-                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                let status = match e.kind() {
+                    ErrorKind::NotFound => StatusCode::NOT_FOUND,
+                    ErrorKind::Conflict => StatusCode::CONFLICT,
+                    ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
                 };
-                let field = match e {
-                    DomainError::Invalid { field, .. } => Some(field.clone()),
-                    _ => None,
-                };
-                (status, e.code(), e.to_string(), field)
+                (status, e.code(), domain_detail(e), domain_field(e))
             }
             ApiError::Status {
                 status,
@@ -188,6 +184,35 @@ impl From<ReadError> for ApiError {
             ReadError::Invalid { field, message } => ApiError::invalid(field, message),
             ReadError::NotFound(what) => ApiError::not_found(what),
             ReadError::Account(..) | ReadError::Internal(_) => ApiError::internal(e),
+        }
+    }
+}
+
+/// The request field a domain refusal is about, as the request body spells it.
+pub fn domain_field(e: &DomainError) -> Option<String> {
+    match e {
+        DomainError::Invalid { field, .. } => Some(path(field)),
+        _ => None,
+    }
+}
+
+pub use app::error::{domain_detail, field_path as path};
+
+/// A refused short form: 422 `validation_failed` on the form's field.
+impl From<ShorthandError> for ApiError {
+    fn from(e: ShorthandError) -> Self {
+        ApiError::invalid(shorthand_field(&e), e.to_string())
+    }
+}
+
+/// The request field a refused short form is about (`income.amount`, `transfer`).
+fn shorthand_field(e: &ShorthandError) -> String {
+    match e {
+        ShorthandError::NotPositive { form, figure } => {
+            format!("{}.{}", form.as_str(), figure.as_str())
+        }
+        ShorthandError::TransferNeedsRate { .. } | ShorthandError::TransferRateInOneCurrency => {
+            "transfer".to_string()
         }
     }
 }
@@ -251,7 +276,9 @@ impl From<AppError> for ApiError {
             }
             AppError::InBatch { index, error } => {
                 let field = match &error {
-                    DomainError::Invalid { field, .. } => format!("transactions[{index}].{field}"),
+                    DomainError::Invalid { field, .. } => {
+                        format!("transactions[{index}].{}", path(field))
+                    }
                     _ => format!("transactions[{index}]"),
                 };
                 let code = error.code();
@@ -299,5 +326,108 @@ impl From<eventstore::LoadError> for ApiError {
 impl From<eventstore::Unstorable> for ApiError {
     fn from(_: eventstore::Unstorable) -> Self {
         ApiError::invalid("body", "text must not contain NUL characters (U+0000)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::error::{Field, Refusal};
+    use domain::transaction::shorthand::{Figure, Form};
+    use domain::tron_wallet::posting::ItemPostingError;
+
+    use super::*;
+
+    fn answer(e: impl Into<ApiError>) -> (u16, String, String, Option<String>) {
+        let p = e.into().to_problem();
+        (p.status, p.code, p.detail, p.field)
+    }
+
+    #[test]
+    fn a_domain_field_is_answered_as_its_request_path() {
+        let leg = DomainError::invalid(
+            Field::Leg {
+                index: 1,
+                field: "amount",
+            },
+            "must not be zero",
+        );
+        assert_eq!(
+            answer(leg),
+            (
+                422,
+                "validation_failed".into(),
+                "entries[1].amount: must not be zero".into(),
+                Some("entries[1].amount".into())
+            )
+        );
+        let line = DomainError::invalid(
+            Field::Line {
+                index: 0,
+                field: "quantity",
+            },
+            "must be greater than zero",
+        );
+        assert_eq!(answer(line).3.as_deref(), Some("lines[0].quantity"));
+        assert_eq!(
+            answer(DomainError::invalid(
+                "date",
+                "must not be before 1970-01-01"
+            ))
+            .2,
+            "date: must not be before 1970-01-01"
+        );
+    }
+
+    #[test]
+    fn refusals_are_409_with_their_own_codes() {
+        let id = uuid::Uuid::from_u128(7);
+        assert_eq!(
+            answer(DomainError::from(Refusal::PaymentAlreadyApplied(id))),
+            (
+                409,
+                "already_applied".into(),
+                format!("transaction {id} is already applied to this invoice"),
+                None
+            )
+        );
+        let taken = Refusal::CampaignKeyTaken {
+            field: "source_keys",
+            key: "cmp-1".into(),
+        };
+        assert_eq!(
+            answer(DomainError::from(taken)),
+            (
+                409,
+                "conflict".into(),
+                "source_keys: `cmp-1` already belongs to another campaign".into(),
+                None
+            )
+        );
+    }
+
+    #[test]
+    fn short_form_and_tron_item_refusals_answer_as_before() {
+        let not_positive = ShorthandError::NotPositive {
+            form: Form::Income,
+            figure: Figure::Amount,
+        };
+        assert_eq!(
+            answer(not_positive),
+            (
+                422,
+                "validation_failed".into(),
+                "must be positive".into(),
+                Some("income.amount".into())
+            )
+        );
+        assert_eq!(
+            answer(AppError::from(ItemPostingError::FeeAccountMissing)),
+            (
+                422,
+                "validation_failed".into(),
+                "a USDT wallet pays its fees from a TRX wallet; name it".into(),
+                Some("fee_account_id".into())
+            )
+        );
     }
 }

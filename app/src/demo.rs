@@ -9,7 +9,7 @@ use domain::counterparty::{CounterpartyKind, CounterpartySpec};
 use domain::entity::EntityCommand;
 use domain::money::{Currency, round_to_scale};
 use domain::project::ProjectSpec;
-use domain::transaction::{LegInput, PostTransaction, Price, TransactionKind};
+use domain::transaction::{LegInput, PostTransaction, Price, TransactionKind, debit_credit};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
@@ -105,42 +105,21 @@ impl Demo {
         self.posts.push(PostRequest {
             id: transaction_id(Some(&key)),
             command: PostTransaction {
-                adjusts: None,
-                origin: None,
-                date,
-                kind,
-                description: description.into(),
-                legs,
                 project_id: project,
                 category_id: category,
                 counterparty_id: counterparty,
                 tags: tags.iter().map(|t| t.to_string()).collect(),
                 idempotency_key: Some(key.clone()),
                 fingerprint: key,
-                reverses: None,
-                replaces: None,
-                crypto: None,
+                ..PostTransaction::new(date, kind, description, legs)
             },
         });
     }
 }
 
-fn leg(account_id: Uuid, amount: Decimal) -> LegInput {
-    LegInput {
-        account_id,
-        amount,
-        price: None,
-        memo: None,
-    }
-}
-
-fn priced(account_id: Uuid, amount: Decimal, currency: Currency, total: Decimal) -> LegInput {
-    LegInput {
-        account_id,
-        amount,
-        price: Some(Price::Total { currency, total }),
-        memo: None,
-    }
+/// A leg's price: its whole value in `currency`.
+fn total(currency: Currency, total: Decimal) -> Option<Price> {
+    Some(Price::Total { currency, total })
 }
 
 /// Fills an empty ledger with the demo company. Refuses a ledger that already holds events.
@@ -309,7 +288,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<usize> {
                 day,
                 TransactionKind::Expense,
                 "Moloco weekly spend",
-                vec![leg(moloco_spend, a), leg(card, -a)],
+                debit_credit(moloco_spend, card, a),
                 Some(br),
                 Some(traffic),
                 Some(moloco),
@@ -320,7 +299,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<usize> {
                 day,
                 TransactionKind::Expense,
                 "Unity weekly spend",
-                vec![leg(unity_spend, a), leg(card, -a)],
+                debit_credit(unity_spend, card, a),
                 Some(eu),
                 Some(traffic),
                 Some(unity),
@@ -336,7 +315,10 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<usize> {
                 day,
                 TransactionKind::Income,
                 "BetPartners payout (USDT-TRC20)",
-                vec![priced(usdt, tokens, usd, value), leg(revenue, -value)],
+                vec![
+                    LegInput::new(usdt, tokens).with_price(total(usd, value)),
+                    LegInput::new(revenue, -value),
+                ],
                 Some(br),
                 Some(payouts),
                 Some(network),
@@ -347,7 +329,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<usize> {
                 day,
                 TransactionKind::Expense,
                 "TRC20 transfer energy",
-                vec![leg(fees, fee), leg(trx, -fee)],
+                debit_credit(fees, trx, fee),
                 None,
                 None,
                 None,
@@ -360,7 +342,10 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<usize> {
                 day + Duration::days(2),
                 TransactionKind::Transfer,
                 "USDT sold for USD",
-                vec![priced(usdt, -sold, usd, received), leg(bank, received)],
+                vec![
+                    LegInput::new(usdt, -sold).with_price(total(usd, received)),
+                    LegInput::new(bank, received),
+                ],
                 None,
                 None,
                 None,
@@ -373,7 +358,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<usize> {
                 day,
                 TransactionKind::Income,
                 "NutraCash monthly payout",
-                vec![leg(bank, value), leg(revenue, -value)],
+                debit_credit(bank, revenue, value),
                 Some(eu),
                 Some(payouts),
                 Some(nutra),
@@ -386,7 +371,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<usize> {
                 day,
                 TransactionKind::Transfer,
                 "Card statement paid",
-                vec![leg(card, card_due), leg(bank, -card_due)],
+                debit_credit(card, bank, card_due),
                 None,
                 None,
                 None,
@@ -398,7 +383,10 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<usize> {
                 day,
                 TransactionKind::Transfer,
                 "EUR top-up for payroll",
-                vec![priced(bank, -usd_cost, eur, amount), leg(wise, amount)],
+                vec![
+                    LegInput::new(bank, -usd_cost).with_price(total(eur, amount)),
+                    LegInput::new(wise, amount),
+                ],
                 None,
                 None,
                 None,
@@ -409,7 +397,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<usize> {
                 day + Duration::days(24),
                 TransactionKind::Expense,
                 "Team salaries",
-                vec![leg(salaries, pay), leg(wise, -pay)],
+                debit_credit(salaries, wise, pay),
                 None,
                 Some(payroll),
                 None,
@@ -420,7 +408,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<usize> {
                 day + Duration::days(2),
                 TransactionKind::Expense,
                 "Tracker and tools subscriptions",
-                vec![leg(tools, saas), leg(card, -saas)],
+                debit_credit(tools, card, saas),
                 None,
                 Some(software),
                 None,
@@ -431,7 +419,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<usize> {
                 day + Duration::days(9),
                 TransactionKind::Expense,
                 "Office supplies",
-                vec![leg(tools, petty), leg(cash, -petty)],
+                debit_credit(tools, cash, petty),
                 None,
                 Some(software),
                 None,

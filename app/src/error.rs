@@ -2,6 +2,8 @@
 //! maps each variant to a status and problem+json once.
 
 use domain::DomainError;
+use domain::error::Field;
+use domain::tron_wallet::posting::{ItemLeg, ItemPostingError};
 use eventstore::{LoadError, Unstorable};
 use projections::ProjectionError;
 
@@ -142,5 +144,52 @@ impl From<LoadError> for AppError {
 impl From<Unstorable> for AppError {
     fn from(_: Unstorable) -> Self {
         AppError::invalid("body", "text must not contain NUL characters (U+0000)")
+    }
+}
+
+/// A domain field as the caller's request spells it: a leg is an entry, a line a line.
+pub fn field_path(field: &Field) -> String {
+    match field {
+        Field::Name(name) => name.clone(),
+        Field::Leg { index, field } => format!("entries[{index}].{field}"),
+        Field::Line { index, field } => format!("lines[{index}].{field}"),
+        Field::Contact { index, field } => format!("contacts[{index}].{field}"),
+    }
+}
+
+/// A domain refusal's text for the caller: the domain's message, with a field named by its
+/// request path (`entries[1].amount: must not be zero`).
+pub fn domain_detail(e: &DomainError) -> String {
+    match e {
+        DomainError::Invalid { field, reason } => format!("{}: {reason}", field_path(field)),
+        e => e.to_string(),
+    }
+}
+
+/// A refused Tron item posting, on the request field the user gave.
+impl From<ItemPostingError> for AppError {
+    fn from(e: ItemPostingError) -> Self {
+        AppError::invalid(item_field(&e), e.to_string())
+    }
+}
+
+/// The request field a refused Tron item posting is about.
+fn item_field(e: &ItemPostingError) -> &'static str {
+    match e {
+        ItemPostingError::SelfTransfer => "tx_hash",
+        ItemPostingError::NegativeFee => "fee_trx",
+        ItemPostingError::FeeExpenseAccountMissing { .. } => "fee_expense_account_id",
+        ItemPostingError::FeeAccountMissing | ItemPostingError::FeeAccountNotTrx => {
+            "fee_account_id"
+        }
+        ItemPostingError::WorthNothing { leg, .. } => item_leg_field(*leg),
+    }
+}
+
+/// The request field that names the account of an item posting's `leg`.
+pub fn item_leg_field(leg: ItemLeg) -> &'static str {
+    match leg {
+        ItemLeg::Counter => "counter_account_id",
+        ItemLeg::FeeExpense => "fee_expense_account_id",
     }
 }

@@ -1,8 +1,12 @@
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::entity::{Entity, EntitySpec, MAX_TEXT_CHARS, clean_line, clean_name, clean_text};
 use crate::error::DomainError;
 use crate::money::Currency;
+use crate::transaction::{PostTransaction, TransactionKind, debit_credit};
 use crate::tron;
 
 /// The five classes of double-entry accounts. Debits are positive and credits negative, so an
@@ -101,4 +105,52 @@ impl EntitySpec for AccountSpec {
             ..self
         })
     }
+}
+
+/// Namespace of the opening-balance ids: the per-currency equity accounts and each account's
+/// opening posting.
+const OPENING_NAMESPACE: Uuid = Uuid::from_u128(0x6f70_656e_696e_672d_6261_6c61_6e63_6573);
+
+/// The equity account that takes the other side of opening balances in `currency`: one per
+/// currency, created on first use, always with this id and this spec.
+pub fn opening_equity(currency: Currency) -> (Uuid, AccountSpec) {
+    let spec = AccountSpec {
+        name: format!("Opening balances ({currency})"),
+        account_type: AccountType::Equity,
+        kind: AccountKind::Other,
+        currency,
+        code: None,
+        description: Some("Counterpart of opening balances".into()),
+        tron_address: None,
+    };
+    (opening_equity_id(currency), spec)
+}
+
+/// The id of [`opening_equity`]'s account in `currency`.
+pub fn opening_equity_id(currency: Currency) -> Uuid {
+    Uuid::new_v5(&OPENING_NAMESPACE, currency.code().as_bytes())
+}
+
+/// The id of account `account_id`'s opening-balance posting (an account has at most one).
+pub fn opening_transaction_id(account_id: Uuid) -> Uuid {
+    Uuid::new_v5(&OPENING_NAMESPACE, account_id.as_bytes())
+}
+
+/// The opening balance of account `account_id` in `currency` on `date`: `amount` (debit
+/// positive) against the currency's opening equity. None for a zero balance, which posts
+/// nothing.
+pub fn opening_balance(
+    account_id: Uuid,
+    currency: Currency,
+    amount: Decimal,
+    date: NaiveDate,
+) -> Option<PostTransaction> {
+    if amount.is_zero() {
+        return None;
+    }
+    let legs = debit_credit(account_id, opening_equity_id(currency), amount);
+    Some(PostTransaction {
+        fingerprint: format!("opening:{account_id}"),
+        ..PostTransaction::new(date, TransactionKind::Opening, "Opening balance", legs)
+    })
 }

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::entity::{Entity, EntitySpec, MAX_TEXT_CHARS, clean_line, clean_name, clean_text};
-use crate::error::DomainError;
+use crate::error::{DomainError, Field};
 
 /// Most contacts one counterparty may list.
 pub const MAX_CONTACTS: usize = 20;
@@ -82,12 +82,15 @@ impl EntitySpec for CounterpartySpec {
             .contacts
             .into_iter()
             .enumerate()
-            .map(|(i, c)| {
+            .map(|(index, c)| {
+                let at = |field: &'static str| {
+                    move |e: DomainError| e.at(Field::Contact { index, field })
+                };
                 Ok(Contact {
-                    name: clean_name(&format!("contacts[{i}].name"), c.name)?,
-                    email: clean_email(&format!("contacts[{i}].email"), c.email)?,
-                    phone: clean_line(&format!("contacts[{i}].phone"), c.phone, 50)?,
-                    role: clean_line(&format!("contacts[{i}].role"), c.role, 100)?,
+                    name: clean_name("name", c.name).map_err(at("name"))?,
+                    email: clean_email("email", c.email).map_err(at("email"))?,
+                    phone: clean_line("phone", c.phone, 50).map_err(at("phone"))?,
+                    role: clean_line("role", c.role, 100).map_err(at("role"))?,
                 })
             })
             .collect::<Result<Vec<_>, DomainError>>()?;

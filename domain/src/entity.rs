@@ -149,6 +149,22 @@ impl<S: EntitySpec> Aggregate for Entity<S> {
     }
 
     fn apply(&mut self, event: Self::Event) {
+        let created = matches!(event, EntityEvent::Created(_));
+        assert!(
+            self.exists() != created,
+            "{}: {} only to {}",
+            S::TYPE,
+            if created {
+                "Created applies"
+            } else {
+                "Updated, Archived and Restored apply"
+            },
+            if created {
+                "a new entity"
+            } else {
+                "an existing one"
+            }
+        );
         match event {
             EntityEvent::Created(spec) | EntityEvent::Updated(spec) => self.spec = Some(spec),
             EntityEvent::Archived => self.archived = true,

@@ -16,12 +16,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::DomainError;
+use crate::error::{DomainError, Field, Refusal};
 use crate::money::{Currency, MAX_AMOUNT_ABS, round_to_scale};
 use crate::text::{clean_line, clean_text};
 
 pub mod ageing;
 pub mod open_spans;
+pub mod posting;
 
 /// Most lines one invoice may have.
 pub const MAX_LINES: usize = 200;
@@ -274,12 +275,13 @@ pub struct Invoice {
 
 /// The line as recorded: inputs checked, amount rounded to `currency`.
 pub fn line_of(i: usize, l: LineInput, currency: Currency) -> Result<InvoiceLine, DomainError> {
-    let field = |name: &str| format!("lines[{i}].{name}");
+    let field = |field: &'static str| Field::Line { index: i, field };
     let description = clean_text(
-        &field("description"),
+        "description",
         Some(l.description),
         MAX_LINE_DESCRIPTION_CHARS,
-    )?
+    )
+    .map_err(|e| e.at(field("description")))?
     .ok_or_else(|| DomainError::invalid(field("description"), "must not be empty"))?;
     if l.quantity <= Decimal::ZERO {
         return Err(DomainError::invalid(
@@ -454,16 +456,106 @@ impl Invoice {
         })
     }
 
-    fn refuse(&self, action: &str) -> DomainError {
-        let s = self.status.map(InvoiceStatus::as_str).unwrap_or("missing");
-        DomainError::Conflict(format!("a {s} invoice cannot be {action}"))
+    /// The refusal of `action` ("issued", "paid" ...) in the invoice's present status.
+    pub fn refuse(&self, action: &'static str) -> DomainError {
+        let status = self.status.map(InvoiceStatus::as_str).unwrap_or("missing");
+        Refusal::InvoiceStatus { status, action }.into()
     }
 
     fn currency(&self) -> Result<Currency, DomainError> {
         self.draft
             .as_ref()
             .map(|d| d.currency)
-            .ok_or_else(|| DomainError::Conflict("the invoice has no content".into()))
+            .ok_or(Refusal::InvoiceWithoutContent.into())
+    }
+}
+
+impl Invoice {
+    /// What each event presumes of the invoice it lands on; the log never holds another order.
+    fn assert_applies(&self, event: &InvoiceEvent) {
+        use InvoiceStatus::*;
+        let (ok, what) = match event {
+            InvoiceEvent::Drafted { .. } => (self.status.is_none(), "Drafted to a new invoice"),
+            InvoiceEvent::DraftUpdated(_) => {
+                (self.status == Some(Draft), "DraftUpdated to a draft")
+            }
+            InvoiceEvent::Issued { .. } => (self.status == Some(Draft), "Issued to a draft"),
+            InvoiceEvent::PaymentRecorded(_) => (
+                matches!(self.status, Some(Issued | PartiallyPaid)),
+                "PaymentRecorded to an issued or partially paid invoice",
+            ),
+            InvoiceEvent::BecameOverdue { .. } => (
+                matches!(self.status, Some(Issued | PartiallyPaid)),
+                "BecameOverdue to an issued or partially paid invoice",
+            ),
+            InvoiceEvent::Cancelled { .. } => (
+                matches!(self.status, Some(Draft | Issued | PartiallyPaid)),
+                "Cancelled to a draft, issued or partially paid invoice",
+            ),
+        };
+        assert!(ok, "invoice: {what} only, not to {:?}", self.status);
+    }
+}
+
+impl Invoice {
+    /// A payment, applied in the invoice's currency; beyond what is open only when allowed.
+    fn record_payment(&self, p: PaymentInput) -> Result<InvoiceEvent, DomainError> {
+        match self.existing()? {
+            InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid => {}
+            _ => return Err(self.refuse("paid")),
+        }
+        if self
+            .payments
+            .iter()
+            .any(|q| q.transaction_id == p.transaction_id)
+        {
+            return Err(Refusal::PaymentAlreadyApplied(p.transaction_id).into());
+        }
+        if self.payments.len() >= MAX_PAYMENTS {
+            return Err(Refusal::TooManyPayments(MAX_PAYMENTS).into());
+        }
+        let currency = self.currency()?;
+        let applied = applied_amount(p.amount, p.currency, p.rate, currency)?;
+        let open = self.open();
+        let overpaid = (applied - open).max(Decimal::ZERO);
+        if overpaid > Decimal::ZERO && !p.allow_overpayment {
+            return Err(DomainError::Overpayment {
+                open: open.to_string(),
+                applied: applied.to_string(),
+                currency: currency.to_string(),
+            });
+        }
+        Ok(InvoiceEvent::PaymentRecorded(Payment {
+            date: p.date,
+            transaction_id: p.transaction_id,
+            account_id: p.account_id,
+            amount: p.currency.check_amount(p.amount)?,
+            currency: p.currency,
+            rate: if p.currency == currency { None } else { p.rate },
+            applied,
+            overpaid,
+        }))
+    }
+
+    /// A cancellation: a draft reverses nothing, an issued invoice every issuing posting.
+    fn cancel(
+        &self,
+        date: NaiveDate,
+        reversal_ids: Vec<Uuid>,
+    ) -> Result<InvoiceEvent, DomainError> {
+        match self.existing()? {
+            InvoiceStatus::Draft if reversal_ids.is_empty() => {}
+            InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid
+                if reversal_ids.len() == self.transaction_ids.len() => {}
+            InvoiceStatus::Draft | InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid => {
+                return Err(DomainError::invalid(
+                    "reversal_ids",
+                    "a cancellation reverses every issuing posting, and only those",
+                ));
+            }
+            _ => return Err(self.refuse("cancelled")),
+        }
+        Ok(InvoiceEvent::Cancelled { date, reversal_ids })
     }
 }
 
@@ -535,48 +627,7 @@ impl Aggregate for Invoice {
                     transaction_ids,
                 }
             }
-            InvoiceCommand::RecordPayment(p) => {
-                match self.existing()? {
-                    InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid => {}
-                    _ => return Err(self.refuse("paid")),
-                }
-                if self
-                    .payments
-                    .iter()
-                    .any(|q| q.transaction_id == p.transaction_id)
-                {
-                    return Err(DomainError::Conflict(format!(
-                        "transaction {} is already applied to this invoice",
-                        p.transaction_id
-                    )));
-                }
-                if self.payments.len() >= MAX_PAYMENTS {
-                    return Err(DomainError::Conflict(format!(
-                        "an invoice takes at most {MAX_PAYMENTS} payments"
-                    )));
-                }
-                let currency = self.currency()?;
-                let applied = applied_amount(p.amount, p.currency, p.rate, currency)?;
-                let open = self.open();
-                let overpaid = (applied - open).max(Decimal::ZERO);
-                if overpaid > Decimal::ZERO && !p.allow_overpayment {
-                    return Err(DomainError::Overpayment {
-                        open: open.to_string(),
-                        applied: applied.to_string(),
-                        currency: currency.to_string(),
-                    });
-                }
-                InvoiceEvent::PaymentRecorded(Payment {
-                    date: p.date,
-                    transaction_id: p.transaction_id,
-                    account_id: p.account_id,
-                    amount: p.currency.check_amount(p.amount)?,
-                    currency: p.currency,
-                    rate: if p.currency == currency { None } else { p.rate },
-                    applied,
-                    overpaid,
-                })
-            }
+            InvoiceCommand::RecordPayment(p) => self.record_payment(p)?,
             InvoiceCommand::MarkOverdue { today } => {
                 match self.existing()? {
                     InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid => {}
@@ -587,34 +638,18 @@ impl Aggregate for Invoice {
                     || due.is_none_or(|d| !ageing::is_past_due(d, today))
                     || self.open().is_zero()
                 {
-                    return Err(DomainError::Conflict(
-                        "the invoice is not newly overdue".into(),
-                    ));
+                    return Err(Refusal::NotNewlyOverdue.into());
                 }
                 InvoiceEvent::BecameOverdue { date: today }
             }
-            InvoiceCommand::Cancel { date, reversal_ids } => {
-                let status = self.existing()?;
-                match status {
-                    InvoiceStatus::Draft if reversal_ids.is_empty() => {}
-                    InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid
-                        if reversal_ids.len() == self.transaction_ids.len() => {}
-                    InvoiceStatus::Draft | InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid => {
-                        return Err(DomainError::invalid(
-                            "reversal_ids",
-                            "a cancellation reverses every issuing posting, and only those",
-                        ));
-                    }
-                    _ => return Err(self.refuse("cancelled")),
-                }
-                InvoiceEvent::Cancelled { date, reversal_ids }
-            }
+            InvoiceCommand::Cancel { date, reversal_ids } => self.cancel(date, reversal_ids)?,
         };
         sink.write(event, self).await;
         Ok(())
     }
 
     fn apply(&mut self, event: InvoiceEvent) {
+        self.assert_applies(&event);
         match event {
             InvoiceEvent::Drafted { direction, draft } => {
                 self.status = Some(InvoiceStatus::Draft);
@@ -699,9 +734,7 @@ impl Aggregate for InvoiceSeries {
         sink: &EventSink<Self>,
     ) -> Result<(), DomainError> {
         if self.last >= MAX_SERIES_NUMBER {
-            return Err(DomainError::Conflict(format!(
-                "the series is full ({MAX_SERIES_NUMBER} numbers)"
-            )));
+            return Err(Refusal::SeriesFull(MAX_SERIES_NUMBER).into());
         }
         sink.write(
             SeriesEvent::Allocated {
@@ -716,7 +749,14 @@ impl Aggregate for InvoiceSeries {
 
     fn apply(&mut self, event: SeriesEvent) {
         match event {
-            SeriesEvent::Allocated { number, .. } => self.last = number,
+            SeriesEvent::Allocated { number, .. } => {
+                assert_eq!(
+                    number,
+                    self.last + 1,
+                    "invoice_series: Allocated hands out the next number only"
+                );
+                self.last = number;
+            }
         }
     }
 }

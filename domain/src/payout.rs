@@ -11,9 +11,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::DomainError;
+use crate::error::{DomainError, Field, Refusal};
 use crate::money::Currency;
 use crate::tron;
+
+pub mod posting;
 
 /// Longest period one payout may cover.
 pub const MAX_PAYOUT_DAYS: i64 = 366;
@@ -42,6 +44,17 @@ pub enum PayoutStatus {
     Approved,
     Paid,
     Cancelled,
+}
+
+impl PayoutStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Approved => "approved",
+            Self::Paid => "paid",
+            Self::Cancelled => "cancelled",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,7 +169,10 @@ pub fn payout_total(lines: &[PayoutLine], currency: Currency) -> Result<Decimal,
     for (i, l) in lines.iter().enumerate() {
         if l.amount < Decimal::ZERO {
             return Err(DomainError::invalid(
-                format!("lines[{i}].amount"),
+                Field::Line {
+                    index: i,
+                    field: "amount",
+                },
                 "must not be negative",
             ));
         }
@@ -169,18 +185,36 @@ pub fn payout_total(lines: &[PayoutLine], currency: Currency) -> Result<Decimal,
     Ok(total)
 }
 
+/// A payout's period: in order, not too long, and not overlapping another live payout.
+fn check_period(from: NaiveDate, to: NaiveDate, ctx: &PayoutContext) -> Result<(), DomainError> {
+    if to < from {
+        return Err(DomainError::invalid("to", "ends before it starts"));
+    }
+    if (to - from).num_days() >= MAX_PAYOUT_DAYS {
+        return Err(DomainError::invalid(
+            "to",
+            format!("a payout covers at most {MAX_PAYOUT_DAYS} days"),
+        ));
+    }
+    if let Some(other) = ctx.overlapping {
+        return Err(Refusal::PayoutOverlap(other).into());
+    }
+    Ok(())
+}
+
 impl Payout {
-    fn require(&self, wanted: PayoutStatus, action: &str) -> Result<(), DomainError> {
+    fn require(&self, wanted: PayoutStatus, action: &'static str) -> Result<(), DomainError> {
         match self.status {
             None => Err(DomainError::NotFound {
                 entity: "payout",
                 id: String::new(),
             }),
             Some(s) if s == wanted => Ok(()),
-            Some(s) => Err(DomainError::Conflict(format!(
-                "a {} payout cannot be {action}",
-                format!("{s:?}").to_lowercase()
-            ))),
+            Some(s) => Err(Refusal::PayoutStatus {
+                status: s.as_str(),
+                action,
+            }
+            .into()),
         }
     }
 }
@@ -213,20 +247,7 @@ impl Aggregate for Payout {
                         id: String::new(),
                     });
                 }
-                if to < from {
-                    return Err(DomainError::invalid("to", "ends before it starts"));
-                }
-                if (to - from).num_days() >= MAX_PAYOUT_DAYS {
-                    return Err(DomainError::invalid(
-                        "to",
-                        format!("a payout covers at most {MAX_PAYOUT_DAYS} days"),
-                    ));
-                }
-                if let Some(other) = ctx.overlapping {
-                    return Err(DomainError::Conflict(format!(
-                        "payout {other} of this program already covers part of the period"
-                    )));
-                }
+                check_period(from, to, ctx)?;
                 let total = payout_total(&lines, currency)?;
                 PayoutEvent::Computed {
                     program_id,
@@ -294,6 +315,19 @@ impl Aggregate for Payout {
     }
 
     fn apply(&mut self, event: PayoutEvent) {
+        let (presumed, what) = match &event {
+            PayoutEvent::Computed { .. } => (None, "Computed to a new payout"),
+            PayoutEvent::Approved { .. } => (Some(PayoutStatus::Draft), "Approved to a draft"),
+            PayoutEvent::Paid { .. } => {
+                (Some(PayoutStatus::Approved), "Paid to an approved payout")
+            }
+            PayoutEvent::Cancelled => (Some(PayoutStatus::Draft), "Cancelled to a draft"),
+        };
+        assert!(
+            self.status == presumed,
+            "payout: {what} only, not to {:?}",
+            self.status
+        );
         match event {
             PayoutEvent::Computed {
                 program_id,
@@ -358,11 +392,9 @@ mod tests {
         }
     }
 
+    /// Runs `cmd`; `decide` has already applied the events it returns.
     fn run(p: &mut Payout, cmd: PayoutCommand, ctx: &PayoutContext) -> Result<(), DomainError> {
-        let events = futures::executor::block_on(decide(p, cmd, ctx))?;
-        for e in events {
-            p.apply(e);
-        }
+        futures::executor::block_on(decide(p, cmd, ctx))?;
         Ok(())
     }
 
@@ -415,7 +447,7 @@ mod tests {
         };
         assert!(matches!(
             run(&mut Payout::default(), compute(vec![line("5")]), &ctx),
-            Err(DomainError::Conflict(_))
+            Err(DomainError::Refused(Refusal::PayoutOverlap(_)))
         ));
     }
 }

@@ -6,7 +6,7 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
-use crate::error::DomainError;
+use crate::error::{DomainError, Refusal};
 
 /// The one id of the period aggregate.
 pub const BOOKS_ID: &str = "books";
@@ -84,16 +84,13 @@ impl Aggregate for Periods {
                     ));
                 }
                 if self.closed_through.is_some_and(|c| c >= through) {
-                    return Err(DomainError::Conflict(format!(
-                        "the books are already closed through {}",
-                        self.closed_through.unwrap()
-                    )));
+                    return Err(Refusal::AlreadyClosed(self.closed_through.unwrap()).into());
                 }
                 PeriodEvent::Closed { through }
             }
             PeriodCommand::Reopen { to } => {
                 let Some(current) = self.closed_through else {
-                    return Err(DomainError::Conflict("no period is closed".into()));
+                    return Err(Refusal::NothingClosed.into());
                 };
                 let to = to.map(month_end);
                 if to.is_some_and(|t| t >= current) {
@@ -111,8 +108,21 @@ impl Aggregate for Periods {
 
     fn apply(&mut self, event: PeriodEvent) {
         match event {
-            PeriodEvent::Closed { through } => self.closed_through = Some(through),
-            PeriodEvent::Reopened { through } => self.closed_through = through,
+            PeriodEvent::Closed { through } => {
+                assert!(
+                    self.closed_through.is_none_or(|c| c < through),
+                    "periods: Closed only moves the lock forward"
+                );
+                self.closed_through = Some(through);
+            }
+            PeriodEvent::Reopened { through } => {
+                let current = self.closed_through;
+                assert!(
+                    current.is_some_and(|c| through.is_none_or(|t| t < c)),
+                    "periods: Reopened only moves a closed lock back"
+                );
+                self.closed_through = through;
+            }
         }
     }
 }

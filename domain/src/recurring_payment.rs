@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::entity::clean_name;
-use crate::error::DomainError;
+use crate::error::{DomainError, Refusal};
 use crate::recurring::Schedule;
 use crate::transaction::{
     LegInput, MIN_DATE, Origin, OriginKind, PostTransaction, Price, TransactionKind,
@@ -96,11 +96,10 @@ impl Template {
             legs: self
                 .legs
                 .iter()
-                .map(|l| LegInput {
-                    account_id: l.account_id,
-                    amount: l.amount,
-                    price: l.price.clone(),
-                    memo: l.memo.clone(),
+                .map(|l| {
+                    LegInput::new(l.account_id, l.amount)
+                        .with_price(l.price.clone())
+                        .with_memo(l.memo.clone())
                 })
                 .collect(),
             project_id: self.project_id,
@@ -353,9 +352,7 @@ impl RecurringPayment {
     /// The next day to post, which a recorded occurrence must be.
     fn check_next(&self, date: NaiveDate) -> Result<(), DomainError> {
         if self.due(date, 1).first() != Some(&date) {
-            return Err(DomainError::Conflict(format!(
-                "{date} is not the next day due of this schedule"
-            )));
+            return Err(Refusal::NotNextDue(date).into());
         }
         Ok(())
     }
@@ -366,11 +363,74 @@ impl RecurringPayment {
             id: String::new(),
         })?;
         if self.ended_after.is_some() {
-            return Err(DomainError::Conflict(
-                "the recurring payment has ended".into(),
-            ));
+            return Err(Refusal::RecurringEnded.into());
         }
         Ok(def)
+    }
+}
+
+impl RecurringPayment {
+    /// What each event presumes of the schedule it lands on; the log never holds another order.
+    fn assert_applies(&self, event: &RecurringEvent) {
+        let live = self.exists() && self.ended_after.is_none();
+        let open_pause = self.pauses.last().is_some_and(|p| p.until.is_none());
+        let (ok, what) = match event {
+            RecurringEvent::Created(_) => (!self.exists(), "Created to a new schedule"),
+            RecurringEvent::Updated(_) => (live, "Updated to a live schedule"),
+            RecurringEvent::Paused { .. } => (live && !open_pause, "Paused to a running schedule"),
+            RecurringEvent::Resumed { .. } => (live && open_pause, "Resumed to a paused schedule"),
+            RecurringEvent::Ended { .. } => (live, "Ended to a live schedule"),
+            RecurringEvent::OccurrencePosted { date, .. }
+            | RecurringEvent::OccurrenceFailed { date, .. } => (
+                self.exists() && self.handled_through.is_none_or(|h| h < *date),
+                "an occurrence to a schedule, after the days it handled",
+            ),
+        };
+        assert!(ok, "recurring: {what} only");
+    }
+}
+
+impl RecurringPayment {
+    /// A new definition; once a day was handled its start and schedule are fixed and its end
+    /// cannot move before the days handled.
+    fn update(&self, def: Definition) -> Result<RecurringEvent, DomainError> {
+        let current = self.require_live()?;
+        let def = check_definition(&def)?;
+        if let Some(h) = self.handled_through {
+            if def.start != current.start || def.schedule != current.schedule {
+                return Err(DomainError::invalid(
+                    "schedule",
+                    "start and schedule are fixed once a day was posted; end this one and create another",
+                ));
+            }
+            if def.end.is_some_and(|e| e < h) {
+                return Err(DomainError::invalid(
+                    "end",
+                    format!("days through {h} were already handled"),
+                ));
+            }
+        }
+        Ok(RecurringEvent::Updated(def))
+    }
+
+    /// A pause from `from`, after the last resume, at most MAX_PAUSES times.
+    fn pause(&self, from: NaiveDate) -> Result<RecurringEvent, DomainError> {
+        self.require_live()?;
+        if self.status() == RecurringStatus::Paused {
+            return Err(Refusal::AlreadyPaused.into());
+        }
+        if self.pauses.len() >= MAX_PAUSES {
+            return Err(Refusal::TooManyPauses(MAX_PAUSES).into());
+        }
+        if let Some(last) = self.pauses.last().and_then(|p| p.until)
+            && from < last
+        {
+            return Err(DomainError::invalid(
+                "from",
+                format!("must not be before the last resume ({last})"),
+            ));
+        }
+        Ok(RecurringEvent::Paused { from })
     }
 }
 
@@ -397,49 +457,12 @@ impl Aggregate for RecurringPayment {
                 }
                 RecurringEvent::Created(check_definition(&def)?)
             }
-            RecurringCommand::Update(def) => {
-                let current = self.require_live()?;
-                let def = check_definition(&def)?;
-                if let Some(h) = self.handled_through {
-                    if def.start != current.start || def.schedule != current.schedule {
-                        return Err(DomainError::invalid(
-                            "schedule",
-                            "start and schedule are fixed once a day was posted; end this one and create another",
-                        ));
-                    }
-                    if def.end.is_some_and(|e| e < h) {
-                        return Err(DomainError::invalid(
-                            "end",
-                            format!("days through {h} were already handled"),
-                        ));
-                    }
-                }
-                RecurringEvent::Updated(def)
-            }
-            RecurringCommand::Pause { from } => {
-                self.require_live()?;
-                if self.status() == RecurringStatus::Paused {
-                    return Err(DomainError::Conflict("already paused".into()));
-                }
-                if self.pauses.len() >= MAX_PAUSES {
-                    return Err(DomainError::Conflict(format!(
-                        "a schedule can be paused at most {MAX_PAUSES} times"
-                    )));
-                }
-                if let Some(last) = self.pauses.last().and_then(|p| p.until)
-                    && from < last
-                {
-                    return Err(DomainError::invalid(
-                        "from",
-                        format!("must not be before the last resume ({last})"),
-                    ));
-                }
-                RecurringEvent::Paused { from }
-            }
+            RecurringCommand::Update(def) => self.update(def)?,
+            RecurringCommand::Pause { from } => self.pause(from)?,
             RecurringCommand::Resume { on } => {
                 self.require_live()?;
                 let Some(open) = self.pauses.last().filter(|p| p.until.is_none()) else {
-                    return Err(DomainError::Conflict("not paused".into()));
+                    return Err(Refusal::NotPaused.into());
                 };
                 if on < open.from {
                     return Err(DomainError::invalid(
@@ -484,6 +507,7 @@ impl Aggregate for RecurringPayment {
     }
 
     fn apply(&mut self, event: RecurringEvent) {
+        self.assert_applies(&event);
         match event {
             RecurringEvent::Created(def) | RecurringEvent::Updated(def) => {
                 self.definition = Some(def)
@@ -645,5 +669,71 @@ mod tests {
             Some("recurring:00000000-0000-0000-0000-000000000007:2026-02-28")
         );
         assert_eq!(p.origin.unwrap().kind, OriginKind::Recurring);
+    }
+
+    fn created() -> RecurringEvent {
+        RecurringEvent::Created(def(Schedule::Daily { interval: 1 }, "2026-01-01", None))
+    }
+
+    fn posted_on(date: &str) -> RecurringEvent {
+        RecurringEvent::OccurrencePosted {
+            date: d(date),
+            transaction_id: Uuid::from_u128(1),
+        }
+    }
+
+    #[test]
+    fn a_legit_history_replays() {
+        let r: RecurringPayment = crate::aggregate::replay([
+            created(),
+            posted_on("2026-01-01"),
+            RecurringEvent::Paused {
+                from: d("2026-01-03"),
+            },
+            RecurringEvent::Resumed {
+                on: d("2026-01-05"),
+            },
+            RecurringEvent::Ended {
+                after: d("2026-01-09"),
+            },
+            posted_on("2026-01-02"),
+        ]);
+        assert_eq!(r.posted, 2);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "recurring: an occurrence to a schedule, after the days it handled only"
+    )]
+    fn an_occurrence_of_a_handled_day_panics() {
+        let _: RecurringPayment =
+            crate::aggregate::replay([created(), posted_on("2026-01-02"), posted_on("2026-01-02")]);
+    }
+
+    #[test]
+    #[should_panic(expected = "recurring: Resumed to a paused schedule only")]
+    fn resuming_a_running_schedule_panics() {
+        let _: RecurringPayment = crate::aggregate::replay([
+            created(),
+            RecurringEvent::Resumed {
+                on: d("2026-01-05"),
+            },
+        ]);
+    }
+
+    #[test]
+    #[should_panic(expected = "recurring: Updated to a live schedule only")]
+    fn updating_an_ended_schedule_panics() {
+        let _: RecurringPayment = crate::aggregate::replay([
+            created(),
+            RecurringEvent::Ended {
+                after: d("2026-01-09"),
+            },
+            created_as_update(),
+        ]);
+    }
+
+    fn created_as_update() -> RecurringEvent {
+        RecurringEvent::Updated(def(Schedule::Daily { interval: 1 }, "2026-01-01", None))
     }
 }

@@ -110,6 +110,61 @@ pub fn unrealised_fx(value_now: Decimal, value_booked: Decimal) -> Decimal {
     value_now - value_booked
 }
 
+/// The balance sheet's computed equity lines, gathered over every account's balance in the
+/// report currency: the earnings to date (income − expenses), the unrealised exchange
+/// differences of foreign-currency assets and liabilities, and the conversion differences
+/// (what the transactions' own prices left over against the books' rates).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ComputedEquity {
+    /// Debit-positive sum of the income and expense accounts.
+    earnings_sum: Decimal,
+    unrealised: Decimal,
+    conversions: Decimal,
+}
+
+impl ComputedEquity {
+    /// Takes one account's balance: `booked_value` at the rates of its booking days and, for
+    /// assets and liabilities, `value_now` at the report date's rate (both debit-positive).
+    /// Returns the value the sheet lists for the account itself: assets and liabilities at
+    /// today's rate, equity as booked; None for income and expenses, which it shows only
+    /// through the earnings line.
+    pub fn add(
+        &mut self,
+        account_type: AccountType,
+        booked_value: Decimal,
+        value_now: Option<Decimal>,
+    ) -> Option<Decimal> {
+        // Every account's booked value counts: their sum is the conversions' residue.
+        self.conversions += booked_value;
+        match account_type {
+            AccountType::Asset | AccountType::Liability => {
+                let now = value_now.expect("assets and liabilities are valued at the report date");
+                self.unrealised += unrealised_fx(now, booked_value);
+                Some(now)
+            }
+            AccountType::Equity => Some(booked_value),
+            AccountType::Income | AccountType::Expense => {
+                self.earnings_sum += booked_value;
+                None
+            }
+        }
+    }
+
+    /// The computed lines as the sheet shows them, in its order: earnings (income − expenses
+    /// = −their debit-positive sum), unrealised gains (which raise equity), and conversion
+    /// differences (the debit-positive residue; a loss is negative).
+    pub fn lines(&self) -> [(&'static str, Decimal); 3] {
+        [
+            (
+                "Earnings to date",
+                presented(AccountType::Income, self.earnings_sum),
+            ),
+            ("Unrealised exchange differences", self.unrealised),
+            ("Conversion differences", self.conversions),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -208,7 +208,7 @@ mod tests {
 
     fn field_of(e: DomainError) -> String {
         match e {
-            DomainError::Invalid { field, .. } => field,
+            DomainError::Invalid { field, .. } => field.to_string(),
             other => panic!("expected Invalid, got {other:?}"),
         }
     }

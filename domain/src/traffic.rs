@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::entity::{
     Entity, EntitySpec, MAX_TEXT_CHARS, References, clean_line, clean_name, clean_text,
 };
-use crate::error::DomainError;
+use crate::error::{DomainError, Refusal};
 use crate::money::Currency;
 use crate::text::{self, TextKind};
 
@@ -309,7 +309,7 @@ impl EntitySpec for CampaignSpec {
 
 /// Trimmed, deduplicated keys in the order given, none of them held by another campaign.
 fn clean_keys(
-    field: &str,
+    field: &'static str,
     keys: Vec<String>,
     taken: &[String],
 ) -> Result<Vec<String>, DomainError> {
@@ -331,9 +331,7 @@ fn clean_keys(
             return Err(DomainError::invalid(field, format!("`{key}` {reason}")));
         }
         if taken.contains(&key) {
-            return Err(DomainError::Conflict(format!(
-                "{field}: `{key}` already belongs to another campaign"
-            )));
+            return Err(Refusal::CampaignKeyTaken { field, key }.into());
         }
         if !out.contains(&key) {
             out.push(key);
@@ -437,7 +435,7 @@ mod tests {
         ctx.taken_source_keys = vec!["123".into()];
         assert!(matches!(
             spec.validate(None, &ctx),
-            Err(DomainError::Conflict(_))
+            Err(DomainError::Refused(Refusal::CampaignKeyTaken { .. }))
         ));
     }
 

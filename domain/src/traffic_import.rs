@@ -10,7 +10,7 @@ use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::DomainError;
+use crate::error::{DomainError, Refusal};
 
 /// Longest date range one import may cover; a longer one is a wrong date column.
 pub const MAX_IMPORT_DAYS: i64 = 3660;
@@ -104,9 +104,7 @@ impl Aggregate for TrafficImport {
     ) -> Result<(), DomainError> {
         let ImportCommand::Apply(a) = command;
         if self.applied {
-            return Err(DomainError::Conflict(
-                "this import has already been applied".into(),
-            ));
+            return Err(Refusal::ImportAlreadyApplied.into());
         }
         if a.rows == 0 {
             return Err(DomainError::invalid(
@@ -145,7 +143,13 @@ impl Aggregate for TrafficImport {
 
     fn apply(&mut self, event: ImportEvent) {
         match event {
-            ImportEvent::Applied(_) => self.applied = true,
+            ImportEvent::Applied(_) => {
+                assert!(
+                    !self.applied,
+                    "traffic_import: Applied applies only to an import not yet applied"
+                );
+                self.applied = true;
+            }
         }
     }
 }
@@ -190,5 +194,14 @@ mod tests {
         let mut empty = applied();
         empty.rows = 0;
         assert!(run(TrafficImport::default(), empty).is_err());
+    }
+
+    #[test]
+    #[should_panic(expected = "traffic_import: Applied applies only to an import not yet applied")]
+    fn a_second_application_panics() {
+        let _: TrafficImport = crate::aggregate::replay([
+            ImportEvent::Applied(applied()),
+            ImportEvent::Applied(applied()),
+        ]);
     }
 }

@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::crypto::{self, CryptoDetails, CryptoVerification, WalletLeg};
-use crate::error::DomainError;
+use crate::error::{DomainError, Field, Refusal};
 use crate::money::{Currency, Money, round_to_scale};
 use crate::text::{self, MAX_TEXT_CHARS, TextKind, clean_text};
+
+pub mod shorthand;
 
 /// Most legs one transaction may have.
 pub const MAX_LEGS: usize = 200;
@@ -96,6 +98,32 @@ pub struct LegInput {
     pub amount: Decimal,
     pub price: Option<Price>,
     pub memo: Option<String>,
+}
+
+impl LegInput {
+    /// A leg in the account's own currency, unpriced and without a memo.
+    pub fn new(account_id: Uuid, amount: Decimal) -> Self {
+        Self {
+            account_id,
+            amount,
+            price: None,
+            memo: None,
+        }
+    }
+
+    pub fn with_price(self, price: Option<Price>) -> Self {
+        Self { price, ..self }
+    }
+
+    pub fn with_memo(self, memo: Option<String>) -> Self {
+        Self { memo, ..self }
+    }
+}
+
+/// The two legs that move `amount` from `credit` to `debit` (both in one currency): the
+/// debit first, as every document's posting lists them.
+pub fn debit_credit(debit: Uuid, credit: Uuid, amount: Decimal) -> Vec<LegInput> {
+    vec![LegInput::new(debit, amount), LegInput::new(credit, -amount)]
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,6 +238,43 @@ pub struct PostTransaction {
     pub adjusts: Option<NaiveDate>,
 }
 
+impl PostTransaction {
+    /// A plain posting: no document, references, tags, key, crypto details or links; the
+    /// caller sets what its document needs.
+    pub fn new(
+        date: NaiveDate,
+        kind: TransactionKind,
+        description: impl Into<String>,
+        legs: Vec<LegInput>,
+    ) -> Self {
+        Self {
+            date,
+            origin: None,
+            kind,
+            description: description.into(),
+            legs,
+            project_id: None,
+            category_id: None,
+            counterparty_id: None,
+            tags: Vec::new(),
+            idempotency_key: None,
+            fingerprint: String::new(),
+            reverses: None,
+            replaces: None,
+            crypto: None,
+            adjusts: None,
+        }
+    }
+}
+
+/// One posting of a document (an invoice, a payout): `step` names it within the document, so
+/// the caller derives an idempotency key that makes a retried command post it once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentPosting {
+    pub step: String,
+    pub command: PostTransaction,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransactionCommand {
     Post(PostTransaction),
@@ -284,14 +349,14 @@ impl Transaction {
         let legs = posted
             .legs
             .iter()
-            .map(|leg| LegInput {
-                account_id: leg.account_id,
-                amount: -leg.amount,
-                price: leg.weight.map(|w| Price::Total {
+            .map(|leg| {
+                let price = leg.weight.map(|w| Price::Total {
                     currency: w.currency,
                     total: w.amount.abs(),
-                }),
-                memo: leg.memo.clone(),
+                });
+                LegInput::new(leg.account_id, -leg.amount)
+                    .with_price(price)
+                    .with_memo(leg.memo.clone())
             })
             .collect();
         let mut description = format!("Reversal of: {}", posted.description);
@@ -347,7 +412,6 @@ fn check_adjusts(
 }
 
 fn validate_leg(index: usize, input: LegInput, ctx: &PostingContext) -> Result<Leg, DomainError> {
-    let field = |name: &str| format!("entries[{index}].{name}");
     let account = ctx
         .accounts
         .get(&input.account_id)
@@ -363,65 +427,86 @@ fn validate_leg(index: usize, input: LegInput, ctx: &PostingContext) -> Result<L
     }
     let amount = account.currency.check_amount(input.amount)?;
     if amount.is_zero() {
-        return Err(DomainError::invalid(field("amount"), "must not be zero"));
+        return Err(DomainError::invalid(
+            Field::Leg {
+                index,
+                field: "amount",
+            },
+            "must not be zero",
+        ));
     }
     let weight = match input.price {
         None => None,
-        Some(price) => {
-            let (currency, magnitude) = match price {
-                Price::Rate { currency, rate } => {
-                    if rate <= Decimal::ZERO {
-                        return Err(DomainError::invalid(
-                            field("price.rate"),
-                            "must be positive",
-                        ));
-                    }
-                    let product = amount
-                        .abs()
-                        .checked_mul(rate)
-                        .ok_or_else(|| DomainError::AmountTooLarge(format!("{amount} × {rate}")))?;
-                    (currency, round_to_scale(product, currency))
-                }
-                Price::Total { currency, total } => {
-                    if total <= Decimal::ZERO {
-                        return Err(DomainError::invalid(
-                            field("price.total"),
-                            "must be positive",
-                        ));
-                    }
-                    (currency, total)
-                }
-            };
-            if currency == account.currency {
-                return Err(DomainError::invalid(
-                    field("price.currency"),
-                    "must differ from the account's currency",
-                ));
-            }
-            let magnitude = currency.check_amount(magnitude)?;
-            if magnitude.is_zero() {
-                return Err(DomainError::invalid(
-                    field("price"),
-                    "values the leg at zero",
-                ));
-            }
-            let signed = if amount.is_sign_negative() {
-                -magnitude
-            } else {
-                magnitude
-            };
-            Some(Money {
-                amount: signed,
-                currency,
-            })
-        }
+        Some(price) => Some(weight(index, amount, account.currency, price)?),
     };
     Ok(Leg {
         account_id: input.account_id,
         amount,
         currency: account.currency,
         weight,
-        memo: clean_text(&field("memo"), input.memo, MAX_TEXT_CHARS)?,
+        memo: clean_text("memo", input.memo, MAX_TEXT_CHARS).map_err(|e| {
+            e.at(Field::Leg {
+                index,
+                field: "memo",
+            })
+        })?,
+    })
+}
+
+/// What leg `index` of `amount` in `own` currency weighs in its price's currency: a rate's
+/// product rounded half-even to that currency, or the total given; with the leg's sign.
+fn weight(
+    index: usize,
+    amount: Decimal,
+    own: Currency,
+    price: Price,
+) -> Result<Money, DomainError> {
+    let field = |field: &'static str| Field::Leg { index, field };
+    let (currency, magnitude) = match price {
+        Price::Rate { currency, rate } => {
+            if rate <= Decimal::ZERO {
+                return Err(DomainError::invalid(
+                    field("price.rate"),
+                    "must be positive",
+                ));
+            }
+            let product = amount
+                .abs()
+                .checked_mul(rate)
+                .ok_or_else(|| DomainError::AmountTooLarge(format!("{amount} × {rate}")))?;
+            (currency, round_to_scale(product, currency))
+        }
+        Price::Total { currency, total } => {
+            if total <= Decimal::ZERO {
+                return Err(DomainError::invalid(
+                    field("price.total"),
+                    "must be positive",
+                ));
+            }
+            (currency, total)
+        }
+    };
+    if currency == own {
+        return Err(DomainError::invalid(
+            field("price.currency"),
+            "must differ from the account's currency",
+        ));
+    }
+    let magnitude = currency.check_amount(magnitude)?;
+    if magnitude.is_zero() {
+        return Err(DomainError::invalid(
+            field("price"),
+            "values the leg at zero",
+        ));
+    }
+    let signed = if amount.is_sign_negative() {
+        -magnitude
+    } else {
+        magnitude
+    };
+    Ok(Money {
+        amount: signed,
+        currency,
     })
 }
 
@@ -482,25 +567,81 @@ fn clean_tags(tags: Vec<String>) -> Result<Vec<String>, DomainError> {
     Ok(out)
 }
 
-fn validate_post(
-    cmd: PostTransaction,
-    ctx: &PostingContext,
-) -> Result<TransactionPosted, DomainError> {
-    if cmd.date < MIN_DATE {
+/// The posting's date: within the books' range, not too far ahead, in an open period.
+fn check_date(date: NaiveDate, ctx: &PostingContext) -> Result<(), DomainError> {
+    if date < MIN_DATE {
         return Err(DomainError::invalid(
             "date",
             format!("must not be before {MIN_DATE}"),
         ));
     }
     if let Some(today) = ctx.today
-        && (cmd.date - today).num_days() > MAX_DAYS_AHEAD
+        && (date - today).num_days() > MAX_DAYS_AHEAD
     {
         return Err(DomainError::invalid(
             "date",
             format!("must be at most {MAX_DAYS_AHEAD} days ahead"),
         ));
     }
-    ctx.check_open(cmd.date)?;
+    ctx.check_open(date)
+}
+
+fn check_idempotency_key(key: &str) -> Result<(), DomainError> {
+    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_BYTES {
+        return Err(DomainError::invalid(
+            "idempotency_key",
+            format!("must be 1 to {MAX_IDEMPOTENCY_KEY_BYTES} bytes"),
+        ));
+    }
+    text::check(
+        "idempotency_key",
+        key,
+        TextKind::Line,
+        MAX_IDEMPOTENCY_KEY_BYTES,
+    )?;
+    Ok(())
+}
+
+/// The double-entry rule: the legs sum to zero in every currency.
+fn check_balanced(legs: &[Leg]) -> Result<(), DomainError> {
+    let residual = imbalance(legs);
+    if residual.is_empty() {
+        return Ok(());
+    }
+    let detail = residual
+        .iter()
+        .map(|(c, v)| format!("{v} {c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(DomainError::Unbalanced(format!(
+        "entries sum to {detail} instead of zero"
+    )))
+}
+
+/// The on-chain details, checked against the legs and which of their accounts are wallets.
+fn check_crypto(
+    details: CryptoDetails,
+    legs: &[Leg],
+    ctx: &PostingContext,
+) -> Result<CryptoDetails, DomainError> {
+    let kinds: Vec<WalletLeg> = legs
+        .iter()
+        .map(|l| WalletLeg {
+            currency: l.currency,
+            crypto_wallet: ctx
+                .accounts
+                .get(&l.account_id)
+                .is_some_and(|a| a.crypto_wallet),
+        })
+        .collect();
+    crypto::validate(details, legs, &kinds)
+}
+
+fn validate_post(
+    cmd: PostTransaction,
+    ctx: &PostingContext,
+) -> Result<TransactionPosted, DomainError> {
+    check_date(cmd.date, ctx)?;
     let adjusts = check_adjusts(cmd.adjusts, cmd.reverses.is_some(), ctx)?;
     let description = cmd.description.trim().to_string();
     if description.is_empty() {
@@ -513,18 +654,7 @@ fn validate_post(
         MAX_DESCRIPTION_CHARS,
     )?;
     if let Some(key) = &cmd.idempotency_key {
-        if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_BYTES {
-            return Err(DomainError::invalid(
-                "idempotency_key",
-                format!("must be 1 to {MAX_IDEMPOTENCY_KEY_BYTES} bytes"),
-            ));
-        }
-        text::check(
-            "idempotency_key",
-            key,
-            TextKind::Line,
-            MAX_IDEMPOTENCY_KEY_BYTES,
-        )?;
+        check_idempotency_key(key)?;
     }
     if cmd.legs.len() < 2 {
         return Err(DomainError::invalid(
@@ -547,32 +677,10 @@ fn validate_post(
         .enumerate()
         .map(|(i, leg)| validate_leg(i, leg, ctx))
         .collect::<Result<Vec<_>, _>>()?;
-    let residual = imbalance(&legs);
-    if !residual.is_empty() {
-        let detail = residual
-            .iter()
-            .map(|(c, v)| format!("{v} {c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(DomainError::Unbalanced(format!(
-            "entries sum to {detail} instead of zero"
-        )));
-    }
+    check_balanced(&legs)?;
     let crypto = match cmd.crypto {
         None => None,
-        Some(details) => {
-            let kinds: Vec<WalletLeg> = legs
-                .iter()
-                .map(|l| WalletLeg {
-                    currency: l.currency,
-                    crypto_wallet: ctx
-                        .accounts
-                        .get(&l.account_id)
-                        .is_some_and(|a| a.crypto_wallet),
-                })
-                .collect();
-            Some(Box::new(crypto::validate(*details, &legs, &kinds)?))
-        }
+        Some(details) => Some(Box::new(check_crypto(*details, &legs, ctx)?)),
     };
     Ok(TransactionPosted {
         date: cmd.date,
@@ -625,14 +733,10 @@ impl Aggregate for Transaction {
                     id: String::new(),
                 })?;
                 if self.reversed_by.is_some() {
-                    return Err(DomainError::Conflict(
-                        "the transaction is already reversed".into(),
-                    ));
+                    return Err(Refusal::AlreadyReversed.into());
                 }
                 if posted.kind == TransactionKind::Reversal {
-                    return Err(DomainError::Conflict(
-                        "a reversal cannot be reversed; post a new transaction instead".into(),
-                    ));
+                    return Err(Refusal::ReversalNotReversible.into());
                 }
                 // The reversal lands in its own (open) period; the original's may be closed,
                 // which is exactly why corrections are new postings.
@@ -647,14 +751,10 @@ impl Aggregate for Transaction {
                     id: String::new(),
                 })?;
                 if posted.crypto.is_none() {
-                    return Err(DomainError::Conflict(
-                        "the transaction has no crypto details to verify".into(),
-                    ));
+                    return Err(Refusal::NoCryptoDetails.into());
                 }
                 if self.reversed_by.is_some() || posted.kind == TransactionKind::Reversal {
-                    return Err(DomainError::Conflict(
-                        "a reversed transaction (or a reversal) is not verified".into(),
-                    ));
+                    return Err(Refusal::ReversedNotVerified.into());
                 }
                 TransactionEvent::CryptoVerified(crypto::clean_verification(v)?)
             }
@@ -665,15 +765,31 @@ impl Aggregate for Transaction {
 
     fn apply(&mut self, event: Self::Event) {
         match event {
-            TransactionEvent::Posted(p) => self.posted = Some(p),
+            TransactionEvent::Posted(p) => {
+                assert!(
+                    self.posted.is_none(),
+                    "transaction: Posted applies only to an empty transaction (a stream posts once)"
+                );
+                self.posted = Some(p);
+            }
             TransactionEvent::Reversed {
                 reversal_id,
                 replaced_by,
             } => {
+                assert!(
+                    self.posted.is_some() && self.reversed_by.is_none(),
+                    "transaction: Reversed applies only to a posted transaction not yet reversed"
+                );
                 self.reversed_by = Some(reversal_id);
                 self.replaced_by = replaced_by;
             }
-            TransactionEvent::CryptoVerified(v) => self.crypto_verification = Some(v),
+            TransactionEvent::CryptoVerified(v) => {
+                assert!(
+                    self.posted.is_some(),
+                    "transaction: CryptoVerified applies only to a posted transaction"
+                );
+                self.crypto_verification = Some(v);
+            }
         }
     }
 }

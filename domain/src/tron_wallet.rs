@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::crypto::{CryptoToken, TOKEN_SCALE};
-use crate::error::DomainError;
+use crate::error::{DomainError, Refusal};
 use crate::tron;
+
+pub mod posting;
 
 /// Most new items one sync may record; a longer history is synced in several steps (the cursor
 /// moves only as far as the recorded items).
@@ -143,10 +145,25 @@ impl TronWallet {
     fn pending(&self, tx_hash: &str) -> Result<(), DomainError> {
         match self.item(tx_hash)?.1 {
             ItemStatus::Pending => Ok(()),
-            other => Err(DomainError::Conflict(format!(
-                "item {tx_hash} is already {}",
-                other.as_str()
-            ))),
+            other => Err(Refusal::ItemSettled {
+                tx_hash: tx_hash.to_string(),
+                status: other.as_str(),
+            }
+            .into()),
+        }
+    }
+}
+
+impl TronWallet {
+    /// Moves a pending item to `status`; `event` presumes it is pending.
+    fn settle(&mut self, tx_hash: &str, status: ItemStatus, event: &str) {
+        let item = self.items.get_mut(tx_hash);
+        assert!(
+            item.as_ref().is_some_and(|i| i.1 == ItemStatus::Pending),
+            "tron_wallet: {event} applies only to a pending item ({tx_hash})"
+        );
+        if let Some(item) = item {
+            item.1 = status;
         }
     }
 }
@@ -278,19 +295,19 @@ impl Aggregate for TronWallet {
                 self.cursor = cursor;
                 self.last_synced_at = Some(synced_at);
                 for t in found {
-                    self.items
-                        .insert(t.tx_hash.clone(), (t, ItemStatus::Pending));
+                    let hash = t.tx_hash.clone();
+                    let earlier = self.items.insert(hash, (t, ItemStatus::Pending));
+                    assert!(
+                        earlier.is_none(),
+                        "tron_wallet: Synced finds only transfers that are not items yet"
+                    );
                 }
             }
             TronWalletEvent::ItemPosted { tx_hash, .. } => {
-                if let Some(item) = self.items.get_mut(&tx_hash) {
-                    item.1 = ItemStatus::Posted;
-                }
+                self.settle(&tx_hash, ItemStatus::Posted, "ItemPosted");
             }
             TronWalletEvent::ItemDismissed { tx_hash } => {
-                if let Some(item) = self.items.get_mut(&tx_hash) {
-                    item.1 = ItemStatus::Dismissed;
-                }
+                self.settle(&tx_hash, ItemStatus::Dismissed, "ItemDismissed");
             }
         }
     }

@@ -9,6 +9,7 @@ use domain::crypto::{
     CryptoDetails, CryptoNetwork, CryptoToken, CryptoVerification, USDT_TRC20_CONTRACT,
     VerifyResult,
 };
+use domain::error::Refusal;
 use domain::transaction::{
     AccountFacts, LegInput, PostTransaction, PostingContext, Transaction, TransactionCommand,
     TransactionEvent, TransactionKind,
@@ -193,7 +194,7 @@ fn a_reversed_posting_or_one_without_details_is_not_verified() {
     .unwrap();
     assert!(matches!(
         run(&mut t, verification(VerifyResult::Verified), &b.ctx),
-        Err(DomainError::Conflict(_))
+        Err(DomainError::Refused(Refusal::ReversedNotVerified))
     ));
     assert!(
         run(

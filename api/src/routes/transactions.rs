@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use domain::account::{Account, AccountSpec};
 use domain::crypto::{CryptoDetails, CryptoVerification};
 use domain::money::Currency;
+use domain::transaction::shorthand::Shorthand;
 use domain::transaction::{
     LegInput, Origin, PostTransaction, Price, TransactionKind, TransactionPosted,
 };
@@ -264,20 +265,29 @@ fn price(field: &str, p: &PriceIn) -> ApiResult<Price> {
     }
 }
 
-fn positive(field: &str, amount: Decimal) -> ApiResult<Decimal> {
-    if amount <= Decimal::ZERO {
-        return Err(ApiError::invalid(field, "must be positive"));
+/// The short form the request gives, if any.
+fn shorthand(body: &TransactionIn) -> Option<Shorthand> {
+    if let Some(i) = &body.income {
+        return Some(Shorthand::Income {
+            account_id: i.account_id,
+            income_account_id: i.income_account_id,
+            amount: i.amount,
+        });
     }
-    Ok(amount)
-}
-
-fn leg(account_id: Uuid, amount: Decimal) -> LegInput {
-    LegInput {
-        account_id,
-        amount,
-        price: None,
-        memo: None,
+    if let Some(e) = &body.expense {
+        return Some(Shorthand::Expense {
+            account_id: e.account_id,
+            expense_account_id: e.expense_account_id,
+            amount: e.amount,
+        });
     }
+    body.transfer.as_ref().map(|t| Shorthand::Transfer {
+        from_account_id: t.from_account_id,
+        to_account_id: t.to_account_id,
+        amount: t.amount,
+        rate: t.rate,
+        to_amount: t.to_amount,
+    })
 }
 
 /// Turns the request into the domain command. `currencies` knows the accounts a transfer names.
@@ -302,73 +312,21 @@ fn to_command(
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                Ok(LegInput {
-                    account_id: e.account_id,
-                    amount: e.amount,
-                    price: e
-                        .price
-                        .as_ref()
-                        .map(|p| price(&format!("entries[{i}].price"), p))
-                        .transpose()?,
-                    memo: e.memo.clone(),
-                })
+                let price = e
+                    .price
+                    .as_ref()
+                    .map(|p| price(&format!("entries[{i}].price"), p))
+                    .transpose()?;
+                Ok(LegInput::new(e.account_id, e.amount)
+                    .with_price(price)
+                    .with_memo(e.memo.clone()))
             })
             .collect::<ApiResult<Vec<_>>>()?;
         (TransactionKind::Journal, legs)
-    } else if let Some(i) = &body.income {
-        let a = positive("income.amount", i.amount)?;
-        (
-            TransactionKind::Income,
-            vec![leg(i.account_id, a), leg(i.income_account_id, -a)],
-        )
-    } else if let Some(e) = &body.expense {
-        let a = positive("expense.amount", e.amount)?;
-        (
-            TransactionKind::Expense,
-            vec![leg(e.expense_account_id, a), leg(e.account_id, -a)],
-        )
     } else {
-        let t = body.transfer.as_ref().expect("one form is present");
-        let a = positive("transfer.amount", t.amount)?;
-        let from = currencies.get(&t.from_account_id).copied();
-        let to = currencies.get(&t.to_account_id).copied();
-        let mut out = leg(t.from_account_id, -a);
-        let to_amount = match (from, to) {
-            (Some(f), Some(c)) if f != c => {
-                let to_amount = match (t.rate, t.to_amount) {
-                    (Some(rate), None) => {
-                        domain::money::round_to_scale(a * positive("transfer.rate", rate)?, c)
-                    }
-                    (None, Some(to_amount)) => positive("transfer.to_amount", to_amount)?,
-                    _ => {
-                        return Err(ApiError::invalid(
-                            "transfer",
-                            format!(
-                                "a transfer from {f} to {c} needs exactly one of `rate` and `to_amount`"
-                            ),
-                        ));
-                    }
-                };
-                out.price = Some(Price::Total {
-                    currency: c,
-                    total: to_amount,
-                });
-                to_amount
-            }
-            _ => {
-                if t.rate.is_some() || t.to_amount.is_some_and(|x| x != a) {
-                    return Err(ApiError::invalid(
-                        "transfer",
-                        "`rate` and `to_amount` are for transfers across currencies",
-                    ));
-                }
-                a
-            }
-        };
-        (
-            TransactionKind::Transfer,
-            vec![out, leg(t.to_account_id, to_amount)],
-        )
+        shorthand(body)
+            .expect("one form is present")
+            .legs(|id| currencies.get(&id).copied())?
     };
     let fingerprint = hex::encode(Sha256::digest(
         serde_json::to_vec(body).map_err(ApiError::internal)?,

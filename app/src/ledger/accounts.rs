@@ -1,13 +1,11 @@
 //! Creating an account, with its opening balance posted in the same database transaction.
 
 use chrono::{NaiveDate, Utc};
-use domain::account::{Account, AccountKind, AccountSpec, AccountType};
+use domain::account::{self, Account, AccountSpec};
 use domain::aggregate::decide;
 use domain::entity::EntityCommand;
-use domain::money::Currency;
-use domain::transaction::{
-    LegInput, PostTransaction, Transaction, TransactionCommand, TransactionKind,
-};
+use domain::error::Field;
+use domain::transaction::{Transaction, TransactionCommand};
 use rust_decimal::Decimal;
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
@@ -17,14 +15,6 @@ use super::transactions::posting_context;
 use super::{Actor, Written};
 use crate::error::AppError;
 use eventstore::{self as store, AppendError};
-
-const OPENING_NAMESPACE: Uuid = Uuid::from_u128(0x6f70_656e_696e_672d_6261_6c61_6e63_6573);
-
-/// The equity account that takes the other side of opening balances in `currency`; one per
-/// currency, created on first use.
-pub fn opening_equity_id(currency: Currency) -> Uuid {
-    Uuid::new_v5(&OPENING_NAMESPACE, currency.code().as_bytes())
-}
 
 async fn append(
     conn: &mut PgConnection,
@@ -56,19 +46,12 @@ pub async fn create(
         decide_entity::<AccountSpec>(&mut tx, id, EntityCommand::Create(spec), &()).await?;
     let mut position = append(&mut tx, &events, actor).await?;
 
-    if let Some(amount) = opening_balance.filter(|a| !a.is_zero()) {
-        let equity = opening_equity_id(currency);
+    let date = opening_date.unwrap_or_else(|| Utc::now().date_naive());
+    let opening = opening_balance.and_then(|a| account::opening_balance(id, currency, a, date));
+    if let Some(command) = opening {
+        let (equity, equity_spec) = account::opening_equity(currency);
         let (existing, _) = store::load::<Account>(&mut tx, &equity.to_string()).await?;
         if !existing.exists() {
-            let equity_spec = AccountSpec {
-                name: format!("Opening balances ({currency})"),
-                account_type: AccountType::Equity,
-                kind: AccountKind::Other,
-                currency,
-                code: None,
-                description: Some("Counterpart of opening balances".into()),
-                tron_address: None,
-            };
             let events = decide_entity::<AccountSpec>(
                 &mut tx,
                 equity,
@@ -79,48 +62,20 @@ pub async fn create(
             append(&mut tx, &events, actor).await?;
         }
         crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
-        let command = PostTransaction {
-            adjusts: None,
-            origin: None,
-            date: opening_date.unwrap_or_else(|| Utc::now().date_naive()),
-            kind: TransactionKind::Opening,
-            description: "Opening balance".into(),
-            legs: vec![
-                LegInput {
-                    account_id: id,
-                    amount,
-                    price: None,
-                    memo: None,
-                },
-                LegInput {
-                    account_id: equity,
-                    amount: -amount,
-                    price: None,
-                    memo: None,
-                },
-            ],
-            project_id: None,
-            category_id: None,
-            counterparty_id: None,
-            tags: vec![],
-            idempotency_key: None,
-            fingerprint: format!("opening:{id}"),
-            reverses: None,
-            replaces: None,
-            crypto: None,
-        };
         let ctx = posting_context(&mut tx, std::iter::once(&command)).await?;
         let mut t = Transaction::default();
         let produced = decide(&mut t, TransactionCommand::Post(command), &ctx)
             .await
             .map_err(|e| match e {
-                domain::DomainError::Invalid { field, reason } if field.starts_with("entries") => {
+                domain::DomainError::Invalid { field, reason }
+                    if matches!(field, Field::Leg { .. }) || field == "entries" =>
+                {
                     domain::DomainError::invalid("opening_balance", reason)
                 }
                 other => other,
             })?;
         let events = store::NewEvent::from_domain::<Transaction>(
-            &Uuid::new_v5(&OPENING_NAMESPACE, id.as_bytes()).to_string(),
+            &account::opening_transaction_id(id).to_string(),
             0,
             produced,
         )?;

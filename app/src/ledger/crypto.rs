@@ -7,12 +7,10 @@ use std::collections::HashSet;
 use chrono::{NaiveDate, Utc};
 use domain::account::{Account, AccountKind, AccountSpec};
 use domain::aggregate::decide;
-use domain::crypto::{CryptoDetails, CryptoNetwork, CryptoToken, CryptoVerification, VerifyResult};
-use domain::money::round_to_scale;
-use domain::transaction::{
-    LegInput, Origin, OriginKind, PostTransaction, Price, Transaction, TransactionCommand,
-    TransactionKind,
-};
+use domain::crypto::{CryptoToken, CryptoVerification, VerifyResult};
+use domain::error::Refusal;
+use domain::transaction::{Transaction, TransactionCommand, TransactionKind};
+use domain::tron_wallet::posting::{self as tron_posting, FeeLegs, ItemLeg, ItemPosting, Valued};
 use domain::tron_wallet::{TransferDirection, TronWallet, TronWalletCommand, WalletTransfer};
 use domain::{Currency, DomainError};
 use importers::tronscan::{
@@ -130,16 +128,13 @@ pub async fn verify(
             .ok_or_else(|| AppError::not_found(format!("transaction {id}")))?;
         // Refuse before calling out what the aggregate would refuse anyway.
         if t.reversed_by.is_some() || posted.kind == TransactionKind::Reversal {
-            return Err(DomainError::Conflict(
-                "a reversed transaction (or a reversal) is not verified".into(),
-            )
-            .into());
+            return Err(DomainError::from(Refusal::ReversedNotVerified).into());
         }
-        posted.crypto.as_deref().cloned().ok_or_else(|| {
-            AppError::from(DomainError::Conflict(
-                "the transaction has no crypto details to verify".into(),
-            ))
-        })?
+        posted
+            .crypto
+            .as_deref()
+            .cloned()
+            .ok_or_else(|| AppError::from(DomainError::from(Refusal::NoCryptoDetails)))?
     };
     let expected = Expected {
         token: token_of(details.token),
@@ -356,56 +351,67 @@ async fn account_currency(pool: &PgPool, id: Uuid) -> Result<(Currency, bool), A
     Ok((spec.currency, spec.kind == AccountKind::CryptoWallet))
 }
 
-/// `amount` of `from` valued in `to` at `day`'s rate (rounded half-even to `to`'s scale), as a
-/// leg amount with its price; unchanged when the currencies agree.
+/// `amount` of `from` as a leg in `to`, valued at `day`'s rate when the currencies differ.
 async fn valued(
     pool: &PgPool,
-    field: &str,
+    leg: ItemLeg,
     amount: Decimal,
     from: Currency,
     to: Currency,
     day: NaiveDate,
-) -> Result<(Decimal, Option<Price>), AppError> {
-    if from == to {
-        return Ok((amount, None));
-    }
-    let rate = projections::queries::rate_on(pool, from.code(), to.code(), day)
-        .await?
-        .ok_or_else(|| AppError::MissingRate {
-            detail: format!(
-                "no {}/{} rate on or before {day} (within 31 days); add one under /api/rates",
-                from.code(),
-                to.code()
-            ),
-            field: field.to_string(),
-        })?;
-    let value = round_to_scale(amount.abs() * rate.rate, to);
-    if value.is_zero() {
-        return Err(AppError::invalid(
-            field,
-            format!("{amount} {} is worth nothing in {}", from.code(), to.code()),
-        ));
-    }
-    Ok((
-        if amount.is_sign_negative() {
-            -value
-        } else {
-            value
-        },
-        Some(Price::Total {
-            currency: from,
-            total: amount.abs(),
-        }),
-    ))
+) -> Result<Valued, AppError> {
+    let rate = if from == to {
+        Decimal::ONE
+    } else {
+        projections::queries::rate_on(pool, from.code(), to.code(), day)
+            .await?
+            .ok_or_else(|| AppError::MissingRate {
+                detail: format!(
+                    "no {}/{} rate on or before {day} (within 31 days); add one under /api/rates",
+                    from.code(),
+                    to.code()
+                ),
+                field: crate::error::item_leg_field(leg).to_string(),
+            })?
+            .rate
+    };
+    tron_posting::valued(leg, amount, from, to, rate).map_err(AppError::from)
 }
 
-fn leg(account_id: Uuid, amount: Decimal, price: Option<Price>, memo: Option<&str>) -> LegInput {
-    LegInput {
+/// The fee legs of an outgoing item: its payer checked to hold TRX, its expense valued in
+/// the expense account's currency at the day's rate. None when there is no fee to book.
+async fn fee_legs(
+    pool: &PgPool,
+    item: &WalletTransfer,
+    account_id: Uuid,
+    fee_trx: Decimal,
+    p: &PostItem,
+    date: NaiveDate,
+) -> Result<Option<FeeLegs>, AppError> {
+    let accounts = tron_posting::fee_accounts(
+        item,
         account_id,
-        amount,
-        price,
-        memo: memo.map(str::to_string),
-    }
+        fee_trx,
+        p.fee_account_id,
+        p.fee_expense_account_id,
+    )?;
+    let Some(accounts) = accounts else {
+        return Ok(None);
+    };
+    let (payer_currency, _) = account_currency(pool, accounts.payer_account_id).await?;
+    accounts.check_payer(payer_currency)?;
+    let (expense_currency, _) = account_currency(pool, accounts.expense_account_id).await?;
+    let trx = CryptoToken::Trx.currency();
+    let expense = valued(
+        pool,
+        ItemLeg::FeeExpense,
+        fee_trx,
+        trx,
+        expense_currency,
+        date,
+    )
+    .await?;
+    Ok(Some(FeeLegs { accounts, expense }))
 }
 
 pub struct PostedItem {
@@ -432,12 +438,7 @@ pub async fn post_item(
         let (state, _) = store::load::<TronWallet>(&mut conn, &key).await?;
         state.item(tx_hash)?.0.clone()
     };
-    if item.direction == TransferDirection::SelfTransfer {
-        return Err(AppError::invalid(
-            "tx_hash",
-            "a transfer from the wallet to itself moves nothing to categorise; dismiss it",
-        ));
-    }
+    let signed = tron_posting::wallet_amount(&item)?;
     let outgoing = item.direction == TransferDirection::Out;
     let (fee_trx, block, confirmations) = match (outgoing, p.fee_trx) {
         (false, _) => (Decimal::ZERO, Some(item.block), None),
@@ -456,119 +457,40 @@ pub async fn post_item(
             (info.fee_trx, Some(info.block), Some(info.confirmations))
         }
     };
-    if fee_trx.is_sign_negative() {
-        return Err(AppError::invalid("fee_trx", "must not be negative"));
-    }
+    let fee_trx = tron_posting::check_fee(fee_trx)?;
     let date = p.date.unwrap_or_else(|| item.time.date_naive());
     let (counter_currency, counter_is_wallet) =
         account_currency(pool, p.counter_account_id).await?;
-    let amount = item.amount;
-    let mut legs = Vec::with_capacity(4);
-    let signed = if outgoing { -amount } else { amount };
-    legs.push(leg(account_id, signed, None, None));
-    let (counter_amount, counter_price) = valued(
+    let counter = valued(
         pool,
-        "counter_account_id",
+        ItemLeg::Counter,
         -signed,
         w.currency,
         counter_currency,
         date,
     )
     .await?;
-    legs.push(leg(
-        p.counter_account_id,
-        counter_amount,
-        counter_price,
-        None,
-    ));
-    if outgoing && !fee_trx.is_zero() {
-        let fee_expense = p.fee_expense_account_id.ok_or_else(|| {
-            AppError::invalid(
-                "fee_expense_account_id",
-                format!(
-                    "the transfer paid a network fee of {fee_trx} TRX; name its expense account"
-                ),
-            )
-        })?;
-        let trx = CryptoToken::Trx.currency();
-        let fee_account = match (p.fee_account_id, w.token) {
-            (Some(id), _) => id,
-            (None, CryptoToken::Trx) => account_id,
-            (None, CryptoToken::Usdt) => {
-                return Err(AppError::invalid(
-                    "fee_account_id",
-                    "a USDT wallet pays its fees from a TRX wallet; name it",
-                ));
-            }
-        };
-        let (fee_currency, _) = account_currency(pool, fee_account).await?;
-        if fee_currency != trx {
-            return Err(AppError::invalid(
-                "fee_account_id",
-                "the fee is paid in TRX: name a TRX account",
-            ));
-        }
-        let (expense_currency, _) = account_currency(pool, fee_expense).await?;
-        let (fee_amount, fee_price) = valued(
-            pool,
-            "fee_expense_account_id",
-            fee_trx,
-            trx,
-            expense_currency,
-            date,
-        )
-        .await?;
-        legs.push(leg(fee_account, -fee_trx, None, Some("network fee")));
-        legs.push(leg(fee_expense, fee_amount, fee_price, Some("network fee")));
-    }
-    let kind = match (counter_is_wallet, outgoing) {
-        (true, _) => TransactionKind::Transfer,
-        (false, false) => TransactionKind::Income,
-        (false, true) => TransactionKind::Expense,
-    };
-    let idempotency = format!("tron:{account_id}:{tx_hash}");
-    let description = p.description.unwrap_or_else(|| {
-        format!(
-            "{} {} {} {}",
-            amount,
-            w.token.code(),
-            if outgoing { "to" } else { "from" },
-            if outgoing { &item.to } else { &item.from }
-        )
-    });
+    let fee = fee_legs(pool, &item, account_id, fee_trx, &p, date).await?;
+    let command = tron_posting::item_posting(ItemPosting {
+        wallet_account_id: account_id,
+        item,
+        date,
+        description: p.description,
+        counter_account_id: p.counter_account_id,
+        counter,
+        counter_is_wallet,
+        fee_trx,
+        fee,
+        block,
+        confirmations,
+        project_id: p.project_id,
+        category_id: p.category_id,
+        counterparty_id: p.counterparty_id,
+        tags: p.tags,
+    })?;
     let request = PostRequest {
-        id: transaction_id(Some(&idempotency)),
-        command: PostTransaction {
-            adjusts: None,
-            date,
-            origin: Some(Origin {
-                kind: OriginKind::TronWallet,
-                id: account_id,
-            }),
-            kind,
-            description,
-            legs,
-            project_id: p.project_id,
-            category_id: p.category_id,
-            counterparty_id: p.counterparty_id,
-            tags: p.tags,
-            idempotency_key: Some(idempotency.clone()),
-            fingerprint: idempotency,
-            reverses: None,
-            replaces: None,
-            crypto: Some(Box::new(CryptoDetails {
-                network: CryptoNetwork::Tron,
-                token: item.token,
-                contract: item.token.contract().map(str::to_string),
-                tx_hash: item.tx_hash.clone(),
-                from: item.from.clone(),
-                to: item.to.clone(),
-                amount,
-                fee_trx,
-                block,
-                confirmations,
-            })),
-        },
+        id: transaction_id(command.idempotency_key.as_deref()),
+        command,
     };
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;

@@ -4,23 +4,20 @@
 //! postings, the series allocation and the invoice's own event in one database transaction:
 //! the books, the numbers and the invoice never disagree.
 
-use std::collections::BTreeMap;
-
 use chrono::{NaiveDate, Utc};
+use domain::Currency;
 use domain::account::{AccountKind, AccountSpec, AccountType};
 use domain::aggregate::decide;
 use domain::category::CategorySpec;
 use domain::counterparty::CounterpartySpec;
 use domain::entity::{Entity, EntitySpec};
+use domain::invoice::posting as invoice_posting;
 use domain::invoice::{
     Allocate, Direction, DraftInput, Invoice, InvoiceCommand, InvoiceEvent, InvoiceSeries,
     InvoiceStatus, PaymentInput, format_number, series_of,
 };
 use domain::project::ProjectSpec;
-use domain::transaction::{
-    LegInput, Origin, OriginKind, PostTransaction, Price, Transaction, TransactionKind,
-};
-use domain::{Currency, DomainError};
+use domain::transaction::{Origin, OriginKind, PostTransaction, Transaction, TransactionKind};
 use rust_decimal::Decimal;
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
@@ -218,18 +215,9 @@ async fn ledger_account(
     Ok(())
 }
 
-/// The accounts an issue posts to.
-#[derive(Debug, Clone, Copy)]
-pub struct IssueAccounts {
-    /// Accounts receivable (an asset) for a receivable invoice; accounts payable (a liability)
-    /// for a payable one; in the invoice's currency.
-    pub control_account_id: Uuid,
-    /// Income (receivable) or expense (payable) account, in the invoice's currency.
-    pub account_id: Uuid,
-}
+pub use domain::invoice::posting::IssueAccounts;
 
-/// The issue's postings: one per (project, category) of the lines, so that each line's
-/// income or expense lands under its own project and category.
+/// The issue's postings, keyed under invoice `id`.
 fn issue_postings(
     id: Uuid,
     invoice: &Invoice,
@@ -239,62 +227,9 @@ fn issue_postings(
     let (Some(direction), Some(d)) = (invoice.direction, invoice.draft.as_ref()) else {
         return Err(AppError::internal("an invoice without content"));
     };
-    let mut groups: BTreeMap<(Option<Uuid>, Option<Uuid>), Decimal> = BTreeMap::new();
-    for l in &d.lines {
-        *groups.entry((l.project_id, l.category_id)).or_default() += l.amount;
-    }
-    let name = |u: Option<Uuid>| u.map(|u| u.to_string()).unwrap_or_else(|| "-".into());
-    let description = match (&d.external_number, direction) {
-        (Some(ext), Direction::Payable) => format!("Bill {number} (supplier's {ext})"),
-        (_, Direction::Payable) => format!("Bill {number}"),
-        (_, Direction::Receivable) => format!("Invoice {number}"),
-    };
-    Ok(groups
+    Ok(invoice_posting::issue(direction, d, number, accounts)
         .into_iter()
-        .filter(|(_, amount)| !amount.is_zero())
-        .map(|((project, category), amount)| {
-            // Receivable: the customer owes us (debit AR), we earned (credit income).
-            // Payable: we spent (debit expense), we owe the supplier (credit AP).
-            let (debit, credit, kind) = match direction {
-                Direction::Receivable => (
-                    accounts.control_account_id,
-                    accounts.account_id,
-                    TransactionKind::Income,
-                ),
-                Direction::Payable => (
-                    accounts.account_id,
-                    accounts.control_account_id,
-                    TransactionKind::Expense,
-                ),
-            };
-            let leg = |account_id, amount| LegInput {
-                account_id,
-                amount,
-                price: None,
-                memo: None,
-            };
-            document_posting(
-                origin(id),
-                &format!("issue:{}:{}", name(project), name(category)),
-                PostTransaction {
-                    adjusts: None,
-                    crypto: None,
-                    date: d.issue_date,
-                    origin: None,
-                    kind,
-                    description: description.clone(),
-                    legs: vec![leg(debit, amount), leg(credit, -amount)],
-                    project_id: project,
-                    category_id: category,
-                    counterparty_id: Some(d.counterparty_id),
-                    tags: vec!["invoice".to_string()],
-                    idempotency_key: None,
-                    fingerprint: String::new(),
-                    reverses: None,
-                    replaces: None,
-                },
-            )
-        })
+        .map(|p| document_posting(origin(id), &p.step, p.command))
         .collect())
 }
 
@@ -314,11 +249,7 @@ async fn try_issue(
     let (Some(InvoiceStatus::Draft), Some(direction), Some(d)) =
         (invoice.status, invoice.direction, invoice.draft.clone())
     else {
-        let s = invoice
-            .status
-            .map(InvoiceStatus::as_str)
-            .unwrap_or("missing");
-        return Err(DomainError::Conflict(format!("a {s} invoice cannot be issued")).into());
+        return Err(invoice.refuse("issued").into());
     };
     let (control_type, account_type) = match direction {
         Direction::Receivable => (AccountType::Asset, AccountType::Income),
@@ -462,11 +393,7 @@ pub async fn pay(
         invoice.status,
         Some(InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid)
     ) {
-        let s = invoice
-            .status
-            .map(InvoiceStatus::as_str)
-            .unwrap_or("missing");
-        return Err(DomainError::Conflict(format!("a {s} invoice cannot be paid")).into());
+        return Err(invoice.refuse("paid").into());
     }
     let (Some(direction), Some(d), Some(control)) = (
         invoice.direction,
@@ -517,37 +444,17 @@ pub async fn pay(
             let Some(InvoiceEvent::PaymentRecorded(p)) = decided.first() else {
                 return Err(AppError::internal("a payment without its event"));
             };
-            let price = (spec.currency != d.currency).then_some(Price::Total {
-                currency: d.currency,
-                total: p.applied,
-            });
-            // Receivable: money comes in (debit it), the customer owes less (credit AR).
-            // Payable: money goes out (credit it), we owe less (debit AP).
-            let sign = match direction {
-                Direction::Receivable => Decimal::ONE,
-                Direction::Payable => -Decimal::ONE,
-            };
-            let what = match direction {
-                Direction::Receivable => "invoice",
-                Direction::Payable => "bill",
-            };
             let number = invoice.number.as_deref().unwrap_or_default();
-            posting.command.description = format!("Payment of {what} {number}");
-            posting.command.counterparty_id = Some(d.counterparty_id);
-            posting.command.legs = vec![
-                LegInput {
-                    account_id,
-                    amount: sign * p.amount,
-                    price,
-                    memo: None,
-                },
-                LegInput {
-                    account_id: control,
-                    amount: -sign * p.applied,
-                    price: None,
-                    memo: None,
-                },
-            ];
+            let accounts = invoice_posting::MoneyAccount {
+                account_id,
+                control_account_id: control,
+            };
+            posting.command = document_posting(
+                origin(id),
+                &step,
+                invoice_posting::payment(direction, &d, number, accounts, p),
+            )
+            .command;
             let (mut events, _) = decide_in(&mut tx, &[posting]).await?;
             events.extend(NewEvent::from_domain::<Invoice>(
                 &id.to_string(),
@@ -571,17 +478,7 @@ pub async fn pay(
                     "the transaction is not with the invoice's counterparty",
                 ));
             }
-            // A payment credits the receivable (money came in) or debits the payable.
-            let moved: Decimal = posted
-                .legs
-                .iter()
-                .filter(|l| l.account_id == control)
-                .map(|l| l.amount)
-                .sum();
-            let applied = match direction {
-                Direction::Receivable => -moved,
-                Direction::Payable => moved,
-            };
+            let applied = invoice_posting::settled_by(direction, control, &posted.legs);
             if applied <= Decimal::ZERO {
                 return Err(AppError::invalid(
                     field,
@@ -616,25 +513,10 @@ pub async fn pay(
     }
 }
 
-/// A posting with only its date set; the caller fills in the rest.
+/// A posting with only its date set: enough to learn its id (from its key) before the
+/// invoice decides what it posts.
 fn empty_posting(date: NaiveDate) -> PostTransaction {
-    PostTransaction {
-        adjusts: None,
-        crypto: None,
-        date,
-        origin: None,
-        kind: TransactionKind::Transfer,
-        description: String::new(),
-        legs: Vec::new(),
-        project_id: None,
-        category_id: None,
-        counterparty_id: None,
-        tags: vec!["invoice".to_string()],
-        idempotency_key: None,
-        fingerprint: String::new(),
-        reverses: None,
-        replaces: None,
-    }
+    PostTransaction::new(date, TransactionKind::Transfer, "", Vec::new())
 }
 
 /// Cancels invoice `id`: a draft simply; an issued one by reversing its issuing postings

@@ -9,9 +9,10 @@ use domain::account::AccountSpec;
 use domain::aggregate::decide;
 use domain::entity::Entity;
 use domain::money::round_to_scale;
+use domain::payout::posting::{self as payout_posting, ApprovalAccounts, Receipt};
 use domain::payout::{Payout, PayoutCommand, PayoutContext, PayoutLine};
 use domain::traffic::{OfferSpec, PayoutModel, ProgramSpec};
-use domain::transaction::{LegInput, Origin, OriginKind, PostTransaction, Price, TransactionKind};
+use domain::transaction::{DocumentPosting, Origin, OriginKind};
 use domain::{Currency, DomainError};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
@@ -194,14 +195,14 @@ async fn load(tx: &mut PgConnection, id: Uuid) -> Result<(Payout, i64), AppError
 }
 
 /// A posting of payout `id`, with a key that makes a retried command post it once.
-fn posting(id: Uuid, step: &str, command: PostTransaction) -> PostRequest {
+fn posting(id: Uuid, p: DocumentPosting) -> PostRequest {
     document_posting(
         Origin {
             kind: OriginKind::Payout,
             id,
         },
-        step,
-        command,
+        &p.step,
+        p.command,
     )
 }
 
@@ -257,58 +258,15 @@ pub async fn approve(
                 .ok_or_else(|| AppError::internal("payout without period"))?
         }
     };
+    let accounts = ApprovalAccounts {
+        receivable_account_id: a.receivable_account_id,
+        revenue_account_id: a.revenue_account_id,
+        category_id: a.category_id,
+    };
     let postings = |p: &Payout| -> Result<Vec<PostRequest>, AppError> {
-        let mut by_project: BTreeMap<Option<Uuid>, Decimal> = BTreeMap::new();
-        for l in &p.lines {
-            *by_project.entry(l.project_id).or_default() += l.amount;
-        }
-        Ok(by_project
+        Ok(payout_posting::approval(p, date, accounts)
             .into_iter()
-            .filter(|(_, amount)| !amount.is_zero())
-            .map(|(project, amount)| {
-                let step = match project {
-                    Some(p) => format!("receivable:{p}"),
-                    None => "receivable".to_string(),
-                };
-                posting(
-                    id,
-                    &step,
-                    PostTransaction {
-                        adjusts: None,
-                        date,
-                        origin: None,
-                        kind: TransactionKind::Income,
-                        description: format!(
-                            "Affiliate payout {} to {}",
-                            p.from.map(|d| d.to_string()).unwrap_or_default(),
-                            p.to.map(|d| d.to_string()).unwrap_or_default()
-                        ),
-                        legs: vec![
-                            LegInput {
-                                account_id: a.receivable_account_id,
-                                amount,
-                                price: None,
-                                memo: None,
-                            },
-                            LegInput {
-                                account_id: a.revenue_account_id,
-                                amount: -amount,
-                                price: None,
-                                memo: None,
-                            },
-                        ],
-                        project_id: project,
-                        category_id: a.category_id,
-                        counterparty_id: p.counterparty_id,
-                        tags: vec!["payout".to_string()],
-                        idempotency_key: None,
-                        fingerprint: String::new(),
-                        reverses: None,
-                        replaces: None,
-                        crypto: None,
-                    },
-                )
-            })
+            .map(|d| posting(id, d))
             .collect())
     };
     let command = |ids: &[Uuid]| PayoutCommand::Approve {
@@ -362,47 +320,17 @@ pub async fn pay(pool: &PgPool, actor: &Actor, id: Uuid, pm: Payment) -> Result<
             ));
         }
     };
+    let receipt = Receipt {
+        date: pm.date,
+        account_id: pm.account_id,
+        account_currency,
+        amount,
+        tx_hash: pm.tx_hash.clone(),
+    };
     let postings = |p: &Payout| -> Result<Vec<PostRequest>, AppError> {
-        let receivable = p
-            .receivable_account_id
-            .ok_or_else(|| DomainError::Conflict("the payout is not approved".into()))?;
-        let price = (account_currency != currency).then_some(Price::Total {
-            currency,
-            total: p.total,
-        });
         Ok(vec![posting(
             id,
-            "payment",
-            PostTransaction {
-                adjusts: None,
-                date: pm.date,
-                origin: None,
-                kind: TransactionKind::Transfer,
-                description: "Affiliate payout received".to_string(),
-                legs: vec![
-                    LegInput {
-                        account_id: pm.account_id,
-                        amount,
-                        price,
-                        memo: pm.tx_hash.clone(),
-                    },
-                    LegInput {
-                        account_id: receivable,
-                        amount: -p.total,
-                        price: None,
-                        memo: None,
-                    },
-                ],
-                project_id: None,
-                category_id: p.category_id,
-                counterparty_id: p.counterparty_id,
-                tags: vec!["payout".to_string()],
-                idempotency_key: None,
-                fingerprint: String::new(),
-                reverses: None,
-                replaces: None,
-                crypto: None,
-            },
+            payout_posting::payment(p, currency, &receipt)?,
         )])
     };
     let command = |ids: &[Uuid]| PayoutCommand::MarkPaid {

@@ -35,9 +35,10 @@ pub const MAX_CONFLICTS_PER_SCHEDULE: usize = 20;
 /// Field names of the template's posting rules, as the API's body names them.
 fn template_error(e: DomainError) -> AppError {
     match e {
-        DomainError::Invalid { field, reason } => {
-            AppError::invalid(format!("template.{field}"), reason)
-        }
+        DomainError::Invalid { field, reason } => AppError::invalid(
+            format!("template.{}", crate::error::field_path(&field)),
+            reason,
+        ),
         e => e.into(),
     }
 }
@@ -211,7 +212,7 @@ async fn step(
             Vec::new(),
             RecurringCommand::RecordFailed {
                 date,
-                reason: e.to_string(),
+                reason: crate::error::domain_detail(&e),
             },
         ),
         Err(e) if e.is_refusal() => (

@@ -488,9 +488,7 @@ struct Sheet {
     a_total: Decimal,
     l_total: Decimal,
     e_total: Decimal,
-    earnings: Decimal,
-    unrealised: Decimal,
-    conversions: Decimal,
+    computed: report::ComputedEquity,
 }
 
 impl Sheet {
@@ -523,14 +521,7 @@ impl Sheet {
     fn finish(mut self, as_of: NaiveDate, currency: Currency, rates: &Rates) -> BalanceSheetOut {
         let code = currency.code();
         let round = |d: Decimal| round_to_scale(d, currency);
-        // Earnings: income − expenses to date = −(their debit-positive sum). Unrealised gains
-        // raise equity; conversion differences are the debit-positive residue (a loss is negative).
-        let computed = [
-            ("Earnings to date", presented_earnings(self.earnings)),
-            ("Unrealised exchange differences", self.unrealised),
-            ("Conversion differences", self.conversions),
-        ];
-        for (name, v) in computed {
+        for (name, v) in self.computed.lines() {
             self.e_total += v;
             self.equity.push(SheetLine {
                 account_id: None,
@@ -579,21 +570,14 @@ pub async fn balance_sheet(
         let Some(acc) = by_id.get(&b.account_id) else {
             continue;
         };
-        // Every account's value at its booking days' rates; their sum is what the
-        // transactions' own prices left over against the books' rates.
-        sheet.conversions += b.booked_value;
-        let value = match acc.account_type {
+        let now = match acc.account_type {
             AccountType::Asset | AccountType::Liability => {
-                let now =
-                    q::value_on(pool, b.balance, &acc.currency, code, as_of, &mut rates).await?;
-                sheet.unrealised += report::unrealised_fx(now, b.booked_value);
-                now
+                Some(q::value_on(pool, b.balance, &acc.currency, code, as_of, &mut rates).await?)
             }
-            AccountType::Equity => b.booked_value,
-            AccountType::Income | AccountType::Expense => {
-                sheet.earnings += b.booked_value;
-                continue;
-            }
+            _ => None,
+        };
+        let Some(value) = sheet.computed.add(acc.account_type, b.booked_value, now) else {
+            continue;
         };
         let line = SheetLine {
             account_id: Some(acc.id),
@@ -606,10 +590,6 @@ pub async fn balance_sheet(
         sheet.place(acc, b.balance, value, line);
     }
     Ok(sheet.finish(as_of, currency, &rates))
-}
-
-fn presented_earnings(debit_positive: Decimal) -> Decimal {
-    report::presented(AccountType::Income, debit_positive)
 }
 
 // ---------------------------------------------------------------- cash flow
