@@ -11,6 +11,7 @@ pub mod error;
 pub mod invoice;
 pub mod money;
 pub mod payout;
+pub mod payout_scope;
 pub mod period;
 pub mod project;
 pub mod rates;

@@ -19,6 +19,8 @@ pub enum AggregateType {
     Transaction,
     TronWallet,
     Payout,
+    /// The periods a program's live payouts claim (a rule's stream; no read model).
+    PayoutScope,
     Recurring,
     Invoice,
     InvoiceSeries,
@@ -30,7 +32,7 @@ pub enum AggregateType {
 }
 
 impl AggregateType {
-    pub const ALL: [AggregateType; 18] = [
+    pub const ALL: [AggregateType; 19] = [
         Self::Account,
         Self::Project,
         Self::Category,
@@ -42,6 +44,7 @@ impl AggregateType {
         Self::Transaction,
         Self::TronWallet,
         Self::Payout,
+        Self::PayoutScope,
         Self::Recurring,
         Self::Invoice,
         Self::InvoiceSeries,
@@ -66,6 +69,7 @@ impl AggregateType {
             Self::Transaction => domain::transaction::Transaction::TYPE,
             Self::TronWallet => domain::tron_wallet::TronWallet::TYPE,
             Self::Payout => domain::payout::Payout::TYPE,
+            Self::PayoutScope => domain::payout_scope::PayoutScope::TYPE,
             Self::Recurring => domain::recurring_payment::RecurringPayment::TYPE,
             Self::Invoice => domain::invoice::Invoice::TYPE,
             Self::InvoiceSeries => domain::invoice::InvoiceSeries::TYPE,

@@ -785,9 +785,12 @@ impl Prepared {
                 });
             }
             // No read model: checked, then passed by (the series' numbers live on the
-            // invoices; access events are for auditors).
+            // invoices; payout claims are a rule's stream; access events are for auditors).
             AggregateType::InvoiceSeries => {
                 decode_event::<SeriesEvent>(e)?;
+            }
+            AggregateType::PayoutScope => {
+                decode_event::<domain::payout_scope::PayoutScopeEvent>(e)?;
             }
             AggregateType::Access => check_event_type(e, &payload_tag(e)?)?,
         }

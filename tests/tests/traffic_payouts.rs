@@ -314,3 +314,82 @@ async fn conversions_become_a_payout_a_receivable_and_a_receipt() {
     let report = projections::rebuild::verify(&app.pool).await.unwrap();
     assert!(report.ok(), "{report:?}");
 }
+
+/// Two payouts of one program over overlapping days, computed at the same moment: exactly one
+/// is recorded (the rule is enforced by the program's claim stream, not by the read table the
+/// projector may not have filled yet), and cancelling it frees the days.
+#[tokio::test]
+async fn two_overlapping_payouts_at_once_record_exactly_one() {
+    let app = TestApp::spawn().await.admin().await;
+    let cp = id_of(
+        &app,
+        "/api/counterparties",
+        json!({"name": "Racer Ltd", "kind": "affiliate_program"}),
+    )
+    .await;
+    let program = id_of(
+        &app,
+        "/api/traffic/programs",
+        json!({"name": "Racer", "counterparty_id": cp, "currency": "USD"}),
+    )
+    .await;
+    let offer = id_of(
+        &app,
+        "/api/traffic/offers",
+        json!({"name": "CPA", "program_id": program, "payout_model": "cpa", "payout": "2.00", "currency": "USD"}),
+    )
+    .await;
+    let source = id_of(
+        &app,
+        "/api/traffic/sources",
+        json!({"name": "Push", "kind": "push", "currency": "USD"}),
+    )
+    .await;
+    id_of(
+        &app,
+        "/api/traffic/campaigns",
+        json!({"name": "R", "source_id": source, "offer_id": offer, "status": "active",
+               "tracker_keys": ["301"]}),
+    )
+    .await;
+    let up = app
+        .upload(
+            "keitaro.csv",
+            log(&[("r1", "301", "sale", "0"), ("r2", "301", "sale", "0")]),
+            &[("currency", "USD")],
+        )
+        .await
+        .expect(202);
+    let done = app.wait_import(up["id"].as_str().unwrap()).await;
+    assert_eq!(done["state"], "done", "{done}");
+    app.wait_all_sealed().await;
+
+    for round in 0..3 {
+        let (a, b) = tokio::join!(
+            app.post(
+                "/api/traffic/payouts",
+                json!({"program_id": program, "from": "2026-10-01", "to": "2026-10-31"}),
+            ),
+            app.post(
+                "/api/traffic/payouts",
+                json!({"program_id": program, "from": "2026-10-05", "to": "2026-10-20"}),
+            ),
+        );
+        let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [201, 409],
+            "round {round}: {} / {}",
+            a.body,
+            b.body
+        );
+        let (won, lost) = if a.status == 201 { (a, b) } else { (b, a) };
+        assert_eq!(lost.body["code"], "payout_overlap", "{}", lost.body);
+        // Cancelling the recorded one frees its days for the next round.
+        let id = won.body["id"].as_str().unwrap();
+        app.post(&format!("/api/traffic/payouts/{id}/cancel"), json!({}))
+            .await
+            .expect(200);
+    }
+}

@@ -11,6 +11,7 @@ use domain::entity::Entity;
 use domain::money::round_to_scale;
 use domain::payout::posting::{self as payout_posting, ApprovalAccounts, Receipt};
 use domain::payout::{Payout, PayoutCommand, PayoutContext, PayoutLine};
+use domain::payout_scope::{Claim, MAX_CLAIMS, PayoutScope, PayoutScopeCommand, PayoutScopeEvent};
 use domain::traffic::{OfferSpec, PayoutModel, ProgramSpec};
 use domain::transaction::{DocumentPosting, Origin, OriginKind};
 use domain::{Currency, DomainError};
@@ -151,22 +152,20 @@ pub async fn compute(
         .into());
     }
     let lines = lines_for(pool, program_id, spec.currency, from, to).await?;
-    let overlapping: Option<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM read.payouts WHERE program_id = $1 AND status <> 'cancelled' \
-         AND date_from <= $3 AND date_to >= $2 LIMIT 1",
-    )
-    .bind(program_id)
-    .bind(from)
-    .bind(to)
-    .fetch_optional(pool)
-    .await?;
     drop(conn);
-    let key = id.to_string();
-    let (key, lines, spec) = (&key, &lines, &spec);
-    let run = Run::new(actor, "the payout");
+    let (key, lines, spec) = (&id.to_string(), &lines, &spec);
+    let scope_key = &program_id.to_string();
+    // Two computes of one program race on its scope stream: the loser's retry sees the
+    // winner's claim and is refused as overlapping.
+    let run = Run::new(actor, "the payout").retry(2);
     let ((), written) = executor::execute(pool, run, |mut work| {
         Box::pin(async move {
             let (mut payout, version) = work.load::<Payout>(key).await?;
+            let (mut scope, scope_version) = work.load::<PayoutScope>(scope_key).await?;
+            let mut claims = Vec::new();
+            if scope_version == 0 {
+                claims = claim_earlier_payouts(work.conn(), program_id, &mut scope).await?;
+            }
             let command = PayoutCommand::Compute {
                 program_id,
                 counterparty_id: spec.counterparty_id,
@@ -175,14 +174,64 @@ pub async fn compute(
                 to,
                 lines: lines.clone(),
             };
-            let ctx = PayoutContext { overlapping };
+            let ctx = PayoutContext {
+                overlapping: scope.overlapping(id, from, to),
+            };
             work.decide(key, &mut payout, version, command, &ctx)
                 .await?;
+            let claim = PayoutScopeCommand::Claim(Claim {
+                payout_id: id,
+                from,
+                to,
+            });
+            claims.extend(decide(&mut scope, claim, &()).await?);
+            work.stage_domain::<PayoutScope>(scope_key, scope_version, claims)?;
             Ok((work, ()))
         })
     })
     .await?;
     Ok(written)
+}
+
+/// The claims of a program's live payouts recorded before payouts claimed their periods
+/// (read from the log itself, which is never behind): made once, when the program's scope
+/// stream is first written. Payouts that already overlap (the race this stream closes) keep
+/// the earlier one's claim; the later one is logged.
+async fn claim_earlier_payouts(
+    conn: &mut PgConnection,
+    program_id: Uuid,
+    scope: &mut PayoutScope,
+) -> Result<Vec<PayoutScopeEvent>, AppError> {
+    let live: Vec<(String, NaiveDate, NaiveDate)> = sqlx::query_as(
+        "SELECT c.aggregate_id, (c.payload->'Computed'->>'from')::date, \
+                (c.payload->'Computed'->>'to')::date \
+         FROM events c \
+         WHERE c.aggregate_type = 'payout' AND c.event_type = 'Computed' \
+           AND c.payload->'Computed'->>'program_id' = $1 \
+           AND NOT EXISTS (SELECT 1 FROM events x WHERE x.aggregate_type = 'payout' \
+                             AND x.aggregate_id = c.aggregate_id AND x.event_type = 'Cancelled') \
+         ORDER BY c.position LIMIT $2",
+    )
+    .bind(program_id.to_string())
+    .bind(MAX_CLAIMS as i64)
+    .fetch_all(conn)
+    .await?;
+    let mut events = Vec::new();
+    for (payout, from, to) in live {
+        let payout_id = Uuid::parse_str(&payout).map_err(AppError::internal)?;
+        let claim = PayoutScopeCommand::Claim(Claim {
+            payout_id,
+            from,
+            to,
+        });
+        match decide(scope, claim, &()).await {
+            Ok(claimed) => events.extend(claimed),
+            Err(e) => {
+                tracing::warn!(%payout_id, %program_id, error = %e, "an earlier payout overlaps")
+            }
+        }
+    }
+    Ok(events)
 }
 
 /// Loads payout `id` in `tx`, or says it does not exist.
@@ -344,14 +393,32 @@ pub async fn pay(pool: &PgPool, actor: &Actor, id: Uuid, pm: Payment) -> Result<
     post_with(pool, actor, id, postings, command).await
 }
 
-/// Cancels draft payout `id` (nothing was posted yet).
+/// Cancels draft payout `id` (nothing was posted yet) and frees its days for another payout.
 pub async fn cancel(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<Written, AppError> {
-    post_with(
-        pool,
-        actor,
-        id,
-        |_| Ok(Vec::new()),
-        |_| PayoutCommand::Cancel,
-    )
-    .await
+    let key = &id.to_string();
+    let run = Run::new(actor, "the payout");
+    let ((), written) = executor::execute(pool, run, |mut work| {
+        Box::pin(async move {
+            let (mut payout, version) = load(work.conn(), id).await?;
+            work.decide(
+                key,
+                &mut payout,
+                version,
+                PayoutCommand::Cancel,
+                &PayoutContext::default(),
+            )
+            .await?;
+            let program_id = payout
+                .program_id
+                .expect("a computed payout names its program");
+            let scope_key = &program_id.to_string();
+            let (mut scope, scope_version) = work.load::<PayoutScope>(scope_key).await?;
+            let release = PayoutScopeCommand::Release { payout_id: id };
+            let released = decide(&mut scope, release, &()).await?;
+            work.stage_domain::<PayoutScope>(scope_key, scope_version, released)?;
+            Ok((work, ()))
+        })
+    })
+    .await?;
+    Ok(written)
 }
