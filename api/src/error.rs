@@ -264,7 +264,6 @@ impl From<AppError> for ApiError {
             AppError::ConcurrentUpdate { detail } => {
                 ApiError::conflict("concurrent_update", detail)
             }
-            AppError::AlreadyApplied { detail } => ApiError::conflict("already_applied", detail),
             AppError::IdempotencyKeyReused { detail } => status(
                 S::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",

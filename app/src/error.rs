@@ -30,9 +30,6 @@ pub enum AppError {
     /// Another writer appended to a stream this command read; nothing was written.
     #[error("{detail}")]
     ConcurrentUpdate { detail: String },
-    /// The posted transaction is already applied to another document.
-    #[error("{detail}")]
-    AlreadyApplied { detail: String },
     /// An idempotency key came back with a different request.
     #[error("{detail}")]
     IdempotencyKeyReused { detail: String },
@@ -88,7 +85,6 @@ impl AppError {
             | AppError::Invalid { .. }
             | AppError::NotFound { .. }
             | AppError::ConcurrentUpdate { .. }
-            | AppError::AlreadyApplied { .. }
             | AppError::IdempotencyKeyReused { .. }
             | AppError::MissingRate { .. }
             | AppError::InBatch { .. } => true,

@@ -138,6 +138,11 @@ pub enum Refusal {
     InvoiceWithoutContent,
     #[error("transaction {0} is already applied to this invoice")]
     PaymentAlreadyApplied(Uuid),
+    #[error("transaction {transaction_id} is already applied to invoice {invoice_id}")]
+    AppliedElsewhere {
+        transaction_id: Uuid,
+        invoice_id: Uuid,
+    },
     #[error("an invoice takes at most {0} payments")]
     TooManyPayments(usize),
     #[error("the invoice is not newly overdue")]
@@ -191,7 +196,7 @@ impl Refusal {
             Self::NothingClosed => "period_not_closed",
             Self::InvoiceStatus { .. } => "invoice_status",
             Self::InvoiceWithoutContent => "invoice_without_content",
-            Self::PaymentAlreadyApplied(_) => "already_applied",
+            Self::PaymentAlreadyApplied(_) | Self::AppliedElsewhere { .. } => "already_applied",
             Self::TooManyPayments(_) => "too_many_payments",
             Self::NotNewlyOverdue => "invoice_not_newly_overdue",
             Self::SeriesFull(_) => "invoice_series_full",

@@ -10,6 +10,7 @@ pub mod entity;
 pub mod error;
 pub mod invoice;
 pub mod money;
+pub mod payment_application;
 pub mod payout;
 pub mod payout_scope;
 pub mod period;

@@ -21,6 +21,8 @@ pub enum AggregateType {
     Payout,
     /// The periods a program's live payouts claim (a rule's stream; no read model).
     PayoutScope,
+    /// The invoice a posted transaction settles (a rule's stream; no read model).
+    PaymentApplication,
     Recurring,
     Invoice,
     InvoiceSeries,
@@ -32,7 +34,7 @@ pub enum AggregateType {
 }
 
 impl AggregateType {
-    pub const ALL: [AggregateType; 19] = [
+    pub const ALL: [AggregateType; 20] = [
         Self::Account,
         Self::Project,
         Self::Category,
@@ -45,6 +47,7 @@ impl AggregateType {
         Self::TronWallet,
         Self::Payout,
         Self::PayoutScope,
+        Self::PaymentApplication,
         Self::Recurring,
         Self::Invoice,
         Self::InvoiceSeries,
@@ -70,6 +73,7 @@ impl AggregateType {
             Self::TronWallet => domain::tron_wallet::TronWallet::TYPE,
             Self::Payout => domain::payout::Payout::TYPE,
             Self::PayoutScope => domain::payout_scope::PayoutScope::TYPE,
+            Self::PaymentApplication => domain::payment_application::PaymentApplication::TYPE,
             Self::Recurring => domain::recurring_payment::RecurringPayment::TYPE,
             Self::Invoice => domain::invoice::Invoice::TYPE,
             Self::InvoiceSeries => domain::invoice::InvoiceSeries::TYPE,

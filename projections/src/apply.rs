@@ -792,6 +792,9 @@ impl Prepared {
             AggregateType::PayoutScope => {
                 decode_event::<domain::payout_scope::PayoutScopeEvent>(e)?;
             }
+            AggregateType::PaymentApplication => {
+                decode_event::<domain::payment_application::PaymentApplicationEvent>(e)?;
+            }
             AggregateType::Access => check_event_type(e, &payload_tag(e)?)?,
         }
         Ok(())

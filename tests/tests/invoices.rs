@@ -804,3 +804,47 @@ async fn overdue_ageing_concurrent_numbers_lists_and_roles() {
     let report = projections::rebuild::verify(&app.pool).await.unwrap();
     assert!(report.ok(), "{report:?}");
 }
+
+/// One posted transaction applied to two invoices at the same moment: exactly one takes it
+/// (the rule is enforced by the transaction's application stream, not by the read table the
+/// projector may not have filled yet).
+#[tokio::test]
+async fn one_transaction_applied_to_two_invoices_at_once_settles_one() {
+    let app = TestApp::spawn().await.admin().await;
+    let b = books(&app).await;
+    for round in 0..4 {
+        let first = issued(&app, &b, &b.cp, "2026-11-02", "2027-12-02", "100").await;
+        let second = issued(&app, &b, &b.cp, "2026-11-02", "2027-12-02", "100").await;
+        let t = app
+            .post(
+                "/api/transactions",
+                json!({"date": "2026-11-20", "description": format!("Receipt {round}"),
+                "counterparty_id": b.cp,
+                "transfer": {"from_account_id": b.ar, "to_account_id": b.bank, "amount": "40"}}),
+            )
+            .await
+            .expect(201);
+        let tid = t["id"].as_str().unwrap();
+        let (to_first, to_second) = (path(&first, "/payments"), path(&second, "/payments"));
+        let (a, c) = tokio::join!(
+            app.post(&to_first, json!({"transaction_id": tid})),
+            app.post(&to_second, json!({"transaction_id": tid})),
+        );
+        let mut statuses = [a.status.as_u16(), c.status.as_u16()];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [200, 409],
+            "round {round}: {} / {}",
+            a.body,
+            c.body
+        );
+        let lost = if a.status == 200 { c } else { a };
+        let code = lost.body["code"].as_str().unwrap_or_default().to_string();
+        assert!(
+            code == "already_applied" || code == "concurrent_update",
+            "{}",
+            lost.body
+        );
+    }
+}

@@ -364,7 +364,7 @@ async fn two_overlapping_payouts_at_once_record_exactly_one() {
     assert_eq!(done["state"], "done", "{done}");
     app.wait_all_sealed().await;
 
-    for round in 0..3 {
+    for round in 0..6 {
         let (a, b) = tokio::join!(
             app.post(
                 "/api/traffic/payouts",

@@ -16,6 +16,9 @@ use domain::invoice::{
     Allocate, Direction, DraftInput, Invoice, InvoiceCommand, InvoiceEvent, InvoiceSeries,
     InvoiceStatus, PaymentInput, format_number, series_of,
 };
+use domain::payment_application::{
+    PaymentApplication, PaymentApplicationCommand, PaymentApplicationEvent,
+};
 use domain::project::ProjectSpec;
 use domain::transaction::{Origin, OriginKind, PostTransaction, Transaction, TransactionKind};
 use rust_decimal::Decimal;
@@ -485,20 +488,7 @@ pub async fn pay(
                     format!("the transaction settles nothing on the invoice's account {control}"),
                 ));
             }
-            let elsewhere: Option<Uuid> = sqlx::query_scalar(
-                "SELECT invoice_id FROM read.invoice_payments WHERE transaction_id = $1 AND invoice_id <> $2 LIMIT 1",
-            )
-            .bind(transaction_id)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(other) = elsewhere {
-                return Err(AppError::AlreadyApplied {
-                    detail: format!(
-                        "transaction {transaction_id} is already applied to invoice {other}"
-                    ),
-                });
-            }
+            let applied_to = claim_application(&mut tx, transaction_id, id).await?;
             let command = InvoiceCommand::RecordPayment(PaymentInput {
                 date: posted.date,
                 transaction_id,
@@ -508,9 +498,54 @@ pub async fn pay(
                 rate: None,
                 allow_overpayment: options.allow_overpayment,
             });
-            finish(tx, actor, id, &mut invoice, version, command, Vec::new()).await
+            finish(tx, actor, id, &mut invoice, version, command, applied_to).await
         }
     }
+}
+
+/// Records on transaction `transaction_id`'s application stream that it settles invoice
+/// `invoice_id`, or refuses if it settles another one. A transaction applied before these
+/// streams existed is found in the log itself (the invoice's `PaymentRecorded` event) when
+/// its stream is first written. Answers the events to append with the payment.
+async fn claim_application(
+    conn: &mut PgConnection,
+    transaction_id: Uuid,
+    invoice_id: Uuid,
+) -> Result<Vec<NewEvent>, AppError> {
+    let key = transaction_id.to_string();
+    let (mut state, version) = store::load::<PaymentApplication>(conn, &key).await?;
+    let mut events = Vec::new();
+    if version == 0 {
+        let earlier: Option<String> = sqlx::query_scalar(
+            "SELECT aggregate_id FROM events WHERE aggregate_type = 'invoice' \
+               AND event_type = 'PaymentRecorded' \
+               AND payload->'PaymentRecorded'->>'transaction_id' = $1 \
+             ORDER BY position LIMIT 1",
+        )
+        .bind(&key)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(earlier) = earlier {
+            let earlier = Uuid::parse_str(&earlier).map_err(AppError::internal)?;
+            events.extend(apply_to(&mut state, transaction_id, earlier).await?);
+        }
+    }
+    events.extend(apply_to(&mut state, transaction_id, invoice_id).await?);
+    Ok(NewEvent::from_domain::<PaymentApplication>(
+        &key, version, events,
+    )?)
+}
+
+async fn apply_to(
+    state: &mut PaymentApplication,
+    transaction_id: Uuid,
+    invoice_id: Uuid,
+) -> Result<Vec<PaymentApplicationEvent>, AppError> {
+    let command = PaymentApplicationCommand::Apply {
+        transaction_id,
+        invoice_id,
+    };
+    Ok(decide(state, command, &()).await?)
 }
 
 /// A posting with only its date set: enough to learn its id (from its key) before the
