@@ -12,16 +12,17 @@ use domain::transaction::{
     TransactionCommand, TransactionPosted,
 };
 use domain::{Aggregate, DomainError};
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::Actor;
 use crate::error::AppError;
+use crate::executor::{self, Lock, Run};
 use domain::account::AccountSpec;
 use domain::category::CategorySpec;
 use domain::counterparty::CounterpartySpec;
 use domain::project::ProjectSpec;
-use eventstore::{self as store, AppendError, NewEvent, Streams};
+use eventstore::{self as store, NewEvent, Streams};
 
 /// Most transactions one batch may post.
 pub const MAX_BATCH: usize = 10_000;
@@ -306,30 +307,24 @@ pub async fn post_many(
             ));
         }
     }
-    let mut conn = pool.acquire().await?;
-    // One retry covers the race where an identical request commits between our check and append.
-    for attempt in 0..2 {
-        let mut tx = conn.begin().await?;
-        crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
-        let (events, mut results) = decide_in(&mut tx, &requests).await?;
-        match store::append(&mut tx, &events, &actor.metadata()).await {
-            Ok(position) => {
-                tx.commit().await?;
-                for r in results.iter_mut().filter(|r| !r.replayed) {
-                    r.position = position;
-                }
-                return Ok(results);
-            }
-            Err(AppendError::Conflict) if attempt == 0 => continue,
-            Err(AppendError::Conflict) => {
-                return Err(AppError::ConcurrentUpdate {
-                    detail: "a transaction with the same id was posted meanwhile".into(),
-                });
-            }
-            Err(AppendError::Db(e)) => return Err(e.into()),
-        }
+    // One retry covers the race where an identical request commits between our check and
+    // append: the second look answers it as replayed.
+    let run = Run::new(actor, "a transaction with the same id")
+        .lock(Lock::PostingFactsShared)
+        .retry(2);
+    let requests = &requests;
+    let (mut results, written) = executor::execute(pool, run, |mut work| {
+        Box::pin(async move {
+            let (events, results) = decide_in(work.conn(), requests).await?;
+            work.stage(events);
+            Ok((work, results))
+        })
+    })
+    .await?;
+    for r in results.iter_mut().filter(|r| !r.replayed) {
+        r.position = written.position;
     }
-    unreachable!("the loop returns on its second attempt")
+    Ok(results)
 }
 
 #[derive(Debug, Clone)]
@@ -425,20 +420,18 @@ pub async fn reverse(
     date: Option<NaiveDate>,
     replacement: Option<PostRequest>,
 ) -> Result<Reversed, AppError> {
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
-    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
     let date = date.unwrap_or_else(|| Utc::now().date_naive());
-    let r = reverse_in(&mut tx, id, date, replacement).await?;
-    let position = store::append(&mut tx, &r.events, &actor.metadata())
-        .await
-        .map_err(|e| match e {
-            AppendError::Conflict => AppError::ConcurrentUpdate {
-                detail: format!("transaction {id} changed meanwhile; retry"),
-            },
-            AppendError::Db(e) => e.into(),
-        })?;
-    tx.commit().await?;
+    let run = Run::new(actor, format!("transaction {id}")).lock(Lock::PostingFactsShared);
+    let replacement = &replacement;
+    let (r, written) = executor::execute(pool, run, |mut work| {
+        Box::pin(async move {
+            let mut r = reverse_in(work.conn(), id, date, replacement.clone()).await?;
+            work.stage(std::mem::take(&mut r.events));
+            Ok((work, r))
+        })
+    })
+    .await?;
+    let position = written.position;
     Ok(Reversed {
         reversal: Posted {
             id: r.reversal_id,
