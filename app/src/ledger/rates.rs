@@ -60,13 +60,13 @@ pub async fn set_many(
                     ),
                     other => other,
                 })?;
+                // `decide` has applied the new events to `state`, so a later rate of the same
+                // day in this call sees them.
                 if !new.is_empty() {
                     changed += 1;
-                    for e in &new {
-                        domain::Aggregate::apply(state, e.clone());
-                    }
+                    let written = new.len() as i64;
                     work.stage_domain::<DailyRate>(id, *version, new)?;
-                    *version += 1;
+                    *version += written;
                 }
             }
             Ok((work, changed))
