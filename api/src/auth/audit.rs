@@ -1,6 +1,6 @@
 //! Access changes as events in the log (aggregate type `access`, one stream per user): sign-ins,
 //! invitations, API tokens, role and disabled changes. They are for auditors only: no read model
-//! applies them (the projector passes unknown aggregate types by) and nothing is decided from
+//! applies them (the projector checks their event type and passes them by) and nothing is decided from
 //! them; users, invitations and tokens themselves live in plain tables. Never put a password, a
 //! hash or a token secret in one.
 
