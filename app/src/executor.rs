@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use domain::{Aggregate, DomainError};
-use eventstore::{AppendError, NewEvent};
+use eventstore::{AppendError, EventMetadata, NewEvent};
 use futures::future::BoxFuture;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
@@ -69,6 +69,10 @@ impl<'a> Run<'a> {
 pub struct Work {
     tx: Transaction<'static, Postgres>,
     staged: Vec<NewEvent>,
+    metadata: EventMetadata,
+    subject: String,
+    /// The highest position appended early by [`Work::append_now`] (0: none).
+    appended_position: i64,
 }
 
 impl Work {
@@ -114,6 +118,45 @@ impl Work {
     pub fn stage(&mut self, events: Vec<NewEvent>) {
         self.staged.extend(events);
     }
+
+    /// Appends what is staged so far inside the command's transaction, so the rest of the
+    /// body reads it from the log (an account created, then posted to). Nothing is visible to
+    /// others before the commit: the command stays all or nothing. A conflict is the typed
+    /// [`AppError::ConcurrentUpdate`], which the executor retries like a final one.
+    pub async fn append_now(&mut self) -> AppResult<()> {
+        let staged = std::mem::take(&mut self.staged);
+        let position =
+            append_or_refuse(&mut self.tx, &staged, &self.metadata, &self.subject).await?;
+        self.appended_position = self.appended_position.max(position);
+        Ok(())
+    }
+}
+
+/// Appends `events` in the caller's transaction, a conflict refused as
+/// [`AppError::ConcurrentUpdate`] naming `subject`. For pipelines whose transaction holds more
+/// than events (an import's COPYed facts and its queue row), which a command body cannot.
+pub async fn append_in(
+    conn: &mut PgConnection,
+    events: &[NewEvent],
+    actor: &Actor,
+    subject: &str,
+) -> AppResult<i64> {
+    append_or_refuse(conn, events, &actor.metadata(), subject).await
+}
+
+async fn append_or_refuse(
+    conn: &mut PgConnection,
+    events: &[NewEvent],
+    metadata: &EventMetadata,
+    subject: &str,
+) -> AppResult<i64> {
+    match eventstore::append(conn, events, metadata).await {
+        Ok(position) => Ok(position),
+        Err(AppendError::Conflict) => Err(AppError::ConcurrentUpdate {
+            detail: format!("{subject} changed meanwhile; retry"),
+        }),
+        Err(AppendError::Db(e)) => Err(e.into()),
+    }
 }
 
 /// Runs `body` as one command (see the module's doc). Answers the body's value and the
@@ -131,6 +174,7 @@ where
     assert!(run.attempts >= 1, "a command runs at least once");
     let mut attempt = 1;
     loop {
+        let metadata = run.actor.metadata();
         let mut tx = pool.begin().await?;
         match run.lock {
             Lock::None => {}
@@ -140,26 +184,33 @@ where
         let work = Work {
             tx,
             staged: Vec::new(),
+            metadata: metadata.clone(),
+            subject: run.subject.clone(),
+            appended_position: 0,
         };
-        let (Work { mut tx, staged }, value) = body(work).await?;
-        match eventstore::append(&mut tx, &staged, &run.actor.metadata()).await {
-            Ok(position) => {
-                tx.commit().await?;
+        let outcome = match body(work).await {
+            Ok((mut work, value)) => {
+                let staged = std::mem::take(&mut work.staged);
+                append_or_refuse(&mut work.tx, &staged, &metadata, &run.subject)
+                    .await
+                    .map(|position| (work, value, position))
+            }
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok((work, value, position)) => {
+                work.tx.commit().await?;
+                let position = position.max(work.appended_position);
                 return Ok((value, Written { position }));
             }
-            Err(AppendError::Conflict) if attempt < run.attempts => {
-                drop(tx);
+            // The body's own early appends conflict the same way: both retry.
+            Err(AppError::ConcurrentUpdate { .. }) if attempt < run.attempts => {
                 attempt += 1;
                 // Spread racing retries a little, so they do not meet again at once.
                 let jitter_ms = 1 + rand::random::<u64>() % 7;
                 tokio::time::sleep(Duration::from_millis(attempt as u64 * jitter_ms)).await;
             }
-            Err(AppendError::Conflict) => {
-                return Err(AppError::ConcurrentUpdate {
-                    detail: format!("{} changed meanwhile; retry", run.subject),
-                });
-            }
-            Err(AppendError::Db(e)) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
     }
 }

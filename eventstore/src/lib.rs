@@ -6,6 +6,7 @@
 pub mod append;
 pub mod chain;
 pub mod log;
+pub mod lookup;
 pub mod repository;
 pub mod upcast;
 

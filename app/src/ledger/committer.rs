@@ -11,9 +11,7 @@ use sqlx::{Connection, PgPool};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::Actor;
-use super::transactions::{
-    Outcome, PostRequest, Posted, decide_one, load_for, position_of, post_many,
-};
+use super::transactions::{PostRequest, Posted, decide_one, load_for, post_many};
 use crate::error::AppError;
 use eventstore::{self as store, AppendError};
 
@@ -165,19 +163,8 @@ async fn try_group(
     for (i, job) in group.iter().enumerate() {
         let id = job.request.id;
         match decide_one(&streams, &ctx, &job.request).await {
-            Ok(Outcome::Replayed(posted)) => {
-                let position = position_of(&mut tx, id).await?;
-                answers.push(Ok(Posted {
-                    id,
-                    posted,
-                    position,
-                    replayed: true,
-                }));
-            }
-            Ok(Outcome::New {
-                posted,
-                events: produced,
-            }) => {
+            Ok(outcome) => {
+                let (posted, produced) = outcome.answer(&mut tx, id).await?;
                 let meta =
                     serde_json::to_string(&job.actor.metadata()).expect("metadata serialises");
                 for e in produced {
@@ -185,12 +172,7 @@ async fn try_group(
                     metadata.push(meta.clone());
                     owners.push(i);
                 }
-                answers.push(Ok(Posted {
-                    id,
-                    posted,
-                    position: 0,
-                    replayed: false,
-                }));
+                answers.push(Ok(posted));
             }
             Err(e) => answers.push(Err(e)),
         }

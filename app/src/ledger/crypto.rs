@@ -17,13 +17,14 @@ use importers::tronscan::{
     Direction, Expected, Mismatch, Token, Transfer, TronScanClient, TronScanError, Verification,
 };
 use rust_decimal::Decimal;
-use sqlx::{Connection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::transactions::{PostRequest, decide_in, transaction_id};
 use super::{Actor, Written};
 use crate::error::AppError;
-use eventstore::{self as store, AppendError, NewEvent};
+use crate::executor::{self, Lock, Run};
+use eventstore as store;
 
 /// TronScan's failures: a rate limit that outlasted the retries, a timeout, anything else on
 /// the way; bad input the client caught names its field.
@@ -48,14 +49,8 @@ pub fn tronscan_error(e: TronScanError) -> AppError {
     AppError::Upstream { failure, detail }
 }
 
-fn conflict(e: AppendError) -> AppError {
-    match e {
-        AppendError::Conflict => AppError::ConcurrentUpdate {
-            detail: "the record changed meanwhile; retry".into(),
-        },
-        AppendError::Db(e) => e.into(),
-    }
-}
+/// What a refused concurrent write names.
+const SUBJECT: &str = "the record";
 
 fn token_of(t: CryptoToken) -> Token {
     match t {
@@ -172,23 +167,20 @@ pub async fn verify(
             },
         },
     };
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
-    let (mut t, version) = store::load::<Transaction>(&mut tx, &key).await?;
-    let events = decide(
-        &mut t,
-        TransactionCommand::RecordCryptoVerification(verification.clone()),
-        &Default::default(),
-    )
+    let command = TransactionCommand::RecordCryptoVerification(verification.clone());
+    let (key, command) = (&key, &command);
+    let ((), written) = executor::execute(pool, Run::new(actor, SUBJECT), |mut work| {
+        Box::pin(async move {
+            let (mut t, version) = work.load::<Transaction>(key).await?;
+            work.decide(key, &mut t, version, command.clone(), &Default::default())
+                .await?;
+            Ok((work, ()))
+        })
+    })
     .await?;
-    let events = NewEvent::from_domain::<Transaction>(&key, version, events)?;
-    let position = store::append(&mut tx, &events, &actor.metadata())
-        .await
-        .map_err(conflict)?;
-    tx.commit().await?;
     Ok(Verified {
         verification,
-        position,
+        position: written.position,
     })
 }
 
@@ -286,40 +278,34 @@ pub async fn sync(
         .into_iter()
         .collect();
 
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
-    let (mut state, version) = store::load::<TronWallet>(&mut tx, &key).await?;
-    let events = decide(
-        &mut state,
-        TronWalletCommand::RecordSync {
-            synced_at: Utc::now(),
-            address: w.address,
-            fetched,
-            known_hashes: known,
-        },
-        &(),
-    )
-    .await?;
-    let found = events
-        .iter()
-        .map(|e| match e {
-            domain::tron_wallet::TronWalletEvent::Synced { found, .. } => found.len(),
-            _ => 0,
-        })
-        .sum();
-    let events = NewEvent::from_domain::<TronWallet>(&key, version, events)?;
-    let position = if events.is_empty() {
-        0
-    } else {
-        store::append(&mut tx, &events, &actor.metadata())
-            .await
-            .map_err(conflict)?
+    let command = TronWalletCommand::RecordSync {
+        synced_at: Utc::now(),
+        address: w.address,
+        fetched,
+        known_hashes: known,
     };
-    tx.commit().await?;
+    let (key, command) = (&key, &command);
+    let ((found, cursor), written) =
+        executor::execute(pool, Run::new(actor, SUBJECT), |mut work| {
+            Box::pin(async move {
+                let (mut state, version) = work.load::<TronWallet>(key).await?;
+                let events = decide(&mut state, command.clone(), &()).await?;
+                let found = events
+                    .iter()
+                    .map(|e| match e {
+                        domain::tron_wallet::TronWalletEvent::Synced { found, .. } => found.len(),
+                        _ => 0,
+                    })
+                    .sum::<usize>();
+                work.stage_domain::<TronWallet>(key, version, events)?;
+                Ok((work, (found, state.cursor)))
+            })
+        })
+        .await?;
     Ok(Synced {
         found,
-        cursor: state.cursor,
-        position,
+        cursor,
+        position: written.position,
     })
 }
 
@@ -439,24 +425,7 @@ pub async fn post_item(
         state.item(tx_hash)?.0.clone()
     };
     let signed = tron_posting::wallet_amount(&item)?;
-    let outgoing = item.direction == TransferDirection::Out;
-    let (fee_trx, block, confirmations) = match (outgoing, p.fee_trx) {
-        (false, _) => (Decimal::ZERO, Some(item.block), None),
-        (true, Some(fee)) => (fee, Some(item.block), None),
-        (true, None) => {
-            let info = client
-                .transaction(tx_hash)
-                .await
-                .map_err(tronscan_error)?
-                .ok_or_else(|| {
-                    AppError::invalid(
-                        "fee_trx",
-                        "TronScan does not know the transaction; give fee_trx",
-                    )
-                })?;
-            (info.fee_trx, Some(info.block), Some(info.confirmations))
-        }
-    };
+    let (fee_trx, block, confirmations) = chain_fee(client, &item, p.fee_trx).await?;
     let fee_trx = tron_posting::check_fee(fee_trx)?;
     let date = p.date.unwrap_or_else(|| item.time.date_naive());
     let (counter_currency, counter_is_wallet) =
@@ -492,29 +461,65 @@ pub async fn post_item(
         id: transaction_id(command.idempotency_key.as_deref()),
         command,
     };
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
-    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
-    let (mut state, version) = store::load::<TronWallet>(&mut tx, &key).await?;
-    let marked = decide(
-        &mut state,
-        TronWalletCommand::MarkPosted {
-            tx_hash: tx_hash.to_string(),
-            transaction_id: request.id,
-        },
-        &(),
-    )
-    .await?;
-    let (mut events, _) = decide_in(&mut tx, std::slice::from_ref(&request)).await?;
-    events.extend(NewEvent::from_domain::<TronWallet>(&key, version, marked)?);
-    let position = store::append(&mut tx, &events, &actor.metadata())
-        .await
-        .map_err(conflict)?;
-    tx.commit().await?;
+    let written = stage_item_posting(pool, actor, &key, tx_hash, &request).await?;
     Ok(PostedItem {
         transaction_id: request.id,
-        position,
+        position: written.position,
     })
+}
+
+/// An item's fee in TRX, its block and confirmations: as given for an outgoing item, else
+/// looked up on TronScan; incoming items pay no fee.
+async fn chain_fee(
+    client: &TronScanClient,
+    item: &WalletTransfer,
+    given_fee_trx: Option<Decimal>,
+) -> Result<(Decimal, Option<u64>, Option<u64>), AppError> {
+    let outgoing = item.direction == TransferDirection::Out;
+    Ok(match (outgoing, given_fee_trx) {
+        (false, _) => (Decimal::ZERO, Some(item.block), None),
+        (true, Some(fee)) => (fee, Some(item.block), None),
+        (true, None) => {
+            let info = client
+                .transaction(&item.tx_hash)
+                .await
+                .map_err(tronscan_error)?
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "fee_trx",
+                        "TronScan does not know the transaction; give fee_trx",
+                    )
+                })?;
+            (info.fee_trx, Some(info.block), Some(info.confirmations))
+        }
+    })
+}
+
+/// Posts `request` and marks wallet `key`'s item `tx_hash` posted by it, in one command.
+async fn stage_item_posting(
+    pool: &PgPool,
+    actor: &Actor,
+    key: &str,
+    tx_hash: &str,
+    request: &PostRequest,
+) -> Result<Written, AppError> {
+    let run = Run::new(actor, SUBJECT).lock(Lock::PostingFactsShared);
+    let ((), written) = executor::execute(pool, run, |mut work| {
+        Box::pin(async move {
+            let (mut state, version) = work.load::<TronWallet>(key).await?;
+            let command = TronWalletCommand::MarkPosted {
+                tx_hash: tx_hash.to_string(),
+                transaction_id: request.id,
+            };
+            let marked = decide(&mut state, command, &()).await?;
+            let (events, _) = decide_in(work.conn(), std::slice::from_ref(request)).await?;
+            work.stage(events);
+            work.stage_domain::<TronWallet>(key, version, marked)?;
+            Ok((work, ()))
+        })
+    })
+    .await?;
+    Ok(written)
 }
 
 /// Dismisses pending item `tx_hash`: the user says it needs no posting.
@@ -524,22 +529,17 @@ pub async fn dismiss_item(
     account_id: Uuid,
     tx_hash: &str,
 ) -> Result<Written, AppError> {
-    let key = account_id.to_string();
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
-    let (mut state, version) = store::load::<TronWallet>(&mut tx, &key).await?;
-    let events = decide(
-        &mut state,
-        TronWalletCommand::Dismiss {
-            tx_hash: tx_hash.to_string(),
-        },
-        &(),
-    )
+    let key = &account_id.to_string();
+    let ((), written) = executor::execute(pool, Run::new(actor, SUBJECT), |mut work| {
+        Box::pin(async move {
+            let (mut state, version) = work.load::<TronWallet>(key).await?;
+            let command = TronWalletCommand::Dismiss {
+                tx_hash: tx_hash.to_string(),
+            };
+            work.decide(key, &mut state, version, command, &()).await?;
+            Ok((work, ()))
+        })
+    })
     .await?;
-    let events = NewEvent::from_domain::<TronWallet>(&key, version, events)?;
-    let position = store::append(&mut tx, &events, &actor.metadata())
-        .await
-        .map_err(conflict)?;
-    tx.commit().await?;
-    Ok(Written { position })
+    Ok(written)
 }

@@ -5,7 +5,6 @@
 //! the books, the numbers and the invoice never disagree.
 
 use chrono::{NaiveDate, Utc};
-use domain::Currency;
 use domain::account::{AccountKind, AccountSpec, AccountType};
 use domain::aggregate::decide;
 use domain::category::CategorySpec;
@@ -21,27 +20,23 @@ use domain::payment_application::{
 };
 use domain::project::ProjectSpec;
 use domain::transaction::{Origin, OriginKind, PostTransaction, Transaction, TransactionKind};
+use domain::{Aggregate, Currency};
 use rust_decimal::Decimal;
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::transactions::{PostRequest, decide_in, document_posting, position_of, reverse_in};
 use super::{Actor, Written};
 use crate::error::AppError;
-use eventstore::{self as store, AppendError, NewEvent};
+use crate::executor::{self, Lock, Run, Work};
+use eventstore::{self as store, NewEvent};
 use sha2::{Digest, Sha256};
 
 /// How often an issue is retried when another issue took the series' next number first.
-pub const MAX_ISSUE_ATTEMPTS: usize = 8;
+pub const MAX_ISSUE_ATTEMPTS: usize = executor::MAX_ATTEMPTS;
 
-fn conflict(e: AppendError) -> AppError {
-    match e {
-        AppendError::Conflict => AppError::ConcurrentUpdate {
-            detail: "the invoice changed meanwhile; retry".into(),
-        },
-        AppendError::Db(e) => e.into(),
-    }
-}
+/// What a refused concurrent write names.
+const SUBJECT: &str = "the invoice";
 
 fn origin(id: Uuid) -> Origin {
     Origin {
@@ -100,37 +95,17 @@ async fn load(conn: &mut PgConnection, id: Uuid) -> Result<(Invoice, i64), AppEr
     Ok((invoice, version))
 }
 
-/// Appends `events` in `tx` and commits.
-async fn commit(
-    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
-    actor: &Actor,
-    events: &[NewEvent],
-) -> Result<Written, AppError> {
-    let position = store::append(&mut tx, events, &actor.metadata())
-        .await
-        .map_err(conflict)?;
-    tx.commit().await?;
-    Ok(Written { position })
-}
-
-/// Runs `command` on invoice `id` and appends its events after `other` (postings, the series),
-/// all in `tx`; commits.
+/// Runs `command` on invoice `id` (loaded at `version`) and stages its events after what the
+/// command staged before (postings, the series).
 async fn finish(
-    tx: sqlx::Transaction<'_, sqlx::Postgres>,
-    actor: &Actor,
+    work: &mut Work,
     id: Uuid,
     invoice: &mut Invoice,
     version: i64,
     command: InvoiceCommand,
-    mut other: Vec<NewEvent>,
-) -> Result<Written, AppError> {
-    let events = decide(invoice, command, &()).await?;
-    other.extend(NewEvent::from_domain::<Invoice>(
-        &id.to_string(),
-        version,
-        events,
-    )?);
-    commit(tx, actor, &other).await
+) -> Result<(), AppError> {
+    work.decide(&id.to_string(), invoice, version, command, &())
+        .await
 }
 
 /// Records a draft invoice.
@@ -141,12 +116,21 @@ pub async fn create(
     direction: Direction,
     draft: DraftInput,
 ) -> Result<Written, AppError> {
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
-    check_references(&mut tx, &draft).await?;
-    let (mut invoice, version) = store::load::<Invoice>(&mut tx, &id.to_string()).await?;
-    let command = InvoiceCommand::Create { direction, draft };
-    finish(tx, actor, id, &mut invoice, version, command, Vec::new()).await
+    let draft = &draft;
+    let ((), written) = executor::execute(pool, Run::new(actor, SUBJECT), |mut work| {
+        Box::pin(async move {
+            check_references(work.conn(), draft).await?;
+            let (mut invoice, version) = work.load::<Invoice>(&id.to_string()).await?;
+            let command = InvoiceCommand::Create {
+                direction,
+                draft: draft.clone(),
+            };
+            finish(&mut work, id, &mut invoice, version, command).await?;
+            Ok((work, ()))
+        })
+    })
+    .await?;
+    Ok(written)
 }
 
 /// Replaces a draft's content.
@@ -156,20 +140,18 @@ pub async fn update(
     id: Uuid,
     draft: DraftInput,
 ) -> Result<Written, AppError> {
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
-    let (mut invoice, version) = load(&mut tx, id).await?;
-    check_references(&mut tx, &draft).await?;
-    finish(
-        tx,
-        actor,
-        id,
-        &mut invoice,
-        version,
-        InvoiceCommand::UpdateDraft(draft),
-        Vec::new(),
-    )
-    .await
+    let draft = &draft;
+    let ((), written) = executor::execute(pool, Run::new(actor, SUBJECT), |mut work| {
+        Box::pin(async move {
+            let (mut invoice, version) = load(work.conn(), id).await?;
+            check_references(work.conn(), draft).await?;
+            let command = InvoiceCommand::UpdateDraft(draft.clone());
+            finish(&mut work, id, &mut invoice, version, command).await?;
+            Ok((work, ()))
+        })
+    })
+    .await?;
+    Ok(written)
 }
 
 /// An active account of the log, or a field error naming `field`.
@@ -236,55 +218,48 @@ fn issue_postings(
         .collect())
 }
 
-/// One attempt at issuing: the series' next number, the postings and the invoice's event, in
-/// one database transaction. A conflict means another writer took the number (or issued this
-/// invoice) first.
-async fn try_issue(
-    pool: &PgPool,
-    actor: &Actor,
-    id: Uuid,
+/// Checks the accounts an issue posts to: the control account (receivable asset or payable
+/// liability) and the income or expense account, both in the invoice's currency.
+async fn check_issue_accounts(
+    conn: &mut PgConnection,
+    direction: Direction,
+    currency: Currency,
     accounts: IssueAccounts,
-) -> Result<Written, AppError> {
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
-    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
-    let (mut invoice, version) = load(&mut tx, id).await?;
+) -> Result<(), AppError> {
+    let (control_type, account_type) = match direction {
+        Direction::Receivable => (AccountType::Asset, AccountType::Income),
+        Direction::Payable => (AccountType::Liability, AccountType::Expense),
+    };
+    let control = accounts.control_account_id;
+    ledger_account(conn, control, "control_account_id", control_type, currency).await?;
+    ledger_account(
+        conn,
+        accounts.account_id,
+        "account_id",
+        account_type,
+        currency,
+    )
+    .await
+}
+
+/// Issuing in one unit of work: the series' next number, the postings and the invoice's
+/// event. A conflict means another writer took the number (or issued this invoice) first.
+async fn stage_issue(work: &mut Work, id: Uuid, accounts: IssueAccounts) -> Result<(), AppError> {
+    let (mut invoice, version) = load(work.conn(), id).await?;
     let (Some(InvoiceStatus::Draft), Some(direction), Some(d)) =
         (invoice.status, invoice.direction, invoice.draft.clone())
     else {
         return Err(invoice.refuse("issued").into());
     };
-    let (control_type, account_type) = match direction {
-        Direction::Receivable => (AccountType::Asset, AccountType::Income),
-        Direction::Payable => (AccountType::Liability, AccountType::Expense),
-    };
-    ledger_account(
-        &mut tx,
-        accounts.control_account_id,
-        "control_account_id",
-        control_type,
-        d.currency,
-    )
-    .await?;
-    ledger_account(
-        &mut tx,
-        accounts.account_id,
-        "account_id",
-        account_type,
-        d.currency,
-    )
-    .await?;
+    check_issue_accounts(work.conn(), direction, d.currency, accounts).await?;
     let series = series_of(direction, d.issue_date);
-    let (mut numbers, series_version) = store::load::<InvoiceSeries>(&mut tx, &series).await?;
+    let (mut numbers, series_version) = work.load::<InvoiceSeries>(&series).await?;
     let allocated = decide(&mut numbers, Allocate { invoice_id: id }, &()).await?;
     let number = format_number(&series, numbers.last);
     let requests = issue_postings(id, &invoice, &number, accounts)?;
-    let (mut events, _) = decide_in(&mut tx, &requests).await?;
-    events.extend(NewEvent::from_domain::<InvoiceSeries>(
-        &series,
-        series_version,
-        allocated,
-    )?);
+    let (events, _) = decide_in(work.conn(), &requests).await?;
+    work.stage(events);
+    work.stage_domain::<InvoiceSeries>(&series, series_version, allocated)?;
     let command = InvoiceCommand::Issue {
         series,
         number,
@@ -292,7 +267,7 @@ async fn try_issue(
         account_id: accounts.account_id,
         transaction_ids: requests.iter().map(|r| r.id).collect(),
     };
-    finish(tx, actor, id, &mut invoice, version, command, events).await
+    finish(work, id, &mut invoice, version, command).await
 }
 
 /// Issues draft `id`: assigns the next number of its series (gapless: the number and the
@@ -304,20 +279,17 @@ pub async fn issue(
     id: Uuid,
     accounts: IssueAccounts,
 ) -> Result<Written, AppError> {
-    let mut attempt = 1;
-    loop {
-        match try_issue(pool, actor, id, accounts).await {
-            Err(AppError::ConcurrentUpdate { .. }) if attempt < MAX_ISSUE_ATTEMPTS => {
-                attempt += 1;
-                // Spread the retries of racing issues a little.
-                tokio::time::sleep(std::time::Duration::from_millis(
-                    (attempt as u64) * (1 + id.as_u128() as u64 % 7),
-                ))
-                .await;
-            }
-            other => return other,
-        }
-    }
+    let run = Run::new(actor, SUBJECT)
+        .lock(Lock::PostingFactsShared)
+        .retry(MAX_ISSUE_ATTEMPTS);
+    let ((), written) = executor::execute(pool, run, |mut work| {
+        Box::pin(async move {
+            stage_issue(&mut work, id, accounts).await?;
+            Ok((work, ()))
+        })
+    })
+    .await?;
+    Ok(written)
 }
 
 /// Where a payment's money comes from.
@@ -371,12 +343,28 @@ pub async fn pay(
     source: PaymentSource,
     options: PayOptions,
 ) -> Result<Written, AppError> {
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
-    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
-    let (mut invoice, version) = load(&mut tx, id).await?;
-    // A retry of a payment that was recorded (its answer lost) answers where it was written.
-    let retried = match &source {
+    let (source, options) = (&source, &options);
+    let run = Run::new(actor, SUBJECT).lock(Lock::PostingFactsShared);
+    let (recorded_before, written) = executor::execute(pool, run, |mut work| {
+        Box::pin(async move {
+            let recorded_before = stage_payment(&mut work, id, source, options).await?;
+            Ok((work, recorded_before))
+        })
+    })
+    .await?;
+    Ok(recorded_before.unwrap_or(written))
+}
+
+/// Stages a payment on invoice `id`; answers where it was written when this is a retry of a
+/// payment already recorded (its answer lost), staging nothing.
+async fn stage_payment(
+    work: &mut Work,
+    id: Uuid,
+    source: &PaymentSource,
+    options: &PayOptions,
+) -> Result<Option<Written>, AppError> {
+    let (mut invoice, version) = load(work.conn(), id).await?;
+    let retried = match source {
         PaymentSource::Money { date, .. } => {
             let step = payment_step(&invoice, options.idempotency_key.as_deref());
             let posting_id = document_posting(origin(id), &step, empty_posting(*date)).id;
@@ -389,8 +377,8 @@ pub async fn pay(
     if let Some(t) = retried
         && invoice.payments.iter().any(|p| p.transaction_id == t)
     {
-        let position = position_of(&mut tx, t).await?;
-        return Ok(Written { position });
+        let position = position_of(work.conn(), t).await?;
+        return Ok(Some(Written { position }));
     }
     if !matches!(
         invoice.status,
@@ -398,14 +386,12 @@ pub async fn pay(
     ) {
         return Err(invoice.refuse("paid").into());
     }
-    let (Some(direction), Some(d), Some(control)) = (
-        invoice.direction,
-        invoice.draft.clone(),
-        invoice.control_account_id,
-    ) else {
-        return Err(AppError::internal("an issued invoice without its accounts"));
+    let opened = Opened {
+        id,
+        version,
+        invoice: &mut invoice,
     };
-    match source {
+    match source.clone() {
         PaymentSource::Money {
             date,
             account_id,
@@ -413,94 +399,163 @@ pub async fn pay(
             currency,
             rate,
         } => {
-            let spec = account(&mut tx, account_id, "account_id").await?;
-            if spec.account_type != AccountType::Asset || !MONEY_KINDS.contains(&spec.kind) {
-                return Err(AppError::invalid(
-                    "account_id",
-                    "must be a bank, cash, card or crypto wallet account",
-                ));
-            }
-            if let Some(c) = currency
-                && c != spec.currency
-            {
-                return Err(AppError::invalid(
-                    "currency",
-                    format!("the account holds {}, not {c}", spec.currency),
-                ));
-            }
-            let step = payment_step(&invoice, options.idempotency_key.as_deref());
-            let mut posting = document_posting(origin(id), &step, empty_posting(date));
-            let decided = decide(
-                &mut invoice,
-                InvoiceCommand::RecordPayment(PaymentInput {
-                    date,
-                    transaction_id: posting.id,
-                    account_id: Some(account_id),
-                    amount,
-                    currency: spec.currency,
-                    rate,
-                    allow_overpayment: options.allow_overpayment,
-                }),
-                &(),
-            )
-            .await?;
-            let Some(InvoiceEvent::PaymentRecorded(p)) = decided.first() else {
-                return Err(AppError::internal("a payment without its event"));
-            };
-            let number = invoice.number.as_deref().unwrap_or_default();
-            let accounts = invoice_posting::MoneyAccount {
+            let money = Money {
+                date,
                 account_id,
-                control_account_id: control,
+                amount,
+                currency,
+                rate,
             };
-            posting.command = document_posting(
-                origin(id),
-                &step,
-                invoice_posting::payment(direction, &d, number, accounts, p),
-            )
-            .command;
-            let (mut events, _) = decide_in(&mut tx, &[posting]).await?;
-            events.extend(NewEvent::from_domain::<Invoice>(
-                &id.to_string(),
-                version,
-                decided,
-            )?);
-            commit(tx, actor, &events).await
+            stage_money_payment(work, opened, money, options).await?
         }
         PaymentSource::Posted { transaction_id } => {
-            let field = "transaction_id";
-            let (t, _) = store::load::<Transaction>(&mut tx, &transaction_id.to_string()).await?;
-            let posted = t.posted.ok_or_else(|| {
-                AppError::invalid(field, format!("no transaction with id {transaction_id}"))
-            })?;
-            if t.reversed_by.is_some() {
-                return Err(AppError::invalid(field, "the transaction is reversed"));
-            }
-            if posted.counterparty_id != Some(d.counterparty_id) {
-                return Err(AppError::invalid(
-                    field,
-                    "the transaction is not with the invoice's counterparty",
-                ));
-            }
-            let applied = invoice_posting::settled_by(direction, control, &posted.legs);
-            if applied <= Decimal::ZERO {
-                return Err(AppError::invalid(
-                    field,
-                    format!("the transaction settles nothing on the invoice's account {control}"),
-                ));
-            }
-            let applied_to = claim_application(&mut tx, transaction_id, id).await?;
-            let command = InvoiceCommand::RecordPayment(PaymentInput {
-                date: posted.date,
-                transaction_id,
-                account_id: None,
-                amount: applied,
-                currency: d.currency,
-                rate: None,
-                allow_overpayment: options.allow_overpayment,
-            });
-            finish(tx, actor, id, &mut invoice, version, command, applied_to).await
+            stage_applied_payment(work, opened, transaction_id, options).await?
         }
     }
+    Ok(None)
+}
+
+/// An invoice loaded for a command.
+struct Opened<'a> {
+    id: Uuid,
+    version: i64,
+    invoice: &'a mut Invoice,
+}
+
+impl Opened<'_> {
+    /// The issued invoice's direction, content and control account.
+    fn issued(&self) -> Result<(Direction, domain::invoice::Draft, Uuid), AppError> {
+        let i = &*self.invoice;
+        match (i.direction, i.draft.clone(), i.control_account_id) {
+            (Some(direction), Some(d), Some(control)) => Ok((direction, d, control)),
+            _ => Err(AppError::internal("an issued invoice without its accounts")),
+        }
+    }
+}
+
+/// A payment's money, posted with it.
+struct Money {
+    date: NaiveDate,
+    account_id: Uuid,
+    amount: Decimal,
+    currency: Option<Currency>,
+    rate: Option<Decimal>,
+}
+
+/// Checks that `account_id` is a money account holding `currency` (when given); answers its
+/// currency.
+async fn money_account(
+    conn: &mut PgConnection,
+    account_id: Uuid,
+    currency: Option<Currency>,
+) -> Result<Currency, AppError> {
+    let spec = account(conn, account_id, "account_id").await?;
+    if spec.account_type != AccountType::Asset || !MONEY_KINDS.contains(&spec.kind) {
+        return Err(AppError::invalid(
+            "account_id",
+            "must be a bank, cash, card or crypto wallet account",
+        ));
+    }
+    if let Some(c) = currency
+        && c != spec.currency
+    {
+        return Err(AppError::invalid(
+            "currency",
+            format!("the account holds {}, not {c}", spec.currency),
+        ));
+    }
+    Ok(spec.currency)
+}
+
+/// Stages a payment whose money movement is posted now, with the invoice's event.
+async fn stage_money_payment(
+    work: &mut Work,
+    opened: Opened<'_>,
+    money: Money,
+    options: &PayOptions,
+) -> Result<(), AppError> {
+    let (direction, d, control) = opened.issued()?;
+    let Opened {
+        id,
+        version,
+        invoice,
+    } = opened;
+    let currency = money_account(work.conn(), money.account_id, money.currency).await?;
+    let step = payment_step(invoice, options.idempotency_key.as_deref());
+    let mut posting = document_posting(origin(id), &step, empty_posting(money.date));
+    let payment = PaymentInput {
+        date: money.date,
+        transaction_id: posting.id,
+        account_id: Some(money.account_id),
+        amount: money.amount,
+        currency,
+        rate: money.rate,
+        allow_overpayment: options.allow_overpayment,
+    };
+    let decided = decide(invoice, InvoiceCommand::RecordPayment(payment), &()).await?;
+    let Some(InvoiceEvent::PaymentRecorded(p)) = decided.first() else {
+        return Err(AppError::internal("a payment without its event"));
+    };
+    let number = invoice.number.as_deref().unwrap_or_default();
+    let accounts = invoice_posting::MoneyAccount {
+        account_id: money.account_id,
+        control_account_id: control,
+    };
+    posting.command = document_posting(
+        origin(id),
+        &step,
+        invoice_posting::payment(direction, &d, number, accounts, p),
+    )
+    .command;
+    let (events, _) = decide_in(work.conn(), &[posting]).await?;
+    work.stage(events);
+    work.stage_domain::<Invoice>(&id.to_string(), version, decided)
+}
+
+/// Stages a payment by a posting that already moved the money, with the transaction's
+/// application claim and the invoice's event.
+async fn stage_applied_payment(
+    work: &mut Work,
+    opened: Opened<'_>,
+    transaction_id: Uuid,
+    options: &PayOptions,
+) -> Result<(), AppError> {
+    let (direction, d, control) = opened.issued()?;
+    let field = "transaction_id";
+    let (t, _) = work
+        .load::<Transaction>(&transaction_id.to_string())
+        .await?;
+    let posted = t.posted.ok_or_else(|| {
+        AppError::invalid(field, format!("no transaction with id {transaction_id}"))
+    })?;
+    if t.reversed_by.is_some() {
+        return Err(AppError::invalid(field, "the transaction is reversed"));
+    }
+    if posted.counterparty_id != Some(d.counterparty_id) {
+        return Err(AppError::invalid(
+            field,
+            "the transaction is not with the invoice's counterparty",
+        ));
+    }
+    let applied = invoice_posting::settled_by(direction, control, &posted.legs);
+    if applied <= Decimal::ZERO {
+        return Err(AppError::invalid(
+            field,
+            format!("the transaction settles nothing on the invoice's account {control}"),
+        ));
+    }
+    let claim = claim_application(work.conn(), transaction_id, opened.id).await?;
+    work.stage(claim);
+    let command = InvoiceCommand::RecordPayment(PaymentInput {
+        date: posted.date,
+        transaction_id,
+        account_id: None,
+        amount: applied,
+        currency: d.currency,
+        rate: None,
+        allow_overpayment: options.allow_overpayment,
+    });
+    finish(work, opened.id, opened.invoice, opened.version, command).await
 }
 
 /// Records on transaction `transaction_id`'s application stream that it settles invoice
@@ -516,15 +571,21 @@ async fn claim_application(
     let (mut state, version) = store::load::<PaymentApplication>(conn, &key).await?;
     let mut events = Vec::new();
     if version == 0 {
-        let earlier: Option<String> = sqlx::query_scalar(
-            "SELECT aggregate_id FROM events WHERE aggregate_type = 'invoice' \
-               AND event_type = 'PaymentRecorded' \
-               AND payload->'PaymentRecorded'->>'transaction_id' = $1 \
-             ORDER BY position LIMIT 1",
+        let earlier = store::lookup::find_by_field(
+            conn,
+            store::lookup::FieldMatch {
+                aggregate_type: Invoice::TYPE,
+                event_type: "PaymentRecorded",
+                field: "transaction_id",
+                equals: &key,
+                unless_stream_has: None,
+            },
+            1,
         )
-        .bind(&key)
-        .fetch_optional(&mut *conn)
-        .await?;
+        .await?
+        .into_iter()
+        .next()
+        .map(|found| found.aggregate_id);
         if let Some(earlier) = earlier {
             let earlier = Uuid::parse_str(&earlier).map_err(AppError::internal)?;
             events.extend(apply_to(&mut state, transaction_id, earlier).await?);
@@ -564,24 +625,28 @@ pub async fn cancel(
     date: Option<NaiveDate>,
 ) -> Result<Written, AppError> {
     let date = date.unwrap_or_else(|| Utc::now().date_naive());
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin().await?;
-    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
-    let (mut invoice, version) = load(&mut tx, id).await?;
-    let mut events = Vec::new();
-    let mut reversal_ids = Vec::new();
-    if matches!(
-        invoice.status,
-        Some(InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid)
-    ) {
-        for t in &invoice.transaction_ids {
-            let r = reverse_in(&mut tx, *t, date, None).await?;
-            events.extend(r.events);
-            reversal_ids.push(r.reversal_id);
-        }
-    }
-    let command = InvoiceCommand::Cancel { date, reversal_ids };
-    finish(tx, actor, id, &mut invoice, version, command, events).await
+    let run = Run::new(actor, SUBJECT).lock(Lock::PostingFactsShared);
+    let ((), written) = executor::execute(pool, run, |mut work| {
+        Box::pin(async move {
+            let (mut invoice, version) = load(work.conn(), id).await?;
+            let mut reversal_ids = Vec::new();
+            if matches!(
+                invoice.status,
+                Some(InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid)
+            ) {
+                for t in invoice.transaction_ids.clone() {
+                    let r = reverse_in(work.conn(), t, date, None).await?;
+                    work.stage(r.events);
+                    reversal_ids.push(r.reversal_id);
+                }
+            }
+            let command = InvoiceCommand::Cancel { date, reversal_ids };
+            finish(&mut work, id, &mut invoice, version, command).await?;
+            Ok((work, ()))
+        })
+    })
+    .await?;
+    Ok(written)
 }
 
 /// Most invoices one overdue run marks (the rest wait for the next run).
@@ -601,11 +666,15 @@ pub async fn mark_overdue(pool: &PgPool, today: NaiveDate) -> Result<usize, AppE
     let actor = Actor::system("scheduler:invoices");
     let mut marked = 0;
     for id in ids {
-        let mut conn = pool.acquire().await?;
-        let mut tx = conn.begin().await?;
-        let (mut invoice, version) = load(&mut tx, id).await?;
-        let command = InvoiceCommand::MarkOverdue { today };
-        match finish(tx, &actor, id, &mut invoice, version, command, Vec::new()).await {
+        let marking = executor::execute(pool, Run::new(&actor, SUBJECT), |mut work| {
+            Box::pin(async move {
+                let (mut invoice, version) = load(work.conn(), id).await?;
+                let command = InvoiceCommand::MarkOverdue { today };
+                finish(&mut work, id, &mut invoice, version, command).await?;
+                Ok((work, ()))
+            })
+        });
+        match marking.await {
             Ok(_) => marked += 1,
             Err(AppError::Domain(_)) => {}
             Err(AppError::ConcurrentUpdate { .. }) => {}

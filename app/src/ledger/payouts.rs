@@ -14,7 +14,7 @@ use domain::payout::{Payout, PayoutCommand, PayoutContext, PayoutLine};
 use domain::payout_scope::{Claim, MAX_CLAIMS, PayoutScope, PayoutScopeCommand, PayoutScopeEvent};
 use domain::traffic::{OfferSpec, PayoutModel, ProgramSpec};
 use domain::transaction::{DocumentPosting, Origin, OriginKind};
-use domain::{Currency, DomainError};
+use domain::{Aggregate, Currency, DomainError};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -202,20 +202,26 @@ async fn claim_earlier_payouts(
     program_id: Uuid,
     scope: &mut PayoutScope,
 ) -> Result<Vec<PayoutScopeEvent>, AppError> {
-    let live: Vec<(String, NaiveDate, NaiveDate)> = sqlx::query_as(
-        "SELECT c.aggregate_id, (c.payload->'Computed'->>'from')::date, \
-                (c.payload->'Computed'->>'to')::date \
-         FROM events c \
-         WHERE c.aggregate_type = 'payout' AND c.event_type = 'Computed' \
-           AND c.payload->'Computed'->>'program_id' = $1 \
-           AND NOT EXISTS (SELECT 1 FROM events x WHERE x.aggregate_type = 'payout' \
-                             AND x.aggregate_id = c.aggregate_id AND x.event_type = 'Cancelled') \
-         ORDER BY c.position LIMIT $2",
+    let program = program_id.to_string();
+    let computed = store::lookup::find_by_field(
+        conn,
+        store::lookup::FieldMatch {
+            aggregate_type: Payout::TYPE,
+            event_type: "Computed",
+            field: "program_id",
+            equals: &program,
+            unless_stream_has: Some("Cancelled"),
+        },
+        MAX_CLAIMS as i64,
     )
-    .bind(program_id.to_string())
-    .bind(MAX_CLAIMS as i64)
-    .fetch_all(conn)
     .await?;
+    let mut live = Vec::with_capacity(computed.len());
+    for found in computed {
+        let day = |name: &str| -> Result<NaiveDate, AppError> {
+            serde_json::from_value(found.payload[name].clone()).map_err(AppError::internal)
+        };
+        live.push((found.aggregate_id.clone(), day("from")?, day("to")?));
+    }
     let mut events = Vec::new();
     for (payout, from, to) in live {
         let payout_id = Uuid::parse_str(&payout).map_err(AppError::internal)?;

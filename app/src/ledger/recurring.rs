@@ -13,7 +13,7 @@ use domain::aggregate::decide;
 use domain::recurring_payment::{Definition, RecurringCommand, RecurringPayment};
 use domain::transaction::{PostTransaction, Transaction, TransactionCommand};
 use serde::Serialize;
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use tokio_cron_scheduler::{Job, JobScheduler};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -21,8 +21,8 @@ use uuid::Uuid;
 use super::transactions::{PostRequest, decide_in, posting_context, transaction_id};
 use super::{Actor, Written};
 use crate::error::AppError;
-use crate::executor::{self, Run};
-use eventstore::{self as store, AppendError, NewEvent};
+use crate::executor::{self, Lock, Run, Work};
+use eventstore as store;
 
 /// Most days one schedule posts in one run (about a year of a daily schedule); a longer
 /// backlog continues in the next run.
@@ -175,17 +175,36 @@ enum Step {
     LostRace,
 }
 
-/// Handles schedule `id`'s next due day (through `today`) in one database transaction.
+/// Handles schedule `id`'s next due day (through `today`) as one command.
 async fn step(
-    conn: &mut PgConnection,
+    pool: &PgPool,
     actor: &Actor,
     id: Uuid,
     options: RunOptions,
 ) -> Result<Step, AppError> {
-    let mut tx = conn.begin().await?;
-    crate::ledger::locks::lock_posting_facts_shared(&mut tx).await?;
+    let run = Run::new(actor, "the schedule").lock(Lock::PostingFactsShared);
+    let stepped = executor::execute(pool, run, |mut work| {
+        Box::pin(async move {
+            let step = stage_step(&mut work, id, options).await?;
+            Ok((work, step))
+        })
+    })
+    .await;
+    match stepped {
+        Ok((Step::Handled(occurrence, _), written)) => {
+            Ok(Step::Handled(occurrence, written.position))
+        }
+        Ok((step, _)) => Ok(step),
+        Err(AppError::ConcurrentUpdate { .. }) => Ok(Step::LostRace),
+        Err(e) => Err(e),
+    }
+}
+
+/// Stages schedule `id`'s next due day: its posting and the schedule's record of it, or the
+/// record of why the day could not post.
+async fn stage_step(work: &mut Work, id: Uuid, options: RunOptions) -> Result<Step, AppError> {
     let key = id.to_string();
-    let (mut state, version) = store::load::<RecurringPayment>(&mut tx, &key).await?;
+    let (mut state, version) = work.load::<RecurringPayment>(&key).await?;
     let due = state.due(options.today, 1).first().copied();
     let (Some(date), Some(def)) = (due, &state.definition) else {
         return Ok(Step::Done);
@@ -199,29 +218,23 @@ async fn step(
         command,
     };
     let transaction_id = request.id;
-    let (mut events, record) = match decide_in(&mut tx, std::slice::from_ref(&request)).await {
-        Ok((events, _)) => (
-            events,
+    let record = match decide_in(work.conn(), std::slice::from_ref(&request)).await {
+        Ok((events, _)) => {
+            work.stage(events);
             RecurringCommand::RecordPosted {
                 date,
                 transaction_id,
-            },
-        ),
+            }
+        }
         // The day cannot post as things stand: say why and go on with later days.
-        Err(AppError::Domain(e)) => (
-            Vec::new(),
-            RecurringCommand::RecordFailed {
-                date,
-                reason: crate::error::domain_detail(&e),
-            },
-        ),
-        Err(e) if e.is_refusal() => (
-            Vec::new(),
-            RecurringCommand::RecordFailed {
-                date,
-                reason: e.to_string(),
-            },
-        ),
+        Err(AppError::Domain(e)) => RecurringCommand::RecordFailed {
+            date,
+            reason: crate::error::domain_detail(&e),
+        },
+        Err(e) if e.is_refusal() => RecurringCommand::RecordFailed {
+            date,
+            reason: e.to_string(),
+        },
         Err(e) => return Err(e),
     };
     let occurrence = RunOccurrence {
@@ -236,18 +249,9 @@ async fn step(
             _ => None,
         },
     };
-    let produced = decide(&mut state, record, &()).await?;
-    events.extend(NewEvent::from_domain::<RecurringPayment>(
-        &key, version, produced,
-    )?);
-    match store::append(&mut tx, &events, &actor.metadata()).await {
-        Ok(position) => {
-            tx.commit().await?;
-            Ok(Step::Handled(occurrence, position))
-        }
-        Err(AppendError::Conflict) => Ok(Step::LostRace),
-        Err(AppendError::Db(e)) => Err(e.into()),
-    }
+    work.decide(&key, &mut state, version, record, &()).await?;
+    // The position is the executor's to tell, once appended.
+    Ok(Step::Handled(occurrence, 0))
 }
 
 /// Posts every due day through `today` of every schedule, each schedule's days in date order.
@@ -270,17 +274,16 @@ pub async fn run_due(
         more: ids.len() as i64 > MAX_SCHEDULES_PER_RUN,
         ..RunReport::default()
     };
-    let mut conn = pool.acquire().await?;
     for id in ids.into_iter().take(MAX_SCHEDULES_PER_RUN as usize) {
         report.schedules += 1;
         let (mut handled, mut races) = (0, 0);
         while handled < MAX_CATCH_UP_PER_RUN && races < MAX_CONFLICTS_PER_SCHEDULE {
-            match step(&mut conn, actor, id, options).await? {
+            match step(pool, actor, id, options).await? {
                 Step::Done => break,
                 Step::BeyondHorizon => {
                     report
                         .skipped
-                        .extend(skipped_days(&mut conn, id, options).await?);
+                        .extend(skipped_days(&mut *pool.acquire().await?, id, options).await?);
                     break;
                 }
                 Step::Handled(o, position) => {

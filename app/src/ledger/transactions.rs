@@ -233,13 +233,43 @@ pub(crate) async fn decide_one(
     })
 }
 
+/// Where posting `id` was written (its first event's position).
 pub(crate) async fn position_of(conn: &mut PgConnection, id: Uuid) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT position FROM events WHERE aggregate_type = 'transaction' AND aggregate_id = $1 AND sequence = 1",
-    )
-    .bind(id.to_string())
-    .fetch_one(conn)
-    .await?)
+    store::lookup::first_position(conn, Transaction::TYPE, &id.to_string())
+        .await?
+        .ok_or_else(|| AppError::internal(format!("posting {id} has no events")))
+}
+
+impl Outcome {
+    /// Request `id`'s answer and the events still to append (none for a replay, which
+    /// answers where it was written before).
+    pub(crate) async fn answer(
+        self,
+        conn: &mut PgConnection,
+        id: Uuid,
+    ) -> Result<(Posted, Vec<NewEvent>), AppError> {
+        Ok(match self {
+            Outcome::Replayed(posted) => {
+                let position = position_of(conn, id).await?;
+                let posted = Posted {
+                    id,
+                    posted,
+                    position,
+                    replayed: true,
+                };
+                (posted, Vec::new())
+            }
+            Outcome::New { posted, events } => {
+                let posted = Posted {
+                    id,
+                    posted,
+                    position: 0,
+                    replayed: false,
+                };
+                (posted, events)
+            }
+        })
+    }
 }
 
 /// Decides `requests` inside the caller's transaction (which holds the posting-facts lock):
@@ -257,26 +287,10 @@ pub async fn decide_in(
     let mut results = Vec::with_capacity(requests.len());
     for (i, r) in requests.iter().enumerate() {
         match decide_one(&streams, &ctx, r).await {
-            Ok(Outcome::Replayed(posted)) => {
-                let position = position_of(tx, r.id).await?;
-                results.push(Posted {
-                    id: r.id,
-                    posted,
-                    position,
-                    replayed: true,
-                });
-            }
-            Ok(Outcome::New {
-                posted,
-                events: produced,
-            }) => {
+            Ok(outcome) => {
+                let (posted, produced) = outcome.answer(tx, r.id).await?;
                 events.extend(produced);
-                results.push(Posted {
-                    id: r.id,
-                    posted,
-                    position: 0,
-                    replayed: false,
-                });
+                results.push(posted);
             }
             Err(AppError::Domain(e)) => return Err(entry_error(batch.then_some(i), e)),
             Err(e) => return Err(e),

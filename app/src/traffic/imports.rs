@@ -509,14 +509,7 @@ async fn run_once(
         request_id: None,
         source: format!("import:{}", job.id),
     };
-    let position = store::append(&mut tx, &events, &actor.metadata())
-        .await
-        .map_err(|e| match e {
-            store::AppendError::Conflict => AppError::ConcurrentUpdate {
-                detail: "the import was applied meanwhile".into(),
-            },
-            store::AppendError::Db(e) => e.into(),
-        })?;
+    let position = crate::executor::append_in(&mut tx, &events, &actor, "the import").await?;
     // Claims the file's checksum; a concurrent import of the same file loses here.
     let claimed = sqlx::query(
         "UPDATE traffic_imports SET state = 'done', position = $2 WHERE id = $1 \
