@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
 use crate::money::Currency;
-use crate::transaction::Leg;
+use crate::leg::Leg;
 use crate::tron;
 
 /// The USDT-TRC20 contract (Tether's). Tokens are known by contract, never by symbol: anyone can
