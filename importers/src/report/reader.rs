@@ -10,6 +10,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::columns::{self, Columns, Field, ResolveError};
+use super::header;
 use super::country::Country;
 use super::date::{self, DateOrder, Stamp};
 use super::error::{FileError, RowError, truncate};
@@ -17,7 +18,7 @@ use super::formats::{self, Format, Kind};
 use super::mapping::ColumnMapping;
 use super::number::{self, DecimalSeparator, Mark, Role};
 use super::record::{ConversionRow, ConversionStatus, Parsed, Record, ResultRow, SpendRow};
-use super::source::{RawRecord, Source, Step, delimiter_name};
+use super::source::{RawRecord, Sniffed, Source, Step, delimiter_name};
 
 /// A header may not have more columns than this.
 pub const MAX_COLUMNS: usize = 512;
@@ -147,67 +148,19 @@ enum Sampled {
 /// Opens a report: reads the header and up to the first 1000 rows (to settle the decimal
 /// separator and date order), and checks everything that can be checked before any row.
 pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, FileError> {
-    if let Some(m) = &options.mapping {
-        m.check()
-            .map_err(|reason| FileError::InvalidMapping { reason })?;
-    }
-    if options.format == Some(Format::Custom) && options.mapping.is_none() {
-        return Err(FileError::InvalidOptions {
-            reason: "the custom format needs a column mapping".into(),
-        });
-    }
-    if let Some(d) = options.delimiter
-        && (d == b'"' || d == b'\n' || d == b'\r' || d.is_ascii_alphanumeric() || !d.is_ascii())
-    {
-        return Err(FileError::InvalidOptions {
-            reason: format!("{} cannot be a delimiter", delimiter_name(d)),
-        });
-    }
+    check_options(options)?;
     let (mut source, sniffed) = Source::open(input, options.delimiter)?;
-    let mut header_rec = RawRecord::default();
-    let blank_before_header = match source.next_record(&mut header_rec)? {
-        Step::End { .. } => return Err(FileError::Empty),
-        Step::Record { blank_lines } => blank_lines,
-    };
-    let line = header_rec.line;
-    if header_rec.len() > MAX_COLUMNS {
-        return Err(FileError::TooManyColumns {
-            line,
-            count: header_rec.len(),
-            max: MAX_COLUMNS,
-        });
-    }
-    let header = (0..header_rec.len())
-        .map(|i| {
-            std::str::from_utf8(header_rec.get(i)).map(|s| {
-                s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
-                    .to_string()
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| FileError::Undecodable {
-            line,
-            encoding: sniffed.encoding.trim_end_matches(" (BOM)").into(),
-        })?;
-    if header.iter().any(|h| h.contains('\0')) {
-        return Err(FileError::NotText {
-            what: "binary data".into(),
-        });
-    }
-    let names: Vec<_> = header.iter().map(|h| columns::parse_header(h)).collect();
+    let Header {
+        cells: header,
+        line,
+        blank_before,
+    } = read_header(&mut source, &sniffed)?;
+    let names: Vec<_> = header.iter().map(|h| header::parse_header(h)).collect();
     let keys: HashSet<String> = names.iter().map(|n| n.key.clone()).collect();
     let delimiter = delimiter_name(sniffed.delimiter);
     let hint = delimiter_hint(&header, sniffed.delimiter);
 
-    let (format, kind) = match (options.format, &options.mapping) {
-        (None | Some(Format::Custom), Some(m)) => (Format::Custom, m.kind),
-        (Some(f), Some(m)) => (f, m.kind),
-        (Some(f), None) => (f, formats::kind_of(f, &keys)),
-        (None, None) => formats::detect(&header).ok_or_else(|| FileError::UndetectableFormat {
-            seen: header.clone(),
-            hint: hint.clone().or_else(|| formats::undetected_hint(&keys)),
-        })?,
-    };
+    let (format, kind) = identify(options, &header, &keys, &hint)?;
     let mapped = options.mapping.as_ref().map(|m| &m.columns);
     let cols =
         columns::resolve(&names, kind, mapped, format != Format::Custom).map_err(|e| match e {
@@ -229,35 +182,7 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
             },
         })?;
 
-    let mut missing: Vec<String> = columns::required(kind)
-        .iter()
-        .filter(|any| !any.iter().any(|f| cols.has(*f)))
-        .map(|any| describe(any, kind, format))
-        .collect();
-    let mut default_date = None;
-    if kind != Kind::Conversions && !cols.has(Field::Date) {
-        default_date = options.default_date;
-        if default_date.is_none()
-            && let Some(name) = &options.file_name
-        {
-            match date::dates_in_file_name(name).as_slice() {
-                [] => {}
-                [one] => default_date = Some(*one),
-                [first, .., last] => {
-                    return Err(FileError::DateRangeInName {
-                        first: first.to_string(),
-                        last: last.to_string(),
-                    });
-                }
-            }
-        }
-        if default_date.is_none() {
-            missing.push(format!(
-                "{} — or give the report date for the import",
-                describe(&[Field::Date], kind, format)
-            ));
-        }
-    }
+    let (missing, default_date) = missing_columns(options, &cols, kind, format)?;
     if !missing.is_empty() {
         return Err(FileError::MissingColumns {
             missing,
@@ -271,78 +196,14 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
             reason: format!("the report date {reason}"),
         })?;
     }
-
-    // A currency named in a money column's header ("Spend (EUR)") is more specific than the
-    // source's configured currency, so it wins.
-    let mut file_currency: Option<Currency> = None;
-    for f in Field::ALL.into_iter().filter(|f| f.is_money()) {
-        if let Some(c) = cols.currency[f.index()] {
-            match file_currency {
-                Some(prev) if prev != c => {
-                    return Err(FileError::MixedCurrencies {
-                        first: prev.code().into(),
-                        second: c.code().into(),
-                    });
-                }
-                _ => file_currency = Some(c),
-            }
-        }
-    }
-    let file_currency = file_currency.or(options.default_currency);
-    if file_currency.is_none() && !cols.has(Field::Currency) {
-        return Err(FileError::MissingCurrency);
-    }
+    let file_currency = file_currency(&cols, options)?;
 
     // Read ahead: the first rows settle what single values cannot.
-    let mut sample = VecDeque::new();
-    let mut sample_bytes = 0;
-    while sample.len() < SAMPLE_ROWS && sample_bytes < SAMPLE_BYTES {
-        let mut rec = RawRecord::default();
-        match source.next_record(&mut rec) {
-            Ok(Step::Record { blank_lines }) => {
-                sample_bytes += (0..rec.len()).map(|i| rec.get(i).len()).sum::<usize>();
-                sample.push_back(Sampled::Record(rec, blank_lines));
-            }
-            Ok(Step::End { blank_lines }) => {
-                sample.push_back(Sampled::End(blank_lines));
-                break;
-            }
-            Err(e) => {
-                sample.push_back(Sampled::Fatal(e));
-                break;
-            }
-        }
-    }
-    let sampled = || {
-        sample.iter().filter_map(|s| match s {
-            Sampled::Record(r, _) => Some(r),
-            _ => None,
-        })
-    };
-    let mapping_decimal = options.mapping.as_ref().and_then(|m| m.decimal_separator);
-    let decimal = mapping_decimal
-        .or(options.decimal_separator)
-        .or_else(|| vote_decimal(sampled(), &cols, kind))
-        .unwrap_or(if sniffed.delimiter == b';' {
-            DecimalSeparator::Comma
-        } else {
-            DecimalSeparator::Dot
-        });
-    let date_order = match options.date_order {
-        DateOrder::Auto => sampled()
-            .find_map(|r| {
-                Field::ALL
-                    .into_iter()
-                    .filter(|f| f.is_time())
-                    .filter_map(|f| cols.get(f))
-                    .filter_map(|i| std::str::from_utf8(r.get(i)).ok())
-                    .find_map(date::order_evidence)
-            })
-            .unwrap_or(DateOrder::DayFirst),
-        given => given,
-    };
-    let ended_empty =
-        matches!(sample.back(), Some(Sampled::End(_))) && sampled().all(is_blank_record);
+    let sample = read_sample(&mut source);
+    let decimal = settle_decimal(options, &sample, &cols, kind, sniffed.delimiter);
+    let date_order = settle_date_order(options.date_order, &sample, &cols);
+    let ended_empty = matches!(sample.back(), Some(Sampled::End(_)))
+        && sampled(&sample).all(is_blank_record);
 
     let stats = Stats {
         format,
@@ -358,7 +219,7 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
         rejected: 0,
         errors: 0,
         skipped_totals: 0,
-        skipped_blank: blank_before_header,
+        skipped_blank: blank_before,
         header_only: ended_empty,
         finished: false,
         stopped: false,
@@ -389,6 +250,230 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
         delimiter: sniffed.delimiter,
         done: false,
     })
+}
+
+/// Refuses options that cannot describe any file: a mapping that contradicts itself, the
+/// custom format without one, a delimiter that cannot separate fields.
+fn check_options(options: &Options) -> Result<(), FileError> {
+    if let Some(m) = &options.mapping {
+        m.check()
+            .map_err(|reason| FileError::InvalidMapping { reason })?;
+    }
+    if options.format == Some(Format::Custom) && options.mapping.is_none() {
+        return Err(FileError::InvalidOptions {
+            reason: "the custom format needs a column mapping".into(),
+        });
+    }
+    if let Some(d) = options.delimiter
+        && (d == b'"' || d == b'\n' || d == b'\r' || d.is_ascii_alphanumeric() || !d.is_ascii())
+    {
+        return Err(FileError::InvalidOptions {
+            reason: format!("{} cannot be a delimiter", delimiter_name(d)),
+        });
+    }
+    Ok(())
+}
+
+/// The header row as read: its cells (trimmed, BOM removed), its line, and the blank lines
+/// skipped before it.
+struct Header {
+    cells: Vec<String>,
+    line: u64,
+    blank_before: u64,
+}
+
+/// Reads the first record as the header: text, at most [`MAX_COLUMNS`] cells.
+fn read_header<R: Read>(source: &mut Source<R>, sniffed: &Sniffed) -> Result<Header, FileError> {
+    let mut header_rec = RawRecord::default();
+    let blank_before = match source.next_record(&mut header_rec)? {
+        Step::End { .. } => return Err(FileError::Empty),
+        Step::Record { blank_lines } => blank_lines,
+    };
+    let line = header_rec.line;
+    if header_rec.len() > MAX_COLUMNS {
+        return Err(FileError::TooManyColumns {
+            line,
+            count: header_rec.len(),
+            max: MAX_COLUMNS,
+        });
+    }
+    let cells = (0..header_rec.len())
+        .map(|i| {
+            std::str::from_utf8(header_rec.get(i)).map(|s| {
+                s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+                    .to_string()
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| FileError::Undecodable {
+            line,
+            encoding: sniffed.encoding.trim_end_matches(" (BOM)").into(),
+        })?;
+    if cells.iter().any(|h| h.contains('\0')) {
+        return Err(FileError::NotText {
+            what: "binary data".into(),
+        });
+    }
+    Ok(Header {
+        cells,
+        line,
+        blank_before,
+    })
+}
+
+/// The file's format and kind of rows: as the options or the mapping say, else detected from
+/// the header.
+fn identify(
+    options: &Options,
+    header: &[String],
+    keys: &HashSet<String>,
+    hint: &Option<String>,
+) -> Result<(Format, Kind), FileError> {
+    Ok(match (options.format, &options.mapping) {
+        (None | Some(Format::Custom), Some(m)) => (Format::Custom, m.kind),
+        (Some(f), Some(m)) => (f, m.kind),
+        (Some(f), None) => (f, formats::kind_of(f, keys)),
+        (None, None) => formats::detect(header).ok_or_else(|| FileError::UndetectableFormat {
+            seen: header.to_vec(),
+            hint: hint.clone().or_else(|| formats::undetected_hint(keys)),
+        })?,
+    })
+}
+
+/// The required fields no column feeds (described for a person), and the report date rows
+/// without a date column take: the options', else the one the file name holds.
+fn missing_columns(
+    options: &Options,
+    cols: &Columns,
+    kind: Kind,
+    format: Format,
+) -> Result<(Vec<String>, Option<NaiveDate>), FileError> {
+    let mut missing: Vec<String> = columns::required(kind)
+        .iter()
+        .filter(|any| !any.iter().any(|f| cols.has(*f)))
+        .map(|any| describe(any, kind, format))
+        .collect();
+    let mut default_date = None;
+    if kind != Kind::Conversions && !cols.has(Field::Date) {
+        default_date = options.default_date;
+        if default_date.is_none()
+            && let Some(name) = &options.file_name
+        {
+            match date::dates_in_file_name(name).as_slice() {
+                [] => {}
+                [one] => default_date = Some(*one),
+                [first, .., last] => {
+                    return Err(FileError::DateRangeInName {
+                        first: first.to_string(),
+                        last: last.to_string(),
+                    });
+                }
+            }
+        }
+        if default_date.is_none() {
+            missing.push(format!(
+                "{} — or give the report date for the import",
+                describe(&[Field::Date], kind, format)
+            ));
+        }
+    }
+    Ok((missing, default_date))
+}
+
+/// The currency of the file's amounts when no currency column names it per row. A currency
+/// named in a money column's header ("Spend (EUR)") is more specific than the source's
+/// configured currency, so it wins.
+fn file_currency(cols: &Columns, options: &Options) -> Result<Option<Currency>, FileError> {
+    let mut file_currency: Option<Currency> = None;
+    for f in Field::ALL.into_iter().filter(|f| f.is_money()) {
+        if let Some(c) = cols.currency[f.index()] {
+            match file_currency {
+                Some(prev) if prev != c => {
+                    return Err(FileError::MixedCurrencies {
+                        first: prev.code().into(),
+                        second: c.code().into(),
+                    });
+                }
+                _ => file_currency = Some(c),
+            }
+        }
+    }
+    let file_currency = file_currency.or(options.default_currency);
+    if file_currency.is_none() && !cols.has(Field::Currency) {
+        return Err(FileError::MissingCurrency);
+    }
+    Ok(file_currency)
+}
+
+/// Reads up to [`SAMPLE_ROWS`] rows (or [`SAMPLE_BYTES`]) ahead, keeping where the file ended
+/// or failed: the reader yields them first.
+fn read_sample<R: Read>(source: &mut Source<R>) -> VecDeque<Sampled> {
+    let mut sample = VecDeque::new();
+    let mut sample_bytes = 0;
+    while sample.len() < SAMPLE_ROWS && sample_bytes < SAMPLE_BYTES {
+        let mut rec = RawRecord::default();
+        match source.next_record(&mut rec) {
+            Ok(Step::Record { blank_lines }) => {
+                sample_bytes += (0..rec.len()).map(|i| rec.get(i).len()).sum::<usize>();
+                sample.push_back(Sampled::Record(rec, blank_lines));
+            }
+            Ok(Step::End { blank_lines }) => {
+                sample.push_back(Sampled::End(blank_lines));
+                break;
+            }
+            Err(e) => {
+                sample.push_back(Sampled::Fatal(e));
+                break;
+            }
+        }
+    }
+    sample
+}
+
+/// The records among the rows read ahead.
+fn sampled(sample: &VecDeque<Sampled>) -> impl Iterator<Item = &RawRecord> {
+    sample.iter().filter_map(|s| match s {
+        Sampled::Record(r, _) => Some(r),
+        _ => None,
+    })
+}
+
+/// The decimal separator: the mapping's, the options', the one the sampled values prove, else
+/// the delimiter's custom (`;` goes with a decimal comma).
+fn settle_decimal(
+    options: &Options,
+    sample: &VecDeque<Sampled>,
+    cols: &Columns,
+    kind: Kind,
+    delimiter: u8,
+) -> DecimalSeparator {
+    let mapping_decimal = options.mapping.as_ref().and_then(|m| m.decimal_separator);
+    mapping_decimal
+        .or(options.decimal_separator)
+        .or_else(|| vote_decimal(sampled(sample), cols, kind))
+        .unwrap_or(if delimiter == b';' {
+            DecimalSeparator::Comma
+        } else {
+            DecimalSeparator::Dot
+        })
+}
+
+/// The order of year-last slash dates: as given, else the first sampled date that proves one
+/// (a part above 12), else day first.
+fn settle_date_order(given: DateOrder, sample: &VecDeque<Sampled>, cols: &Columns) -> DateOrder {
+    match given {
+        DateOrder::Auto => sampled(sample)
+            .find_map(|r| {
+                Field::ALL
+                    .into_iter()
+                    .filter(|f| f.is_time())
+                    .filter_map(|f| cols.get(f))
+                    .filter_map(|i| std::str::from_utf8(r.get(i)).ok())
+                    .find_map(date::order_evidence)
+            })
+            .unwrap_or(DateOrder::DayFirst),
+        given => given,
+    }
 }
 
 /// Names a requirement for a person: the field(s) and the column names accepted for them.
@@ -1061,7 +1146,7 @@ impl Rules {
     fn os(&self, rec: &RawRecord, e: &mut Errors) -> Option<String> {
         let v = self.text(rec, Field::Os, e)?;
         let lower = v.to_lowercase();
-        let key = columns::normalize(&lower);
+        let key = header::normalize(&lower);
         Some(match key.as_str() {
             "ios" | "iphoneos" | "ipados" | "iphone" | "ipad" => "ios".into(),
             "android" | "androidos" => "android".into(),
