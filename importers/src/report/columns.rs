@@ -306,6 +306,7 @@ pub(crate) fn resolve(
 
 #[cfg(test)]
 mod tests {
+    use super::super::header::parse_header;
     use super::*;
 
     fn header(names: &[&str]) -> Vec<HeaderName> {
