@@ -10,11 +10,11 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::columns::{self, Columns, Field, ResolveError};
-use super::header;
 use super::country::Country;
 use super::date::{self, DateOrder, Stamp};
 use super::error::{FileError, RowError, truncate};
 use super::formats::{self, Format, Kind};
+use super::header::{self, HeaderName};
 use super::mapping::ColumnMapping;
 use super::number::{self, DecimalSeparator, Mark, Role};
 use super::record::{ConversionRow, ConversionStatus, Parsed, Record, ResultRow, SpendRow};
@@ -121,6 +121,38 @@ pub struct Stats {
     pub stopped: bool,
 }
 
+impl Stats {
+    /// The statistics of a file just opened: what was settled, nothing read yet.
+    fn opened(
+        (format, kind): (Format, Kind),
+        sniffed: &Sniffed,
+        (decimal, date_order): (DecimalSeparator, DateOrder),
+        line: u64,
+        blank_before: u64,
+        header_only: bool,
+    ) -> Self {
+        Stats {
+            format,
+            kind,
+            encoding: sniffed.encoding.into(),
+            delimiter: char::from(sniffed.delimiter),
+            decimal_separator: decimal,
+            date_order,
+            header_line: line,
+            lines: 0,
+            rows: 0,
+            parsed: 0,
+            rejected: 0,
+            errors: 0,
+            skipped_totals: 0,
+            skipped_blank: blank_before,
+            header_only,
+            finished: false,
+            stopped: false,
+        }
+    }
+}
+
 /// Reads a report row by row. Items are records or row errors, in file order; after a fatal
 /// error (see [`RowError::fatal`]) the iterator ends.
 pub struct ReportReader<R: Read> {
@@ -161,26 +193,14 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
     let hint = delimiter_hint(&header, sniffed.delimiter);
 
     let (format, kind) = identify(options, &header, &keys, &hint)?;
-    let mapped = options.mapping.as_ref().map(|m| &m.columns);
-    let cols =
-        columns::resolve(&names, kind, mapped, format != Format::Custom).map_err(|e| match e {
-            ResolveError::Duplicate(key) => FileError::DuplicateColumn {
-                line,
-                name: header
-                    .iter()
-                    .zip(&names)
-                    .filter(|(_, n)| n.key == key)
-                    .map(|(h, _)| h.as_str())
-                    .collect::<Vec<_>>()
-                    .join("\" and \""),
-            },
-            ResolveError::NotInHeader(missing) => FileError::MissingColumns {
-                missing,
-                seen: header.clone(),
-                delimiter: delimiter.clone(),
-                hint: hint.clone(),
-            },
-        })?;
+    let cols = resolve_columns(
+        options,
+        (&header, line),
+        &names,
+        (kind, format),
+        &delimiter,
+        &hint,
+    )?;
 
     let (missing, default_date) = missing_columns(options, &cols, kind, format)?;
     if !missing.is_empty() {
@@ -202,28 +222,17 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
     let sample = read_sample(&mut source);
     let decimal = settle_decimal(options, &sample, &cols, kind, sniffed.delimiter);
     let date_order = settle_date_order(options.date_order, &sample, &cols);
-    let ended_empty = matches!(sample.back(), Some(Sampled::End(_)))
-        && sampled(&sample).all(is_blank_record);
+    let ended_empty =
+        matches!(sample.back(), Some(Sampled::End(_))) && sampled(&sample).all(is_blank_record);
 
-    let stats = Stats {
-        format,
-        kind,
-        encoding: sniffed.encoding.into(),
-        delimiter: char::from(sniffed.delimiter),
-        decimal_separator: decimal,
-        date_order,
-        header_line: line,
-        lines: 0,
-        rows: 0,
-        parsed: 0,
-        rejected: 0,
-        errors: 0,
-        skipped_totals: 0,
-        skipped_blank: blank_before,
-        header_only: ended_empty,
-        finished: false,
-        stopped: false,
-    };
+    let stats = Stats::opened(
+        (format, kind),
+        &sniffed,
+        (decimal, date_order),
+        line,
+        blank_before,
+        ended_empty,
+    );
     Ok(ReportReader {
         source,
         rules: Rules {
@@ -337,6 +346,36 @@ fn identify(
             seen: header.to_vec(),
             hint: hint.clone().or_else(|| formats::undetected_hint(keys)),
         })?,
+    })
+}
+
+/// Matches the header to the fields of `kind` (by name, or as the mapping says).
+fn resolve_columns(
+    options: &Options,
+    (header, line): (&[String], u64),
+    names: &[HeaderName],
+    (kind, format): (Kind, Format),
+    delimiter: &str,
+    hint: &Option<String>,
+) -> Result<Columns, FileError> {
+    let mapped = options.mapping.as_ref().map(|m| &m.columns);
+    columns::resolve(names, kind, mapped, format != Format::Custom).map_err(|e| match e {
+        ResolveError::Duplicate(key) => FileError::DuplicateColumn {
+            line,
+            name: header
+                .iter()
+                .zip(names)
+                .filter(|(_, n)| n.key == key)
+                .map(|(h, _)| h.as_str())
+                .collect::<Vec<_>>()
+                .join("\" and \""),
+        },
+        ResolveError::NotInHeader(missing) => FileError::MissingColumns {
+            missing,
+            seen: header.to_vec(),
+            delimiter: delimiter.to_string(),
+            hint: hint.clone(),
+        },
     })
 }
 
