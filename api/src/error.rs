@@ -184,6 +184,7 @@ impl From<ReadError> for ApiError {
             ReadError::Invalid { field, message } => ApiError::invalid(field, message),
             ReadError::NotFound(what) => ApiError::not_found(what),
             ReadError::Account(..) | ReadError::Internal(_) => ApiError::internal(e),
+            ReadError::Domain(e) => ApiError::Domain(e),
         }
     }
 }

@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
+use crate::leg::Leg;
 use crate::money::Currency;
-use crate::transaction::Leg;
 use crate::tron;
 
 /// The USDT-TRC20 contract (Tether's). Tokens are known by contract, never by symbol: anyone can

@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod entity;
 pub mod error;
 pub mod invoice;
+pub mod leg;
 pub mod money;
 pub mod payment_application;
 pub mod payout;

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::crypto::{self, CryptoDetails, CryptoVerification, WalletLeg};
 use crate::error::{DomainError, Field, Refusal};
+pub use crate::leg::Leg;
 use crate::money::{Currency, Money, round_to_scale};
 use crate::text::{self, MAX_TEXT_CHARS, TextKind, clean_text};
 
@@ -55,31 +56,6 @@ impl TransactionKind {
             Self::Opening => "opening",
             Self::Reversal => "reversal",
         }
-    }
-}
-
-/// One side of a transaction as posted: a signed amount in the account's currency (debit
-/// positive, credit negative) and, when it is balanced against another currency, its weight in
-/// that currency (Beancount's `@@` total price).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Leg {
-    pub account_id: Uuid,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub amount: Decimal,
-    pub currency: Currency,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<Money>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memo: Option<String>,
-}
-
-impl Leg {
-    /// What this leg contributes to the balance check: its weight if priced, else itself.
-    pub fn balance_contribution(&self) -> Money {
-        self.weight.unwrap_or(Money {
-            amount: self.amount,
-            currency: self.currency,
-        })
     }
 }
 

@@ -63,6 +63,7 @@ mod country;
 mod date;
 mod error;
 mod formats;
+mod header;
 mod mapping;
 mod number;
 mod reader;

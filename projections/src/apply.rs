@@ -3,17 +3,21 @@
 //! A rebuild runs the two on different batches at once (CPU here, COPY in PostgreSQL). The
 //! result must not depend on where batch boundaries fall: the live projector (small batches)
 //! and a rebuild (large ones) must produce byte-for-byte equal tables.
+//!
+//! This is the dispatcher: it matches every aggregate type, decodes and checks each event, and
+//! hands it to the read model it changes (`entities`, `ledger`, `traffic`, `rates`, `payouts`,
+//! `crypto`, `recurring`, `invoices`), each of which knows its own tables. It asserts per batch
+//! that postings sum to zero, and advances the checkpoint.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::invoice::InvoiceEvent;
 use domain::invoice::SeriesEvent;
 use domain::payout::PayoutEvent;
 use domain::period::PeriodEvent;
 use domain::rates::RateEvent;
 use domain::recurring_payment::RecurringEvent;
-use domain::traffic_import::{ImportEvent, ReportKind};
+use domain::traffic_import::ImportEvent;
 use domain::transaction::{TransactionEvent, TransactionPosted};
 use domain::{Currency, DomainEvent};
 use rust_decimal::Decimal;
@@ -25,31 +29,16 @@ use uuid::Uuid;
 
 use crate::ProjectionError;
 use crate::aggregate::AggregateType;
-use crate::copy_binary::{BinaryCopy, NUMERIC_OID, TEXT_OID, UUID_OID};
+use crate::crypto::CryptoOp;
+use crate::entities::{EntityEventRaw, EntityOp};
+use crate::invoices::apply::InvoiceOp;
+use crate::payouts::PayoutOp;
+use crate::rates::RateOp;
+use crate::recurring::RecurringOp;
+use crate::traffic::apply::ImportOp;
+use crate::{entities, ledger, traffic};
 use eventstore::log::{Sequenced, StoredEvent};
 use eventstore::upcast::decode;
-
-/// Reference-data events, read without their concrete spec type: the read table keeps the
-/// spec as JSON and pulls out the name.
-#[derive(Deserialize)]
-enum EntityEventRaw {
-    Created(Value),
-    Updated(Value),
-    Archived,
-    Restored,
-}
-
-impl EntityEventRaw {
-    /// The event type this payload is (`domain::entity::EntityEvent::event_type`).
-    fn event_type(&self) -> &'static str {
-        match self {
-            Self::Created(_) => "Created",
-            Self::Updated(_) => "Updated",
-            Self::Archived => "Archived",
-            Self::Restored => "Restored",
-        }
-    }
-}
 
 /// Stops at an event whose `event_type` column does not name what its payload holds: a
 /// payload that decodes is not enough, the log must say the same thing twice.
@@ -93,96 +82,17 @@ struct Author {
     user_id: Option<Uuid>,
 }
 
-#[derive(Default)]
-struct BalanceDelta {
-    currency: String,
-    debit: Decimal,
-    credit: Decimal,
-    postings: i64,
-}
-
-/// A change to `entities`, applied in log order.
-enum EntityOp {
-    Upsert {
-        kind: String,
-        id: Uuid,
-        name: String,
-        data: Value,
-        at: DateTime<Utc>,
-        version: i64,
-        created: bool,
-    },
-    SetArchived {
-        kind: String,
-        id: Uuid,
-        archived: bool,
-        at: DateTime<Utc>,
-        version: i64,
-    },
-}
-
-/// An applied traffic import: its facts replace the scope's facts for its days.
-struct ImportOp {
-    id: Uuid,
-    kind: ReportKind,
-    format: String,
-    scope: String,
-    source_id: Uuid,
-    from: NaiveDate,
-    to: NaiveDate,
-}
-
-/// A payout event, applied in log order.
-struct PayoutOp {
-    id: Uuid,
-    event: PayoutEvent,
-    at: DateTime<Utc>,
-    version: i64,
-}
-
-/// A recurring payment event, applied in log order.
-struct RecurringOp {
-    id: Uuid,
-    event: RecurringEvent,
-    at: DateTime<Utc>,
-    version: i64,
-    position: i64,
-}
-
-/// An invoice event, applied in log order.
-struct InvoiceOp {
-    id: Uuid,
-    event: InvoiceEvent,
-    at: DateTime<Utc>,
-    version: i64,
-}
-
-/// A rate set for a pair's day (a later one for the same day replaces it).
-struct RateOp {
-    base: String,
-    quote: String,
-    date: NaiveDate,
-    rate: Decimal,
-    source: String,
-}
-
-/// The rows a batch of events turns into.
+/// The rows a batch of events turns into, per read model.
 #[derive(Default)]
 pub struct Prepared {
     entities: Vec<EntityOp>,
     imports: Vec<ImportOp>,
     rates: Vec<RateOp>,
     payouts: Vec<PayoutOp>,
-    crypto: Vec<crate::crypto::CryptoOp>,
+    crypto: Vec<CryptoOp>,
     recurring: Vec<RecurringOp>,
     invoices: Vec<InvoiceOp>,
-    transactions: BinaryCopy,
-    reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
-    daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
-    monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
-    ledger_daily: crate::reports::LedgerDaily,
-    /// The closed-through date after the batch, when a period event changed it.
-    closed_through: Option<Option<NaiveDate>>,
+    ledger: ledger::apply::Batch,
     last_seq: Option<i64>,
     /// The batch's postings summed per currency as the books balance them (a priced leg
     /// counts its weight): zero in every currency, or the log holds an unbalanced posting.
@@ -190,9 +100,8 @@ pub struct Prepared {
 }
 
 /// The append-only part of a batch: rows for COPY, which batches may send in any order.
-#[derive(Default)]
 pub struct Rows {
-    transactions: BinaryCopy,
+    ledger: ledger::apply::Rows,
 }
 
 /// The part of a batch that must be applied in log order (after the rows it refers to).
@@ -202,36 +111,18 @@ pub struct Ordered {
     imports: Vec<ImportOp>,
     rates: Vec<RateOp>,
     payouts: Vec<PayoutOp>,
-    crypto: Vec<crate::crypto::CryptoOp>,
+    crypto: Vec<CryptoOp>,
     recurring: Vec<RecurringOp>,
     invoices: Vec<InvoiceOp>,
-    reversals: Vec<(Uuid, Uuid, Option<Uuid>)>,
-    daily: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
-    monthly: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
-    ledger_daily: crate::reports::LedgerDaily,
-    closed_through: Option<Option<NaiveDate>>,
+    ledger: ledger::apply::Ordered,
     last_seq: Option<i64>,
-}
-
-fn merge_deltas(
-    into: &mut BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
-    from: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
-) {
-    for (key, d) in from {
-        let t = into.entry(key).or_default();
-        t.currency = d.currency;
-        t.debit += d.debit;
-        t.credit += d.credit;
-        t.postings += d.postings;
-    }
 }
 
 impl Prepared {
     pub fn split(self) -> (Rows, Ordered) {
+        let (rows, ledger) = self.ledger.split();
         (
-            Rows {
-                transactions: self.transactions,
-            },
+            Rows { ledger: rows },
             Ordered {
                 entities: self.entities,
                 imports: self.imports,
@@ -240,11 +131,7 @@ impl Prepared {
                 crypto: self.crypto,
                 recurring: self.recurring,
                 invoices: self.invoices,
-                reversals: self.reversals,
-                daily: self.daily,
-                monthly: self.monthly,
-                ledger_daily: self.ledger_daily,
-                closed_through: self.closed_through,
+                ledger,
                 last_seq: self.last_seq,
             },
         )
@@ -261,97 +148,8 @@ impl Ordered {
         self.crypto.extend(later.crypto);
         self.recurring.extend(later.recurring);
         self.invoices.extend(later.invoices);
-        self.reversals.extend(later.reversals);
-        merge_deltas(&mut self.daily, later.daily);
-        merge_deltas(&mut self.monthly, later.monthly);
-        self.ledger_daily.absorb(later.ledger_daily);
-        if later.closed_through.is_some() {
-            self.closed_through = later.closed_through;
-        }
+        self.ledger.absorb(later.ledger);
         self.last_seq = later.last_seq.or(self.last_seq);
-    }
-}
-
-fn month_start(d: NaiveDate) -> NaiveDate {
-    d.with_day(1).expect("day 1 exists")
-}
-
-impl Prepared {
-    fn add_posted(
-        &mut self,
-        id: Uuid,
-        p: &TransactionPosted,
-        author: Option<Uuid>,
-        ev: &Sequenced,
-    ) {
-        // Column order as in TRANSACTION_COLUMNS. The legs ride along as parallel arrays: one
-        // row per transaction instead of one per leg keeps a rebuild's COPY volume down.
-        let t = &mut self.transactions;
-        t.row(TRANSACTION_COLUMNS.len() as i16);
-        t.uuid(id);
-        t.date(p.date);
-        t.text(p.kind.as_str());
-        t.text(&p.description);
-        t.opt_uuid(p.project_id);
-        t.opt_uuid(p.category_id);
-        t.opt_uuid(p.counterparty_id);
-        t.text_array(&p.tags);
-        t.opt_text(p.idempotency_key.as_deref());
-        t.opt_uuid(p.reverses);
-        t.opt_uuid(p.replaces);
-        t.opt_text(p.origin.map(|o| o.kind.as_str()));
-        t.opt_uuid(p.origin.map(|o| o.id));
-        t.null(); // reversed_by: set by a later Reversed event
-        t.null(); // replaced_by: likewise
-        t.opt_uuid(author);
-        t.timestamptz(ev.event.recorded_at);
-        t.i64(ev.event.position);
-        t.i64(ev.seq);
-        let legs = &p.legs;
-        t.array(UUID_OID, legs, |c, l| c.uuid(l.account_id));
-        t.array(TEXT_OID, legs, |c, l| c.text(l.currency.code()));
-        t.array(NUMERIC_OID, legs, |c, l| c.numeric(l.amount));
-        if legs.iter().any(|l| l.weight.is_some()) {
-            t.array(TEXT_OID, legs, |c, l| {
-                c.opt_text(l.weight.map(|w| w.currency.code()))
-            });
-            t.array(NUMERIC_OID, legs, |c, l| {
-                c.opt_numeric(l.weight.map(|w| w.amount))
-            });
-        } else {
-            t.null();
-            t.null();
-        }
-        if legs.iter().any(|l| l.memo.is_some()) {
-            t.array(TEXT_OID, legs, |c, l| c.opt_text(l.memo.as_deref()));
-        } else {
-            t.null();
-        }
-        match p.adjusts {
-            Some(month) => t.date(month),
-            None => t.null(),
-        }
-
-        self.ledger_daily.add(p);
-        for leg in legs {
-            let weight = leg.balance_contribution();
-            *self.balance_check.entry(weight.currency).or_default() += weight.amount;
-            let (debit, credit) = if leg.amount.is_sign_positive() {
-                (leg.amount, Decimal::ZERO)
-            } else {
-                (Decimal::ZERO, -leg.amount)
-            };
-            for (map, day) in [
-                (&mut self.daily, p.date),
-                (&mut self.monthly, month_start(p.date)),
-            ] {
-                let d = map.entry((leg.account_id, day)).or_default();
-                d.currency = leg.currency.code().to_string();
-                d.debit += debit;
-                d.credit += credit;
-                d.postings += 1;
-            }
-        }
     }
 }
 
@@ -361,21 +159,12 @@ pub async fn write_rows(
     schema: &str,
     rows: Rows,
 ) -> Result<(), ProjectionError> {
-    if rows.transactions.is_empty() {
-        return Ok(());
-    }
-    copy_binary(
-        conn,
-        &format!(
-            "COPY {schema}.transactions ({}) FROM STDIN WITH (FORMAT binary)",
-            TRANSACTION_COLUMNS.join(", ")
-        ),
-        rows.transactions,
-    )
-    .await
+    ledger::apply::write_rows(conn, schema, rows.ledger).await
 }
 
-/// Applies the ordered part (after the rows it refers to) and advances the checkpoint.
+/// Applies the ordered part (after the rows it refers to) and advances the checkpoint. The
+/// models go in a fixed order: reference data first (the others' rows may name it), the books
+/// last.
 pub async fn write_ordered(
     conn: &mut PgConnection,
     schema: &str,
@@ -385,40 +174,9 @@ pub async fn write_ordered(
         return Ok(());
     };
     for op in ordered.entities {
-        // A campaign's report keys decide where traffic counts: when they change, so do the
-        // campaign rollups of the months those keys have rows in.
-        let campaign = match &op {
-            EntityOp::Upsert { kind, id, .. } if kind == "campaign" => Some(*id),
-            _ => None,
-        };
-        let remapped = match &op {
-            EntityOp::Upsert { kind, id, data, .. } if kind == "campaign" => {
-                let old: Option<Value> = sqlx::query_scalar(&format!(
-                    "SELECT data FROM {schema}.entities WHERE entity_type = 'campaign' AND id = $1"
-                ))
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
-                let mut keys = crate::traffic::campaign_report_keys(data);
-                if let Some(old) = &old {
-                    let before = crate::traffic::campaign_report_keys(old);
-                    if before == keys {
-                        keys.clear();
-                    } else {
-                        keys.extend(before);
-                    }
-                }
-                keys
-            }
-            _ => Vec::new(),
-        };
         write_entity(conn, schema, op).await?;
-        if let Some(id) = campaign {
-            crate::traffic::store_campaign_keys(conn, schema, id).await?;
-        }
-        crate::traffic::remap_keys(conn, schema, &remapped).await?;
     }
-    upsert_rates(conn, schema, ordered.rates).await?;
+    crate::rates::write(conn, schema, ordered.rates).await?;
     for op in ordered.payouts {
         crate::payouts::apply(conn, schema, op.id, op.event, op.at, op.version).await?;
     }
@@ -438,48 +196,12 @@ pub async fn write_ordered(
         .await?;
     }
     for op in ordered.invoices {
-        crate::invoices::apply(conn, schema, op.id, op.event, op.at, op.version).await?;
+        crate::invoices::apply::apply(conn, schema, op.id, op.event, op.at, op.version).await?;
     }
     for op in ordered.imports {
-        match op.kind {
-            ReportKind::Conversions => {
-                crate::traffic::apply_conversions(conn, schema, op.id, &op.format).await?
-            }
-            ReportKind::Spend | ReportKind::Results => {
-                crate::traffic::apply_import(
-                    conn,
-                    schema,
-                    &crate::traffic::AppliedImport {
-                        id: op.id,
-                        scope: &op.scope,
-                        source_id: op.source_id,
-                        from: op.from,
-                        to: op.to,
-                    },
-                )
-                .await?
-            }
-        }
+        traffic::apply::write_import(conn, schema, op).await?;
     }
-    if let Some(through) = ordered.closed_through {
-        sqlx::query(&format!("UPDATE {schema}.books SET closed_through = $1"))
-            .bind(through)
-            .execute(&mut *conn)
-            .await?;
-    }
-    for (id, reversal_id, replaced_by) in ordered.reversals {
-        sqlx::query(&format!(
-            "UPDATE {schema}.transactions SET reversed_by = $2, replaced_by = $3 WHERE id = $1"
-        ))
-        .bind(id)
-        .bind(reversal_id)
-        .bind(replaced_by)
-        .execute(&mut *conn)
-        .await?;
-    }
-    upsert_balances(conn, schema, "daily_balances", "date", ordered.daily).await?;
-    upsert_balances(conn, schema, "monthly_balances", "month", ordered.monthly).await?;
-    ordered.ledger_daily.write(conn, schema).await?;
+    ledger::apply::write_ordered(conn, schema, ordered.ledger).await?;
     sqlx::query(&format!("UPDATE {schema}.checkpoint SET last_seq = $1"))
         .bind(last_seq)
         .execute(conn)
@@ -487,187 +209,35 @@ pub async fn write_ordered(
     Ok(())
 }
 
-const TRANSACTION_COLUMNS: [&str; 26] = [
-    "id",
-    "date",
-    "kind",
-    "description",
-    "project_id",
-    "category_id",
-    "counterparty_id",
-    "tags",
-    "idempotency_key",
-    "reverses",
-    "replaces",
-    "origin_kind",
-    "origin_id",
-    "reversed_by",
-    "replaced_by",
-    "created_by",
-    "recorded_at",
-    "position",
-    "seq",
-    "leg_accounts",
-    "leg_currencies",
-    "leg_amounts",
-    "leg_weight_currencies",
-    "leg_weight_amounts",
-    "leg_memos",
-    "adjusts",
-];
-
-async fn copy_binary(
-    conn: &mut PgConnection,
-    statement: &str,
-    data: BinaryCopy,
-) -> Result<(), ProjectionError> {
-    let mut copy = conn.copy_in_raw(statement).await?;
-    copy.send(data.finish()).await?;
-    copy.finish().await?;
-    Ok(())
-}
-
-async fn upsert_balances(
+/// Writes one reference-data change. A campaign's report keys decide where traffic counts:
+/// when they change, so do the campaign rollups of the months those keys have rows in.
+async fn write_entity(
     conn: &mut PgConnection,
     schema: &str,
-    table: &str,
-    date_column: &str,
-    deltas: BTreeMap<(Uuid, NaiveDate), BalanceDelta>,
+    op: EntityOp,
 ) -> Result<(), ProjectionError> {
-    if deltas.is_empty() {
-        return Ok(());
+    let campaign = match &op {
+        EntityOp::Upsert { kind, id, data, .. } if kind == "campaign" => {
+            let old: Option<Value> = sqlx::query_scalar(&format!(
+                "SELECT data FROM {schema}.entities WHERE entity_type = 'campaign' AND id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            Some((*id, traffic::apply::changed_report_keys(old.as_ref(), data)))
+        }
+        _ => None,
+    };
+    entities::write(conn, schema, op).await?;
+    if let Some((id, remapped)) = campaign {
+        traffic::apply::store_campaign_keys(conn, schema, id).await?;
+        traffic::apply::remap_keys(conn, schema, &remapped).await?;
     }
-    let n = deltas.len();
-    let (mut accounts, mut dates, mut currencies) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let (mut debits, mut credits, mut counts) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    for ((account, date), d) in deltas {
-        accounts.push(account);
-        dates.push(date);
-        currencies.push(d.currency);
-        debits.push(d.debit);
-        credits.push(d.credit);
-        counts.push(d.postings);
-    }
-    let sql = format!(
-        "INSERT INTO {schema}.{table} (account_id, {date_column}, currency, debit, credit, postings) \
-         SELECT * FROM UNNEST($1::uuid[], $2::date[], $3::text[], $4::numeric[], $5::numeric[], $6::bigint[]) \
-         ON CONFLICT (account_id, {date_column}) DO UPDATE SET \
-           debit = {table}.debit + excluded.debit, credit = {table}.credit + excluded.credit, \
-           postings = {table}.postings + excluded.postings"
-    );
-    sqlx::query(&sql)
-        .bind(accounts)
-        .bind(dates)
-        .bind(currencies)
-        .bind(debits)
-        .bind(credits)
-        .bind(counts)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Upserts rates in log order: when a batch sets one day twice, the later setting wins.
-async fn upsert_rates(
-    conn: &mut PgConnection,
-    schema: &str,
-    rates: Vec<RateOp>,
-) -> Result<(), ProjectionError> {
-    if rates.is_empty() {
-        return Ok(());
-    }
-    let mut latest: BTreeMap<(String, String, NaiveDate), RateOp> = BTreeMap::new();
-    for r in rates {
-        latest.insert((r.base.clone(), r.quote.clone(), r.date), r);
-    }
-    let n = latest.len();
-    let (mut bases, mut quotes, mut dates) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let (mut values, mut sources) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for r in latest.into_values() {
-        bases.push(r.base);
-        quotes.push(r.quote);
-        dates.push(r.date);
-        values.push(r.rate);
-        sources.push(r.source);
-    }
-    sqlx::query(&format!(
-        "INSERT INTO {schema}.rates (base, quote, date, rate, source) \
-         SELECT * FROM UNNEST($1::text[], $2::text[], $3::date[], $4::numeric[], $5::text[]) \
-         ON CONFLICT (base, quote, date) DO UPDATE SET rate = excluded.rate, source = excluded.source"
-    ))
-    .bind(bases)
-    .bind(quotes)
-    .bind(dates)
-    .bind(values)
-    .bind(sources)
-    .execute(conn)
-    .await?;
     Ok(())
 }
 
 fn parse_uuid(ev: &StoredEvent) -> Result<Uuid, ProjectionError> {
     Uuid::parse_str(&ev.aggregate_id).map_err(|e| ProjectionError::corrupt(ev, e))
-}
-
-fn entity_op(e: &StoredEvent, raw: EntityEventRaw) -> Result<EntityOp, ProjectionError> {
-    let (kind, id, at, version) = (
-        e.aggregate_type.clone(),
-        parse_uuid(e)?,
-        e.recorded_at,
-        e.sequence,
-    );
-    let name = |data: &Value| {
-        data.get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    Ok(match raw {
-        EntityEventRaw::Created(data) => EntityOp::Upsert {
-            kind,
-            id,
-            name: name(&data),
-            data,
-            at,
-            version,
-            created: true,
-        },
-        EntityEventRaw::Updated(data) => EntityOp::Upsert {
-            kind,
-            id,
-            name: name(&data),
-            data,
-            at,
-            version,
-            created: false,
-        },
-        EntityEventRaw::Archived => EntityOp::SetArchived {
-            kind,
-            id,
-            archived: true,
-            at,
-            version,
-        },
-        EntityEventRaw::Restored => EntityOp::SetArchived {
-            kind,
-            id,
-            archived: false,
-            at,
-            version,
-        },
-    })
 }
 
 /// Turns `events` (consecutive in the sealed order) into rows. Pure: no I/O. An event of an
@@ -725,10 +295,10 @@ impl Prepared {
             | AggregateType::Campaign => {
                 let raw: EntityEventRaw = decode(e)?;
                 check_event_type(e, raw.event_type())?;
-                self.entities.push(entity_op(e, raw)?);
+                self.entities.push(entities::op(e, parse_uuid(e)?, raw));
             }
             AggregateType::Transaction => self.add_transaction_event(ev)?,
-            AggregateType::TronWallet => self.crypto.push(crate::crypto::CryptoOp::Wallet {
+            AggregateType::TronWallet => self.crypto.push(CryptoOp::Wallet {
                 account_id: parse_uuid(e)?,
                 event: decode_event(e)?,
                 at: e.recorded_at,
@@ -779,10 +349,11 @@ impl Prepared {
                 }),
             },
             AggregateType::Periods => {
-                self.closed_through = Some(match decode_event::<PeriodEvent>(e)? {
-                    PeriodEvent::Closed { through } => Some(through),
-                    PeriodEvent::Reopened { through } => through,
-                });
+                self.ledger
+                    .set_closed_through(match decode_event::<PeriodEvent>(e)? {
+                        PeriodEvent::Closed { through } => Some(through),
+                        PeriodEvent::Reopened { through } => through,
+                    });
             }
             // No read model: checked, then passed by (the series' numbers live on the
             // invoices; payout claims are a rule's stream; access events are for auditors).
@@ -807,16 +378,17 @@ impl Prepared {
             TransactionEvent::Posted(p) => {
                 let author: Author = serde_json::from_str(&e.metadata)
                     .map_err(|err| ProjectionError::corrupt(e, err))?;
-                self.add_posted(id, &p, author.user_id, ev);
+                self.weigh(&p);
+                self.ledger.add_posted(id, &p, author.user_id, ev);
                 if let Some(details) = p.crypto {
-                    self.crypto.push(crate::crypto::CryptoOp::Posted {
+                    self.crypto.push(CryptoOp::Posted {
                         transaction_id: id,
                         details: *details,
                     });
                 }
             }
             TransactionEvent::CryptoVerified(verification) => {
-                self.crypto.push(crate::crypto::CryptoOp::Verified {
+                self.crypto.push(CryptoOp::Verified {
                     transaction_id: id,
                     verification,
                 });
@@ -824,85 +396,18 @@ impl Prepared {
             TransactionEvent::Reversed {
                 reversal_id,
                 replaced_by,
-            } => {
-                self.reversals.push((id, reversal_id, replaced_by));
-            }
+            } => self.ledger.add_reversal(id, reversal_id, replaced_by),
         }
         Ok(())
     }
-}
 
-async fn write_entity(
-    conn: &mut PgConnection,
-    schema: &str,
-    op: EntityOp,
-) -> Result<(), ProjectionError> {
-    match op {
-        EntityOp::Upsert {
-            kind,
-            id,
-            name,
-            data,
-            at,
-            version,
-            created: true,
-        } => {
-            sqlx::query(&format!(
-                "INSERT INTO {schema}.entities (entity_type, id, name, archived, data, created_at, updated_at, version) \
-                 VALUES ($1, $2, $3, false, $4, $5, $5, $6)"
-            ))
-            .bind(kind)
-            .bind(id)
-            .bind(name)
-            .bind(data)
-            .bind(at)
-            .bind(version)
-            .execute(conn)
-            .await?;
-        }
-        EntityOp::Upsert {
-            kind,
-            id,
-            name,
-            data,
-            at,
-            version,
-            created: false,
-        } => {
-            sqlx::query(&format!(
-                "UPDATE {schema}.entities SET name = $3, data = $4, updated_at = $5, version = $6 \
-                 WHERE entity_type = $1 AND id = $2"
-            ))
-            .bind(kind)
-            .bind(id)
-            .bind(name)
-            .bind(data)
-            .bind(at)
-            .bind(version)
-            .execute(conn)
-            .await?;
-        }
-        EntityOp::SetArchived {
-            kind,
-            id,
-            archived,
-            at,
-            version,
-        } => {
-            sqlx::query(&format!(
-                "UPDATE {schema}.entities SET archived = $3, updated_at = $4, version = $5 \
-                 WHERE entity_type = $1 AND id = $2"
-            ))
-            .bind(kind)
-            .bind(id)
-            .bind(archived)
-            .bind(at)
-            .bind(version)
-            .execute(conn)
-            .await?;
+    /// Adds a posting's legs to the batch's zero-sum check, as the books balance them.
+    fn weigh(&mut self, p: &TransactionPosted) {
+        for leg in &p.legs {
+            let weight = leg.balance_contribution();
+            *self.balance_check.entry(weight.currency).or_default() += weight.amount;
         }
     }
-    Ok(())
 }
 
 /// Prepares and writes `events` in one go (the live projector's path).

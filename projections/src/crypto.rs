@@ -30,6 +30,11 @@ pub enum CryptoOp {
     },
 }
 
+pub const TABLES: &[(&str, &str)] = &[
+    ("crypto_transactions", "transaction_id"),
+    ("tron_pending", "account_id, tx_hash"),
+];
+
 pub const DDL: &str = r#"
 -- Crypto details of postings and their latest check against the chain.
 CREATE TABLE {s}.crypto_transactions (

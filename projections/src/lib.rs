@@ -6,8 +6,12 @@ pub mod apply;
 pub mod beancount;
 pub mod copy_binary;
 pub mod crypto;
+pub mod entities;
 pub mod invoices;
+pub mod ledger;
+pub mod live;
 pub mod payouts;
+pub mod profitability;
 pub mod projector;
 pub mod queries;
 pub mod rates;
@@ -73,6 +77,10 @@ pub enum ReadError {
     /// A read row that contradicts the read model's own rules.
     #[error("{0}")]
     Internal(String),
+    /// A parameter the domain refuses (e.g. an unknown currency code), answered as the
+    /// domain's own refusal.
+    #[error(transparent)]
+    Domain(#[from] domain::DomainError),
 }
 
 impl ReadError {

@@ -1,4 +1,4 @@
-//! The payouts read model: how payout events apply to `read.payouts`, and its queries.
+//! The payouts read model: its table, how payout events apply to `payouts`, and its queries.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::payout::{PayoutEvent, PayoutLine};
@@ -9,6 +9,46 @@ use sqlx::{FromRow, PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 use crate::{ProjectionError, ReadError};
+
+pub const TABLES: &[(&str, &str)] = &[("payouts", "id")];
+
+pub const DDL: &str = r#"
+-- Affiliate payouts and their postings.
+CREATE TABLE {s}.payouts (
+    id                     uuid        PRIMARY KEY,
+    program_id             uuid        NOT NULL,
+    counterparty_id        uuid        NOT NULL,
+    currency               text        NOT NULL,
+    date_from              date        NOT NULL,
+    date_to                date        NOT NULL,
+    status                 text        NOT NULL,
+    total                  numeric     NOT NULL,
+    conversions            bigint      NOT NULL,
+    lines                  jsonb       NOT NULL,
+    approved_on            date,
+    receivable_account_id  uuid,
+    revenue_account_id     uuid,
+    category_id            uuid,
+    transaction_ids        uuid[]      NOT NULL,
+    paid_on                date,
+    paid_account_id        uuid,
+    paid_amount            numeric,
+    tx_hash                text,
+    payment_transaction_id uuid,
+    created_at             timestamptz NOT NULL,
+    updated_at             timestamptz NOT NULL,
+    version                bigint      NOT NULL
+);
+CREATE INDEX ON {s}.payouts (program_id, date_from);
+"#;
+
+/// A payout event, applied in log order.
+pub struct PayoutOp {
+    pub id: Uuid,
+    pub event: PayoutEvent,
+    pub at: DateTime<Utc>,
+    pub version: i64,
+}
 
 pub async fn apply(
     conn: &mut PgConnection,

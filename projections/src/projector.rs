@@ -9,82 +9,18 @@ use sqlx::{Connection, PgConnection, PgPool, Postgres};
 use std::sync::Arc;
 use tokio::sync::{Notify, watch};
 
-use crate::apply::apply_events;
-use crate::read_model::{self, LIVE_SCHEMA, MODEL_VERSION};
-use crate::{ProjectionError, rebuild};
-use eventstore::chain;
-use eventstore::log::chain_head;
+use crate::ProjectionError;
+use crate::rebuild::prepare_live_schema;
+// The leader's lock and its one step live below both this loop and the rebuild (which also
+// takes the lock and steps); they keep their paths here.
+pub use crate::live::{LIVE_BATCH_EVENTS, PROJECTOR_LOCK, Progress, step, try_lock, unlock};
 
-/// Advisory lock key held by the projector leader ("LEDGPROJ").
-pub const PROJECTOR_LOCK: i64 = 0x4c45_4447_5052_4f4a;
-/// Most events sealed and projected in one database transaction.
-pub const LIVE_BATCH_EVENTS: i64 = 2_000;
 /// How often an idle projector looks for events written by other server instances.
 pub const IDLE_POLL: Duration = Duration::from_millis(20);
 /// After a small batch, how long the projector lets events accumulate before the next one:
 /// each step costs a dozen statements whatever its size, so under load it pays to take fewer,
 /// larger steps. Bounds the extra wait of a read-your-writes query.
 pub const COALESCE: Duration = Duration::from_millis(5);
-
-/// Where the projector stands; published after every committed batch.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Progress {
-    pub last_seq: i64,
-    pub last_position: i64,
-}
-
-pub async fn try_lock(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-        .bind(PROJECTOR_LOCK)
-        .fetch_one(conn)
-        .await
-}
-
-pub async fn unlock(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_unlock($1)")
-        .bind(PROJECTOR_LOCK)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Seals and projects at most one batch. Returns the number of events handled.
-pub async fn step(conn: &mut PgConnection) -> Result<(usize, Progress), ProjectionError> {
-    let mut tx = conn.begin().await?;
-    let (sealed, head) = chain::seal_next(&mut tx, LIVE_BATCH_EVENTS).await?;
-    if !sealed.is_empty() {
-        apply_events(&mut tx, LIVE_SCHEMA, &sealed).await?;
-    }
-    tx.commit().await?;
-    Ok((
-        sealed.len(),
-        Progress {
-            last_seq: head.last_seq,
-            last_position: head.last_position,
-        },
-    ))
-}
-
-/// Makes sure the live read schema exists, matches this build's model version and has
-/// projected everything sealed so far (rebuilding it from the log if not).
-pub async fn prepare_live_schema(
-    pool: &PgPool,
-    conn: &mut PgConnection,
-) -> Result<(), ProjectionError> {
-    let head = chain_head(conn, false).await?;
-    match read_model::checkpoint(conn, LIVE_SCHEMA).await? {
-        Some((seq, version)) if version == MODEL_VERSION && seq == head.last_seq => Ok(()),
-        found => {
-            tracing::info!(
-                ?found,
-                head = head.last_seq,
-                "rebuilding read tables from the log"
-            );
-            rebuild::replace_live(pool, conn).await?;
-            Ok(())
-        }
-    }
-}
 
 /// Why the projector is not moving: set when a step fails, cleared by the next step that
 /// succeeds. `position` names the event it cannot apply, when the failure is that event's.

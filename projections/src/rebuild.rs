@@ -8,7 +8,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::ProjectionError;
 use crate::apply::{Ordered, Rows, prepare, write_ordered, write_rows};
-use crate::read_model::{self, LIVE_SCHEMA};
+use crate::read_model::{self, LIVE_SCHEMA, MODEL_VERSION};
 use eventstore::chain;
 use eventstore::log::{Sequenced, StoredEvent, chain_head, fetch_range, fetch_sealed};
 
@@ -47,7 +47,7 @@ pub async fn rebuild_into(
     // The sealed order is the log's (tx_id, position) order, so a rebuild reads the log itself
     // up to the last sealed event's cursor and numbers events as it goes; no join with the chain.
     let up_to = cursor_of(conn, up_to_seq).await?;
-    let mut reader = pool.acquire().await?;
+    let reader = pool.acquire().await?;
     let mut writers = Vec::with_capacity(ROW_WRITERS);
     for _ in 0..ROW_WRITERS {
         writers.push(pool.acquire().await?);
@@ -58,57 +58,8 @@ pub async fn rebuild_into(
 
     // The log is read on a task of its own, so PostgreSQL serves the next batch while this one
     // is decoded here.
-    let (fetched_tx, fetched) = tokio::sync::mpsc::channel::<Vec<StoredEvent>>(PIPELINE_DEPTH);
-    let fetcher = tokio::spawn(async move {
-        let mut after = (0i64, 0i64);
-        loop {
-            let events = fetch_range(&mut reader, after, up_to, REBUILD_BATCH_EVENTS).await?;
-            let Some(last) = events.last() else { break };
-            after = (last.tx_id, last.position);
-            if fetched_tx.send(events).await.is_err() {
-                break; // the decoder stopped; its error is the one to report
-            }
-        }
-        Ok::<(), sqlx::Error>(())
-    });
-
-    // Rows are append-only, so batches go to several COPY connections in any order; what must
-    // keep log order (entities, reversals, the period lock) and the balance sums are collected
-    // and applied once, at the end, after the indexes exist.
-    let read = async {
-        // Owned here, so an early return drops it and the reader stops instead of waiting.
-        let mut fetched = fetched;
-        let mut ordered = Ordered::default();
-        let mut last_position = 0i64;
-        let mut seq = 0i64;
-        let mut batch_no = 0usize;
-        while let Some(events) = fetched.recv().await {
-            last_position = events.last().map_or(last_position, |e| e.position);
-            let batch: Vec<Sequenced> = events
-                .into_iter()
-                .map(|event| {
-                    seq += 1;
-                    Sequenced { seq, event }
-                })
-                .collect();
-            let (rows, part) = prepare(&batch)?.split();
-            ordered.absorb(part);
-            if senders[batch_no % ROW_WRITERS].send(rows).await.is_err() {
-                break; // a writer failed; its error is the one to report
-            }
-            batch_no += 1;
-        }
-        drop(senders);
-        if seq != up_to_seq {
-            return Err(ProjectionError::Corrupt {
-                position: last_position,
-                reason: format!(
-                    "the log holds {seq} events up to the chain head, the chain says {up_to_seq}"
-                ),
-            });
-        }
-        Ok((seq as u64, ordered))
-    };
+    let (fetcher, fetched) = spawn_log_reader(reader, up_to);
+    let read = decode_all(fetched, senders, up_to_seq);
     let write_all = futures::future::try_join_all(writers.iter_mut().zip(receivers).map(
         |(writer, mut rows)| async move {
             while let Some(batch) = rows.recv().await {
@@ -147,6 +98,73 @@ pub async fn rebuild_into(
     })
 }
 
+/// Reads the log in the sealed order up to the cursor `up_to`, a batch at a time, on a task of
+/// its own.
+fn spawn_log_reader(
+    mut reader: sqlx::pool::PoolConnection<sqlx::Postgres>,
+    up_to: (i64, i64),
+) -> (
+    tokio::task::JoinHandle<Result<(), sqlx::Error>>,
+    tokio::sync::mpsc::Receiver<Vec<StoredEvent>>,
+) {
+    let (fetched_tx, fetched) = tokio::sync::mpsc::channel::<Vec<StoredEvent>>(PIPELINE_DEPTH);
+    let fetcher = tokio::spawn(async move {
+        let mut after = (0i64, 0i64);
+        loop {
+            let events = fetch_range(&mut reader, after, up_to, REBUILD_BATCH_EVENTS).await?;
+            let Some(last) = events.last() else { break };
+            after = (last.tx_id, last.position);
+            if fetched_tx.send(events).await.is_err() {
+                break; // the decoder stopped; its error is the one to report
+            }
+        }
+        Ok::<(), sqlx::Error>(())
+    });
+    (fetcher, fetched)
+}
+
+/// Numbers and prepares the batches the log reader sends. Rows are append-only, so batches go
+/// to several COPY connections in any order (round robin over `senders`); what must keep log
+/// order (entities, reversals, the period lock) and the balance sums are collected and
+/// returned, to be applied once at the end, after the indexes exist. Answers the events read.
+async fn decode_all(
+    // Owned here, so an early return drops it and the reader stops instead of waiting.
+    mut fetched: tokio::sync::mpsc::Receiver<Vec<StoredEvent>>,
+    senders: Vec<tokio::sync::mpsc::Sender<Rows>>,
+    up_to_seq: i64,
+) -> Result<(u64, Ordered), ProjectionError> {
+    let mut ordered = Ordered::default();
+    let mut last_position = 0i64;
+    let mut seq = 0i64;
+    let mut batch_no = 0usize;
+    while let Some(events) = fetched.recv().await {
+        last_position = events.last().map_or(last_position, |e| e.position);
+        let batch: Vec<Sequenced> = events
+            .into_iter()
+            .map(|event| {
+                seq += 1;
+                Sequenced { seq, event }
+            })
+            .collect();
+        let (rows, part) = prepare(&batch)?.split();
+        ordered.absorb(part);
+        if senders[batch_no % ROW_WRITERS].send(rows).await.is_err() {
+            break; // a writer failed; its error is the one to report
+        }
+        batch_no += 1;
+    }
+    drop(senders);
+    if seq != up_to_seq {
+        return Err(ProjectionError::Corrupt {
+            position: last_position,
+            reason: format!(
+                "the log holds {seq} events up to the chain head, the chain says {up_to_seq}"
+            ),
+        });
+    }
+    Ok((seq as u64, ordered))
+}
+
 /// The (tx_id, position) cursor of sealed event `seq` ((0, 0) for 0).
 async fn cursor_of(conn: &mut PgConnection, seq: i64) -> Result<(i64, i64), ProjectionError> {
     if seq == 0 {
@@ -160,6 +178,27 @@ async fn cursor_of(conn: &mut PgConnection, seq: i64) -> Result<(i64, i64), Proj
     .fetch_one(conn)
     .await?;
     Ok(row)
+}
+
+/// Makes sure the live read schema exists, matches this build's model version and has
+/// projected everything sealed so far (rebuilding it from the log if not).
+pub async fn prepare_live_schema(
+    pool: &PgPool,
+    conn: &mut PgConnection,
+) -> Result<(), ProjectionError> {
+    let head = chain_head(conn, false).await?;
+    match read_model::checkpoint(conn, LIVE_SCHEMA).await? {
+        Some((seq, version)) if version == MODEL_VERSION && seq == head.last_seq => Ok(()),
+        found => {
+            tracing::info!(
+                ?found,
+                head = head.last_seq,
+                "rebuilding read tables from the log"
+            );
+            replace_live(pool, conn).await?;
+            Ok(())
+        }
+    }
 }
 
 /// Rebuilds the live read tables from the whole sealed log and swaps them in. The caller must
@@ -235,14 +274,14 @@ async fn catch_up(
     if behind == 0 {
         return Ok((0, None));
     }
-    if crate::projector::try_lock(conn).await? {
+    if crate::live::try_lock(conn).await? {
         let projected = async {
-            crate::projector::prepare_live_schema(pool, conn).await?;
-            while crate::projector::step(conn).await?.0 > 0 {}
+            prepare_live_schema(pool, conn).await?;
+            while crate::live::step(conn).await?.0 > 0 {}
             Ok::<(), ProjectionError>(())
         }
         .await;
-        crate::projector::unlock(conn).await?;
+        crate::live::unlock(conn).await?;
         let error = projected.err().map(|e| e.to_string());
         return Ok((unprojected(conn).await?, error));
     }
@@ -372,7 +411,7 @@ pub async fn wait_for_lock(
     timeout: Duration,
 ) -> Result<(), ProjectionError> {
     let deadline = Instant::now() + timeout;
-    while !crate::projector::try_lock(conn).await? {
+    while !crate::live::try_lock(conn).await? {
         if Instant::now() >= deadline {
             return Err(ProjectionError::LockBusy);
         }
@@ -387,7 +426,7 @@ pub async fn replay(
     pool: &PgPool,
     conn: &mut PgConnection,
 ) -> Result<RebuildStats, ProjectionError> {
-    crate::projector::prepare_live_schema(pool, conn).await?;
-    while crate::projector::step(conn).await?.0 > 0 {}
+    prepare_live_schema(pool, conn).await?;
+    while crate::live::step(conn).await?.0 > 0 {}
     replace_live(pool, conn).await
 }

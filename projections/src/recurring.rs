@@ -13,6 +13,53 @@ use uuid::Uuid;
 use crate::queries::escape_like;
 use crate::{ProjectionError, ReadError};
 
+pub const TABLES: &[(&str, &str)] = &[
+    ("recurring", "id"),
+    ("recurring_occurrences", "recurring_id, date"),
+];
+
+pub const DDL: &str = r#"
+-- Recurring payments: `state` is the aggregate as the log builds it (the API shows its
+-- template, schedule and pauses); the columns beside it are what lists filter and sort on.
+CREATE TABLE {s}.recurring (
+    id              uuid        PRIMARY KEY,
+    name            text        NOT NULL,
+    status          text        NOT NULL,
+    frequency       text        NOT NULL,
+    description     text        NOT NULL,
+    start_date      date        NOT NULL,
+    end_date        date,
+    handled_through date,
+    next_run        date,
+    next_runs       date[]      NOT NULL,
+    posted          bigint      NOT NULL,
+    failed          bigint      NOT NULL,
+    state           jsonb       NOT NULL,
+    created_at      timestamptz NOT NULL,
+    updated_at      timestamptz NOT NULL,
+    version         bigint      NOT NULL
+);
+CREATE INDEX ON {s}.recurring (next_run) WHERE next_run IS NOT NULL;
+-- Each handled day of a schedule: posted (with its transaction) or failed (with the reason).
+CREATE TABLE {s}.recurring_occurrences (
+    recurring_id   uuid NOT NULL,
+    date           date NOT NULL,
+    status         text NOT NULL,
+    transaction_id uuid,
+    reason         text,
+    PRIMARY KEY (recurring_id, date)
+);
+"#;
+
+/// A recurring payment event, applied in log order.
+pub struct RecurringOp {
+    pub id: Uuid,
+    pub event: RecurringEvent,
+    pub at: DateTime<Utc>,
+    pub version: i64,
+    pub position: i64,
+}
+
 pub fn frequency(s: &Schedule) -> &'static str {
     match s {
         Schedule::Daily { .. } => "daily",

@@ -1,5 +1,5 @@
-//! The accounting reports' read side: the `ledger_daily` rollup the projector keeps, and the
-//! queries behind the P&L, the cash flow, the balance sheet and their drill-down.
+//! The accounting reports' read side: the queries over the books' rollup (`ledger_daily`,
+//! kept by `crate::ledger`) behind the P&L, the cash flow, the balance sheet and their drill-down.
 //!
 //! Conversions go per (currency, day), never per posting: the rates a report needs are looked
 //! up once ([`find_rates`], the books' rule of `rate_lookup_sql`) and handed to the summing query
@@ -11,12 +11,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
 use domain::account::{AccountKind, AccountSpec, AccountType};
-use domain::transaction::TransactionPosted;
 use rust_decimal::Decimal;
-use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
+use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
-use crate::{ProjectionError, ReadError};
+use crate::ReadError;
 
 pub mod dashboard;
 pub mod statements;
@@ -26,124 +25,6 @@ pub mod statements;
 pub const EXACT_DP: i32 = 10;
 /// Most rows one grouped report returns.
 pub const MAX_REPORT_ROWS: usize = 10_000;
-
-/// Key of the rollup: day, account, category, project, counterparty (nil: none).
-type LedgerKey = (NaiveDate, Uuid, Uuid, Uuid, Uuid);
-
-type Sums = BTreeMap<LedgerKey, (String, Decimal, i64)>;
-
-/// Postings summed per [`LedgerKey`], debit positive, in the account's currency: per day
-/// (`ledger_daily`) and per calendar month (`ledger_monthly`, keyed by the month's first day),
-/// which serves the whole months of amounts that need no conversion.
-#[derive(Default)]
-pub struct LedgerDaily {
-    daily: Sums,
-    monthly: Sums,
-}
-
-fn add_to(sums: &mut Sums, key: LedgerKey, currency: &str, amount: Decimal, n: i64) {
-    let e = sums
-        .entry(key)
-        .or_insert_with(|| (currency.to_string(), Decimal::ZERO, 0));
-    e.1 += amount;
-    e.2 += n;
-}
-
-impl LedgerDaily {
-    pub fn add(&mut self, p: &TransactionPosted) {
-        let nil = Uuid::nil();
-        let month = domain::report::month_of(p.date);
-        for leg in &p.legs {
-            let rest = (
-                leg.account_id,
-                p.category_id.unwrap_or(nil),
-                p.project_id.unwrap_or(nil),
-                p.counterparty_id.unwrap_or(nil),
-            );
-            let code = leg.currency.code();
-            for (sums, day) in [(&mut self.daily, p.date), (&mut self.monthly, month)] {
-                add_to(
-                    sums,
-                    (day, rest.0, rest.1, rest.2, rest.3),
-                    code,
-                    leg.amount,
-                    1,
-                );
-            }
-        }
-    }
-
-    /// Adds a later batch's sums.
-    pub fn absorb(&mut self, later: LedgerDaily) {
-        for (mine, theirs) in [
-            (&mut self.daily, later.daily),
-            (&mut self.monthly, later.monthly),
-        ] {
-            for (key, (currency, amount, n)) in theirs {
-                add_to(mine, key, &currency, amount, n);
-            }
-        }
-    }
-
-    pub async fn write(self, conn: &mut PgConnection, schema: &str) -> Result<(), ProjectionError> {
-        write_sums(conn, schema, "ledger_daily", "date", self.daily).await?;
-        write_sums(conn, schema, "ledger_monthly", "month", self.monthly).await
-    }
-}
-
-/// Amounts are stored without trailing zeros (`trim_scale`): a sum that reaches zero in SQL keeps
-/// its scale (0.00) while one bound from Rust arrives as plain 0, and a rebuild, which sums in
-/// Rust, must write the same text as the live projector, which sums in SQL.
-async fn write_sums(
-    conn: &mut PgConnection,
-    schema: &str,
-    table: &str,
-    date_column: &str,
-    sums: Sums,
-) -> Result<(), ProjectionError> {
-    if sums.is_empty() {
-        return Ok(());
-    }
-    let n = sums.len();
-    let mut dates = Vec::with_capacity(n);
-    let mut ids: [Vec<Uuid>; 4] = std::array::from_fn(|_| Vec::with_capacity(n));
-    let (mut currencies, mut amounts, mut counts) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    for ((d, a, c, p, cp), (currency, amount, count)) in sums {
-        dates.push(d);
-        for (column, id) in ids.iter_mut().zip([a, c, p, cp]) {
-            column.push(id);
-        }
-        currencies.push(currency);
-        amounts.push(amount);
-        counts.push(count);
-    }
-    let [accounts, categories, projects, counterparties] = ids;
-    sqlx::query(&format!(
-        "INSERT INTO {schema}.{table} \
-           ({date_column}, account_id, category_id, project_id, counterparty_id, currency, amount, postings) \
-         SELECT d, a, c, p, cp, cur, trim_scale(amt), n \
-           FROM UNNEST($1::date[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], \
-                       $6::text[], $7::numeric[], $8::bigint[]) AS u(d, a, c, p, cp, cur, amt, n) \
-         ON CONFLICT ({date_column}, account_id, category_id, project_id, counterparty_id) DO UPDATE SET \
-           amount = trim_scale({table}.amount + excluded.amount), \
-           postings = {table}.postings + excluded.postings"
-    ))
-    .bind(dates)
-    .bind(accounts)
-    .bind(categories)
-    .bind(projects)
-    .bind(counterparties)
-    .bind(currencies)
-    .bind(amounts)
-    .bind(counts)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
 
 /// The whole calendar months inside `from..=to`: (first month's first day, last month's first
 /// day, last month's last day), or None.
@@ -382,6 +263,80 @@ pub struct PnlRow {
     pub expense_sum: Decimal,
 }
 
+type Days = (NaiveDate, NaiveDate);
+
+/// The period as the P&L reads it: the days before its first whole month, its whole months
+/// (first month, last month, last day) and the days after them; either day range may be empty.
+fn period_parts(
+    from: NaiveDate,
+    to: NaiveDate,
+) -> (Days, Option<(NaiveDate, NaiveDate, NaiveDate)>, Days) {
+    // Whole months come from the monthly rollup for report-currency amounts and from the daily
+    // one, read through its (currency, date) index, for the foreign ones (they convert per
+    // day); the days outside whole months (a head and a tail range, either possibly empty)
+    // come from the daily rollup whatever their currency.
+    match whole_months(from, to) {
+        Some((first, last_month, end)) => (
+            (from, first.pred_opt().unwrap_or(first)),
+            Some((first, last_month, end)),
+            (end.succ_opt().unwrap_or(end), to),
+        ),
+        None => ((from, to), None, (to.succ_opt().unwrap_or(to), to)),
+    }
+}
+
+/// The P&L query grouped by `group_by`, with the rate join when some amounts are `foreign`.
+fn pnl_sql(group_by: &[Dim], foreign: bool) -> String {
+    let mut keys = String::new();
+    let mut group = String::new();
+    for (i, d) in group_by.iter().enumerate() {
+        keys.push_str(&format!("{} AS k{i}, ", d.sql()));
+        group.push_str(&format!(
+            "{}{}",
+            if i == 0 { "GROUP BY " } else { ", " },
+            i + 1
+        ));
+    }
+    let order = if group_by.is_empty() {
+        String::new()
+    } else {
+        format!("ORDER BY {}", group.trim_start_matches("GROUP BY "))
+    };
+    // Without foreign amounts the sums need no rate join.
+    let (join, value) = if !foreign {
+        ("", "b.amount")
+    } else {
+        (
+            "LEFT JOIN unnest($5::text[], $6::date[], $7::numeric[]) AS r(currency, day, rate) \
+             ON r.currency = b.currency AND r.day = b.date",
+            "b.amount * coalesce(r.rate, 1)",
+        )
+    };
+    format!(
+        "WITH b AS ( \
+           SELECT month AS date, account_id, category_id, project_id, counterparty_id, currency, amount \
+             FROM read.ledger_monthly \
+            WHERE month BETWEEN $8 AND $9 AND currency = $10 \
+              AND (account_id = ANY($3) OR account_id = ANY($4)) \
+           UNION ALL \
+           SELECT date, account_id, category_id, project_id, counterparty_id, currency, amount \
+             FROM read.ledger_daily \
+            WHERE currency = ANY($12) AND date BETWEEN $8 AND $11 \
+              AND (account_id = ANY($3) OR account_id = ANY($4)) \
+           UNION ALL \
+           SELECT date, account_id, category_id, project_id, counterparty_id, currency, amount \
+             FROM read.ledger_daily \
+            WHERE (date BETWEEN $1 AND $2 OR date BETWEEN $13 AND $14) \
+              AND (account_id = ANY($3) OR account_id = ANY($4))) \
+         SELECT {keys} \
+           round(coalesce(sum({value}) FILTER (WHERE b.account_id = ANY($3)), 0), {EXACT_DP}) AS income, \
+           round(coalesce(sum({value}) FILTER (WHERE b.account_id = ANY($4)), 0), {EXACT_DP}) AS expenses \
+         FROM b {join} \
+         {group} {order} LIMIT {}",
+        MAX_REPORT_ROWS + 1
+    )
+}
+
 /// Income and expenses of `from..=to` in `currency`, grouped by `group_by` (none: one row),
 /// converted per posting day. Answers the rows (sorted by key) and the rates used.
 pub async fn pnl(
@@ -405,43 +360,7 @@ pub async fn pnl(
     )
     .await?;
     let ids = |v: &[&AccountInfo]| v.iter().map(|a| a.id).collect::<Vec<Uuid>>();
-    let mut keys = String::new();
-    let mut group = String::new();
-    for (i, d) in group_by.iter().enumerate() {
-        keys.push_str(&format!("{} AS k{i}, ", d.sql()));
-        group.push_str(&format!(
-            "{}{}",
-            if i == 0 { "GROUP BY " } else { ", " },
-            i + 1
-        ));
-    }
-    let order = if group_by.is_empty() {
-        String::new()
-    } else {
-        format!("ORDER BY {}", group.trim_start_matches("GROUP BY "))
-    };
-    // Without foreign amounts the sums need no rate join.
-    let (join, value) = if rates.used.is_empty() {
-        ("", "b.amount")
-    } else {
-        (
-            "LEFT JOIN unnest($5::text[], $6::date[], $7::numeric[]) AS r(currency, day, rate) \
-             ON r.currency = b.currency AND r.day = b.date",
-            "b.amount * coalesce(r.rate, 1)",
-        )
-    };
-    // Whole months come from the monthly rollup for report-currency amounts and from the daily
-    // one, read through its (currency, date) index, for the foreign ones (they convert per
-    // day); the days outside whole months (a head and a tail range, either possibly empty)
-    // come from the daily rollup whatever their currency.
-    let (head, whole, tail) = match whole_months(from, to) {
-        Some((first, last_month, end)) => (
-            (from, first.pred_opt().unwrap_or(first)),
-            Some((first, last_month, end)),
-            (end.succ_opt().unwrap_or(end), to),
-        ),
-        None => ((from, to), None, (to.succ_opt().unwrap_or(to), to)),
-    };
+    let (head, whole, tail) = period_parts(from, to);
     let foreign_currencies: Vec<&str> = income
         .iter()
         .chain(&expense)
@@ -450,29 +369,7 @@ pub async fn pnl(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let sql = format!(
-        "WITH b AS ( \
-           SELECT month AS date, account_id, category_id, project_id, counterparty_id, currency, amount \
-             FROM read.ledger_monthly \
-            WHERE month BETWEEN $8 AND $9 AND currency = $10 \
-              AND (account_id = ANY($3) OR account_id = ANY($4)) \
-           UNION ALL \
-           SELECT date, account_id, category_id, project_id, counterparty_id, currency, amount \
-             FROM read.ledger_daily \
-            WHERE currency = ANY($12) AND date BETWEEN $8 AND $11 \
-              AND (account_id = ANY($3) OR account_id = ANY($4)) \
-           UNION ALL \
-           SELECT date, account_id, category_id, project_id, counterparty_id, currency, amount \
-             FROM read.ledger_daily \
-            WHERE (date BETWEEN $1 AND $2 OR date BETWEEN $13 AND $14) \
-              AND (account_id = ANY($3) OR account_id = ANY($4))) \
-         SELECT {keys} \
-           round(coalesce(sum({value}) FILTER (WHERE b.account_id = ANY($3)), 0), {EXACT_DP}) AS income, \
-           round(coalesce(sum({value}) FILTER (WHERE b.account_id = ANY($4)), 0), {EXACT_DP}) AS expenses \
-         FROM b {join} \
-         {group} {order} LIMIT {}",
-        MAX_REPORT_ROWS + 1
-    );
+    let sql = pnl_sql(group_by, !rates.used.is_empty());
     let (rc, rd, rr) = rates.arrays();
     let mut tx = crate::queries::report_tx(pool).await?;
     let rows = sqlx::query(&sql)

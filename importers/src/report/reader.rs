@@ -14,10 +14,11 @@ use super::country::Country;
 use super::date::{self, DateOrder, Stamp};
 use super::error::{FileError, RowError, truncate};
 use super::formats::{self, Format, Kind};
+use super::header::{self, HeaderName};
 use super::mapping::ColumnMapping;
 use super::number::{self, DecimalSeparator, Mark, Role};
 use super::record::{ConversionRow, ConversionStatus, Parsed, Record, ResultRow, SpendRow};
-use super::source::{RawRecord, Source, Step, delimiter_name};
+use super::source::{RawRecord, Sniffed, Source, Step, delimiter_name};
 
 /// A header may not have more columns than this.
 pub const MAX_COLUMNS: usize = 512;
@@ -120,6 +121,38 @@ pub struct Stats {
     pub stopped: bool,
 }
 
+impl Stats {
+    /// The statistics of a file just opened: what was settled, nothing read yet.
+    fn opened(
+        (format, kind): (Format, Kind),
+        sniffed: &Sniffed,
+        (decimal, date_order): (DecimalSeparator, DateOrder),
+        line: u64,
+        blank_before: u64,
+        header_only: bool,
+    ) -> Self {
+        Stats {
+            format,
+            kind,
+            encoding: sniffed.encoding.into(),
+            delimiter: char::from(sniffed.delimiter),
+            decimal_separator: decimal,
+            date_order,
+            header_line: line,
+            lines: 0,
+            rows: 0,
+            parsed: 0,
+            rejected: 0,
+            errors: 0,
+            skipped_totals: 0,
+            skipped_blank: blank_before,
+            header_only,
+            finished: false,
+            stopped: false,
+        }
+    }
+}
+
 /// Reads a report row by row. Items are records or row errors, in file order; after a fatal
 /// error (see [`RowError::fatal`]) the iterator ends.
 pub struct ReportReader<R: Read> {
@@ -147,6 +180,90 @@ enum Sampled {
 /// Opens a report: reads the header and up to the first 1000 rows (to settle the decimal
 /// separator and date order), and checks everything that can be checked before any row.
 pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, FileError> {
+    check_options(options)?;
+    let (mut source, sniffed) = Source::open(input, options.delimiter)?;
+    let Header {
+        cells: header,
+        line,
+        blank_before,
+    } = read_header(&mut source, &sniffed)?;
+    let names: Vec<_> = header.iter().map(|h| header::parse_header(h)).collect();
+    let keys: HashSet<String> = names.iter().map(|n| n.key.clone()).collect();
+    let delimiter = delimiter_name(sniffed.delimiter);
+    let hint = delimiter_hint(&header, sniffed.delimiter);
+
+    let (format, kind) = identify(options, &header, &keys, &hint)?;
+    let cols = resolve_columns(
+        options,
+        (&header, line),
+        &names,
+        (kind, format),
+        &delimiter,
+        &hint,
+    )?;
+
+    let (missing, default_date) = missing_columns(options, &cols, kind, format)?;
+    if !missing.is_empty() {
+        return Err(FileError::MissingColumns {
+            missing,
+            seen: header,
+            delimiter,
+            hint,
+        });
+    }
+    if let Some(d) = default_date {
+        check_day(d, options.today).map_err(|reason| FileError::InvalidOptions {
+            reason: format!("the report date {reason}"),
+        })?;
+    }
+    let file_currency = file_currency(&cols, options)?;
+
+    // Read ahead: the first rows settle what single values cannot.
+    let sample = read_sample(&mut source);
+    let decimal = settle_decimal(options, &sample, &cols, kind, sniffed.delimiter);
+    let date_order = settle_date_order(options.date_order, &sample, &cols);
+    let ended_empty =
+        matches!(sample.back(), Some(Sampled::End(_))) && sampled(&sample).all(is_blank_record);
+
+    let stats = Stats::opened(
+        (format, kind),
+        &sniffed,
+        (decimal, date_order),
+        line,
+        blank_before,
+        ended_empty,
+    );
+    Ok(ReportReader {
+        source,
+        rules: Rules {
+            kind,
+            header: header.clone(),
+            cols,
+            decimal,
+            date_order,
+            date_format: options.mapping.as_ref().and_then(|m| m.date_format.clone()),
+            default_date,
+            file_currency,
+            today: options.today,
+            assumed_offset: options.assumed_offset,
+        },
+        header,
+        sample,
+        scratch: RawRecord::default(),
+        pending: VecDeque::new(),
+        row_errors: Vec::new(),
+        sums: Sums::default(),
+        stats,
+        fatal: None,
+        last_line: line,
+        delimiter: sniffed.delimiter,
+        done: false,
+    })
+}
+
+/// Refuses options that cannot describe any file: a mapping that contradicts itself, the
+/// custom format without one, a delimiter that cannot separate fields.
+fn check_options(options: &Options) -> Result<(), FileError> {
     if let Some(m) = &options.mapping {
         m.check()
             .map_err(|reason| FileError::InvalidMapping { reason })?;
@@ -163,9 +280,21 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
             reason: format!("{} cannot be a delimiter", delimiter_name(d)),
         });
     }
-    let (mut source, sniffed) = Source::open(input, options.delimiter)?;
+    Ok(())
+}
+
+/// The header row as read: its cells (trimmed, BOM removed), its line, and the blank lines
+/// skipped before it.
+struct Header {
+    cells: Vec<String>,
+    line: u64,
+    blank_before: u64,
+}
+
+/// Reads the first record as the header: text, at most [`MAX_COLUMNS`] cells.
+fn read_header<R: Read>(source: &mut Source<R>, sniffed: &Sniffed) -> Result<Header, FileError> {
     let mut header_rec = RawRecord::default();
-    let blank_before_header = match source.next_record(&mut header_rec)? {
+    let blank_before = match source.next_record(&mut header_rec)? {
         Step::End { .. } => return Err(FileError::Empty),
         Step::Record { blank_lines } => blank_lines,
     };
@@ -177,7 +306,7 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
             max: MAX_COLUMNS,
         });
     }
-    let header = (0..header_rec.len())
+    let cells = (0..header_rec.len())
         .map(|i| {
             std::str::from_utf8(header_rec.get(i)).map(|s| {
                 s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
@@ -189,46 +318,75 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
             line,
             encoding: sniffed.encoding.trim_end_matches(" (BOM)").into(),
         })?;
-    if header.iter().any(|h| h.contains('\0')) {
+    if cells.iter().any(|h| h.contains('\0')) {
         return Err(FileError::NotText {
             what: "binary data".into(),
         });
     }
-    let names: Vec<_> = header.iter().map(|h| columns::parse_header(h)).collect();
-    let keys: HashSet<String> = names.iter().map(|n| n.key.clone()).collect();
-    let delimiter = delimiter_name(sniffed.delimiter);
-    let hint = delimiter_hint(&header, sniffed.delimiter);
+    Ok(Header {
+        cells,
+        line,
+        blank_before,
+    })
+}
 
-    let (format, kind) = match (options.format, &options.mapping) {
+/// The file's format and kind of rows: as the options or the mapping say, else detected from
+/// the header.
+fn identify(
+    options: &Options,
+    header: &[String],
+    keys: &HashSet<String>,
+    hint: &Option<String>,
+) -> Result<(Format, Kind), FileError> {
+    Ok(match (options.format, &options.mapping) {
         (None | Some(Format::Custom), Some(m)) => (Format::Custom, m.kind),
         (Some(f), Some(m)) => (f, m.kind),
-        (Some(f), None) => (f, formats::kind_of(f, &keys)),
-        (None, None) => formats::detect(&header).ok_or_else(|| FileError::UndetectableFormat {
-            seen: header.clone(),
-            hint: hint.clone().or_else(|| formats::undetected_hint(&keys)),
+        (Some(f), None) => (f, formats::kind_of(f, keys)),
+        (None, None) => formats::detect(header).ok_or_else(|| FileError::UndetectableFormat {
+            seen: header.to_vec(),
+            hint: hint.clone().or_else(|| formats::undetected_hint(keys)),
         })?,
-    };
-    let mapped = options.mapping.as_ref().map(|m| &m.columns);
-    let cols =
-        columns::resolve(&names, kind, mapped, format != Format::Custom).map_err(|e| match e {
-            ResolveError::Duplicate(key) => FileError::DuplicateColumn {
-                line,
-                name: header
-                    .iter()
-                    .zip(&names)
-                    .filter(|(_, n)| n.key == key)
-                    .map(|(h, _)| h.as_str())
-                    .collect::<Vec<_>>()
-                    .join("\" and \""),
-            },
-            ResolveError::NotInHeader(missing) => FileError::MissingColumns {
-                missing,
-                seen: header.clone(),
-                delimiter: delimiter.clone(),
-                hint: hint.clone(),
-            },
-        })?;
+    })
+}
 
+/// Matches the header to the fields of `kind` (by name, or as the mapping says).
+fn resolve_columns(
+    options: &Options,
+    (header, line): (&[String], u64),
+    names: &[HeaderName],
+    (kind, format): (Kind, Format),
+    delimiter: &str,
+    hint: &Option<String>,
+) -> Result<Columns, FileError> {
+    let mapped = options.mapping.as_ref().map(|m| &m.columns);
+    columns::resolve(names, kind, mapped, format != Format::Custom).map_err(|e| match e {
+        ResolveError::Duplicate(key) => FileError::DuplicateColumn {
+            line,
+            name: header
+                .iter()
+                .zip(names)
+                .filter(|(_, n)| n.key == key)
+                .map(|(h, _)| h.as_str())
+                .collect::<Vec<_>>()
+                .join("\" and \""),
+        },
+        ResolveError::NotInHeader(missing) => FileError::MissingColumns {
+            missing,
+            seen: header.to_vec(),
+            delimiter: delimiter.to_string(),
+            hint: hint.clone(),
+        },
+    })
+}
+
+/// The required fields no column feeds (described for a person), and the report date rows
+/// without a date column take: the options', else the one the file name holds.
+fn missing_columns(
+    options: &Options,
+    cols: &Columns,
+    kind: Kind,
+    format: Format,
+) -> Result<(Vec<String>, Option<NaiveDate>), FileError> {
     let mut missing: Vec<String> = columns::required(kind)
         .iter()
         .filter(|any| !any.iter().any(|f| cols.has(*f)))
@@ -258,22 +416,13 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
             ));
         }
     }
-    if !missing.is_empty() {
-        return Err(FileError::MissingColumns {
-            missing,
-            seen: header,
-            delimiter,
-            hint,
-        });
-    }
-    if let Some(d) = default_date {
-        check_day(d, options.today).map_err(|reason| FileError::InvalidOptions {
-            reason: format!("the report date {reason}"),
-        })?;
-    }
+    Ok((missing, default_date))
+}
 
-    // A currency named in a money column's header ("Spend (EUR)") is more specific than the
-    // source's configured currency, so it wins.
+/// The currency of the file's amounts when no currency column names it per row. A currency
+/// named in a money column's header ("Spend (EUR)") is more specific than the source's
+/// configured currency, so it wins.
+fn file_currency(cols: &Columns, options: &Options) -> Result<Option<Currency>, FileError> {
     let mut file_currency: Option<Currency> = None;
     for f in Field::ALL.into_iter().filter(|f| f.is_money()) {
         if let Some(c) = cols.currency[f.index()] {
@@ -292,8 +441,12 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
     if file_currency.is_none() && !cols.has(Field::Currency) {
         return Err(FileError::MissingCurrency);
     }
+    Ok(file_currency)
+}
 
-    // Read ahead: the first rows settle what single values cannot.
+/// Reads up to [`SAMPLE_ROWS`] rows (or [`SAMPLE_BYTES`]) ahead, keeping where the file ended
+/// or failed: the reader yields them first.
+fn read_sample<R: Read>(source: &mut Source<R>) -> VecDeque<Sampled> {
     let mut sample = VecDeque::new();
     let mut sample_bytes = 0;
     while sample.len() < SAMPLE_ROWS && sample_bytes < SAMPLE_BYTES {
@@ -313,23 +466,42 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
             }
         }
     }
-    let sampled = || {
-        sample.iter().filter_map(|s| match s {
-            Sampled::Record(r, _) => Some(r),
-            _ => None,
-        })
-    };
+    sample
+}
+
+/// The records among the rows read ahead.
+fn sampled(sample: &VecDeque<Sampled>) -> impl Iterator<Item = &RawRecord> {
+    sample.iter().filter_map(|s| match s {
+        Sampled::Record(r, _) => Some(r),
+        _ => None,
+    })
+}
+
+/// The decimal separator: the mapping's, the options', the one the sampled values prove, else
+/// the delimiter's custom (`;` goes with a decimal comma).
+fn settle_decimal(
+    options: &Options,
+    sample: &VecDeque<Sampled>,
+    cols: &Columns,
+    kind: Kind,
+    delimiter: u8,
+) -> DecimalSeparator {
     let mapping_decimal = options.mapping.as_ref().and_then(|m| m.decimal_separator);
-    let decimal = mapping_decimal
+    mapping_decimal
         .or(options.decimal_separator)
-        .or_else(|| vote_decimal(sampled(), &cols, kind))
-        .unwrap_or(if sniffed.delimiter == b';' {
+        .or_else(|| vote_decimal(sampled(sample), cols, kind))
+        .unwrap_or(if delimiter == b';' {
             DecimalSeparator::Comma
         } else {
             DecimalSeparator::Dot
-        });
-    let date_order = match options.date_order {
-        DateOrder::Auto => sampled()
+        })
+}
+
+/// The order of year-last slash dates: as given, else the first sampled date that proves one
+/// (a part above 12), else day first.
+fn settle_date_order(given: DateOrder, sample: &VecDeque<Sampled>, cols: &Columns) -> DateOrder {
+    match given {
+        DateOrder::Auto => sampled(sample)
             .find_map(|r| {
                 Field::ALL
                     .into_iter()
@@ -340,55 +512,7 @@ pub fn open<R: Read>(input: R, options: &Options) -> Result<ReportReader<R>, Fil
             })
             .unwrap_or(DateOrder::DayFirst),
         given => given,
-    };
-    let ended_empty =
-        matches!(sample.back(), Some(Sampled::End(_))) && sampled().all(is_blank_record);
-
-    let stats = Stats {
-        format,
-        kind,
-        encoding: sniffed.encoding.into(),
-        delimiter: char::from(sniffed.delimiter),
-        decimal_separator: decimal,
-        date_order,
-        header_line: line,
-        lines: 0,
-        rows: 0,
-        parsed: 0,
-        rejected: 0,
-        errors: 0,
-        skipped_totals: 0,
-        skipped_blank: blank_before_header,
-        header_only: ended_empty,
-        finished: false,
-        stopped: false,
-    };
-    Ok(ReportReader {
-        source,
-        rules: Rules {
-            kind,
-            header: header.clone(),
-            cols,
-            decimal,
-            date_order,
-            date_format: options.mapping.as_ref().and_then(|m| m.date_format.clone()),
-            default_date,
-            file_currency,
-            today: options.today,
-            assumed_offset: options.assumed_offset,
-        },
-        header,
-        sample,
-        scratch: RawRecord::default(),
-        pending: VecDeque::new(),
-        row_errors: Vec::new(),
-        sums: Sums::default(),
-        stats,
-        fatal: None,
-        last_line: line,
-        delimiter: sniffed.delimiter,
-        done: false,
-    })
+    }
 }
 
 /// Names a requirement for a person: the field(s) and the column names accepted for them.
@@ -1061,7 +1185,7 @@ impl Rules {
     fn os(&self, rec: &RawRecord, e: &mut Errors) -> Option<String> {
         let v = self.text(rec, Field::Os, e)?;
         let lower = v.to_lowercase();
-        let key = columns::normalize(&lower);
+        let key = header::normalize(&lower);
         Some(match key.as_str() {
             "ios" | "iphoneos" | "ipados" | "iphone" | "ipad" => "ios".into(),
             "android" | "androidos" => "android".into(),
