@@ -16,6 +16,7 @@
 //! Requests without a bearer token (sign-in, registration) and multipart uploads (streamed to
 //! disk; an upload of the same file is answered with the earlier import) pass through.
 
+use app::idempotency::{self as store, Answer, Claim};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::CONTENT_TYPE;
@@ -24,7 +25,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use app::idempotency::{self as store, Answer, Claim};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -187,11 +187,13 @@ async fn handle(state: AppState, req: Request, next: Next) -> Result<Response, A
     task.await.map_err(ApiError::internal)
 }
 
-fn replay(Answer {
-    status,
-    content_type,
-    body,
-}: Answer) -> Response {
+fn replay(
+    Answer {
+        status,
+        content_type,
+        body,
+    }: Answer,
+) -> Response {
     let status = u16::try_from(status)
         .ok()
         .and_then(|s| StatusCode::from_u16(s).ok())

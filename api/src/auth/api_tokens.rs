@@ -67,7 +67,9 @@ async fn list_tokens(
     if all {
         user.require(policy::ADMIN)?;
     }
-    Ok(axum::Json(api_tokens::list(&state.pool, user.id, all).await?))
+    Ok(axum::Json(
+        api_tokens::list(&state.pool, user.id, all).await?,
+    ))
 }
 
 /// Revokes a token at once (its owner, or an admin). Revoking it again is harmless.

@@ -263,7 +263,11 @@ async fn register_plain(
 /// The registering transaction of a plain registration: under the registration lock, checks
 /// again whether the ledger is empty and the address free, inserts the user (admin when first,
 /// else pending), its confirmation link and the `Registered` event.
-async fn insert_plain(work: &mut Work, mode: RegistrationMode, row: &UserRow<'_>) -> AppResult<Plain> {
+async fn insert_plain(
+    work: &mut Work,
+    mode: RegistrationMode,
+    row: &UserRow<'_>,
+) -> AppResult<Plain> {
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(REGISTRATION_LOCK)
         .execute(work.conn())
@@ -455,7 +459,12 @@ pub async fn confirm_email(pool: &PgPool, token: &str) -> AppResult<()> {
 /// Mails a link of `purpose` to the account with this address, if it exists, is enabled (and
 /// for a confirmation link: not confirmed yet) and got no such link within the last minute.
 /// Answers nothing either way, so the caller cannot learn whether the account exists.
-pub async fn mail_link(settings: &AccessSettings, pool: &PgPool, email: &str, purpose: Purpose) -> AppResult<()> {
+pub async fn mail_link(
+    settings: &AccessSettings,
+    pool: &PgPool,
+    email: &str,
+    purpose: Purpose,
+) -> AppResult<()> {
     let mailer = Mailer::shared(&settings.mail)?;
     let Ok(email) = rules::normalize_email(email) else {
         return Ok(());

@@ -158,12 +158,7 @@ impl AccessCache {
     }
 
     /// Whether a sign-in (refresh-token family) of `user_id` is still live.
-    async fn session_live(
-        &self,
-        pool: &PgPool,
-        sid: Uuid,
-        user_id: Uuid,
-    ) -> AppResult<bool> {
+    async fn session_live(&self, pool: &PgPool, sid: Uuid, user_id: Uuid) -> AppResult<bool> {
         if let Some((live, at)) = self.sessions.get(&sid).filter(|(_, at)| self.fresh(*at)) {
             let _ = at;
             return Ok(live);

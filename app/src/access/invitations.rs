@@ -193,7 +193,11 @@ async fn insert(
 }
 
 /// Invitations, newest first.
-pub async fn list(pool: &PgPool, limit: Option<i64>, offset: Option<i64>) -> AppResult<InvitationPage> {
+pub async fn list(
+    pool: &PgPool,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> AppResult<InvitationPage> {
     let (limit, offset) = rules::resolve_paging(limit, offset)?;
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM invitations")
         .fetch_one(pool)

@@ -6,8 +6,8 @@
 use std::net::IpAddr;
 
 use domain::access::throttle::{
-    ALERT_THRESHOLD, IP_LIMIT, KEEP_HOURS, PAIR_LIMIT, WINDOW_MINUTES, email_key, ip_key,
-    pair_key, verdict,
+    ALERT_THRESHOLD, IP_LIMIT, KEEP_HOURS, PAIR_LIMIT, WINDOW_MINUTES, email_key, ip_key, pair_key,
+    verdict,
 };
 use rand::Rng;
 use sqlx::PgPool;

@@ -251,7 +251,9 @@ pub async fn create_or_recover(
                     .fetch_optional(work.conn())
                     .await?;
             let line = match existing {
-                Some((id, old_role)) => recover(&mut work, id, &old_role, email, role, hash).await?,
+                Some((id, old_role)) => {
+                    recover(&mut work, id, &old_role, email, role, hash).await?
+                }
                 None => create(&mut work, email, role, hash).await?,
             };
             Ok((work, line))

@@ -53,7 +53,10 @@ pub enum AccessError {
     CannotChangeOwnAccess,
     #[error("this is the last active admin: make another user admin first")]
     LastAdmin,
-    #[error("at most {} live tokens per user; revoke one first", rules::MAX_TOKENS_PER_USER)]
+    #[error(
+        "at most {} live tokens per user; revoke one first",
+        rules::MAX_TOKENS_PER_USER
+    )]
     TooManyTokens,
     /// The sign-in throttle refuses further attempts for `retry_after` seconds.
     #[error("too many failed sign-in attempts; try again in {}", throttle::wait_text(*.retry_after))]
@@ -117,7 +120,10 @@ mod tests {
 
     #[test]
     fn codes_and_texts_are_stable() {
-        assert_eq!(AccessError::RefreshTokenReused.code(), "refresh_token_reused");
+        assert_eq!(
+            AccessError::RefreshTokenReused.code(),
+            "refresh_token_reused"
+        );
         assert_eq!(AccessError::InvalidLinkToken.code(), "invalid_token");
         assert_eq!(
             AccessError::TooManyTokens.to_string(),

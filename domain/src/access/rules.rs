@@ -107,7 +107,8 @@ pub fn check_password(field: &'static str, password: &str) -> Result<(), AccessE
 /// look-ups ignore case).
 pub fn normalize_email(raw: &str) -> Result<String, AccessError> {
     let email = raw.trim();
-    let bad = |why: &str| AccessError::invalid("email", format!("not a valid email address: {why}"));
+    let bad =
+        |why: &str| AccessError::invalid("email", format!("not a valid email address: {why}"));
     if email.is_empty() {
         return Err(bad("it is empty"));
     }
@@ -517,9 +518,15 @@ mod tests {
         assert_eq!(resolve_paging(None, None).unwrap(), (50, 0));
         assert_eq!(resolve_paging(Some(500), Some(20)).unwrap(), (500, 20));
         assert_eq!(resolve_paging(Some(1), None).unwrap(), (1, 0));
-        assert_eq!(field(resolve_paging(Some(501), None).unwrap_err()), Some("limit"));
+        assert_eq!(
+            field(resolve_paging(Some(501), None).unwrap_err()),
+            Some("limit")
+        );
         assert!(resolve_paging(Some(0), None).is_err());
-        assert_eq!(field(resolve_paging(None, Some(-1)).unwrap_err()), Some("offset"));
+        assert_eq!(
+            field(resolve_paging(None, Some(-1)).unwrap_err()),
+            Some("offset")
+        );
     }
 
     #[test]
