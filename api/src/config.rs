@@ -210,6 +210,34 @@ impl Settings {
     }
 
     /// Whether sign-in waits for a confirmed email address.
+    /// What the access workflows (`app::access`) need of the settings.
+    pub fn access(&self) -> app::access::AccessSettings {
+        app::access::AccessSettings {
+            public_url: self.public_url.clone(),
+            registration: match self.registration {
+                RegistrationMode::Invite => app::access::RegistrationMode::Invite,
+                RegistrationMode::Open => app::access::RegistrationMode::Open,
+                RegistrationMode::Closed => app::access::RegistrationMode::Closed,
+            },
+            email_confirmation_required: self.email_confirmation_required(),
+            refresh_token_days: self.refresh_token_days,
+            mail: app::access::mail::MailSettings {
+                smtp_url: self.smtp_url.clone(),
+                mail_from: self.mail_from.clone(),
+                mail_dir: self.mail_dir.clone(),
+            },
+        }
+    }
+
+    /// Where the exchange-rate sources are.
+    pub fn fx_sources(&self) -> app::fx::Sources {
+        app::fx::Sources {
+            ecb_url: self.ecb_url.clone(),
+            coingecko_url: self.coingecko_url.clone(),
+            coingecko_api_key: self.coingecko_api_key.clone(),
+        }
+    }
+
     pub fn email_confirmation_required(&self) -> bool {
         self.require_email_confirmation.unwrap_or_else(|| {
             self.smtp_url

@@ -6,6 +6,7 @@ use app::error::UpstreamFailure;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::DomainError;
+use domain::access::AccessError;
 use domain::error::ErrorKind;
 use domain::transaction::shorthand::ShorthandError;
 use projections::{ProjectionError, ReadError};
@@ -260,6 +261,7 @@ impl From<AppError> for ApiError {
         };
         match e {
             AppError::Domain(e) => ApiError::Domain(e),
+            AppError::Access(e) => e.into(),
             AppError::Invalid { field, detail } => ApiError::invalid(field, detail),
             AppError::NotFound { what } => ApiError::not_found(what),
             AppError::ConcurrentUpdate { detail } => {
@@ -309,6 +311,45 @@ impl From<AppError> for ApiError {
             AppError::Projection(e) => ApiError::Projection(e),
             AppError::Internal(e) => ApiError::Internal(e),
         }
+    }
+}
+
+/// The one mapping of access refusals to HTTP.
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        use AccessError as A;
+        use StatusCode as S;
+        let code = e.code();
+        let detail = e.to_string();
+        if let Some(retry_after_secs) = e.retry_after() {
+            return ApiError::Throttled {
+                code,
+                retry_after_secs: retry_after_secs.max(1),
+                detail,
+            };
+        }
+        let status = match &e {
+            A::Invalid { field, .. } => return ApiError::invalid(*field, detail),
+            A::InvalidLinkToken => S::BAD_REQUEST,
+            A::SessionEnded
+            | A::AccountGone
+            | A::InvalidApiToken
+            | A::InvalidCredentials
+            | A::InvalidRefreshToken
+            | A::RefreshTokenReused => S::UNAUTHORIZED,
+            A::RoleForbidden { .. }
+            | A::ScopeMissing { .. }
+            | A::SessionRequired
+            | A::AccountDisabled
+            | A::EmailNotConfirmed
+            | A::InvitationRequired
+            | A::RegistrationClosed
+            | A::InvalidInvitation
+            | A::CannotChangeOwnAccess => S::FORBIDDEN,
+            A::EmailTaken | A::InvitationAccepted | A::LastAdmin | A::TooManyTokens => S::CONFLICT,
+            A::TooManyAttempts { .. } | A::HashingBusy => S::TOO_MANY_REQUESTS,
+        };
+        ApiError::status(status, code, detail)
     }
 }
 

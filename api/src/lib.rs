@@ -5,7 +5,6 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
-pub mod fx;
 pub mod idempotency;
 pub mod routes;
 pub mod security_headers;

@@ -33,8 +33,8 @@ fn metrics_handle() -> PrometheusHandle {
 pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<AppState> {
     let secret = load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data_dir)?;
     let jwt = JwtKeys::new(&secret, settings.access_token_seconds)?;
-    crate::auth::passwords::configure_pool(settings.hash_threads, settings.hash_queue);
-    let access = crate::auth::access::AccessCache::default();
+    app::access::passwords::configure_pool(settings.hash_threads, settings.hash_queue);
+    let access = app::access::cache::AccessCache::default();
     access.spawn_listener(pool.clone()).await;
     let auth_limits = Arc::new(crate::auth::limits::AuthLimits::new(
         settings.auth_rate_per_ip_per_minute,
@@ -48,9 +48,9 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
     };
     app::traffic::uploads::spawn_cleanup(pool.clone(), uploads.clone());
     let imports = app::traffic::worker::ImportWorker::spawn(pool.clone(), Some(uploads));
-    crate::idempotency::spawn_purge(pool.clone());
+    app::idempotency::spawn_purge(pool.clone());
     let scheduler = if settings.fx_sync {
-        Some(crate::fx::start_scheduler(pool.clone(), settings.clone()).await?)
+        Some(app::fx::start_scheduler(pool.clone(), settings.fx_sources()).await?)
     } else {
         None
     };

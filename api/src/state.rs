@@ -26,7 +26,7 @@ pub struct AppState {
     /// One TronScan client per server, so its request spacing covers all callers.
     pub tronscan: Arc<importers::tronscan::TronScanClient>,
     /// Every caller's current role and state, cached and invalidated through NOTIFY.
-    pub access: crate::auth::access::AccessCache,
+    pub access: app::access::cache::AccessCache,
     /// Rate limits of sign-in and registration.
     pub auth_limits: Arc<crate::auth::limits::AuthLimits>,
 }

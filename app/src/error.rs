@@ -2,6 +2,7 @@
 //! maps each variant to a status and problem+json once.
 
 use domain::DomainError;
+use domain::access::AccessError;
 use domain::error::Field;
 use domain::tron_wallet::posting::{ItemLeg, ItemPostingError};
 use eventstore::{LoadError, Unstorable};
@@ -22,6 +23,9 @@ pub enum UpstreamFailure {
 pub enum AppError {
     #[error(transparent)]
     Domain(#[from] DomainError),
+    /// An access rule refused (sign-in, registration, tokens, user administration).
+    #[error(transparent)]
+    Access(#[from] AccessError),
     /// Input refused before the domain saw it; `field` is named as the caller sent it.
     #[error("{detail}")]
     Invalid { field: String, detail: String },
@@ -81,6 +85,7 @@ impl AppError {
     /// A refusal's text is fit to show the person who asked.
     pub fn is_refusal(&self) -> bool {
         match self {
+            AppError::Access(e) => !matches!(e, AccessError::HashingBusy),
             AppError::Domain(_)
             | AppError::Invalid { .. }
             | AppError::NotFound { .. }

@@ -1,6 +1,7 @@
 //! The business rules of the ledger: money, reference data, journal entries and the period lock.
 //! Commands go in, events come out; nothing here touches a database, a clock or the network.
 
+pub mod access;
 pub mod account;
 pub mod aggregate;
 pub mod category;

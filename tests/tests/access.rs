@@ -76,12 +76,12 @@ async fn a_password_reset_ends_every_access_token_of_the_user() {
     )
     .await
     .expect(202);
-    let mail = api::auth::mail::logged_mails()
+    let mail = app::access::mail::logged_mails()
         .into_iter()
         .rev()
         .find(|m| m.to == "reset@example.com" && m.subject.contains("Reset"))
         .expect("reset mail");
-    let token = api::auth::mail::token_from_link(&mail.body, "/reset-password").unwrap();
+    let token = app::access::mail::token_from_link(&mail.body, "/reset-password").unwrap();
     app.post(
         "/api/auth/reset-password",
         json!({"token": token, "password": "a brand new password"}),
@@ -229,7 +229,7 @@ async fn invitations_fix_email_and_role_work_once_and_can_be_revoked() {
         "{url}"
     );
     let token = TestApp::invitation_token(&inv);
-    let mailed = api::auth::mail::logged_mails()
+    let mailed = app::access::mail::logged_mails()
         .into_iter()
         .any(|m| m.to == "Ann@Example.com" && m.body.contains(url));
     assert!(mailed, "the link is mailed");
@@ -397,7 +397,7 @@ async fn open_registration_leaves_new_users_pending_and_does_not_enumerate() {
         (taken.status, taken.body.clone()),
         (new.status, new.body.clone())
     );
-    let warned = api::auth::mail::logged_mails()
+    let warned = app::access::mail::logged_mails()
         .into_iter()
         .any(|m| m.to == "admin@example.com" && m.subject.contains("already"));
     assert!(warned, "the owner of a taken address is told");
@@ -465,12 +465,12 @@ async fn email_confirmation_is_required_before_sign_in_when_configured() {
             .await
             .expect(202);
     }
-    let mail = api::auth::mail::logged_mails()
+    let mail = app::access::mail::logged_mails()
         .into_iter()
         .rev()
         .find(|m| m.to == "first@example.com" && m.subject.contains("Confirm"))
         .expect("confirmation mail");
-    let token = api::auth::mail::token_from_link(&mail.body, "/confirm-email").unwrap();
+    let token = app::access::mail::token_from_link(&mail.body, "/confirm-email").unwrap();
     app.post("/api/auth/confirm-email", json!({ "token": token }))
         .await
         .expect(204);
@@ -525,17 +525,17 @@ async fn failures_from_one_address_do_not_lock_out_another() {
     let a: IpAddr = "127.0.0.1".parse().unwrap();
     let b: IpAddr = "203.0.113.9".parse().unwrap();
     assert!(
-        api::auth::throttle::check(&app.pool, "victim@example.com", Some(a))
+        app::access::throttle::check(&app.pool, "victim@example.com", Some(a))
             .await
             .is_err()
     );
     assert!(
-        api::auth::throttle::check(&app.pool, "victim@example.com", Some(b))
+        app::access::throttle::check(&app.pool, "victim@example.com", Some(b))
             .await
             .is_ok()
     );
     // The owner was told once.
-    let alerts = api::auth::mail::logged_mails()
+    let alerts = app::access::mail::logged_mails()
         .into_iter()
         .filter(|m| m.to == "victim@example.com" && m.subject.contains("sign-in"))
         .count();

@@ -7,12 +7,10 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use sqlx::PgPool;
-use uuid::Uuid;
 
-use super::audit::{self, AccessEvent};
-use super::routes::normalize_email;
-use super::{Role, passwords, refresh};
-use app::ledger::Actor;
+use app::access::{passwords, users};
+use domain::access::Role;
+use domain::access::rules::{check_password, normalize_email};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum UserCommand {
@@ -66,73 +64,17 @@ pub async fn run(pool: &PgPool, command: &UserCommand) -> anyhow::Result<String>
         Some(path) => password_from_file(path)?,
         None => password_from_terminal()?,
     };
-    passwords::validate("password", &password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    check_password("password", &password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let hash = tokio::task::spawn_blocking(move || passwords::hash_blocking(&password))
         .await?
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    upsert(pool, &email, role, &hash).await
-}
-
-async fn upsert(pool: &PgPool, email: &str, role: Role, hash: &str) -> anyhow::Result<String> {
-    let mut tx = pool.begin().await?;
-    let existing: Option<(Uuid, String)> =
-        sqlx::query_as("SELECT id, role FROM users WHERE email_key = lower($1) FOR UPDATE")
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let actor = Actor::system("cli");
-    let line = match existing {
-        Some((id, old_role)) => {
-            sqlx::query(
-                "UPDATE users SET role = $2, password_hash = $3, disabled_at = NULL,
-                        email_confirmed_at = COALESCE(email_confirmed_at, now()),
-                        token_version = token_version + 1, updated_at = now()
-                 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(role.as_str())
-            .bind(hash)
-            .execute(&mut *tx)
-            .await?;
-            refresh::revoke_all_for_user(&mut tx, id).await?;
-            let mut events = vec![AccessEvent::Recovered {}];
-            if let Some(from) = Role::parse(&old_role).filter(|r| *r != role) {
-                events.push(AccessEvent::RoleChanged { from, to: role });
-            }
-            audit::record(&mut tx, id, &actor, &events).await?;
-            format!(
-                "updated user {email} ({id}): role {}, enabled, new password, every session ended",
-                role.as_str()
-            )
-        }
-        None => {
-            let id = Uuid::now_v7();
-            sqlx::query(
-                "INSERT INTO users (id, email, password_hash, role, email_confirmed_at)
-                 VALUES ($1, $2, $3, $4, now())",
-            )
-            .bind(id)
-            .bind(email)
-            .bind(hash)
-            .bind(role.as_str())
-            .execute(&mut *tx)
-            .await?;
-            let event = AccessEvent::Registered {
-                email: email.to_string(),
-                role,
-                how: "cli".into(),
-            };
-            audit::record(&mut tx, id, &actor, &[event]).await?;
-            format!("created user {email} ({id}) with role {}", role.as_str())
-        }
-    };
-    tx.commit().await?;
-    Ok(line)
+    Ok(users::create_or_recover(pool, &email, role, &hash).await?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     #[test]
     fn the_password_is_the_files_first_line() {

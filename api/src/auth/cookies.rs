@@ -48,7 +48,7 @@ const LOGOUT_PATH: &str = "/api/auth/logout";
 /// Largest request or response body this middleware reads: these routes carry a few hundred
 /// bytes (an email, a password, tokens).
 const MAX_AUTH_BODY_BYTES: usize = 64 * 1024;
-/// Longest cookie lifetime written, in days (as `refresh::issue` caps the token itself).
+/// Longest cookie lifetime written, in days (as `app::access::sessions::issue` caps the token itself).
 const MAX_COOKIE_DAYS: u64 = 36_500;
 const SECONDS_PER_DAY: u64 = 86_400;
 /// Domain separation for the CSRF digest, so it can never equal any other digest of a token.

@@ -17,8 +17,8 @@ use super::common::{Consistency, Page, Paging, request_id};
 use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
-use crate::fx::{CATCH_UP_DAYS, Provider, SyncReport};
 use crate::state::AppState;
+use app::fx::{CATCH_UP_DAYS, Provider, SyncReport};
 use app::ledger::Actor;
 use app::ledger::rates::set_many;
 use projections::rates::RateOut;
@@ -251,9 +251,9 @@ async fn sync_rates(
     let to = body.to.unwrap_or_else(|| Utc::now().date_naive());
     let from = body.from.unwrap_or(to - Days::new(CATCH_UP_DAYS));
     Ok(axum::Json(
-        crate::fx::sync(
+        app::fx::sync(
             &state.pool,
-            &state.settings,
+            &state.settings.fx_sources(),
             &actor(&user, &headers),
             body.provider,
             from,

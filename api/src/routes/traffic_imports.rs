@@ -27,10 +27,10 @@ use crate::auth::{AuthUser, policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
-use crate::traffic::jobs::{self, ImportOut};
 use app::traffic::imports::{
     Enqueued, ImportErrorOut, ImportOptions, NewImport, check_request, enqueue, stored_errors,
 };
+use app::traffic::jobs::{self, ImportOut};
 use app::traffic::uploads;
 
 /// The multipart form of an upload (documentation only; the handler streams the parts).

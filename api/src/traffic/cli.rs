@@ -12,7 +12,7 @@ use uuid::Uuid;
 use app::traffic::imports::{
     Enqueued, ImportOptions, NewImport, Outcome, check_request, enqueue, fingerprint, stored_errors,
 };
-use app::traffic::worker;
+use app::traffic::{jobs, worker};
 
 /// What the command line asked for.
 #[derive(Debug, Clone, clap::Args)]
@@ -116,14 +116,8 @@ pub async fn import_file(pool: &PgPool, args: &ImportArgs) -> anyhow::Result<boo
 async fn print_progress(pool: PgPool, id: Uuid, size: u64) {
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let row: Option<(i64, i64)> =
-            sqlx::query_as("SELECT rows_done, bytes_done FROM traffic_imports WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&pool)
-                .await
-                .ok()
-                .flatten();
-        if let Some((rows, bytes)) = row {
+        let job = jobs::load(&pool, id).await.ok();
+        if let Some((rows, bytes)) = job.map(|j| (j.rows_done, j.bytes_done)) {
             let percent = if size > 0 {
                 bytes as f64 * 100.0 / size as f64
             } else {
@@ -136,28 +130,22 @@ async fn print_progress(pool: PgPool, id: Uuid, size: u64) {
 
 async fn wait_finished(pool: &PgPool, id: Uuid) -> anyhow::Result<Outcome> {
     loop {
-        let (state, error, position, rows, dup): (String, Option<String>, Option<i64>, i64, Option<Uuid>) =
-            sqlx::query_as(
-                "SELECT state, error, position, rows_ok, duplicate_of FROM traffic_imports WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_one(pool)
-            .await?;
-        match state.as_str() {
+        let job = jobs::load(pool, id).await?;
+        match job.state.as_str() {
             "done" => {
                 return Ok(Outcome::Done {
-                    position: position.unwrap_or_default(),
-                    rows: rows as u64,
+                    position: job.position.unwrap_or_default(),
+                    rows: job.rows_ok as u64,
                 });
             }
             "failed" => {
                 return Ok(Outcome::Failed {
-                    reason: error.unwrap_or_default(),
+                    reason: job.error.unwrap_or_default(),
                 });
             }
             "duplicate" => {
                 return Ok(Outcome::Duplicate {
-                    of: dup.unwrap_or_default(),
+                    of: job.duplicate_of.unwrap_or_default(),
                 });
             }
             _ => tokio::time::sleep(Duration::from_millis(200)).await,

@@ -1,5 +1,4 @@
-//! Traffic imports from the command line, and the import jobs as the API shows them; the
-//! queue, the worker and the run are in `app::traffic`.
+//! Traffic imports from the command line; the queue, the worker, the run and the jobs as the
+//! API shows them are in `app::traffic`.
 
 pub mod cli;
-pub mod jobs;

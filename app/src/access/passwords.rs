@@ -1,7 +1,7 @@
-//! Password rules and Argon2id hashing (PHC strings, the argon2 crate's default parameters).
+//! Argon2id password hashing (PHC strings, the argon2 crate's default parameters).
 //! Hashing and verification are slow on purpose and take ~19 MiB each, so the async entry points
 //! run them on a small dedicated pool (about one thread per core) behind a bounded queue: when
-//! the queue is full the caller gets 429 `too_many_requests` at once instead of another thread
+//! the queue is full the caller is refused at once ([`AccessError::HashingBusy`]) instead of another thread
 //! and another 19 MiB (tokio's blocking pool has up to 512 threads, which is how 300 sign-ups
 //! once took 7.8 GB).
 
@@ -13,30 +13,9 @@ use argon2::password_hash::{Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::RngCore;
 
-use crate::error::ApiError;
+use domain::access::AccessError;
 
-/// Shortest password accepted, in characters.
-pub const MIN_CHARS: usize = 10;
-/// Longest password accepted, in characters (bounds the hashing work per request).
-pub const MAX_CHARS: usize = 200;
-
-/// Checks the password rules; the error names `field` (e.g. `password`).
-pub fn validate(field: &str, password: &str) -> Result<(), ApiError> {
-    let chars = password.chars().count();
-    if chars < MIN_CHARS {
-        return Err(ApiError::invalid(
-            field,
-            format!("the password must have at least {MIN_CHARS} characters"),
-        ));
-    }
-    if chars > MAX_CHARS {
-        return Err(ApiError::invalid(
-            field,
-            format!("the password must have at most {MAX_CHARS} characters"),
-        ));
-    }
-    Ok(())
-}
+use crate::error::{AppError, AppResult};
 
 thread_local! {
     /// Argon2's working memory (19 MiB with the default parameters), kept per hashing thread
@@ -68,21 +47,21 @@ fn argon2_into(
 
 /// Hashes `password` with Argon2id (default parameters) and a fresh random salt; returns the
 /// PHC string. Slow: call [`hash`] from async code.
-pub fn hash_blocking(password: &str) -> Result<String, ApiError> {
+pub fn hash_blocking(password: &str) -> AppResult<String> {
     let mut salt_bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut salt_bytes);
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(ApiError::internal)?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(AppError::internal)?;
     let params = Params::default();
     let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     argon2_into(&argon2, &params, password.as_bytes(), &salt_bytes, &mut out)
-        .map_err(ApiError::internal)?;
+        .map_err(AppError::internal)?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
-        params: (&params).try_into().map_err(ApiError::internal)?,
+        params: (&params).try_into().map_err(AppError::internal)?,
         salt: Some(salt.as_salt()),
-        hash: Some(Output::new(&out).map_err(ApiError::internal)?),
+        hash: Some(Output::new(&out).map_err(AppError::internal)?),
     };
     Ok(phc.to_string())
 }
@@ -90,8 +69,8 @@ pub fn hash_blocking(password: &str) -> Result<String, ApiError> {
 /// Checks `password` against a PHC string (its own algorithm, version and parameters). A
 /// malformed stored hash is an internal error, not a wrong password. Slow: call [`verify`]
 /// from async code.
-pub fn verify_blocking(password: &str, phc: &str) -> Result<bool, ApiError> {
-    let bad = |e: &dyn std::fmt::Display| ApiError::internal(format!("stored password hash: {e}"));
+pub fn verify_blocking(password: &str, phc: &str) -> AppResult<bool> {
+    let bad = |e: &dyn std::fmt::Display| AppError::internal(format!("stored password hash: {e}"));
     let parsed = PasswordHash::new(phc).map_err(|e| bad(&e))?;
     let algorithm = Algorithm::try_from(parsed.algorithm).map_err(|e| bad(&e))?;
     let version = parsed
@@ -109,7 +88,7 @@ pub fn verify_blocking(password: &str, phc: &str) -> Result<bool, ApiError> {
     let argon2 = Argon2::new(algorithm, version, params.clone());
     let mut out = vec![0u8; expected.len()];
     argon2_into(&argon2, &params, password.as_bytes(), salt, &mut out)
-        .map_err(|e| ApiError::internal(format!("password verification: {e}")))?;
+        .map_err(|e| AppError::internal(format!("password verification: {e}")))?;
     // `Output`'s equality is constant-time.
     Ok(Output::new(&out).map_err(|e| bad(&e))? == expected)
 }
@@ -130,9 +109,6 @@ pub fn dummy_verify_blocking(password: &str) -> bool {
     let _ = verify_blocking(password, dummy_hash());
     false
 }
-
-/// Seconds a caller turned away by a full hashing queue is told to wait.
-pub const BUSY_RETRY_AFTER_SECS: u64 = 2;
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -176,16 +152,13 @@ fn start_pool(threads: usize, queue: usize) -> Pool {
     Pool { queue: tx }
 }
 
-/// 429 `too_many_requests`: every hashing thread is busy and the queue is full.
-pub fn busy() -> ApiError {
-    ApiError::too_many_requests(
-        BUSY_RETRY_AFTER_SECS,
-        "the server is busy checking passwords; try again in a moment",
-    )
+/// Every hashing thread is busy and the queue is full (answered 429 with `Retry-After`).
+pub fn busy() -> AppError {
+    AccessError::HashingBusy.into()
 }
 
 /// Runs `work` on the hashing pool; refuses at once when its queue is full.
-async fn run<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+async fn run<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
     let pool = POOL.get_or_init(|| start_pool(0, 16));
     let (tx, rx) = tokio::sync::oneshot::channel();
     let job: Job = Box::new(move || {
@@ -198,22 +171,22 @@ async fn run<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Re
             return Err(busy());
         }
         Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
-            return Err(ApiError::internal("the password hashing pool stopped"));
+            return Err(AppError::internal("the password hashing pool stopped"));
         }
     }
     rx.await
-        .map_err(|_| ApiError::internal("a password hashing job was lost"))
+        .map_err(|_| AppError::internal("a password hashing job was lost"))
 }
 
 /// Hashes on the hashing pool (429 when it is saturated).
-pub async fn hash(password: String) -> Result<String, ApiError> {
+pub async fn hash(password: String) -> AppResult<String> {
     run(move || hash_blocking(&password)).await?
 }
 
 /// Verifies on the hashing pool (429 when it is saturated). `phc` is the stored hash, or `None`
 /// when there is no such account: then the same work is done against a dummy hash and the
 /// answer is `false`.
-pub async fn verify(password: String, phc: Option<String>) -> Result<bool, ApiError> {
+pub async fn verify(password: String, phc: Option<String>) -> AppResult<bool> {
     run(move || match phc {
         Some(phc) => verify_blocking(&password, &phc),
         None => Ok(dummy_verify_blocking(&password)),
@@ -230,41 +203,6 @@ pub fn warm_up() {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn field_of(e: ApiError) -> Option<String> {
-        e.to_problem().field
-    }
-
-    #[test]
-    fn rules_bound_the_length_in_characters() {
-        assert!(validate("password", "123456789").is_err());
-        assert!(validate("password", "1234567890").is_ok());
-        assert!(validate("password", &"x".repeat(MAX_CHARS)).is_ok());
-        assert!(validate("password", &"x".repeat(MAX_CHARS + 1)).is_err());
-        // Characters, not bytes: ten two-byte characters are enough, 9 are not.
-        assert!(validate("password", &"é".repeat(10)).is_ok());
-        assert!(validate("password", &"é".repeat(9)).is_err());
-        // 200 four-byte characters are 800 bytes but still allowed.
-        assert!(validate("password", &"🔑".repeat(MAX_CHARS)).is_ok());
-        assert!(validate("password", "").is_err());
-    }
-
-    #[test]
-    fn rule_errors_are_validation_failures_naming_the_field() {
-        let e = validate("new_password", "short").unwrap_err();
-        let problem = e.to_problem();
-        assert_eq!(problem.status, 422);
-        assert_eq!(problem.code, "validation_failed");
-        assert_eq!(
-            field_of(validate("new_password", "short").unwrap_err()).as_deref(),
-            Some("new_password")
-        );
-        assert!(problem.detail.contains("at least 10"));
-        let long = validate("password", &"x".repeat(201))
-            .unwrap_err()
-            .to_problem();
-        assert!(long.detail.contains("at most 200"));
-    }
 
     #[test]
     fn hashes_are_argon2id_phc_strings_with_random_salts() {
@@ -324,7 +262,7 @@ mod tests {
     #[test]
     fn a_malformed_stored_hash_is_an_internal_error() {
         let e = verify_blocking("whatever-password", "not a phc string").unwrap_err();
-        assert_eq!(e.to_problem().status, 500);
+        assert!(matches!(e, AppError::Internal(_)));
     }
 
     #[test]
@@ -366,8 +304,7 @@ mod tests {
         }
         assert!(refused);
         release.send(()).unwrap();
-        let p = busy().to_problem();
-        assert_eq!((p.status, p.code.as_str()), (429, "too_many_requests"));
+        assert!(matches!(busy(), AppError::Access(AccessError::HashingBusy)));
     }
 
     #[tokio::test]

@@ -20,9 +20,12 @@ use sqlx::postgres::PgListener;
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
-use super::routes::{account_disabled, parse_role};
-use super::{AuthUser, Claims, Credential, Role, Scope, ScopeSet, api_tokens, refresh};
-use crate::error::ApiError;
+use domain::access::rules::token_live;
+use domain::access::token::{api_token_well_formed, digest};
+use domain::access::{AccessError, Caller, Credential, Role, Scope, ScopeSet};
+
+use super::parse_role;
+use crate::error::AppResult;
 
 /// The notification channel of access changes.
 pub const CHANNEL: &str = "ledger_access";
@@ -89,12 +92,6 @@ impl Default for AccessCache {
     }
 }
 
-fn invalid_session() -> ApiError {
-    ApiError::unauthorized(
-        "this sign-in has ended (signed out, password changed or access revoked); sign in again",
-    )
-}
-
 impl AccessCache {
     /// Whether an entry fetched at `at` may still be used.
     fn fresh(&self, at: Instant) -> bool {
@@ -137,7 +134,7 @@ impl AccessCache {
     }
 
     /// The user's current access state.
-    pub async fn user(&self, pool: &PgPool, id: Uuid) -> Result<Option<UserAccess>, ApiError> {
+    pub async fn user(&self, pool: &PgPool, id: Uuid) -> AppResult<Option<UserAccess>> {
         if let Some(u) = self.users.get(&id).filter(|u| self.fresh(u.fetched)) {
             return Ok(Some(u));
         }
@@ -161,12 +158,7 @@ impl AccessCache {
     }
 
     /// Whether a sign-in (refresh-token family) of `user_id` is still live.
-    async fn session_live(
-        &self,
-        pool: &PgPool,
-        sid: Uuid,
-        user_id: Uuid,
-    ) -> Result<bool, ApiError> {
+    async fn session_live(&self, pool: &PgPool, sid: Uuid, user_id: Uuid) -> AppResult<bool> {
         if let Some((live, at)) = self.sessions.get(&sid).filter(|(_, at)| self.fresh(*at)) {
             let _ = at;
             return Ok(live);
@@ -183,29 +175,37 @@ impl AccessCache {
         Ok(live)
     }
 
-    /// The caller of a verified access token, as they are now: 401 when the account is gone, the
-    /// token version moved on or the sign-in ended; 403 `account_disabled` when disabled.
-    pub async fn session_user(&self, pool: &PgPool, claims: &Claims) -> Result<AuthUser, ApiError> {
-        let (Some(ver), Some(sid)) = (claims.ver, claims.sid) else {
-            return Err(invalid_session());
+    /// The caller of a verified access token of user `sub` at token version `ver` in sign-in
+    /// `sid`, as they are now: refused when the account is gone, the token version moved on or
+    /// the sign-in ended, or when the account is disabled.
+    pub async fn session_user(
+        &self,
+        pool: &PgPool,
+        sub: Uuid,
+        ver: Option<i32>,
+        sid: Option<Uuid>,
+    ) -> AppResult<Caller> {
+        let (Some(ver), Some(sid)) = (ver, sid) else {
+            return Err(AccessError::SessionEnded.into());
         };
-        let user = self.user(pool, claims.sub).await?.ok_or_else(|| {
-            ApiError::unauthorized("the account of this access token no longer exists")
-        })?;
+        let user = self
+            .user(pool, sub)
+            .await?
+            .ok_or(AccessError::AccountGone)?;
         if user.disabled {
-            return Err(account_disabled());
+            return Err(AccessError::AccountDisabled.into());
         }
-        if user.token_version != ver || !self.session_live(pool, sid, claims.sub).await? {
-            return Err(invalid_session());
+        if user.token_version != ver || !self.session_live(pool, sid, sub).await? {
+            return Err(AccessError::SessionEnded.into());
         }
-        Ok(AuthUser {
-            id: claims.sub,
+        Ok(Caller {
+            id: sub,
             role: user.role,
             credential: Credential::Session { sid },
         })
     }
 
-    async fn token(&self, pool: &PgPool, digest: Vec<u8>) -> Result<Option<TokenAccess>, ApiError> {
+    async fn token(&self, pool: &PgPool, digest: Vec<u8>) -> AppResult<Option<TokenAccess>> {
         if let Some(t) = self.tokens.get(&digest) {
             match &t {
                 Some(a) if self.fresh(a.fetched) => return Ok(t),
@@ -241,23 +241,24 @@ impl AccessCache {
 
     /// The caller of a personal API token: its user with the user's current role, limited to
     /// the token's scopes.
-    pub async fn api_token_user(&self, pool: &PgPool, secret: &str) -> Result<AuthUser, ApiError> {
-        let unknown =
-            || ApiError::unauthorized("the API token is not valid, has expired or was revoked");
-        if !api_tokens::well_formed(secret) {
-            return Err(unknown());
+    pub async fn api_token_user(&self, pool: &PgPool, secret: &str) -> AppResult<Caller> {
+        if !api_token_well_formed(secret) {
+            return Err(AccessError::InvalidApiToken.into());
         }
         let token = self
-            .token(pool, refresh::digest(secret))
+            .token(pool, digest(secret))
             .await?
-            .filter(|t| !t.revoked && t.expires_at.is_none_or(|e| e > Utc::now()))
-            .ok_or_else(unknown)?;
-        let user = self.user(pool, token.user_id).await?.ok_or_else(unknown)?;
+            .filter(|t| token_live(t.revoked, t.expires_at, Utc::now()))
+            .ok_or(AccessError::InvalidApiToken)?;
+        let user = self
+            .user(pool, token.user_id)
+            .await?
+            .ok_or(AccessError::InvalidApiToken)?;
         if user.disabled {
-            return Err(account_disabled());
+            return Err(AccessError::AccountDisabled.into());
         }
         self.touch(pool, token.id);
-        Ok(AuthUser {
+        Ok(Caller {
             id: token.user_id,
             role: user.role,
             credential: Credential::ApiToken {

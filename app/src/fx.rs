@@ -9,10 +9,17 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
-use crate::config::Settings;
-use crate::error::ApiError;
-use app::ledger::Actor;
-use app::ledger::rates::{MAX_RATES_PER_CALL, set_many};
+use crate::error::{AppError, AppResult, UpstreamFailure};
+use crate::ledger::Actor;
+use crate::ledger::rates::{MAX_RATES_PER_CALL, set_many};
+
+/// Where the rate sources are (`LEDGER_ECB_URL`, `LEDGER_COINGECKO_URL`, its API key).
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub ecb_url: String,
+    pub coingecko_url: String,
+    pub coingecko_api_key: Option<String>,
+}
 
 /// Days a scheduled sync looks back (so a few days of downtime heal by themselves).
 pub const CATCH_UP_DAYS: u64 = 7;
@@ -54,23 +61,20 @@ fn to_command(r: Rate) -> SetRate {
 }
 
 async fn fetch(
-    settings: &Settings,
+    sources: &Sources,
     provider: Provider,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<Rate>, ApiError> {
-    let failed = |e: importers::fx::FxError| {
-        ApiError::status(
-            axum::http::StatusCode::BAD_GATEWAY,
-            "rate_source_failed",
-            format!("{provider:?}: {e}"),
-        )
+) -> AppResult<Vec<Rate>> {
+    let failed = |e: importers::fx::FxError| AppError::Upstream {
+        failure: UpstreamFailure::RateSourceFailed,
+        detail: format!("{provider:?}: {e}"),
     };
     let today = Utc::now().date_naive();
     match provider {
         Provider::Ecb => {
             let ecb = Ecb::new(EcbConfig {
-                base_url: settings.ecb_url.clone(),
+                base_url: sources.ecb_url.clone(),
                 ..EcbConfig::default()
             })
             .map_err(failed)?;
@@ -83,8 +87,8 @@ async fn fetch(
         }
         Provider::Coingecko => {
             let cg = CoinGecko::new(CoinGeckoConfig {
-                base_url: settings.coingecko_url.clone(),
-                api_key: settings.coingecko_api_key.clone(),
+                base_url: sources.coingecko_url.clone(),
+                api_key: sources.coingecko_api_key.clone(),
                 ..CoinGeckoConfig::default()
             })
             .map_err(failed)?;
@@ -96,22 +100,22 @@ async fn fetch(
 /// Fetches `provider`'s rates for `from..=to` and sets them.
 pub async fn sync(
     pool: &PgPool,
-    settings: &Settings,
+    sources: &Sources,
     actor: &Actor,
     provider: Provider,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<SyncReport, ApiError> {
+) -> AppResult<SyncReport> {
     if to < from {
-        return Err(ApiError::invalid("to", "must not be before from"));
+        return Err(AppError::invalid("to", "must not be before from"));
     }
     if (to - from).num_days() >= MAX_SYNC_DAYS {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             "to",
             format!("one sync covers at most {MAX_SYNC_DAYS} days"),
         ));
     }
-    let rates = fetch(settings, provider, from, to).await?;
+    let rates = fetch(sources, provider, from, to).await?;
     let mut report = SyncReport {
         provider,
         from,
@@ -133,34 +137,34 @@ pub async fn sync(
 
 /// The scheduled syncs: ECB after its afternoon publication, crypto after midnight UTC, each
 /// over the last [`CATCH_UP_DAYS`] days; and one run at start-up to catch up after downtime.
-pub async fn start_scheduler(pool: PgPool, settings: Settings) -> Result<JobScheduler, ApiError> {
-    let scheduler = JobScheduler::new().await.map_err(ApiError::internal)?;
+pub async fn start_scheduler(pool: PgPool, sources: Sources) -> AppResult<JobScheduler> {
+    let scheduler = JobScheduler::new().await.map_err(AppError::internal)?;
     for (cron, provider) in [
         ("0 30 16 * * *", Provider::Ecb),
         ("0 15 0 * * *", Provider::Coingecko),
     ] {
-        let (pool, settings) = (pool.clone(), settings.clone());
+        let (pool, sources) = (pool.clone(), sources.clone());
         let job = Job::new_async(cron, move |_id, _scheduler| {
-            let (pool, settings) = (pool.clone(), settings.clone());
-            Box::pin(async move { scheduled_sync(&pool, &settings, provider).await })
+            let (pool, sources) = (pool.clone(), sources.clone());
+            Box::pin(async move { scheduled_sync(&pool, &sources, provider).await })
         })
-        .map_err(ApiError::internal)?;
-        scheduler.add(job).await.map_err(ApiError::internal)?;
+        .map_err(AppError::internal)?;
+        scheduler.add(job).await.map_err(AppError::internal)?;
     }
-    scheduler.start().await.map_err(ApiError::internal)?;
+    scheduler.start().await.map_err(AppError::internal)?;
     tokio::spawn(async move {
         for provider in [Provider::Ecb, Provider::Coingecko] {
-            scheduled_sync(&pool, &settings, provider).await;
+            scheduled_sync(&pool, &sources, provider).await;
         }
     });
     Ok(scheduler)
 }
 
-async fn scheduled_sync(pool: &PgPool, settings: &Settings, provider: Provider) {
+async fn scheduled_sync(pool: &PgPool, sources: &Sources, provider: Provider) {
     let to = Utc::now().date_naive();
     let from = to - Days::new(CATCH_UP_DAYS);
     let actor = Actor::system("scheduler:fx");
-    match sync(pool, settings, &actor, provider, from, to).await {
+    match sync(pool, sources, &actor, provider, from, to).await {
         Ok(r) => tracing::info!(
             ?provider,
             fetched = r.fetched,

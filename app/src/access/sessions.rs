@@ -6,20 +6,14 @@
 //! Every change runs in a transaction that first locks the family's rows in id order, so
 //! concurrent uses of one family are serialised and cannot deadlock each other.
 
-use axum::http::StatusCode;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use domain::access::token::{TOKEN_BYTES, digest, encode, well_formed};
+use domain::access::{AccessError, Role};
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
-use super::Role;
-use crate::error::ApiError;
-
-/// Random bytes in a token.
-pub const TOKEN_BYTES: usize = 32;
+use crate::error::AppResult;
 
 /// A freshly issued token; `token` is the only copy of the secret.
 #[derive(Debug, Clone)]
@@ -39,41 +33,12 @@ pub struct Rotated {
     pub issued: Issued,
 }
 
-/// A new random token (43 base64url characters, no padding).
+/// A new random token (43 base64url characters, no padding): refresh tokens, mailed links,
+/// invitations, and the secret of API tokens.
 pub fn generate() -> String {
     let mut bytes = [0u8; TOKEN_BYTES];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// What is stored for a token: its SHA-256 digest.
-pub fn digest(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
-/// Whether `token` has the shape [`generate`] produces; anything else is refused without a
-/// database round trip.
-pub fn well_formed(token: &str) -> bool {
-    token.len() == 43
-        && URL_SAFE_NO_PAD
-            .decode(token)
-            .is_ok_and(|b| b.len() == TOKEN_BYTES)
-}
-
-fn invalid() -> ApiError {
-    ApiError::status(
-        StatusCode::UNAUTHORIZED,
-        "invalid_refresh_token",
-        "the refresh token is not valid, has expired or was revoked; sign in again",
-    )
-}
-
-fn reused() -> ApiError {
-    ApiError::status(
-        StatusCode::UNAUTHORIZED,
-        "refresh_token_reused",
-        "this refresh token was already used; all sessions of this sign-in were ended, sign in again",
-    )
+    encode(&bytes)
 }
 
 /// Longest refresh token lifetime honoured, in days (keeps the expiry a valid timestamp).
@@ -89,7 +54,7 @@ pub async fn issue(
     user_id: Uuid,
     family: Option<Uuid>,
     ttl_days: u64,
-) -> Result<Issued, ApiError> {
+) -> AppResult<Issued> {
     let id = Uuid::now_v7();
     let family_id = family.unwrap_or_else(Uuid::now_v7);
     let token = generate();
@@ -115,7 +80,7 @@ pub async fn issue(
 
 /// Locks every row of the token's family (in id order) and answers the family, or `None` for
 /// an unknown token.
-async fn lock_family_of(conn: &mut PgConnection, hash: &[u8]) -> Result<Option<Uuid>, ApiError> {
+async fn lock_family_of(conn: &mut PgConnection, hash: &[u8]) -> AppResult<Option<Uuid>> {
     let family: Option<Uuid> =
         sqlx::query_scalar("SELECT family_id FROM refresh_tokens WHERE token_hash = $1")
             .bind(hash)
@@ -131,7 +96,7 @@ async fn lock_family_of(conn: &mut PgConnection, hash: &[u8]) -> Result<Option<U
 }
 
 /// Revokes every live token of a family.
-pub async fn revoke_family(conn: &mut PgConnection, family_id: Uuid) -> Result<u64, ApiError> {
+pub async fn revoke_family(conn: &mut PgConnection, family_id: Uuid) -> AppResult<u64> {
     let done = sqlx::query(
         "UPDATE refresh_tokens SET revoked_at = now()
          WHERE id IN (SELECT id FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL
@@ -144,7 +109,7 @@ pub async fn revoke_family(conn: &mut PgConnection, family_id: Uuid) -> Result<u
 }
 
 /// Revokes every live token of a user (password reset, account disabled).
-pub async fn revoke_all_for_user(conn: &mut PgConnection, user_id: Uuid) -> Result<u64, ApiError> {
+pub async fn revoke_all_for_user(conn: &mut PgConnection, user_id: Uuid) -> AppResult<u64> {
     let done = sqlx::query(
         "UPDATE refresh_tokens SET revoked_at = now()
          WHERE id IN (SELECT id FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL
@@ -160,14 +125,14 @@ pub async fn revoke_all_for_user(conn: &mut PgConnection, user_id: Uuid) -> Resu
 /// revokes its family and answers 401 `refresh_token_reused`; an unknown, expired or revoked
 /// one answers 401 `invalid_refresh_token`; a disabled account's family is revoked and
 /// answers 403 `account_disabled`.
-pub async fn rotate(pool: &PgPool, token: &str, ttl_days: u64) -> Result<Rotated, ApiError> {
+pub async fn rotate(pool: &PgPool, token: &str, ttl_days: u64) -> AppResult<Rotated> {
     if !well_formed(token) {
-        return Err(invalid());
+        return Err(AccessError::InvalidRefreshToken.into());
     }
     let hash = digest(token);
     let mut tx = pool.begin().await?;
     let Some(family_id) = lock_family_of(&mut tx, &hash).await? else {
-        return Err(invalid());
+        return Err(AccessError::InvalidRefreshToken.into());
     };
     // Read after taking the lock, so a rotation that committed meanwhile is seen.
     let row = sqlx::query(
@@ -187,19 +152,17 @@ pub async fn rotate(pool: &PgPool, token: &str, ttl_days: u64) -> Result<Rotated
         let revoked = revoke_family(&mut tx, family_id).await?;
         tx.commit().await?;
         tracing::warn!(%user_id, %family_id, revoked, "a rotated refresh token was presented again; family revoked");
-        return Err(reused());
+        return Err(AccessError::RefreshTokenReused.into());
     }
     if row.try_get::<bool, _>("revoked")? || row.try_get::<bool, _>("expired")? {
-        return Err(invalid());
+        return Err(AccessError::InvalidRefreshToken.into());
     }
     if row.try_get::<bool, _>("disabled")? {
         revoke_family(&mut tx, family_id).await?;
         tx.commit().await?;
-        return Err(super::routes::account_disabled());
+        return Err(AccessError::AccountDisabled.into());
     }
-    let role_text: String = row.try_get("role")?;
-    let role = Role::parse(&role_text)
-        .ok_or_else(|| ApiError::internal(format!("unknown role {role_text:?}")))?;
+    let role = super::parse_role(row.try_get("role")?)?;
 
     let issued = issue(&mut tx, user_id, Some(family_id), ttl_days).await?;
     sqlx::query("UPDATE refresh_tokens SET rotated_at = now(), replaced_by = $2 WHERE id = $1")
@@ -218,7 +181,7 @@ pub async fn rotate(pool: &PgPool, token: &str, ttl_days: u64) -> Result<Rotated
 
 /// Signs out: revokes the token's whole family. Answers the family of a known token; unknown
 /// or malformed tokens are not an error (signing out twice is harmless).
-pub async fn revoke(pool: &PgPool, token: &str) -> Result<Option<Uuid>, ApiError> {
+pub async fn revoke(pool: &PgPool, token: &str) -> AppResult<Option<Uuid>> {
     if !well_formed(token) {
         return Ok(None);
     }
@@ -236,43 +199,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn generated_tokens_are_43_base64url_chars_of_32_random_bytes() {
+    fn generated_tokens_are_well_formed_and_random() {
         let a = generate();
-        let b = generate();
-        assert_eq!(a.len(), 43);
-        assert_ne!(a, b);
+        assert!(well_formed(&a) && a.len() == 43, "{a}");
+        assert_ne!(a, generate());
         assert!(
             a.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
             "{a}"
         );
-        assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), TOKEN_BYTES);
-        assert!(well_formed(&a));
-    }
-
-    #[test]
-    fn malformed_tokens_are_recognised() {
-        assert!(!well_formed(""));
-        assert!(!well_formed("short"));
-        assert!(!well_formed(&"a".repeat(44)));
-        // Right length, wrong alphabet (standard base64 characters and padding).
-        assert!(!well_formed(&format!("{}+", "a".repeat(42))));
-        assert!(!well_formed(&format!("{}=", "a".repeat(42))));
-        // A JWT is not a refresh token.
-        assert!(!well_formed(
-            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
-        ));
-    }
-
-    #[test]
-    fn the_digest_is_sha256_of_the_token_text() {
-        let d = digest("abc");
-        assert_eq!(
-            hex::encode(&d),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-        assert_eq!(d.len(), 32);
-        assert_ne!(digest("abd"), d);
     }
 
     #[test]
@@ -280,13 +215,5 @@ mod tests {
         assert_eq!(days(30), 30);
         assert_eq!(days(0), 1);
         assert_eq!(days(u64::MAX), 36_500);
-    }
-
-    #[test]
-    fn errors_have_their_codes() {
-        let p = reused().to_problem();
-        assert_eq!((p.status, p.code.as_str()), (401, "refresh_token_reused"));
-        let p = invalid().to_problem();
-        assert_eq!((p.status, p.code.as_str()), (401, "invalid_refresh_token"));
     }
 }

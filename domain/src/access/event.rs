@@ -5,13 +5,9 @@
 //! hash or a token secret in one.
 
 use serde::{Deserialize, Serialize};
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{Role, Scope};
-use crate::error::ApiError;
-use app::ledger::Actor;
-use eventstore::{self as store, NewEvent};
 
 /// The aggregate type of access events.
 pub const AGGREGATE_TYPE: &str = "access";
@@ -65,7 +61,7 @@ pub enum AccessEvent {
 }
 
 impl AccessEvent {
-    fn event_type(&self) -> &'static str {
+    pub fn event_type(&self) -> &'static str {
         match self {
             AccessEvent::Registered { .. } => "Registered",
             AccessEvent::LoginSucceeded { .. } => "LoginSucceeded",
@@ -81,67 +77,6 @@ impl AccessEvent {
             AccessEvent::Recovered {} => "Recovered",
         }
     }
-}
-
-/// Appends `events` to the stream of `user_id` within the caller's transaction. The stream is
-/// locked first (a transaction-scoped advisory lock on its name), so concurrent sign-ins of one
-/// user take sequence numbers one after the other instead of conflicting.
-pub async fn record(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    actor: &Actor,
-    events: &[AccessEvent],
-) -> Result<i64, ApiError> {
-    if events.is_empty() {
-        return Ok(0);
-    }
-    let stream = user_id.to_string();
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('access:' || $1, 0))")
-        .bind(&stream)
-        .execute(&mut *conn)
-        .await?;
-    let last: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(max(sequence), 0) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
-    )
-    .bind(AGGREGATE_TYPE)
-    .bind(&stream)
-    .fetch_one(&mut *conn)
-    .await?;
-    let new: Vec<NewEvent> = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            Ok(NewEvent {
-                aggregate_type: AGGREGATE_TYPE,
-                aggregate_id: stream.clone(),
-                sequence: last + 1 + i as i64,
-                event_type: e.event_type().to_string(),
-                event_version: "1.0".to_string(),
-                payload: serde_json::to_string(e).map_err(ApiError::internal)?,
-            })
-        })
-        .collect::<Result<_, ApiError>>()?;
-    store::append(conn, &new, &actor.metadata())
-        .await
-        .map_err(|e| match e {
-            store::AppendError::Conflict => {
-                ApiError::internal("an access event conflicted although its stream was locked")
-            }
-            store::AppendError::Db(e) => e.into(),
-        })
-}
-
-/// [`record`] in a transaction of its own (for events that accompany no other write).
-pub async fn record_alone(
-    pool: &sqlx::PgPool,
-    user_id: Uuid,
-    actor: &Actor,
-    event: AccessEvent,
-) -> Result<(), ApiError> {
-    let mut tx = pool.begin().await?;
-    record(&mut tx, user_id, actor, &[event]).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 #[cfg(test)]

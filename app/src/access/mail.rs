@@ -13,8 +13,18 @@ use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::config::Settings;
-use crate::error::ApiError;
+use crate::error::{AppError, AppResult};
+
+/// Where mail goes (`LEDGER_SMTP_URL`, `LEDGER_MAIL_FROM`, `LEDGER_MAIL_DIR`).
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// SMTP server URL (with credentials); absent or blank: mails go to the log.
+    pub smtp_url: Option<String>,
+    /// The sender address.
+    pub mail_from: String,
+    /// Folder every logged mail is also written into.
+    pub mail_dir: Option<PathBuf>,
+}
 
 /// How long one SMTP delivery may take.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -61,9 +71,9 @@ impl std::fmt::Debug for Mailer {
 
 impl Mailer {
     /// Builds a mailer from the settings (no connection is made yet).
-    pub fn from_settings(settings: &Settings) -> Result<Self, ApiError> {
+    pub fn from_settings(settings: &MailSettings) -> AppResult<Self> {
         let from: Mailbox = settings.mail_from.parse().map_err(|e| {
-            ApiError::internal(format!("LEDGER_MAIL_FROM is not a valid address: {e}"))
+            AppError::internal(format!("LEDGER_MAIL_FROM is not a valid address: {e}"))
         })?;
         let transport = match settings
             .smtp_url
@@ -74,7 +84,7 @@ impl Mailer {
             // The URL holds credentials: never put it in an error message.
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| ApiError::internal(format!("LEDGER_SMTP_URL is not usable: {e}")))?
+                    .map_err(|e| AppError::internal(format!("LEDGER_SMTP_URL is not usable: {e}")))?
                     .timeout(Some(SMTP_TIMEOUT))
                     .build(),
             ),
@@ -85,7 +95,7 @@ impl Mailer {
 
     /// The mailer for these settings, built once per distinct (SMTP URL, sender, mail folder)
     /// and reused.
-    pub fn shared(settings: &Settings) -> Result<Self, ApiError> {
+    pub fn shared(settings: &MailSettings) -> AppResult<Self> {
         static CACHE: OnceLock<Mutex<HashMap<CacheKey, Mailer>>> = OnceLock::new();
         let key = (
             settings.smtp_url.clone(),
@@ -110,7 +120,7 @@ impl Mailer {
     }
 
     /// Sends a plain-text mail and waits for the server to accept it.
-    pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), ApiError> {
+    pub async fn send(&self, to: &str, subject: &str, body: &str) -> AppResult<()> {
         match &self.transport {
             Transport::Log(dir) => {
                 tracing::info!(
@@ -135,7 +145,7 @@ impl Mailer {
             }
             Transport::Smtp(smtp) => {
                 let recipient: Mailbox = to.parse().map_err(|e| {
-                    ApiError::invalid("email", format!("cannot send mail to this address: {e}"))
+                    AppError::invalid("email", format!("cannot send mail to this address: {e}"))
                 })?;
                 let message = Message::builder()
                     .from(self.from.clone())
@@ -143,10 +153,10 @@ impl Mailer {
                     .subject(subject)
                     .header(ContentType::TEXT_PLAIN)
                     .body(body.to_string())
-                    .map_err(ApiError::internal)?;
+                    .map_err(AppError::internal)?;
                 smtp.send(message)
                     .await
-                    .map_err(|e| ApiError::internal(format!("sending mail: {e}")))?;
+                    .map_err(|e| AppError::internal(format!("sending mail: {e}")))?;
                 Ok(())
             }
         }
@@ -251,11 +261,12 @@ pub fn link(public_url: &str, path: &str, token: &str) -> String {
 mod tests {
     use super::*;
 
-    fn settings() -> Settings {
-        Settings::for_database(
-            "postgres://localhost/none",
-            std::path::PathBuf::from("/tmp"),
-        )
+    fn settings() -> MailSettings {
+        MailSettings {
+            smtp_url: None,
+            mail_from: "Ledger <ledger@localhost>".into(),
+            mail_dir: None,
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use sqlx::{FromRow, PgPool, Row};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// An import as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -98,14 +98,14 @@ const IMPORT_COLUMNS: &str = "id, source_id, format, detected_format, kind, file
     options, state, rows_total, rows_done, bytes_done, rows_ok, rows_failed, rows_skipped, error, date_from, \
     date_to, duplicate_of, position, attempts, created_by, created_at, started_at, finished_at";
 
-pub async fn load(pool: &PgPool, id: Uuid) -> ApiResult<ImportOut> {
+pub async fn load(pool: &PgPool, id: Uuid) -> AppResult<ImportOut> {
     sqlx::query_as::<_, ImportOut>(&format!(
         "SELECT {IMPORT_COLUMNS} FROM traffic_imports WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(pool)
     .await?
-    .ok_or_else(|| ApiError::not_found(format!("import {id}")))
+    .ok_or_else(|| AppError::not_found(format!("import {id}")))
 }
 
 /// A page of imports, newest first, with the count over all pages.
@@ -115,7 +115,7 @@ pub async fn list(
     source_id: Option<Uuid>,
     limit: i64,
     offset: i64,
-) -> ApiResult<(Vec<ImportOut>, i64)> {
+) -> AppResult<(Vec<ImportOut>, i64)> {
     let filter = "($1::text IS NULL OR state = $1) AND ($2::uuid IS NULL OR source_id = $2)";
     let items = sqlx::query_as::<_, ImportOut>(&format!(
         "SELECT {IMPORT_COLUMNS} FROM traffic_imports WHERE {filter} \
@@ -138,7 +138,7 @@ pub async fn list(
 }
 
 /// Where the uploaded file of import `id` is (or was) kept.
-pub async fn file_path(pool: &PgPool, id: Uuid) -> ApiResult<String> {
+pub async fn file_path(pool: &PgPool, id: Uuid) -> AppResult<String> {
     Ok(
         sqlx::query_scalar("SELECT file_path FROM traffic_imports WHERE id = $1")
             .bind(id)
@@ -149,7 +149,7 @@ pub async fn file_path(pool: &PgPool, id: Uuid) -> ApiResult<String> {
 
 /// Queues failed import `id` again (its attempts reset), optionally changing whether it
 /// accepts the valid rows of a file with bad ones.
-pub async fn requeue(pool: &PgPool, id: Uuid, accept_valid: Option<bool>) -> ApiResult<()> {
+pub async fn requeue(pool: &PgPool, id: Uuid, accept_valid: Option<bool>) -> AppResult<()> {
     sqlx::query(
         "UPDATE traffic_imports SET state = 'queued', attempts = 0, error = NULL, \
            options = CASE WHEN $2::boolean IS NULL THEN options \
