@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod fx;
 pub mod idempotency;
+pub mod ops_cli;
 pub mod routes;
 pub mod security_headers;
 pub mod startup;

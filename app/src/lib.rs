@@ -7,6 +7,7 @@ pub mod demo;
 pub mod error;
 pub mod executor;
 pub mod ledger;
+pub mod ops;
 pub mod overdue;
 pub mod traffic;
 
