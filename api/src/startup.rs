@@ -31,6 +31,8 @@ fn metrics_handle() -> PrometheusHandle {
 
 /// Application state over a migrated database; starts the projector.
 pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<AppState> {
+    // Installed first: jobs started below publish gauges at once (the last backup's time).
+    let metrics = metrics_handle();
     let secret = load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data_dir)?;
     let jwt = JwtKeys::new(&secret, settings.access_token_seconds)?;
     crate::auth::passwords::configure_pool(settings.hash_threads, settings.hash_queue);
@@ -85,7 +87,7 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
         settings: Arc::new(settings),
         projector,
         committer,
-        metrics: metrics_handle(),
+        metrics,
         backups,
     })
 }
