@@ -97,8 +97,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let settings = cli.settings;
-    // Backup and restore attach to a server already running on the embedded cluster.
-    let database = if matches!(cli.command, Command::Backup(_) | Command::Restore(_)) {
+    // Backup, restore and the migration plan attach to a server already running on the
+    // embedded cluster (starting the cluster would stop that server).
+    let attach = matches!(
+        cli.command,
+        Command::Backup(_) | Command::Restore(_) | Command::Migrate { dry_run: true }
+    );
+    let database = if attach {
         Database::attach_or_open(settings.database_url.as_deref(), &settings.data_dir).await?
     } else {
         Database::open(settings.database_url.as_deref(), &settings.data_dir).await?
