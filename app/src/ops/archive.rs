@@ -160,6 +160,7 @@ pub fn read_manifest(archive: &Path) -> OpsResult<Manifest> {
 /// Unpacks every entry but the manifest into `dir`, refusing names that would leave it.
 /// Answers the paths written.
 pub fn unpack(archive: &Path, dir: &Path) -> OpsResult<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(OpsError::io(format!("creating {}", dir.display())))?;
     let file = File::open(archive).map_err(OpsError::io(open_ctx(archive)))?;
     let mut tar = tar::Archive::new(BufReader::new(file));
     let bad = |e: std::io::Error| OpsError::BadArchive(e.to_string());
@@ -196,4 +197,58 @@ pub fn check(dir: &Path, entry: &Entry) -> OpsResult<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(dump: Entry) -> Manifest {
+        Manifest {
+            format_version: FORMAT_VERSION,
+            product_version: "0.0.0".into(),
+            schema_version: Some(1),
+            log_head: LogHead {
+                seq: 3,
+                position: 7,
+                hash: "ab".repeat(32),
+            },
+            event_count: 4,
+            created_at: Utc::now(),
+            database: dump,
+            uploads: Vec::new(),
+            includes_secrets: false,
+        }
+    }
+
+    #[test]
+    fn an_archive_round_trips_and_a_damaged_file_is_named() {
+        let dir = std::env::temp_dir().join(format!("archive-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let dump = dir.join("dump");
+        std::fs::write(&dump, b"not really a dump").unwrap();
+        let (sha256, bytes) = hash_file(&dump).unwrap();
+        let entry = Entry {
+            path: DUMP.into(),
+            bytes,
+            sha256,
+        };
+        let tar = dir.join("a.tar");
+        let part = Part {
+            name: DUMP.into(),
+            file: File::open(&dump).unwrap(),
+            bytes,
+        };
+        write(&tar, &manifest(entry.clone()), vec![part]).unwrap();
+        // Never over an existing file.
+        assert!(write(&tar, &manifest(entry.clone()), Vec::new()).is_err());
+        assert_eq!(read_manifest(&tar).unwrap().log_head.seq, 3);
+        let out = dir.join("out");
+        unpack(&tar, &out).unwrap();
+        check(&out, &entry).unwrap();
+        std::fs::write(out.join(DUMP), b"tampered").unwrap();
+        let err = check(&out, &entry).unwrap_err().to_string();
+        assert!(err.contains("database.dump is damaged"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

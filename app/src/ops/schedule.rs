@@ -276,3 +276,33 @@ pub fn rotate(dir: &Path, keep: usize) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotation_keeps_the_newest_and_touches_nothing_else() {
+        let dir = std::env::temp_dir().join(format!("rotate-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let names = [
+            "ledger-20261201T000000000Z.tar",
+            "ledger-20261202T000000000Z.tar",
+            "ledger-20261203T000000000Z.tar",
+            "operator-copy.tar",
+        ];
+        for n in names {
+            std::fs::write(dir.join(n), b"x").unwrap();
+        }
+        rotate(&dir, 2);
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [names[1], names[2], names[3]]);
+        rotate(&dir, 0);
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
