@@ -163,6 +163,16 @@ pub struct Settings {
     /// Most bytes the upload folder may hold; an upload that would exceed it is refused.
     #[arg(long, env = "LEDGER_UPLOAD_QUOTA_BYTES", default_value_t = 10 * 1024 * 1024 * 1024)]
     pub upload_quota_bytes: u64,
+    /// Scheduled backups: a cron expression with seconds, in UTC (e.g. `0 30 2 * * *`, daily
+    /// at 02:30). Absent: no scheduled backups.
+    #[arg(long, env = "LEDGER_BACKUP_CRON")]
+    pub backup_cron: Option<String>,
+    /// Folder of scheduled backups. Default: `<data dir>/backups`.
+    #[arg(long, env = "LEDGER_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// Scheduled backups kept (the newest); older ones are deleted. 0 keeps all.
+    #[arg(long, env = "LEDGER_BACKUP_KEEP", default_value_t = 7)]
+    pub backup_keep: usize,
 }
 
 impl Settings {
@@ -206,6 +216,9 @@ impl Settings {
             hash_threads: 0,
             hash_queue: 16,
             recurring_max_catchup_days: 92,
+            backup_cron: None,
+            backup_dir: None,
+            backup_keep: 7,
         }
     }
 

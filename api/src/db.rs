@@ -46,6 +46,21 @@ impl Database {
         })
     }
 
+    /// As [`open`](Self::open), but when a server already runs on the data folder's embedded
+    /// cluster, uses that server instead of starting the cluster (which would stop it): backup
+    /// and restore must work while `ledger serve` runs.
+    pub async fn attach_or_open(url: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
+        if url.is_none()
+            && let Some(running) = EmbeddedPostgres::running_url(data_dir, "ledger")
+        {
+            return Ok(Self {
+                url: running,
+                embedded: None,
+            });
+        }
+        Self::open(url, data_dir).await
+    }
+
     pub async fn close(self) {
         if let Some(pg) = self.embedded
             && let Err(e) = pg.stop().await

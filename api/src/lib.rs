@@ -6,6 +6,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod ops_cli;
 pub mod routes;
 pub mod security_headers;
 pub mod startup;

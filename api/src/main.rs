@@ -35,7 +35,17 @@ enum Command {
         demo: bool,
     },
     /// Apply database migrations and exit.
-    Migrate,
+    Migrate {
+        /// List the migrations that would run, and apply nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write one consistent backup archive (database dump, uploads, manifest); works while the
+    /// server runs.
+    Backup(api::ops_cli::BackupArgs),
+    /// Restore a backup archive into an empty database, rebuild the read side and verify it
+    /// against the archive's manifest.
+    Restore(api::ops_cli::RestoreArgs),
     /// Drop and rebuild every read table from the log.
     Replay,
     /// Recompute the hash chain and compare a fresh rebuild of the read tables with the live ones.
@@ -87,21 +97,43 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let settings = cli.settings;
-    let database = Database::open(settings.database_url.as_deref(), &settings.data_dir).await?;
+    // Backup, restore and the migration plan attach to a server already running on the
+    // embedded cluster (starting the cluster would stop that server).
+    let attach = matches!(
+        cli.command,
+        Command::Backup(_) | Command::Restore(_) | Command::Migrate { dry_run: true }
+    );
+    let database = if attach {
+        Database::attach_or_open(settings.database_url.as_deref(), &settings.data_dir).await?
+    } else {
+        Database::open(settings.database_url.as_deref(), &settings.data_dir).await?
+    };
     let result = run_with(&cli.command, settings, &database.url).await;
     database.close().await;
     result
 }
 
 async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::Result<ExitCode> {
+    // These read (or replace) the database as it is: migrating first would change it.
+    match command {
+        Command::Migrate { dry_run: true } => return api::ops_cli::migrate_dry_run(url).await,
+        Command::Backup(args) => return api::ops_cli::backup(&settings, url, args).await,
+        Command::Restore(args) => return api::ops_cli::restore(&settings, url, args).await,
+        _ => {}
+    }
     db::migrate(url).await?;
     match command {
-        Command::Openapi => unreachable!("handled before the database is opened"),
-        Command::Migrate => {
+        Command::Openapi | Command::Backup(_) | Command::Restore(_) => {
+            unreachable!("handled above")
+        }
+        Command::Migrate { .. } => {
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { demo } => {
+            // Scheduled backups dump the database the server runs on, the embedded one too.
+            let mut settings = settings;
+            settings.database_url.get_or_insert_with(|| url.to_string());
             let pool = db::pool_with(
                 url,
                 settings.db_pool_size,

@@ -31,6 +31,8 @@ fn metrics_handle() -> PrometheusHandle {
 
 /// Application state over a migrated database; starts the projector.
 pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<AppState> {
+    // Installed first: jobs started below publish gauges at once (the last backup's time).
+    let metrics = metrics_handle();
     let secret = load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data_dir)?;
     let jwt = JwtKeys::new(&secret, settings.access_token_seconds)?;
     app::access::passwords::configure_pool(settings.hash_threads, settings.hash_queue);
@@ -72,6 +74,7 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
     } else {
         scheduler
     };
+    let (scheduler, backups) = start_backups(&settings, scheduler, &pool).await?;
     Ok(AppState {
         access,
         auth_limits,
@@ -84,8 +87,36 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
         settings: Arc::new(settings),
         projector,
         committer,
-        metrics: metrics_handle(),
+        metrics,
+        backups,
     })
+}
+
+/// Scheduled backups when `LEDGER_BACKUP_CRON` is set. They dump the database the server
+/// runs on: `database_url` is set by the caller for the embedded cluster too.
+async fn start_backups(
+    settings: &Settings,
+    scheduler: Option<tokio_cron_scheduler::JobScheduler>,
+    pool: &PgPool,
+) -> anyhow::Result<(
+    Option<tokio_cron_scheduler::JobScheduler>,
+    app::ops::schedule::BackupMonitor,
+)> {
+    let (Some(cron), Some(url)) = (&settings.backup_cron, &settings.database_url) else {
+        return Ok((scheduler, app::ops::schedule::BackupMonitor::disabled()));
+    };
+    let config = app::ops::schedule::ScheduleConfig {
+        cron: cron.clone(),
+        dir: settings
+            .backup_dir
+            .clone()
+            .unwrap_or_else(|| settings.data_dir.join("backups")),
+        keep: settings.backup_keep,
+        database_url: url.clone(),
+        data_dir: settings.data_dir.clone(),
+    };
+    let (scheduler, monitor) = app::ops::schedule::start(scheduler, pool.clone(), config).await?;
+    Ok((Some(scheduler), monitor))
 }
 
 /// A bound, not yet running server (tests read its address before serving).

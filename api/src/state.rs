@@ -29,6 +29,8 @@ pub struct AppState {
     pub access: app::access::cache::AccessCache,
     /// Rate limits of sign-in and registration.
     pub auth_limits: Arc<crate::auth::limits::AuthLimits>,
+    /// Scheduled backups and their last success (disabled without `LEDGER_BACKUP_CRON`).
+    pub backups: app::ops::schedule::BackupMonitor,
 }
 
 /// Longest a query waits for the projector to reach a requested position.

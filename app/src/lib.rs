@@ -10,6 +10,7 @@ pub mod executor;
 pub mod fx;
 pub mod idempotency;
 pub mod ledger;
+pub mod ops;
 pub mod overdue;
 pub mod traffic;
 

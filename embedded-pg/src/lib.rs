@@ -186,6 +186,25 @@ impl EmbeddedPostgres {
         Ok(pg)
     }
 
+    /// The URL of a server already running on the cluster in `data_dir` (started by a
+    /// `ledger serve` of the same data folder), read from its `postmaster.pid`; `None` when no
+    /// live server owns it. Tools that must work while the server runs (backup) attach to it
+    /// instead of starting the cluster, which would stop that server.
+    pub fn running_url(data_dir: &Path, database: &str) -> Option<String> {
+        let pid_file = data_dir.join(CLUSTER_SUBDIR).join("postmaster.pid");
+        let contents = std::fs::read_to_string(pid_file).ok()?;
+        let mut lines = contents.lines();
+        let pid: u32 = lines.next()?.trim().parse().ok()?;
+        // Line 4 of postmaster.pid is the port.
+        let port: u16 = lines.nth(2)?.trim().parse().ok()?;
+        is_postgres_process(pid).then(|| {
+            format!(
+                "postgres://{SUPERUSER}@127.0.0.1:{port}/{}",
+                percent_encode(database)
+            )
+        })
+    }
+
     /// `postgres://ledger@127.0.0.1:PORT/DB`.
     pub fn url(&self, database: &str) -> String {
         format!(

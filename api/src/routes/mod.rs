@@ -4,6 +4,7 @@
 pub mod accounting_reports;
 pub mod aging;
 pub mod audit;
+pub mod backups;
 pub mod common;
 pub mod crypto;
 pub mod dashboard;
@@ -47,7 +48,7 @@ use crate::state::AppState;
     tags(
         (name = "auth"), (name = "users"), (name = "accounts"), (name = "projects"), (name = "categories"),
         (name = "counterparties"), (name = "transactions"), (name = "periods"), (name = "reports"), (name = "audit"),
-        (name = "traffic"), (name = "rates"), (name = "crypto"), (name = "recurring"), (name = "invoices"),
+        (name = "traffic"), (name = "rates"), (name = "crypto"), (name = "recurring"), (name = "invoices"), (name = "admin"),
     )
 )]
 struct ApiDoc;
@@ -107,6 +108,7 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
         .merge(dashboard::router())
         .merge(audit::router())
         .merge(export::router())
+        .merge(backups::router())
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .merge(traffic_imports::router())
         .split_for_parts()
