@@ -1,6 +1,7 @@
 //! The end-to-end test harness: one private PostgreSQL cluster per test process, a fresh
 //! database per test, and the real server on a real TCP port.
 
+pub mod binary;
 pub mod openapi;
 
 use std::path::PathBuf;

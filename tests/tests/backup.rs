@@ -4,45 +4,14 @@
 //! non-empty target is refused; a manifest that lies about the head makes restore fail.
 //! Scheduled backups rotate and report their last success.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use e2e::binary::{ledger, temp_dir, text};
 use e2e::{TestApp, fresh_database};
 use embedded_pg::{EmbeddedPostgres, Options};
 use serde_json::{Value, json};
-
-fn temp_dir(what: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ledger-{what}-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs the real `ledger` binary against `url` with `data_dir` as its data folder.
-fn ledger(url: &str, data_dir: &Path, args: &[&str]) -> Output {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("ledger");
-    assert!(
-        bin.exists(),
-        "build the binary first: cargo build --bin ledger"
-    );
-    Command::new(bin)
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("LEDGER_DATA_DIR", data_dir)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run ledger")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 async fn id_of(app: &TestApp, path: &str, body: Value) -> String {
     app.post(path, body).await.expect(201)["id"]

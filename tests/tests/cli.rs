@@ -1,36 +1,14 @@
 //! The `ledger` binary's maintenance commands, run as a user would run them.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
+use e2e::binary::{temp_dir, text};
 use e2e::{TestApp, fresh_database};
 use sqlx::{Connection, PgConnection};
 
-/// The `ledger` binary next to this test's own target folder (cargo builds workspace binaries
-/// before running integration tests).
+/// Runs the `ledger` binary against `url` with a fresh data folder of its own.
 fn ledger(url: &str, args: &[&str]) -> Output {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("ledger");
-    assert!(
-        bin.exists(),
-        "build the binary first: cargo build --bin ledger ({})",
-        bin.display()
-    );
-    let data = std::env::temp_dir().join(format!("ledger-cli-{}", uuid::Uuid::new_v4().simple()));
-    Command::new(bin)
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("LEDGER_DATA_DIR", data)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run ledger")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    e2e::binary::ledger(url, &temp_dir("cli"), args)
 }
 
 #[tokio::test]

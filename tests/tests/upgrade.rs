@@ -5,42 +5,12 @@
 //! the one the old release recorded beside the archive.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use e2e::binary::{ledger, temp_dir, text};
 use e2e::{TestApp, fresh_database};
 use serde_json::{Value, json};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/upgrade");
-
-fn ledger(url: &str, data_dir: &Path, args: &[&str]) -> Output {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("ledger");
-    assert!(
-        bin.exists(),
-        "build the binary first: cargo build --bin ledger"
-    );
-    Command::new(bin)
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("LEDGER_DATA_DIR", data_dir)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run ledger")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn temp_dir(what: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ledger-{what}-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Every account's balance by name and currency, in a form that survives changes of the
 /// report's other fields between releases.
