@@ -346,6 +346,29 @@ impl TestApp {
         );
     }
 
+    /// Waits until this server's projector holds the leader lock (`/readyz` can answer before
+    /// it has taken it), so a test of what the lock refuses does not race its taking.
+    pub async fn wait_projector_leader(&self) {
+        let mut conn = self.pool.acquire().await.expect("conn");
+        for _ in 0..200 {
+            let free: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+                .bind(projections::live::PROJECTOR_LOCK)
+                .fetch_one(&mut *conn)
+                .await
+                .expect("try lock");
+            if !free {
+                return;
+            }
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(projections::live::PROJECTOR_LOCK)
+                .execute(&mut *conn)
+                .await
+                .expect("unlock");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the projector never took its lock");
+    }
+
     /// Waits until everything in the log is sealed and projected.
     pub async fn wait_all_sealed(&self) {
         self.wait_sealed(self.event_count().await).await;

@@ -24,6 +24,7 @@ async fn seed_replay_verify_and_a_tampered_log() {
 
     // While a server runs, replay refuses instead of fighting its projector.
     let app = TestApp::spawn_on(url.clone()).await;
+    app.wait_projector_leader().await;
     let busy = ledger(&url, &["replay"]);
     assert!(!busy.status.success());
     assert!(
