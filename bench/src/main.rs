@@ -15,6 +15,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use tokio::process::{Child, Command};
 
 mod aging;
+mod projector;
 mod reports;
 mod traffic;
 
@@ -593,6 +594,31 @@ async fn main() -> anyhow::Result<()> {
         accounts.push(a["id"].as_str().context("id")?.to_string());
     }
     let accounts = Arc::new(accounts);
+    if std::env::args().any(|a| a == "--projector") {
+        // The server's projector must not drain the backlog: stop it before writing one.
+        let Server { mut child, .. } =
+            Arc::try_unwrap(server).map_err(|_| anyhow::anyhow!("server still shared"))?;
+        child.kill().await?;
+        child.wait().await?;
+        eprintln!("bulk events (no projector running)...");
+        bulk_events(&pool, &accounts, BULK_TRANSACTIONS).await?;
+        if statements {
+            reset_statements(&url).await?;
+        }
+        eprintln!("draining...");
+        let notes = projector::run(&pool).await?;
+        if statements {
+            print_statements(&url).await?;
+        }
+        print_header("Live projector benchmark");
+        for n in &notes {
+            println!("- {n}");
+        }
+        println!();
+        hold(&url).await;
+        pg.stop().await?;
+        return Ok(());
+    }
     let mut rows = Vec::new();
 
     let mut cpu_notes = Vec::new();

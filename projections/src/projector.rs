@@ -13,7 +13,7 @@ use crate::ProjectionError;
 use crate::rebuild::prepare_live_schema;
 // The leader's lock and its one step live below both this loop and the rebuild (which also
 // takes the lock and steps); they keep their paths here.
-pub use crate::live::{LIVE_BATCH_EVENTS, PROJECTOR_LOCK, Progress, step, try_lock, unlock};
+pub use crate::live::{LIVE_BATCH_EVENTS, PROJECTOR_LOCK, Pace, Progress, step, try_lock, unlock};
 
 /// How often an idle projector looks for events written by other server instances.
 pub const IDLE_POLL: Duration = Duration::from_millis(20);
@@ -157,8 +157,9 @@ async fn lead(
     wake: &Notify,
 ) -> Result<(), ProjectionError> {
     prepare_live_schema(pool, conn).await?;
+    let mut pace = Pace::default();
     loop {
-        let (n, p) = step(conn).await?;
+        let (n, p) = step(conn, &mut pace).await?;
         progress.send_replace(p);
         if stuck.borrow().is_some() {
             tracing::info!(position = p.last_position, "projector moving again");

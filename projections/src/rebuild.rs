@@ -277,7 +277,8 @@ async fn catch_up(
     if crate::live::try_lock(conn).await? {
         let projected = async {
             prepare_live_schema(pool, conn).await?;
-            while crate::live::step(conn).await?.0 > 0 {}
+            let mut pace = crate::live::Pace::default();
+            while crate::live::step(conn, &mut pace).await?.0 > 0 {}
             Ok::<(), ProjectionError>(())
         }
         .await;
@@ -427,6 +428,7 @@ pub async fn replay(
     conn: &mut PgConnection,
 ) -> Result<RebuildStats, ProjectionError> {
     prepare_live_schema(pool, conn).await?;
-    while crate::live::step(conn).await?.0 > 0 {}
+    let mut pace = crate::live::Pace::default();
+    while crate::live::step(conn, &mut pace).await?.0 > 0 {}
     replace_live(pool, conn).await
 }

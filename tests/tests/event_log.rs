@@ -74,8 +74,11 @@ async fn a_late_commit_is_never_skipped() {
     // Drive the projector by hand until it finds nothing more to seal (its step locks the chain
     // head, so it takes turns with the server's own projector): no sleeping and hoping.
     let mut driver = superuser(&app).await;
+    let mut pace = projections::projector::Pace::default();
     loop {
-        let (handled, progress) = projections::projector::step(&mut driver).await.unwrap();
+        let (handled, progress) = projections::projector::step(&mut driver, &mut pace)
+            .await
+            .unwrap();
         assert_eq!(
             progress.last_seq, before,
             "nothing may be sealed past an open writer"
