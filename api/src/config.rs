@@ -169,6 +169,16 @@ pub struct Settings {
     /// Most bytes the upload folder may hold; an upload that would exceed it is refused.
     #[arg(long, env = "LEDGER_UPLOAD_QUOTA_BYTES", default_value_t = 10 * 1024 * 1024 * 1024)]
     pub upload_quota_bytes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` gives the client's address, comma-separated
+    /// addresses or ranges (e.g. `127.0.0.1,::1` or `10.0.0.0/8`). Empty: the client is the TCP
+    /// peer and the header is ignored.
+    #[arg(
+        long,
+        env = "LEDGER_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = crate::client_ip::parse_trusted_proxy
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Scheduled backups: a cron expression with seconds, in UTC (e.g. `0 30 2 * * *`, daily
     /// at 02:30). Absent: no scheduled backups.
     #[arg(long, env = "LEDGER_BACKUP_CRON")]
@@ -321,6 +331,7 @@ impl Settings {
             backup_cron: None,
             backup_dir: None,
             backup_keep: 7,
+            trusted_proxies: Vec::new(),
         }
     }
 
