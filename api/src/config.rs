@@ -1,5 +1,11 @@
 //! Configuration from environment variables, each with a matching command-line flag.
+//!
+//! Secrets (the settings whose value `--help` hides) can also come from files: `NAME_FILE` names
+//! a file holding the value of `NAME` (Docker and compose secrets, systemd credentials), so the
+//! value itself never sits in the environment, where `docker inspect`, `/proc/PID/environ` and
+//! crash reports show it.
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -19,7 +25,7 @@ pub enum RegistrationMode {
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// PostgreSQL URL. Absent: start a private cluster in the data folder.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Address to serve HTTP on.
     #[arg(long, env = "LEDGER_LISTEN", default_value = "127.0.0.1:8080")]
@@ -163,6 +169,16 @@ pub struct Settings {
     /// Most bytes the upload folder may hold; an upload that would exceed it is refused.
     #[arg(long, env = "LEDGER_UPLOAD_QUOTA_BYTES", default_value_t = 10 * 1024 * 1024 * 1024)]
     pub upload_quota_bytes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` gives the client's address, comma-separated
+    /// addresses or ranges (e.g. `127.0.0.1,::1` or `10.0.0.0/8`). Empty: the client is the TCP
+    /// peer and the header is ignored.
+    #[arg(
+        long,
+        env = "LEDGER_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = crate::client_ip::parse_trusted_proxy
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Scheduled backups: a cron expression with seconds, in UTC (e.g. `0 30 2 * * *`, daily
     /// at 02:30). Absent: no scheduled backups.
     #[arg(long, env = "LEDGER_BACKUP_CRON")]
@@ -175,7 +191,103 @@ pub struct Settings {
     pub backup_keep: usize,
 }
 
+/// The environment variables of the secret settings: each also takes `NAME_FILE`. A setting is
+/// secret when its `#[arg]` has `hide_env_values`; a test keeps this list and those equal.
+pub const SECRET_VARIABLES: [&str; 5] = [
+    "DATABASE_URL",
+    "LEDGER_JWT_SECRET",
+    "LEDGER_SMTP_URL",
+    "LEDGER_COINGECKO_API_KEY",
+    "LEDGER_TRONSCAN_API_KEY",
+];
+
+/// Why a `NAME_FILE` variable could not be used. Each names the variable, so the operator knows
+/// which line of the configuration to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretFileError {
+    #[error(
+        "{name}_FILE is set, and so is {name} (or its command-line flag): give the secret one way only"
+    )]
+    Both { name: &'static str },
+    // `reason`, not `source`: the message carries it, so a report printing the error's chain
+    // does not print it twice.
+    #[error("{name}_FILE: cannot read {}: {reason}", path.display())]
+    Unreadable {
+        name: &'static str,
+        path: PathBuf,
+        reason: std::io::Error,
+    },
+    #[error("{name}_FILE: {} is empty", path.display())]
+    Empty { name: &'static str, path: PathBuf },
+    #[error("{name}_FILE: {} is not UTF-8 text", path.display())]
+    NotText { name: &'static str, path: PathBuf },
+}
+
+/// The value of secret `name`: `value` as given (environment or flag), or else the contents of
+/// the file that `file` (the value of `NAME_FILE`, if set) names, less one trailing newline (the
+/// one `echo` and editors add). Both given is refused rather than one silently winning.
+pub fn secret_from_file(
+    name: &'static str,
+    value: Option<String>,
+    file: Option<OsString>,
+) -> Result<Option<String>, SecretFileError> {
+    // An empty `NAME_FILE=` counts as unset, like an empty `LEDGER_PG_BIN`.
+    let Some(file) = file.filter(|f| !f.is_empty()) else {
+        return Ok(value);
+    };
+    if value.is_some() {
+        return Err(SecretFileError::Both { name });
+    }
+    let path = PathBuf::from(file);
+    let bytes = std::fs::read(&path).map_err(|reason| SecretFileError::Unreadable {
+        name,
+        path: path.clone(),
+        reason,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| SecretFileError::NotText {
+        name,
+        path: path.clone(),
+    })?;
+    let text = match text.strip_suffix('\n') {
+        Some(line) => line.strip_suffix('\r').unwrap_or(line),
+        None => &text,
+    };
+    if text.is_empty() {
+        return Err(SecretFileError::Empty { name, path });
+    }
+    Ok(Some(text.to_string()))
+}
+
 impl Settings {
+    /// Fills each secret setting that was not given directly from its `NAME_FILE` variable.
+    /// Call once, right after parsing.
+    pub fn read_secret_files(&mut self) -> Result<(), SecretFileError> {
+        self.read_secret_files_with(|var| std::env::var_os(var))
+    }
+
+    /// [`Self::read_secret_files`] with the environment passed in (tests).
+    fn read_secret_files_with(
+        &mut self,
+        env: impl Fn(&str) -> Option<OsString>,
+    ) -> Result<(), SecretFileError> {
+        for (name, field) in self.secrets_mut() {
+            *field = secret_from_file(name, field.take(), env(&format!("{name}_FILE")))?;
+        }
+        Ok(())
+    }
+
+    /// The secret settings by variable name, in the order of [`SECRET_VARIABLES`].
+    fn secrets_mut(&mut self) -> [(&'static str, &mut Option<String>); 5] {
+        let [database, jwt, smtp, coingecko, tronscan] = SECRET_VARIABLES;
+        [
+            (database, &mut self.database_url),
+            (jwt, &mut self.jwt_secret),
+            (smtp, &mut self.smtp_url),
+            (coingecko, &mut self.coingecko_api_key),
+            (tronscan, &mut self.tronscan_api_key),
+        ]
+    }
+
     /// Settings for tests and tools: everything default except the database URL.
     pub fn for_database(url: &str, data_dir: PathBuf) -> Self {
         Self {
@@ -219,6 +331,7 @@ impl Settings {
             backup_cron: None,
             backup_dir: None,
             backup_keep: 7,
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -257,5 +370,182 @@ impl Settings {
                 .as_deref()
                 .is_some_and(|u| !u.trim().is_empty())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use clap::{Args, Command};
+
+    use super::*;
+
+    fn temp_file(what: &str, contents: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "ledger-config-{what}-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("secret");
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    fn read(
+        name: &'static str,
+        value: Option<&str>,
+        contents: &[u8],
+    ) -> Result<Option<String>, SecretFileError> {
+        let path = temp_file(name, contents);
+        secret_from_file(name, value.map(String::from), Some(path.into_os_string()))
+    }
+
+    #[test]
+    fn the_file_gives_the_value_less_one_trailing_newline() {
+        assert_eq!(
+            read("LEDGER_JWT_SECRET", None, b"s3cret\n")
+                .unwrap()
+                .as_deref(),
+            Some("s3cret")
+        );
+        assert_eq!(
+            read("LEDGER_JWT_SECRET", None, b"s3cret\r\n")
+                .unwrap()
+                .as_deref(),
+            Some("s3cret")
+        );
+        assert_eq!(
+            read("LEDGER_JWT_SECRET", None, b"s3cret")
+                .unwrap()
+                .as_deref(),
+            Some("s3cret")
+        );
+        // Only one newline goes: anything else is part of the secret.
+        assert_eq!(
+            read("LEDGER_JWT_SECRET", None, b" s3cret \n\n")
+                .unwrap()
+                .as_deref(),
+            Some(" s3cret \n")
+        );
+    }
+
+    #[test]
+    fn without_a_file_variable_the_value_stays_as_given() {
+        assert_eq!(
+            secret_from_file("DATABASE_URL", Some("postgres://x".into()), None)
+                .unwrap()
+                .as_deref(),
+            Some("postgres://x")
+        );
+        assert_eq!(secret_from_file("DATABASE_URL", None, None).unwrap(), None);
+        // `NAME_FILE=` (empty) counts as unset.
+        assert_eq!(
+            secret_from_file("DATABASE_URL", None, Some(OsString::new())).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn both_ways_at_once_are_refused_naming_the_variable() {
+        let err = read("LEDGER_SMTP_URL", Some("smtp://a"), b"smtp://b").unwrap_err();
+        assert!(matches!(err, SecretFileError::Both { .. }));
+        assert_eq!(
+            err.to_string(),
+            "LEDGER_SMTP_URL_FILE is set, and so is LEDGER_SMTP_URL (or its command-line flag): give the secret one way only"
+        );
+    }
+
+    #[test]
+    fn an_empty_missing_or_binary_file_is_refused_naming_the_variable() {
+        let empty = read("LEDGER_JWT_SECRET", None, b"\n").unwrap_err();
+        assert!(matches!(empty, SecretFileError::Empty { .. }), "{empty}");
+        assert!(
+            empty.to_string().starts_with("LEDGER_JWT_SECRET_FILE: "),
+            "{empty}"
+        );
+        assert!(empty.to_string().ends_with(" is empty"), "{empty}");
+
+        let missing = secret_from_file(
+            "LEDGER_TRONSCAN_API_KEY",
+            None,
+            Some("/nonexistent/key".into()),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(missing, SecretFileError::Unreadable { .. }),
+            "{missing}"
+        );
+        assert!(
+            missing
+                .to_string()
+                .starts_with("LEDGER_TRONSCAN_API_KEY_FILE: cannot read /nonexistent/key: "),
+            "{missing}"
+        );
+
+        let binary = read("LEDGER_COINGECKO_API_KEY", None, &[0xff, 0xfe]).unwrap_err();
+        assert!(
+            matches!(binary, SecretFileError::NotText { .. }),
+            "{binary}"
+        );
+    }
+
+    #[test]
+    fn each_secret_variable_fills_its_own_setting() {
+        let files: Vec<(String, PathBuf)> = SECRET_VARIABLES
+            .iter()
+            .map(|name| {
+                (
+                    format!("{name}_FILE"),
+                    temp_file(name, format!("value of {name}\n").as_bytes()),
+                )
+            })
+            .collect();
+        let mut settings = Settings::for_database("unused", PathBuf::from("data"));
+        settings.database_url = None;
+        settings.jwt_secret = None;
+        settings
+            .read_secret_files_with(|var| {
+                files
+                    .iter()
+                    .find(|(v, _)| v == var)
+                    .map(|(_, p)| p.clone().into_os_string())
+            })
+            .unwrap();
+        assert_eq!(
+            settings.database_url.as_deref(),
+            Some("value of DATABASE_URL")
+        );
+        assert_eq!(
+            settings.jwt_secret.as_deref(),
+            Some("value of LEDGER_JWT_SECRET")
+        );
+        assert_eq!(
+            settings.smtp_url.as_deref(),
+            Some("value of LEDGER_SMTP_URL")
+        );
+        assert_eq!(
+            settings.coingecko_api_key.as_deref(),
+            Some("value of LEDGER_COINGECKO_API_KEY")
+        );
+        assert_eq!(
+            settings.tronscan_api_key.as_deref(),
+            Some("value of LEDGER_TRONSCAN_API_KEY")
+        );
+    }
+
+    /// A setting added later with `hide_env_values` (a secret) must join `SECRET_VARIABLES`, and
+    /// so get its `_FILE` variant; a listed one must stay hidden in `--help`.
+    #[test]
+    fn every_hidden_setting_is_a_secret_variable() {
+        let command = Settings::augment_args(Command::new("ledger"));
+        let hidden: BTreeSet<String> = command
+            .get_arguments()
+            .filter(|arg| arg.is_hide_env_values_set())
+            .filter_map(|arg| arg.get_env())
+            .map(|env| env.to_string_lossy().into_owned())
+            .collect();
+        let listed: BTreeSet<String> = SECRET_VARIABLES.iter().map(|s| s.to_string()).collect();
+        assert_eq!(hidden, listed);
     }
 }

@@ -1,6 +1,7 @@
 //! The ledger server: configuration, database, command handling, HTTP routes and startup.
 
 pub mod auth;
+pub mod client_ip;
 pub mod config;
 pub mod db;
 pub mod error;

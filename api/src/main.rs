@@ -14,7 +14,10 @@ use tracing_subscriber::EnvFilter;
 #[command(
     name = "ledger",
     version,
-    about = "Event-sourced double-entry ledger with traffic analytics"
+    about = "Event-sourced double-entry ledger with traffic analytics",
+    after_help = "Secret settings (those whose value this help hides) can also be read from a file: \
+                  set NAME_FILE to its path, e.g. LEDGER_JWT_SECRET_FILE=/run/secrets/jwt_secret \
+                  (one trailing newline is dropped)."
 )]
 struct Cli {
     #[command(flatten)]
@@ -91,7 +94,9 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
+    // Before anything else, so every command sees its secrets the same way.
+    cli.settings.read_secret_files()?;
     if let Command::Openapi = cli.command {
         println!("{}", api::routes::openapi().to_pretty_json()?);
         return Ok(ExitCode::SUCCESS);

@@ -7,6 +7,14 @@ use std::process::{Command, Output};
 /// binaries before integration tests; `scripts/test` builds it first) against `url`, with
 /// `data_dir` as its data folder.
 pub fn ledger(url: &str, data_dir: &Path, args: &[&str]) -> Output {
+    command(url, data_dir)
+        .args(args)
+        .output()
+        .expect("run ledger")
+}
+
+/// The command [`ledger`] runs, for a test that sets more of its environment first.
+pub fn command(url: &str, data_dir: &Path) -> Command {
     let exe = std::env::current_exe().unwrap();
     let bin = exe.parent().unwrap().parent().unwrap().join("ledger");
     assert!(
@@ -14,13 +22,12 @@ pub fn ledger(url: &str, data_dir: &Path, args: &[&str]) -> Output {
         "build the binary first: cargo build --bin ledger ({})",
         bin.display()
     );
-    Command::new(bin)
-        .args(args)
+    let mut command = Command::new(bin);
+    command
         .env("DATABASE_URL", url)
         .env("LEDGER_DATA_DIR", data_dir)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run ledger")
+        .env("RUST_LOG", "warn");
+    command
 }
 
 /// What a run printed, stdout then stderr.

@@ -739,3 +739,42 @@ async fn access_changes_are_events_in_the_audit_log_without_secrets() {
     assert!(!text.contains(&TestApp::invitation_token(&inv)));
     assert!(!text.contains("argon2"));
 }
+
+/// Behind a reverse proxy every request comes from the proxy's address. With the proxy in
+/// `LEDGER_TRUSTED_PROXIES` each client it forwards (`X-Forwarded-For`) has its own budget;
+/// without it the header is ignored, so a client cannot pick an address to dodge the limit.
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget() {
+    async fn login_from(app: &TestApp, forwarded_for: &str) -> u16 {
+        app.client
+            .post(format!("{}/api/auth/login", app.base))
+            .header("x-forwarded-for", forwarded_for)
+            .json(&json!({"email": "someone@example.com", "password": "wrong password"}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+    let behind_proxy = TestApp::spawn_with(|s| {
+        s.auth_rate_per_ip_per_minute = 2;
+        s.trusted_proxies = vec![api::client_ip::parse_trusted_proxy("127.0.0.1").unwrap()];
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(login_from(&behind_proxy, "203.0.113.1").await, 401);
+    }
+    assert_eq!(login_from(&behind_proxy, "203.0.113.1").await, 429);
+    // Another client through the same proxy; a forged entry left of the proxy's is not believed.
+    assert_eq!(login_from(&behind_proxy, "203.0.113.2").await, 401);
+    assert_eq!(
+        login_from(&behind_proxy, "203.0.113.2, 203.0.113.1").await,
+        429
+    );
+
+    let direct = TestApp::spawn_with(|s| s.auth_rate_per_ip_per_minute = 2).await;
+    for _ in 0..2 {
+        assert_eq!(login_from(&direct, "203.0.113.1").await, 401);
+    }
+    assert_eq!(login_from(&direct, "203.0.113.2").await, 429);
+}

@@ -240,3 +240,61 @@ async fn user_create_bootstraps_and_recovers_an_admin_without_http() {
     assert!(!out.status.success());
     assert!(text(&out).contains("--password-file"), "{}", text(&out));
 }
+
+/// Secrets from files (`NAME_FILE`, as compose secrets and systemd credentials hand them over):
+/// the JWT secret read from `LEDGER_JWT_SECRET_FILE` is the one `backup --include-secrets`
+/// carries, and a misconfigured file variable stops the command with its name.
+#[tokio::test]
+async fn secrets_are_read_from_the_files_their_file_variables_name() {
+    let url = fresh_database().await;
+    let dir = temp_dir("secret-files");
+    let secret_file = dir.join("jwt_secret");
+    let secret = "a-secret-from-a-file-a-secret-from-a-file";
+    std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
+    let archive = dir.join("ledger.tar");
+    let out = e2e::binary::command(&url, &dir.join("data"))
+        .args([
+            "backup",
+            "--to",
+            archive.to_str().unwrap(),
+            "--include-secrets",
+        ])
+        .env("LEDGER_JWT_SECRET_FILE", &secret_file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let unpacked = std::process::Command::new("tar")
+        .args(["-xOf", archive.to_str().unwrap(), "secrets/jwt-secret"])
+        .output()
+        .unwrap();
+    assert!(unpacked.status.success(), "{}", text(&unpacked));
+    assert_eq!(
+        String::from_utf8(unpacked.stdout).unwrap().trim_end(),
+        secret
+    );
+
+    // Given both ways: refused, naming the variable, before anything is done.
+    let both = e2e::binary::command(&url, &dir.join("data"))
+        .args(["verify"])
+        .env("DATABASE_URL_FILE", &secret_file)
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(1), "{}", text(&both));
+    assert!(
+        text(&both).contains("DATABASE_URL_FILE is set, and so is DATABASE_URL"),
+        "{}",
+        text(&both)
+    );
+
+    let missing = e2e::binary::command(&url, &dir.join("data"))
+        .args(["verify"])
+        .env("LEDGER_JWT_SECRET_FILE", dir.join("no-such-file"))
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1), "{}", text(&missing));
+    assert!(
+        text(&missing).contains("LEDGER_JWT_SECRET_FILE: cannot read"),
+        "{}",
+        text(&missing)
+    );
+}

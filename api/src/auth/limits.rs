@@ -4,11 +4,8 @@
 //! before anything is hashed or queried. Each instance counts its own requests; the database
 //! throttle of failed sign-ins ([`super::throttle`]) is the one shared by all instances.
 
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -18,23 +15,7 @@ use crate::error::ApiError;
 /// Addresses remembered before old ones are swept (bounds the limiter's memory).
 const MAX_TRACKED_ADDRESSES: usize = 100_000;
 
-/// The client's address as the connection shows it (`None` when the server was started without
-/// connection info). Proxies' forwarding headers are not trusted.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
-    }
-}
+pub use crate::client_ip::ClientIp;
 
 /// The limits of one server.
 pub struct AuthLimits {

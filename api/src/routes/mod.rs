@@ -123,6 +123,9 @@ pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let web_dir = state.settings.web_dir.clone();
     let index = web_dir.join("index.html");
+    // Read by the `ClientIp` extractor (LEDGER_TRUSTED_PROXIES).
+    let trusted_proxies =
+        crate::client_ip::TrustedProxies::new(state.settings.trusted_proxies.clone());
     let api = api.layer(axum::middleware::from_fn_with_state(
         state.clone(),
         crate::idempotency::layer,
@@ -146,7 +149,8 @@ pub fn app(state: AppState) -> Router {
                     tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
-                .layer(axum::middleware::from_fn(health::track_metrics)),
+                .layer(axum::middleware::from_fn(health::track_metrics))
+                .layer(axum::Extension(trusted_proxies)),
         )
         .with_state(state)
 }
