@@ -64,17 +64,10 @@ impl AppState {
         }
     }
 
-    /// Whether the event at `position` is sealed (and so projected): sealing follows
-    /// (transaction id, position) order, so it is iff its cursor is at or below the head's.
+    /// Whether the event at `position` is sealed (and so projected).
     async fn is_sealed(&self, position: i64) -> Result<bool, ApiError> {
-        let sealed: Option<bool> = sqlx::query_scalar(
-            "SELECT (e.tx_id, e.position) <= (h.last_tx_id, h.last_position) \
-             FROM events e, chain_head h WHERE e.position = $1",
-        )
-        .bind(position)
-        .fetch_optional(&self.pool)
-        .await?;
-        match sealed {
+        let mut conn = self.pool.acquire().await?;
+        match eventstore::lookup::is_sealed(&mut conn, position).await? {
             Some(s) => Ok(s),
             None => Err(ApiError::invalid(
                 "min_position",

@@ -74,3 +74,35 @@ pub async fn first_position(
     .fetch_optional(conn)
     .await
 }
+
+/// The last sequence number of one stream (0 for a stream with no events yet), for writers
+/// that append to a stream without loading it (an audit trail under its own lock).
+pub async fn last_sequence(
+    conn: &mut PgConnection,
+    aggregate_type: &str,
+    aggregate_id: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COALESCE(max(sequence), 0) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
+    )
+    .bind(aggregate_type)
+    .bind(aggregate_id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Whether the event at `position` is sealed (and so projected); `None` when no event has that
+/// position. Sealing follows (transaction id, position) order, so an event is sealed iff its
+/// cursor is at or below the chain head's.
+pub async fn is_sealed(
+    conn: &mut PgConnection,
+    position: i64,
+) -> Result<Option<bool>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT (e.tx_id, e.position) <= (h.last_tx_id, h.last_position) \
+         FROM events e, chain_head h WHERE e.position = $1",
+    )
+    .bind(position)
+    .fetch_optional(conn)
+    .await
+}

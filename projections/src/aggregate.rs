@@ -80,8 +80,8 @@ impl AggregateType {
             Self::Rate => domain::rates::DailyRate::TYPE,
             Self::TrafficImport => domain::traffic_import::TrafficImport::TYPE,
             Self::Periods => domain::period::Periods::TYPE,
-            // The one aggregate outside the domain (api's auth audit trail).
-            Self::Access => "access",
+            // The auth audit trail: a stream of facts with no aggregate to fold.
+            Self::Access => domain::access::AGGREGATE_TYPE,
         }
     }
 

@@ -35,13 +35,7 @@ pub async fn stage(work: &mut Work, user_id: Uuid, events: &[AccessEvent]) -> Ap
         .bind(&stream)
         .execute(work.conn())
         .await?;
-    let last: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(max(sequence), 0) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
-    )
-    .bind(AGGREGATE_TYPE)
-    .bind(&stream)
-    .fetch_one(work.conn())
-    .await?;
+    let last = eventstore::lookup::last_sequence(work.conn(), AGGREGATE_TYPE, &stream).await?;
     let new = events
         .iter()
         .enumerate()
