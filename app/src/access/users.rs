@@ -343,3 +343,12 @@ mod tests {
         assert!(serde_json::from_str::<UserUpdate>(r#"{"role":"root"}"#).is_err());
     }
 }
+
+/// The addresses of the active admins (operator alerts go to them), oldest account first.
+pub async fn active_admin_emails(pool: &PgPool) -> AppResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT email FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY created_at",
+    )
+    .fetch_all(pool)
+    .await?)
+}
