@@ -234,22 +234,19 @@ pub async fn event_kinds(
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Backlog {
     pub events: i64,
-    /// When the next event to seal was recorded (None: nothing waits).
+    /// When the longest-waiting of them was recorded (None: nothing waits). Not necessarily the
+    /// next to seal: a transaction that started earlier may commit later.
     pub oldest_recorded_at: Option<DateTime<Utc>>,
 }
 
 /// What waits behind the chain head. Every committed event counts, also those that wait for an
-/// older transaction still in flight: they are behind just the same. Both parts read the
+/// older transaction still in flight: they are behind just the same. One pass over the
 /// `(tx_id, position)` index from the head on, so the cost is the backlog's size.
 pub async fn backlog(conn: &mut PgConnection) -> Result<Backlog, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT \
-           (SELECT count(*) FROM events e \
-             WHERE (e.tx_id, e.position) > (h.last_tx_id, h.last_position)) AS events, \
-           (SELECT e.recorded_at FROM events e \
-             WHERE (e.tx_id, e.position) > (h.last_tx_id, h.last_position) \
-             ORDER BY e.tx_id, e.position LIMIT 1) AS oldest \
-         FROM chain_head h",
+        "SELECT count(*) AS events, min(e.recorded_at) AS oldest \
+         FROM events e, chain_head h \
+         WHERE (e.tx_id, e.position) > (h.last_tx_id, h.last_position)",
     )
     .fetch_one(conn)
     .await?;

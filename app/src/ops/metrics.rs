@@ -79,6 +79,7 @@ pub fn describe() {
     describe_http();
     describe_projector();
     describe_jobs();
+    describe_backups_and_alerts();
     describe_upstreams();
     describe_system();
 }
@@ -160,6 +161,9 @@ fn describe_jobs() {
     for outcome in RECURRING_OUTCOMES {
         counter!(RECURRING_OCCURRENCES, "outcome" => outcome).absolute(0);
     }
+}
+
+fn describe_backups_and_alerts() {
     describe_gauge!(
         BACKUP_LAST_SUCCESS,
         Unit::Seconds,
