@@ -189,6 +189,20 @@ pub struct Settings {
     /// Scheduled backups kept (the newest); older ones are deleted. 0 keeps all.
     #[arg(long, env = "LEDGER_BACKUP_KEEP", default_value_t = 7)]
     pub backup_keep: usize,
+    /// Serve `/metrics` on this address instead, without authentication (for a Prometheus on a
+    /// private network); the main address then has no `/metrics`. Absent: `/metrics` is on the
+    /// main address for admins and API tokens with the `metrics` scope.
+    #[arg(long, env = "LEDGER_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Check for operator alerts (failed import or exchange-rate sync, stuck projector, overdue
+    /// backups) and mail the admins when one starts.
+    #[arg(long, env = "LEDGER_ALERTS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub alerts: bool,
+    /// Seconds between two operator alert checks (at most 300: a condition unseen for 15
+    /// minutes counts as ended).
+    #[arg(long, env = "LEDGER_ALERTS_INTERVAL_SECONDS", default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub alerts_interval_seconds: u64,
 }
 
 /// The environment variables of the secret settings: each also takes `NAME_FILE`. A setting is
@@ -332,6 +346,9 @@ impl Settings {
             backup_dir: None,
             backup_keep: 7,
             trusted_proxies: Vec::new(),
+            metrics_listen: None,
+            alerts: false,
+            alerts_interval_seconds: 60,
         }
     }
 

@@ -159,6 +159,9 @@ async fn run_with(command: &Command, settings: Settings, url: &str) -> anyhow::R
             let server = Server::bind(state).await?;
             let addr = server.local_addr()?;
             tracing::info!(%addr, "serving; API docs at http://{addr}/api/docs");
+            if let Some(metrics) = server.metrics_addr().transpose()? {
+                tracing::info!(%metrics, "serving /metrics alone (LEDGER_METRICS_LISTEN)");
+            }
             println!(
                 "Ledger is running at http://{addr} (API docs: http://{addr}/api/docs). Press Ctrl-C to stop."
             );

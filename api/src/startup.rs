@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use importers::tronscan::{Config, HttpConfig, TronScanClient};
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 
@@ -17,16 +17,39 @@ use app::ledger::committer::Committer;
 pub const POSTING_WORKERS: usize = 4;
 use crate::state::AppState;
 
-/// The process-wide metrics recorder (installing it twice would fail, e.g. in tests).
+/// How often the recorder's histograms are drained when nobody scrapes (they grow until then).
+const METRICS_UPKEEP: Duration = Duration::from_secs(5);
+
+/// The process-wide metrics recorder (installing it twice would fail, e.g. in tests), with
+/// explicit histogram buckets and every metric described.
 fn metrics_handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            PrometheusBuilder::new()
+            let handle = metrics_builder()
                 .install_recorder()
-                .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder().handle())
+                .unwrap_or_else(|_| metrics_builder().build_recorder().handle());
+            app::ops::metrics::describe();
+            // A thread, not a task: the recorder outlives any one runtime (each test has its own).
+            let upkeep = handle.clone();
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(METRICS_UPKEEP);
+                    upkeep.run_upkeep();
+                }
+            });
+            handle
         })
         .clone()
+}
+
+fn metrics_builder() -> PrometheusBuilder {
+    app::ops::metrics::HISTOGRAMS
+        .iter()
+        .fold(PrometheusBuilder::new(), |b, (name, buckets)| {
+            b.set_buckets_for_metric(Matcher::Full((*name).to_string()), buckets)
+                .expect("buckets are not empty")
+        })
 }
 
 /// Application state over a migrated database; starts the projector.
@@ -75,6 +98,9 @@ pub async fn build_state(settings: Settings, pool: PgPool) -> anyhow::Result<App
         scheduler
     };
     let (scheduler, backups) = start_backups(&settings, scheduler, &pool).await?;
+    if settings.alerts {
+        start_alerts(&settings, &pool, &projector, &backups)?;
+    }
     Ok(AppState {
         access,
         auth_limits,
@@ -119,33 +145,91 @@ async fn start_backups(
     Ok((Some(scheduler), monitor))
 }
 
-/// A bound, not yet running server (tests read its address before serving).
+/// The operator alert checks, mailing the admins through the server's mailer.
+fn start_alerts(
+    settings: &Settings,
+    pool: &PgPool,
+    projector: &projections::projector::ProjectorHandle,
+    backups: &app::ops::schedule::BackupMonitor,
+) -> anyhow::Result<()> {
+    use app::ops::alerts::{Notifier, Watch, spawn};
+    let watch = Watch {
+        pool: pool.clone(),
+        projector: projector.clone(),
+        backups: backups.clone(),
+    };
+    let notifier = Notifier {
+        mailer: app::access::mail::Mailer::shared(&settings.access().mail)?,
+        public_url: settings.public_url.clone(),
+    };
+    spawn(
+        watch,
+        notifier,
+        Duration::from_secs(settings.alerts_interval_seconds),
+    );
+    Ok(())
+}
+
+/// A bound, not yet running server (tests read its addresses before serving).
 pub struct Server {
     listener: TcpListener,
+    /// `LEDGER_METRICS_LISTEN`: `/metrics` alone, without authentication.
+    metrics_listener: Option<TcpListener>,
     state: AppState,
 }
 
 impl Server {
     pub async fn bind(state: AppState) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(state.settings.listen).await?;
-        Ok(Self { listener, state })
+        let metrics_listener = match state.settings.metrics_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
+        Ok(Self {
+            listener,
+            metrics_listener,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
+    /// The address serving `/metrics` alone, when `LEDGER_METRICS_LISTEN` is set.
+    pub fn metrics_addr(&self) -> Option<std::io::Result<SocketAddr>> {
+        self.metrics_listener.as_ref().map(TcpListener::local_addr)
+    }
+
     pub async fn run(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        // The metrics listener stops with the main one (or when this function returns).
+        let (stop, stopped) = tokio::sync::watch::channel(());
+        let metrics = self.metrics_listener.map(|listener| {
+            let app = crate::routes::health::metrics_router(self.state.clone());
+            let mut stopped = stopped.clone();
+            tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.changed().await;
+                    })
+                    .await
+            })
+        });
         let app = crate::routes::app(self.state);
-        axum::serve(
+        let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        drop(stop);
+        if let Some(task) = metrics {
+            task.await.map_err(std::io::Error::other)??;
+        }
+        served
     }
 }
 

@@ -12,6 +12,7 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 use crate::error::{AppError, AppResult, UpstreamFailure};
 use crate::ledger::Actor;
 use crate::ledger::rates::{MAX_RATES_PER_CALL, set_many};
+use crate::ops::upstream;
 
 /// Where the rate sources are (`LEDGER_ECB_URL`, `LEDGER_COINGECKO_URL`, its API key).
 #[derive(Debug, Clone)]
@@ -33,6 +34,18 @@ pub enum Provider {
     Ecb,
     /// CoinGecko's daily closes of TRX and USDT in USD.
     Coingecko,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 2] = [Provider::Ecb, Provider::Coingecko];
+
+    /// The name in the API and in metric labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Ecb => "ecb",
+            Provider::Coingecko => "coingecko",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -115,6 +128,23 @@ pub async fn sync(
             format!("one sync covers at most {MAX_SYNC_DAYS} days"),
         ));
     }
+    // Recorded for `/metrics` and the operator alerts: the manual syncs count as much as the
+    // scheduled ones (a sync that fails by hand fails on schedule too).
+    let synced = fetch_and_set(pool, sources, actor, provider, from, to).await;
+    crate::ops::metrics::fx_synced(provider, synced.is_ok());
+    let error = synced.as_ref().err().map(ToString::to_string);
+    upstream::record(pool, &upstream::fx(provider), error.as_deref()).await;
+    synced
+}
+
+async fn fetch_and_set(
+    pool: &PgPool,
+    sources: &Sources,
+    actor: &Actor,
+    provider: Provider,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<SyncReport> {
     let rates = fetch(sources, provider, from, to).await?;
     let mut report = SyncReport {
         provider,

@@ -229,6 +229,33 @@ pub async fn event_kinds(
         .collect()
 }
 
+/// Committed events the chain has not reached yet (the projector seals and projects in one
+/// transaction, so these are also the unprojected ones).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Backlog {
+    pub events: i64,
+    /// When the longest-waiting of them was recorded (None: nothing waits). Not necessarily the
+    /// next to seal: a transaction that started earlier may commit later.
+    pub oldest_recorded_at: Option<DateTime<Utc>>,
+}
+
+/// What waits behind the chain head. Every committed event counts, also those that wait for an
+/// older transaction still in flight: they are behind just the same. One pass over the
+/// `(tx_id, position)` index from the head on, so the cost is the backlog's size.
+pub async fn backlog(conn: &mut PgConnection) -> Result<Backlog, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT count(*) AS events, min(e.recorded_at) AS oldest \
+         FROM events e, chain_head h \
+         WHERE (e.tx_id, e.position) > (h.last_tx_id, h.last_position)",
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(Backlog {
+        events: row.try_get("events")?,
+        oldest_recorded_at: row.try_get("oldest")?,
+    })
+}
+
 /// The chain's head: last sealed sequence number and its hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChainHead {

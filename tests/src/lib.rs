@@ -316,6 +316,25 @@ impl TestApp {
         self
     }
 
+    /// `/metrics` as the first admin's session reads it (the endpoint answers admins and API
+    /// tokens with the `metrics` scope only).
+    pub async fn metrics_text(&self) -> String {
+        let token = self
+            .admin_token
+            .as_ref()
+            .or(self.token.as_ref())
+            .expect("sign in an admin first");
+        let res = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("metrics");
+        assert_eq!(res.status(), 200, "/metrics");
+        res.text().await.expect("metrics text")
+    }
+
     /// Events sealed (and projected) so far.
     pub async fn sealed(&self) -> i64 {
         sqlx::query_scalar("SELECT last_seq FROM chain_head")

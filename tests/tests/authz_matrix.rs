@@ -31,7 +31,14 @@ fn verdict(status: u16, code: &Value) -> &'static str {
 
 const ROLES: [&str; 5] = ["admin", "accountant", "analyst", "viewer", "auditor"];
 /// API tokens, one per scope, each made by the admin (so only the scope limits it).
-const SCOPES: [&str; 5] = ["read", "books:write", "traffic:write", "postback", "audit"];
+const SCOPES: [&str; 6] = [
+    "read",
+    "books:write",
+    "traffic:write",
+    "postback",
+    "audit",
+    "metrics",
+];
 
 /// Signs in one user per role (the admin first, who invites the rest), a user who signed up
 /// under open registration and has no role yet, and makes one API token per scope; answers the

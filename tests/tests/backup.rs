@@ -444,13 +444,7 @@ async fn scheduled_backups_rotate_and_report_their_last_success() {
     assert_eq!(std::fs::read_dir(&backups).unwrap().count(), 2);
     let last = &status["last_success"];
     assert_eq!(last["file"], status["archives"][0]["file"]);
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap();
-    let metrics = metrics.text().await.unwrap();
+    let metrics = app.metrics_text().await;
     let created: chrono::DateTime<chrono::Utc> =
         last["created_at"].as_str().unwrap().parse().unwrap();
     let value: f64 = metrics

@@ -474,7 +474,7 @@ async fn roles_are_enforced() {
 
 #[tokio::test]
 async fn api_surface_health_docs_metrics() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn().await.admin().await;
     assert_eq!(app.get("/healthz").await.status, 200);
     assert_eq!(app.get("/readyz").await.status, 200);
     let doc = app.get("/api/openapi.json").await.expect(200);
@@ -500,15 +500,15 @@ async fn api_surface_health_docs_metrics() {
         .await
         .unwrap();
     assert_eq!(docs.status(), 200);
-    let metrics = app
+    // Metrics need an admin (or a `metrics` token: tests/tests/monitoring.rs).
+    let open = app
         .client
         .get(format!("{}/metrics", app.base))
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
+    assert_eq!(open.status(), 401);
+    let metrics = app.metrics_text().await;
     assert!(metrics.contains("http_requests_total"), "{metrics}");
 }
 

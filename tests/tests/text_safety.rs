@@ -365,15 +365,7 @@ async fn an_event_the_projector_cannot_apply_fails_readyz_metrics_and_verify() {
         "{body}"
     );
 
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics_text().await;
     assert!(metrics.contains("ledger_projector_stuck 1"), "{metrics}");
 
     let report = projections::rebuild::verify(&app.pool).await.unwrap();

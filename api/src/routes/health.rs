@@ -1,4 +1,4 @@
-//! Liveness, readiness and Prometheus metrics.
+//! Liveness, readiness and Prometheus metrics (their names and readings: `app::ops::metrics`).
 
 use std::time::{Duration, Instant};
 
@@ -12,8 +12,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
-use crate::error::RETRY_AFTER_SECONDS;
+use crate::auth::{AuthUser, policy};
+use crate::error::{ApiResult, RETRY_AFTER_SECONDS};
 use crate::state::AppState;
+use app::ops::metrics as names;
 
 async fn healthz() -> &'static str {
     "ok"
@@ -87,21 +89,13 @@ fn projector_stuck(stuck: &projections::projector::Stuck) -> Response {
     response
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
-    // Best effort: a scrape while the database is away still reports the projector.
-    let head = match state.pool.acquire().await {
-        Ok(mut conn) => eventstore::log::chain_head(&mut conn, false).await.ok(),
-        Err(_) => None,
-    };
-    if let Some(seq) = head.map(|h| h.last_seq) {
-        metrics::gauge!("ledger_sealed_events").set(seq as f64);
-    }
-    let progress = *state.projector.progress.borrow();
-    metrics::gauge!("ledger_projected_events").set(progress.last_seq as f64);
-    let stuck = state.projector.stuck();
-    metrics::gauge!("ledger_projector_stuck").set(if stuck.is_some() { 1.0 } else { 0.0 });
-    metrics::gauge!("ledger_projector_failed_attempts")
-        .set(stuck.map_or(0.0, |s| s.attempts as f64));
+/// The Prometheus text: the gauges read at scrape time, then everything recorded. The
+/// recorder is one per process, so two scrapes at once (two servers in one test process) take
+/// turns: each renders the gauges it has just read.
+async fn render_metrics(state: &AppState) -> Response {
+    static SCRAPE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = SCRAPE.lock().await;
+    app::ops::metrics::collect(&state.pool, &state.projector).await;
     (
         [(
             axum::http::header::CONTENT_TYPE,
@@ -110,6 +104,17 @@ async fn metrics(State(state): State<AppState>) -> Response {
         state.metrics.render(),
     )
         .into_response()
+}
+
+/// `/metrics` on the main address: admins, and API tokens with the `metrics` scope.
+async fn metrics(State(state): State<AppState>, user: AuthUser) -> ApiResult<Response> {
+    user.require(policy::METRICS)?;
+    Ok(render_metrics(&state).await)
+}
+
+/// `/metrics` on `LEDGER_METRICS_LISTEN`: no authentication, the address is the protection.
+async fn open_metrics(State(state): State<AppState>) -> Response {
+    render_metrics(&state).await
 }
 
 /// Counts requests and their latency by route and status.
@@ -124,15 +129,27 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();
     let labels = [("method", method), ("path", path), ("status", status)];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels)
-        .record(started.elapsed().as_secs_f64());
+    metrics::counter!(names::HTTP_REQUESTS, &labels).increment(1);
+    metrics::histogram!(names::HTTP_DURATION, &labels).record(started.elapsed().as_secs_f64());
     response
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// Liveness and readiness, and `/metrics` (behind authentication) unless it has an address
+/// of its own.
+pub fn router(metrics_elsewhere: bool) -> Router<AppState> {
+    let router = Router::new()
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .route("/readyz", get(readyz));
+    if metrics_elsewhere {
+        router
+    } else {
+        router.route("/metrics", get(metrics))
+    }
+}
+
+/// The server of `LEDGER_METRICS_LISTEN`: `/metrics` alone.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(open_metrics))
+        .with_state(state)
 }

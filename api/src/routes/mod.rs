@@ -3,6 +3,7 @@
 
 pub mod accounting_reports;
 pub mod aging;
+pub mod alerts;
 pub mod audit;
 pub mod backups;
 pub mod common;
@@ -75,7 +76,7 @@ impl Modify for Security {
                     .description(Some(
                         "A personal API token: `Authorization: Bearer lgr_…`. It acts as its user \
                          with the user's current role, limited to its scopes (read, books:write, \
-                         traffic:write, postback, audit); admin actions need a signed-in session.",
+                         traffic:write, postback, audit, metrics); admin actions need a signed-in session.",
                     ))
                     .build(),
             ),
@@ -109,6 +110,7 @@ pub fn api(max_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi
         .merge(audit::router())
         .merge(export::router())
         .merge(backups::router())
+        .merge(alerts::router())
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .merge(traffic_imports::router())
         .split_for_parts()
@@ -138,7 +140,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
-        .merge(health::router())
+        .merge(health::router(state.settings.metrics_listen.is_some()))
         .fallback_service(ServeDir::new(web_dir).fallback(ServeFile::new(index)))
         .layer(
             ServiceBuilder::new()

@@ -32,8 +32,8 @@ pub struct NewApiToken {
     /// What the token is for, 1 to 100 characters.
     #[schema(example = "nightly import")]
     pub name: String,
-    /// One or more of `read`, `books:write`, `traffic:write`, `postback`, `audit`; each must be
-    /// allowed to the creating user's role.
+    /// One or more of `read`, `books:write`, `traffic:write`, `postback`, `audit`, `metrics`;
+    /// each must be allowed to the creating user's role.
     pub scopes: Vec<String>,
     /// When the token stops working (absent: never).
     #[serde(default)]

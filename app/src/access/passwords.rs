@@ -167,7 +167,7 @@ async fn run<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Ap
     match pool.queue.try_send(job) {
         Ok(()) => {}
         Err(std::sync::mpsc::TrySendError::Full(_)) => {
-            metrics::counter!("ledger_password_hash_rejected_total").increment(1);
+            metrics::counter!(crate::ops::metrics::PASSWORD_HASH_REJECTED).increment(1);
             return Err(busy());
         }
         Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {

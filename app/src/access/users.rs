@@ -317,6 +317,15 @@ async fn create(work: &mut Work, email: &str, role: Role, hash: &str) -> AppResu
     ))
 }
 
+/// The addresses of the active admins (operator alerts go to them), oldest account first.
+pub async fn active_admin_emails(pool: &PgPool) -> AppResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT email FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY created_at",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

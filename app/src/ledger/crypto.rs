@@ -49,6 +49,30 @@ pub fn tronscan_error(e: TronScanError) -> AppError {
     AppError::Upstream { failure, detail }
 }
 
+/// Counts a TronScan call's outcome for `/metrics`, remembers its last success or failure, and
+/// maps a failure to the application's error.
+async fn observed<T>(
+    pool: &PgPool,
+    operation: &'static str,
+    result: Result<T, TronScanError>,
+) -> Result<T, AppError> {
+    use crate::ops::{metrics, upstream};
+    let outcome = match &result {
+        Ok(_) => metrics::SUCCESS,
+        // Bad input the client caught never reached TronScan: no call to count.
+        Err(TronScanError::InvalidHash(_) | TronScanError::InvalidAddress(_)) => {
+            return result.map_err(tronscan_error);
+        }
+        Err(e) if e.is_rate_limited() => "rate_limited",
+        Err(e) if e.is_timeout() => "timeout",
+        Err(_) => metrics::FAILURE,
+    };
+    metrics::tronscan_called(operation, outcome);
+    let error = result.as_ref().err().map(ToString::to_string);
+    upstream::record(pool, upstream::TRONSCAN, error.as_deref()).await;
+    result.map_err(tronscan_error)
+}
+
 /// What a refused concurrent write names.
 const SUBJECT: &str = "the record";
 
@@ -137,10 +161,12 @@ pub async fn verify(
         from: Some(details.from.clone()),
         to: Some(details.to.clone()),
     };
-    let outcome = client
-        .verify(&details.tx_hash, &expected)
-        .await
-        .map_err(tronscan_error)?;
+    let outcome = observed(
+        pool,
+        "verify",
+        client.verify(&details.tx_hash, &expected).await,
+    )
+    .await?;
     let verification = match outcome {
         Verification::NotFound => CryptoVerification {
             verified_at: Utc::now(),
@@ -266,8 +292,8 @@ pub async fn sync(
                 .trc20_transfers(&w.address, since, Some(domain::crypto::USDT_TRC20_CONTRACT))
                 .await
         }
-    }
-    .map_err(tronscan_error)?;
+    };
+    let fetched = observed(pool, "wallet_sync", fetched).await?;
     let fetched: Vec<WalletTransfer> = fetched
         .into_iter()
         .map(|t| wallet_transfer(w.token, t))
@@ -425,7 +451,7 @@ pub async fn post_item(
         state.item(tx_hash)?.0.clone()
     };
     let signed = tron_posting::wallet_amount(&item)?;
-    let (fee_trx, block, confirmations) = chain_fee(client, &item, p.fee_trx).await?;
+    let (fee_trx, block, confirmations) = chain_fee(pool, client, &item, p.fee_trx).await?;
     let fee_trx = tron_posting::check_fee(fee_trx)?;
     let date = p.date.unwrap_or_else(|| item.time.date_naive());
     let (counter_currency, counter_is_wallet) =
@@ -471,6 +497,7 @@ pub async fn post_item(
 /// An item's fee in TRX, its block and confirmations: as given for an outgoing item, else
 /// looked up on TronScan; incoming items pay no fee.
 async fn chain_fee(
+    pool: &PgPool,
     client: &TronScanClient,
     item: &WalletTransfer,
     given_fee_trx: Option<Decimal>,
@@ -480,10 +507,8 @@ async fn chain_fee(
         (false, _) => (Decimal::ZERO, Some(item.block), None),
         (true, Some(fee)) => (fee, Some(item.block), None),
         (true, None) => {
-            let info = client
-                .transaction(&item.tx_hash)
-                .await
-                .map_err(tronscan_error)?
+            let info = observed(pool, "transaction", client.transaction(&item.tx_hash).await)
+                .await?
                 .ok_or_else(|| {
                     AppError::invalid(
                         "fee_trx",

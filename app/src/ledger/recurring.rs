@@ -255,7 +255,18 @@ async fn stage_step(work: &mut Work, id: Uuid, options: RunOptions) -> Result<St
 }
 
 /// Posts every due day through `today` of every schedule, each schedule's days in date order.
+/// Scheduled and manual runs alike are counted for `/metrics`.
 pub async fn run_due(
+    pool: &PgPool,
+    actor: &Actor,
+    options: RunOptions,
+) -> Result<RunReport, AppError> {
+    let report = run_schedules(pool, actor, options).await;
+    crate::ops::metrics::recurring_ran(report.as_ref().ok());
+    report
+}
+
+async fn run_schedules(
     pool: &PgPool,
     actor: &Actor,
     options: RunOptions,

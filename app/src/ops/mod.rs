@@ -1,12 +1,16 @@
-//! Operations: backup archives, restore, scheduled backups and the migration plan. The CLI and
-//! the server call these; nothing here knows HTTP or command-line parsing.
+//! Operations: backup archives, restore, scheduled backups, the migration plan, and monitoring
+//! (the Prometheus figures, the outcomes of outside services, the operator alerts). The CLI
+//! and the server call these; nothing here knows HTTP or command-line parsing.
 
+pub mod alerts;
 pub mod archive;
 pub mod backup;
+pub mod metrics;
 pub mod migrations;
 pub mod pg_tools;
 pub mod restore;
 pub mod schedule;
+pub mod upstream;
 
 use std::path::{Path, PathBuf};
 

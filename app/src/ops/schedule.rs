@@ -72,6 +72,9 @@ pub struct BackupStatus {
 pub struct BackupMonitor {
     config: Option<Arc<ScheduleConfig>>,
     last_failure: Arc<Mutex<Option<Failure>>>,
+    /// When the schedule started here: with no archive yet, backups are overdue counting
+    /// from then.
+    started_at: DateTime<Utc>,
 }
 
 impl BackupMonitor {
@@ -82,6 +85,10 @@ impl BackupMonitor {
 
     pub fn config(&self) -> Option<&ScheduleConfig> {
         self.config.as_deref()
+    }
+
+    pub fn started_at(&self) -> DateTime<Utc> {
+        self.started_at
     }
 
     /// Reads the folder now (the endpoint calls it; cheap for a handful of archives).
@@ -132,7 +139,7 @@ impl BackupMonitor {
             }
             Ok(None) => tracing::info!("another instance is backing up; skipped"),
             Err(e) => {
-                metrics::counter!("ledger_backup_failures_total").increment(1);
+                metrics::counter!(super::metrics::BACKUP_FAILURES).increment(1);
                 tracing::error!(error = %e, "scheduled backup failed");
                 *self.last_failure.lock().expect("not poisoned") = Some(Failure {
                     at: Utc::now(),
@@ -156,6 +163,7 @@ pub async fn start(
     let monitor = BackupMonitor {
         config: Some(Arc::new(config.clone())),
         last_failure: Arc::default(),
+        started_at: Utc::now(),
     };
     if let Some(newest) = list(&config.dir).first() {
         publish_metric(newest);
@@ -185,9 +193,8 @@ fn other(e: impl std::fmt::Display) -> OpsError {
 }
 
 fn publish_metric(info: &ArchiveInfo) {
-    metrics::gauge!("ledger_backup_last_success_timestamp_seconds")
-        .set(info.created_at.timestamp() as f64);
-    metrics::gauge!("ledger_backup_last_size_bytes").set(info.bytes as f64);
+    metrics::gauge!(super::metrics::BACKUP_LAST_SUCCESS).set(info.created_at.timestamp() as f64);
+    metrics::gauge!(super::metrics::BACKUP_LAST_SIZE).set(info.bytes as f64);
 }
 
 /// One backup under the advisory lock; `None` when another instance holds it.

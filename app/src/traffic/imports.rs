@@ -82,6 +82,17 @@ pub enum Outcome {
     Duplicate { of: Uuid },
 }
 
+impl Outcome {
+    /// The job's state after this outcome (a `traffic_imports.state`).
+    pub fn state(&self) -> &'static str {
+        match self {
+            Outcome::Done { .. } => "done",
+            Outcome::Failed { .. } => "failed",
+            Outcome::Duplicate { .. } => "duplicate",
+        }
+    }
+}
+
 /// Counters the parser thread advances and the progress writer reads.
 #[derive(Default)]
 struct Progress {
@@ -550,10 +561,11 @@ async fn store_result(
     outcome: &Outcome,
     s: &Summary,
 ) -> Result<(), AppError> {
-    let (state, error, duplicate_of) = match outcome {
-        Outcome::Done { .. } => ("done", None, None),
-        Outcome::Failed { reason } => ("failed", Some(reason.clone()), None),
-        Outcome::Duplicate { of } => ("duplicate", None, Some(*of)),
+    let state = outcome.state();
+    let (error, duplicate_of) = match outcome {
+        Outcome::Done { .. } => (None, None),
+        Outcome::Failed { reason } => (Some(reason.clone()), None),
+        Outcome::Duplicate { of } => (None, Some(*of)),
     };
     let total = (s.rows_ok + s.rows_failed) as i64;
     sqlx::query(

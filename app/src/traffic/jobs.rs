@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::postgres::PgRow;
-use sqlx::{FromRow, PgPool, Row};
+use sqlx::{FromRow, PgConnection, PgPool, Row};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -161,4 +161,51 @@ pub async fn requeue(pool: &PgPool, id: Uuid, accept_valid: Option<bool>) -> App
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// The states of an import job (the table's CHECK constraint).
+pub const STATES: [&str; 5] = ["queued", "running", "done", "failed", "duplicate"];
+
+/// How many jobs are in each state, every state listed (zero included), for `/metrics`.
+pub async fn count_by_state(conn: &mut PgConnection) -> AppResult<Vec<(&'static str, i64)>> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, count(*) FROM traffic_imports GROUP BY state")
+            .fetch_all(conn)
+            .await?;
+    Ok(STATES
+        .iter()
+        .map(|s| {
+            let n = rows.iter().find(|(state, _)| state == s).map_or(0, |r| r.1);
+            (*s, n)
+        })
+        .collect())
+}
+
+/// An import that failed, as the operator alerts name it.
+#[derive(Debug, Clone)]
+pub struct FailedImport {
+    pub id: Uuid,
+    pub file_name: String,
+    pub error: Option<String>,
+    pub finished_at: DateTime<Utc>,
+}
+
+/// Imports that failed since `since` and were not queued again, newest first (at most 100).
+pub async fn failed_since(pool: &PgPool, since: DateTime<Utc>) -> AppResult<Vec<FailedImport>> {
+    let rows: Vec<(Uuid, String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT id, file_name, error, finished_at FROM traffic_imports \
+         WHERE state = 'failed' AND finished_at >= $1 ORDER BY finished_at DESC LIMIT 100",
+    )
+    .bind(since)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, file_name, error, finished_at)| FailedImport {
+            id,
+            file_name,
+            error,
+            finished_at,
+        })
+        .collect())
 }

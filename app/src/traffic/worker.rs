@@ -75,13 +75,16 @@ async fn run_next(
         };
         let started = std::time::Instant::now();
         let outcome = imports::run(pool, &mut conn, &job, Utc::now().date_naive()).await;
+        let seconds = started.elapsed().as_secs_f64();
         match &outcome {
             Ok(o) => {
-                tracing::info!(import_id = %job.id, seconds = started.elapsed().as_secs_f64(), outcome = ?o, "import finished")
+                crate::ops::metrics::import_finished(o.state(), seconds);
+                tracing::info!(import_id = %job.id, seconds, outcome = ?o, "import finished")
             }
             Err(e) => {
                 tracing::error!(import_id = %job.id, error = %e, "import failed to run");
                 mark_failed(pool, job.id, &format!("the import could not run: {e}")).await?;
+                crate::ops::metrics::import_finished("failed", seconds);
             }
         }
         // The lock is per session and the connection goes back to the pool.

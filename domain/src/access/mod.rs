@@ -75,15 +75,19 @@ pub enum Scope {
     /// Read the raw event log and the hash chain.
     #[serde(rename = "audit")]
     Audit,
+    /// Scrape `/metrics` (the Prometheus figures of the server; no books).
+    #[serde(rename = "metrics")]
+    Metrics,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Scope::Read,
         Scope::BooksWrite,
         Scope::TrafficWrite,
         Scope::Postback,
         Scope::Audit,
+        Scope::Metrics,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +97,7 @@ impl Scope {
             Scope::TrafficWrite => "traffic:write",
             Scope::Postback => "postback",
             Scope::Audit => "audit",
+            Scope::Metrics => "metrics",
         }
     }
 
@@ -108,6 +113,7 @@ impl Scope {
             // Postbacks write traffic facts.
             Scope::TrafficWrite | Scope::Postback => policy::WRITE_TRAFFIC.roles,
             Scope::Audit => policy::AUDIT.roles,
+            Scope::Metrics => policy::METRICS.roles,
         }
     }
 
@@ -186,6 +192,12 @@ pub mod policy {
     pub const POSTBACK: Policy = Policy {
         roles: &[Admin, Accountant, Analyst],
         scope: Some(Scope::Postback),
+    };
+    /// Scrape `/metrics`: operators (admins), or a monitoring system with a `metrics` token.
+    /// The figures hold no books, but they tell how busy the ledger is and what fails.
+    pub const METRICS: Policy = Policy {
+        roles: &[Admin],
+        scope: Some(Scope::Metrics),
     };
     /// Manage users, invitations and run maintenance: never by API token.
     pub const ADMIN: Policy = Policy {

@@ -222,7 +222,7 @@ pub fn resolve_scopes(role: Role, requested: &[String]) -> Result<Vec<Scope>, Ac
         let scope = Scope::parse(s).ok_or_else(|| {
             AccessError::invalid(
                 "scopes",
-                "unknown scope; use read, books:write, traffic:write, postback or audit",
+                "unknown scope; use read, books:write, traffic:write, postback, audit or metrics",
             )
         })?;
         if !scope.roles().contains(&role) {
@@ -484,6 +484,8 @@ mod tests {
             (Role::Auditor, "traffic:write"),
             (Role::Viewer, "postback"),
             (Role::Pending, "read"),
+            // Only admins watch the server.
+            (Role::Accountant, "metrics"),
         ] {
             let e = resolve_scopes(role, &s(&[scope])).unwrap_err();
             assert_eq!(field(e), Some("scopes"), "{role:?} {scope}");
@@ -491,6 +493,7 @@ mod tests {
         assert!(resolve_scopes(Role::Admin, &s(&["root"])).is_err());
         assert!(resolve_scopes(Role::Admin, &[]).is_err());
         assert!(resolve_scopes(Role::Admin, &s(&["audit", "postback"])).is_ok());
+        assert!(resolve_scopes(Role::Admin, &s(&["metrics"])).is_ok());
     }
 
     #[test]

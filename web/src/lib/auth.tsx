@@ -26,6 +26,8 @@ export const can = {
   manageUsers: (r?: Role) => r === 'admin',
   /** Run the recurring payments now (policy::ADMIN). */
   runRecurring: (r?: Role) => r === 'admin',
+  /** See the operator alerts and scrape /metrics (policy::ADMIN, policy::METRICS). */
+  operate: (r?: Role) => r === 'admin',
 }
 
 interface SessionValue {

@@ -42,6 +42,7 @@ import {
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu'
 import { NativeSelect } from '@/components/ui/native-select'
+import { AlertsBanner } from '@/features/alerts/components/alerts-banner'
 import { can, useSession, type Role } from '@/lib/auth'
 import { LOCALES, useI18n, type Locale, type MessageKey } from '@/lib/i18n'
 import { cn } from '@/lib/utils'
@@ -201,6 +202,7 @@ export function AppShell() {
             </DropdownMenuContent>
           </DropdownMenu>
         </header>
+        <AlertsBanner />
         <main id="main" className="min-w-0 flex-1 p-4 md:p-6" tabIndex={-1}>
           <Suspense fallback={<LoadingState />}>
             <Outlet />

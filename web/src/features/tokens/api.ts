@@ -5,7 +5,7 @@ import { can, type Role } from '@/lib/auth'
 import { useCommand } from '@/lib/query'
 
 /** The contract of `/api/tokens` (issue 11, finding 10). */
-export const SCOPES = ['read', 'books:write', 'traffic:write', 'postback', 'audit'] as const
+export const SCOPES = ['read', 'books:write', 'traffic:write', 'postback', 'audit', 'metrics'] as const
 export type Scope = (typeof SCOPES)[number]
 
 export interface ApiToken {
@@ -50,6 +50,8 @@ export function scopeAllowed(scope: Scope, role: Role | undefined): boolean {
       return can.writeTraffic(role)
     case 'audit':
       return can.audit(role)
+    case 'metrics':
+      return can.operate(role)
   }
 }
 

@@ -132,6 +132,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A failed import or exchange-rate sync, a stuck projector, overdue backups: each condition
+         *     current now (empty when all is well). Admins are also mailed once when one starts.
+         */
+        get: operations["operator_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["status"];
+        put?: never;
+        /** Runs a scheduled backup now (same folder, name and rotation as the schedule's). */
+        post: operations["run_now"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit/event-kinds": {
         parameters: {
             query?: never;
@@ -1817,6 +1854,30 @@ export interface components {
              */
             revenue_account_id: string;
         };
+        /** @description An archive in the backup folder. */
+        ArchiveInfo: {
+            /** Format: int64 */
+            bytes: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            event_count: number;
+            file: string;
+            head_hash: string;
+            /** Format: int64 */
+            head_seq: number;
+        };
+        /** @description What the server knows about its scheduled backups. */
+        BackupStatus: {
+            /** @description The archives in the folder, newest first. */
+            archives: components["schemas"]["ArchiveInfo"][];
+            cron?: string | null;
+            dir?: string | null;
+            enabled: boolean;
+            keep?: number | null;
+            last_failure?: null | components["schemas"]["Failure"];
+            last_success?: null | components["schemas"]["ArchiveInfo"];
+        };
         BalanceOut: {
             /** Format: uuid */
             account_id: string;
@@ -2338,6 +2399,12 @@ export interface components {
             /** Format: uuid */
             expense_account_id: string;
         };
+        /** @description A scheduled backup that failed. */
+        Failure: {
+            /** Format: date-time */
+            at: string;
+            error: string;
+        };
         /** @description Sums and metrics of one row (or of the totals). */
         Figures: {
             /**
@@ -2669,8 +2736,8 @@ export interface components {
              */
             name: string;
             /**
-             * @description One or more of `read`, `books:write`, `traffic:write`, `postback`, `audit`; each must be
-             *     allowed to the creating user's role.
+             * @description One or more of `read`, `books:write`, `traffic:write`, `postback`, `audit`, `metrics`;
+             *     each must be allowed to the creating user's role.
              */
             scopes: string[];
         };
@@ -2715,6 +2782,27 @@ export interface components {
             overdue: string;
             /** Format: int64 */
             overdue_invoices: number;
+        };
+        /** @description Something an operator must look at. */
+        OperatorAlert: {
+            /** @description What went wrong, in the words of the part that failed. */
+            detail: string;
+            /** @description Stable while the condition lasts (`import_failed:<id>`, `fx_sync_failed:ecb`, ...). */
+            key: string;
+            kind: components["schemas"]["OperatorAlertKind"];
+            /**
+             * Format: date-time
+             * @description Since when.
+             */
+            since: string;
+            /** @description What it is about: an import's file name, a provider, an event position, a folder. */
+            subject: string;
+        };
+        /** @enum {string} */
+        OperatorAlertKind: "import_failed" | "fx_sync_failed" | "projector_stuck" | "backup_overdue";
+        /** @description The conditions current now, answered to admins. */
+        OperatorAlerts: {
+            alerts: components["schemas"]["OperatorAlert"][];
         };
         /** @description The document a posting belongs to: the link back from the books to it. */
         Origin: {
@@ -4026,7 +4114,7 @@ export interface components {
          *     actions need a signed-in session and no scope grants them.
          * @enum {string}
          */
-        Scope: "read" | "books:write" | "traffic:write" | "postback" | "audit";
+        Scope: "read" | "books:write" | "traffic:write" | "postback" | "audit" | "metrics";
         SheetLine: {
             /**
              * Format: uuid
@@ -4923,6 +5011,95 @@ export interface operations {
                 };
             };
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    operator_alerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorAlerts"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupStatus"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_now: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveInfo"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
