@@ -370,19 +370,13 @@ impl TestApp {
     pub async fn wait_projector_leader(&self) {
         let mut conn = self.pool.acquire().await.expect("conn");
         for _ in 0..200 {
-            let free: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-                .bind(projections::live::PROJECTOR_LOCK)
-                .fetch_one(&mut *conn)
+            if !projections::live::try_lock(&mut conn)
                 .await
-                .expect("try lock");
-            if !free {
+                .expect("try lock")
+            {
                 return;
             }
-            sqlx::query("SELECT pg_advisory_unlock($1)")
-                .bind(projections::live::PROJECTOR_LOCK)
-                .execute(&mut *conn)
-                .await
-                .expect("unlock");
+            projections::live::unlock(&mut conn).await.expect("unlock");
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         panic!("the projector never took its lock");
